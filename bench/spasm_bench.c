@@ -1,0 +1,155 @@
+/*
+ * spasm_bench.c -- query-latency harness for spasm-search, through the
+ * public API only (include/spasm.h, linked against build/lib/libspasm.a).
+ * Indexing is timed by bench/run.sh around `spasm-index`.
+ *
+ *   spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] [--group doc|none]
+ *                     [--keep-stopwords] [--bm25 K1 B]
+ *       Opens INDEX once (spasm_open) and makes one searcher.  Each query's
+ *       text is passed to spasm_search() as it is (bare words are OR-ed by
+ *       the engine's syntax), asking for the top K; the ids of the hits are
+ *       then read.  The wall time of spasm_search + reading the hits +
+ *       spasm_results_free is recorded per query (CLOCK_MONOTONIC).  A query
+ *       the engine refuses (SPASM_EQUERY: no searchable term, e.g. only
+ *       stop words) counts as a query with no hit, and in "failed".  Prints
+ *       one JSON line (see bench_util.h); with --run writes a TREC run
+ *       "qid Q0 docid rank score spasm".
+ *       --group doc: one hit per document (its best passage), the unit the
+ *       peers rank; none (the default): one hit per passage.
+ *       --keep-stopwords: do not drop stop words from the queries (the
+ *       peers drop none).  --bm25: override the index's BM25 defaults.
+ *
+ *   spasm_bench version
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "spasm.h"
+
+#include "bench_util.h"
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] "
+                    "[--group doc|none] [--keep-stopwords] [--bm25 K1 B]\n"
+                    "       spasm_bench version\n");
+    exit(2);
+}
+
+static int cmd_query(int argc, char **argv)
+{
+    if (argc < 5)
+        usage();
+    const char *path = argv[2];
+    const char *qpath = argv[3];
+    size_t k = bu_parse_k(argv[4]);
+    const char *runpath = NULL;
+    spasm_search_options opt;
+    spasm_search_options_init(&opt);
+    opt.k = k;
+    for (int i = 5; i < argc; i++) {
+        if (!strcmp(argv[i], "--run") && i + 1 < argc) {
+            runpath = argv[++i];
+        } else if (!strcmp(argv[i], "--group") && i + 1 < argc) {
+            const char *g = argv[++i];
+            if (!strcmp(g, "doc"))
+                opt.group = SPASM_GROUP_DOC;
+            else if (!strcmp(g, "none"))
+                opt.group = SPASM_GROUP_NONE;
+            else
+                bu_die("spasm_bench: --group takes doc or none, not '%s'", g);
+        } else if (!strcmp(argv[i], "--keep-stopwords")) {
+            opt.keep_stopwords = 1;
+        } else if (!strcmp(argv[i], "--bm25") && i + 2 < argc) {
+            opt.k1 = bu_parse_double("--bm25 k1", argv[++i]);
+            opt.b = bu_parse_double("--bm25 b", argv[++i]);
+        } else {
+            fprintf(stderr, "spasm_bench: unknown or incomplete option '%s'\n", argv[i]);
+            usage();
+        }
+    }
+
+    bu_queries qs;
+    bu_read_queries(qpath, &qs);
+    FILE *run = NULL;
+    if (runpath && !(run = fopen(runpath, "w")))
+        bu_die("spasm_bench: cannot write %s: %s", runpath, strerror(errno));
+
+    spasm_index *ix = NULL;
+    int rc = spasm_open(&ix, path, NULL);
+    if (rc != SPASM_OK)
+        bu_die("spasm_bench: %s: %s", path, ix ? spasm_index_errmsg(ix) : spasm_errstr(rc));
+    spasm_searcher *s = NULL;
+    rc = spasm_searcher_new(ix, &s);
+    if (rc != SPASM_OK)
+        bu_die("spasm_bench: cannot make a searcher: %s", spasm_errstr(rc));
+
+    double *ms = (double *)calloc(qs.n, sizeof *ms);
+    char **ids = (char **)calloc(k, sizeof *ids);
+    double *scores = (double *)calloc(k, sizeof *scores);
+    if (!ms || !ids || !scores)
+        bu_die("out of memory");
+    size_t zero = 0, failed = 0;
+    double hits_total = 0;
+    for (size_t i = 0; i < qs.n; i++) {
+        size_t nhits = 0;
+        spasm_results *r = NULL;
+        double t0 = bu_now_ms();
+        rc = spasm_search(s, qs.q[i].text, &opt, &r);
+        if (rc == SPASM_OK) {
+            nhits = spasm_results_count(r);
+            if (nhits > k)
+                nhits = k;
+            for (size_t j = 0; j < nhits; j++) {
+                const spasm_hit *h = spasm_results_hit(r, j);
+                ids[j] = strdup(h->doc_id ? h->doc_id : "");
+                if (!ids[j])
+                    bu_die("out of memory");
+                scores[j] = h->score;
+            }
+            spasm_results_free(r);
+        }
+        double t1 = bu_now_ms();
+        ms[i] = t1 - t0;
+        if (rc == SPASM_EQUERY) {
+            failed++;
+        } else if (rc != SPASM_OK) {
+            bu_die("spasm_bench: query %s: %s (%s)", qs.q[i].qid, spasm_searcher_errmsg(s),
+                   spasm_errstr(rc));
+        }
+        hits_total += (double)nhits;
+        if (nhits == 0)
+            zero++;
+        for (size_t j = 0; j < nhits; j++) {
+            if (run)
+                fprintf(run, "%s Q0 %s %zu %.6f spasm\n", qs.q[i].qid, ids[j], j + 1,
+                        scores[j]);
+            free(ids[j]);
+        }
+    }
+    if (run && fclose(run) != 0)
+        bu_die("spasm_bench: error writing %s", runpath);
+    bu_print_summary(stdout, "spasm", k, ms, qs.n, hits_total, zero, failed);
+    spasm_searcher_free(s);
+    spasm_close(ix);
+    free(ms);
+    free(ids);
+    free(scores);
+    bu_free_queries(&qs);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        usage();
+    if (!strcmp(argv[1], "query"))
+        return cmd_query(argc, argv);
+    if (!strcmp(argv[1], "version")) {
+        printf("spasm-search %s (index format %d)\n", spasm_version(), spasm_format_version());
+        return 0;
+    }
+    usage();
+    return 2;
+}

@@ -1,0 +1,85 @@
+/*
+ * format.h -- the spasm index file, format version 1.  docs/FORMAT.md is
+ * the full specification; this is its summary and the constants both the
+ * writer (indexer/index_write.c) and the reader (searcher/index.c) use.
+ *
+ * All integers are little-endian.  One file:
+ *
+ *   [0, 128)          header
+ *   [128, T)          sections, back to back, each starting 8-byte aligned
+ *   [T, T + 32*S)     section table: S entries of 32 bytes
+ *   [C, C + 4*K)      chunk checksum table: K CRC32s, one per 64 KiB chunk
+ *                     of [128, T)  (the last chunk may be shorter)
+ *
+ * Header (128 bytes):
+ *    0 u8[8] magic "SPASMIX\0"      48 u64 chunk count K
+ *    8 u32 format version (1)       56 u32 CRC32 of the section table
+ *   12 u32 header size (128)        60 u32 CRC32 of the chunk table
+ *   16 u64 file size                64 u8[60] zero
+ *   24 u64 section table offset T  124 u32 CRC32 of header bytes [0, 124)
+ *   32 u32 section count S
+ *   36 u32 log2 of the chunk size (16)
+ *   40 u64 chunk table offset C
+ *
+ * Section table entry (32 bytes): u32 tag, u32 CRC32 of the section's
+ * bytes, u64 offset, u64 length, u64 item count (section-specific).
+ *
+ * Checksums: the header, section table and chunk table are checked on
+ * open, and so are the sections read at random while scoring (META, DIDX,
+ * LENS, DOCS).  The other sections are checked lazily, 64 KiB chunk by
+ * chunk, the first time a query touches them; spasm_index_verify() (and
+ * SPASM_OPEN_VERIFY) checks everything at once.
+ */
+#ifndef SPASM_FORMAT_H
+#define SPASM_FORMAT_H
+
+#define SP_MAGIC "SPASMIX"
+#define SP_FORMAT_VERSION 1
+#define SP_HEADER_SIZE 128
+#define SP_CHUNK_LOG2 16
+#define SP_SECTION_ENTRY 32
+
+#define SP_TAG(a, b, c, d)                                                                         \
+    ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+
+/* Sections (the item count of each is given in brackets). */
+#define SP_SEC_META SP_TAG('M', 'E', 'T', 'A') /* collection statistics [0] */
+#define SP_SEC_DICT SP_TAG('D', 'I', 'C', 'T') /* front-coded term blocks [terms] */
+#define SP_SEC_DIDX SP_TAG('D', 'I', 'D', 'X') /* u64 offset of each DICT block [blocks] */
+#define SP_SEC_POST SP_TAG('P', 'O', 'S', 'T') /* postings: skips + doc/tf blocks */
+#define SP_SEC_POSN SP_TAG('P', 'O', 'S', 'N') /* positions */
+#define SP_SEC_LENS SP_TAG('L', 'E', 'N', 'S') /* u32 length of each passage [passages] */
+#define SP_SEC_PASS SP_TAG('P', 'A', 'S', 'S') /* 16 bytes per passage [passages] */
+#define SP_SEC_DOCS SP_TAG('D', 'O', 'C', 'S') /* 8 bytes per document [docs] */
+#define SP_SEC_DMET SP_TAG('D', 'M', 'E', 'T') /* compressed id+title blocks [blocks] */
+#define SP_SEC_DMIX SP_TAG('D', 'M', 'I', 'X') /* DMET block index [blocks] */
+#define SP_SEC_TEXT SP_TAG('T', 'E', 'X', 'T') /* compressed passage text [blocks] */
+#define SP_SEC_TXIX SP_TAG('T', 'X', 'I', 'X') /* TEXT block index [blocks] */
+#define SP_SEC_IDIX SP_TAG('I', 'D', 'I', 'X') /* doc id hash -> doc, sorted [docs] */
+#define SP_SEC_WORD SP_TAG('W', 'O', 'R', 'D') /* folded word -> stem, sorted [words] */
+#define SP_SEC_WDIX SP_TAG('W', 'D', 'I', 'X') /* u64 offset of each WORD block [blocks] */
+#define SP_SEC_SIGS SP_TAG('S', 'I', 'G', 'S') /* near-duplicate signatures [passages] */
+
+/* META section layout (byte offsets). */
+#define SP_META_PASSAGES 0   /* u64 */
+#define SP_META_DOCS 8       /* u64 */
+#define SP_META_TERMS 16     /* u64 */
+#define SP_META_TOKENS 24    /* u64: sum of passage lengths */
+#define SP_META_K1 32        /* f64 */
+#define SP_META_B 40         /* f64 */
+#define SP_META_FLAGS 48     /* u32: SP_FLAG_* */
+#define SP_META_DICT_BLOCK 52 /* u32: terms per DICT block (16) */
+#define SP_META_POST_BLOCK 56 /* u32: postings per block (128) */
+#define SP_META_SIG_HASHES 60 /* u32: MinHash values per passage in SIGS */
+#define SP_META_SIZE 64
+
+#define SP_FLAG_NO_STOPWORDS 1 /* queries keep stop words by default */
+
+#define SP_DICT_BLOCK 16
+#define SP_SKIP_ENTRY 24 /* bytes per block in a posting list's skip table */
+#define SP_PASS_ENTRY 16
+#define SP_DOCS_ENTRY 8
+#define SP_STORE_IX_ENTRY 24 /* record store block index entry */
+#define SP_IDIX_ENTRY 12
+
+#endif

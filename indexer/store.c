@@ -1,0 +1,121 @@
+/*
+ * store.c -- writing compressed record stores (TEXT: one record per
+ * passage; DMET: one record per document, "id\0title").
+ *
+ * A store is a run of deflated blocks plus an index with one 24-byte entry
+ * per block: u32 first record, u32 uncompressed size, u64 offset of the
+ * block from the start of its section, u32 compressed size, u32 zero.
+ * An uncompressed block is: u32 record count n, u32 offsets[n + 1] (from
+ * the start of the payload), then the payload.
+ */
+#include <zlib.h>
+
+#include "format.h"
+#include "writer.h"
+
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    return sp_malloc(opaque, (size_t)items * size);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+    sp_free(opaque, p);
+}
+
+void sp_store_w_init(sp_store_w *s, const sp_alloc *a, size_t target)
+{
+    memset(s, 0, sizeof *s);
+    s->a = a;
+    s->target = target;
+    sp_buf_init(&s->raw, a);
+    sp_buf_init(&s->offs, a);
+    sp_buf_init(&s->index, a);
+    sp_buf_init(&s->zbuf, a);
+}
+
+void sp_store_w_free(sp_store_w *s)
+{
+    sp_buf_free(&s->raw);
+    sp_buf_free(&s->offs);
+    sp_buf_free(&s->index);
+    sp_buf_free(&s->zbuf);
+}
+
+/* Deflate the current block and append it to the output. */
+int sp_store_w_flush(sp_store_w *s)
+{
+    if (s->nrec_block == 0) return 0;
+    sp_buf blk;
+    sp_buf_init(&blk, s->a);
+    sp_buf_put_u32(&blk, s->nrec_block);
+    sp_buf_append(&blk, s->offs.p, s->offs.n);
+    sp_buf_put_u32(&blk, (uint32_t)s->raw.n);
+    sp_buf_append(&blk, s->raw.p, s->raw.n);
+    if (blk.err) {
+        sp_buf_free(&blk);
+        return SPASM_ENOMEM;
+    }
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    z.zalloc = z_alloc;
+    z.zfree = z_free;
+    z.opaque = (voidpf)s->a;
+    if (deflateInit(&z, 6) != Z_OK) {
+        sp_buf_free(&blk);
+        return SPASM_ENOMEM;
+    }
+    uLong bound = deflateBound(&z, (uLong)blk.n);
+    s->zbuf.n = 0;
+    if (sp_buf_reserve(&s->zbuf, bound)) {
+        deflateEnd(&z);
+        sp_buf_free(&blk);
+        return SPASM_ENOMEM;
+    }
+    z.next_in = blk.p;
+    z.avail_in = (uInt)blk.n;
+    z.next_out = s->zbuf.p;
+    z.avail_out = (uInt)bound;
+    int zr = deflate(&z, Z_FINISH);
+    size_t clen = bound - z.avail_out;
+    deflateEnd(&z);
+    if (zr != Z_STREAM_END) {
+        sp_buf_free(&blk);
+        return SPASM_ENOMEM;
+    }
+    uint64_t off;
+    if (s->sink) {
+        off = s->sink->off - s->sec_off;
+        sp_sink_write(s->sink, s->zbuf.p, clen);
+    } else {
+        off = s->mem->n;
+        sp_buf_append(s->mem, s->zbuf.p, clen);
+    }
+    uint8_t e[SP_STORE_IX_ENTRY] = {0};
+    sp_put_u32(e, (uint32_t)(s->nrec - s->nrec_block));
+    sp_put_u32(e + 4, (uint32_t)blk.n);
+    sp_put_u64(e + 8, off);
+    sp_put_u32(e + 16, (uint32_t)clen);
+    sp_buf_append(&s->index, e, sizeof e);
+    s->nblocks++;
+    s->written += clen;
+    sp_buf_free(&blk);
+    s->raw.n = 0;
+    s->offs.n = 0;
+    s->nrec_block = 0;
+    if (s->index.err || (s->mem && s->mem->err)) return SPASM_ENOMEM;
+    return 0;
+}
+
+/* Add one record made of rec[0, len) followed by rec2[0, len2). */
+int sp_store_w_add(sp_store_w *s, const void *rec, size_t len, const void *rec2, size_t len2)
+{
+    sp_buf_put_u32(&s->offs, (uint32_t)s->raw.n);
+    sp_buf_append(&s->raw, rec, len);
+    if (len2) sp_buf_append(&s->raw, rec2, len2);
+    if (s->raw.err || s->offs.err) return SPASM_ENOMEM;
+    s->nrec_block++;
+    s->nrec++;
+    if (s->raw.n >= s->target) return sp_store_w_flush(s);
+    return 0;
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# deps.sh -- install the Debian packages spasm-search needs, if missing.
+#
+#   scripts/deps.sh            build and test dependencies
+#   scripts/deps.sh bench      also the peer engines for bench/ (Xapian)
+#
+# Run by `make` and `make check` (and by .ci/run).  Does nothing when every
+# package is already installed; otherwise installs them with apt-get
+# (directly as root, else through sudo when it is there).
+set -e
+PKGS="build-essential pkg-config zlib1g-dev libstemmer-dev libutf8proc-dev libjansson-dev libcmocka-dev"
+if [ "$1" = bench ]; then
+    PKGS="$PKGS python3 python3-xapian sqlite3 time"
+fi
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2
+$SUDO apt-get install -y -qq $missing >&2

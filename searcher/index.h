@@ -1,0 +1,123 @@
+/*
+ * index.h -- the internals of an open index (spasm_index) and of the
+ * posting-list cursors the query evaluator drives.
+ */
+#ifndef SPASM_INDEX_H
+#define SPASM_INDEX_H
+
+#include <stdatomic.h>
+
+#include "analyzer.h"
+#include "base.h"
+#include "codec.h"
+#include "format.h"
+
+#define SP_END UINT32_MAX /* cursor exhausted */
+
+typedef struct sp_sec {
+    const uint8_t *p; /* NULL when the section is absent */
+    uint64_t off, len, count;
+    uint32_t crc;
+} sp_sec;
+
+struct spasm_index {
+    sp_alloc a;
+    int rc;
+    char errmsg[SP_ERRMSG_MAX];
+    char *path;
+    int fd;
+    uint8_t *map;
+    size_t size;
+    sp_sec meta, dict, didx, post, posn, lens, pass, docs, dmet, dmix, text, txix, idix, word,
+        wdix, sigs;
+    uint64_t npass, ndocs, nterms, tokens;
+    double k1, b, avgdl;
+    unsigned flags;
+    uint32_t sig_hashes;
+    const uint8_t *chunks;
+    uint64_t nchunks;
+    _Atomic uint64_t *verified; /* one bit per chunk */
+};
+
+/* What the dictionary holds for one term. */
+typedef struct sp_terminfo {
+    uint32_t df;
+    uint64_t cf;
+    uint64_t post_off, post_len, pos_off, pos_len;
+} sp_terminfo;
+
+/*
+ * Check the chunk checksums covering bytes [off, off + len) of the file,
+ * once per chunk per process.  0, or SPASM_ECORRUPT with a message in err.
+ */
+int sp_ix_ensure(spasm_index *ix, uint64_t off, uint64_t len, char *err);
+
+/* Look a term up.  1 found, 0 not found, or -SPASM_ECORRUPT (err set). */
+int sp_dict_find(spasm_index *ix, const char *term, size_t len, sp_terminfo *out, char *err);
+
+/*
+ * Call fn for every term starting with prefix[0, plen), in order, at most
+ * `max` terms.  Returns the number visited, or -SPASM_ECORRUPT.
+ */
+typedef int (*sp_term_fn)(void *ud, const char *term, size_t len, const sp_terminfo *ti);
+long sp_dict_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_term_fn fn,
+                    void *ud, char *err);
+
+/* The passage length (tokens) of passage p (< npass). */
+static inline uint32_t sp_ix_len(const spasm_index *ix, uint32_t p)
+{
+    return sp_get_u32(ix->lens.p + 4 * (size_t)p);
+}
+
+/* A decompressed-block cache for record stores, one per searcher. */
+typedef struct sp_store_cache {
+    const sp_sec *data; /* which store the cached block belongs to */
+    uint64_t block;
+    sp_buf buf;
+} sp_store_cache;
+
+/*
+ * Fetch record `rec` of a record store (TEXT or DMET); *p and *len point
+ * into the cache's buffer, valid until its next use.  0 or an error code.
+ */
+int sp_store_get(spasm_index *ix, const sp_sec *data, const sp_sec *index, uint64_t rec,
+                 sp_store_cache *c, const uint8_t **p, size_t *len, char *err);
+
+/* ---- posting cursors (postings.c) ---- */
+
+typedef struct sp_cursor {
+    spasm_index *ix;
+    const uint8_t *base, *end; /* this term's POST bytes */
+    const uint8_t *skips;      /* skip table, or NULL when one block */
+    const uint8_t *posbase, *posend;
+    uint32_t df, nb;
+    uint32_t block;            /* current block, nb when exhausted */
+    uint32_t n, i;             /* postings in the block, index of current */
+    uint32_t doc;              /* current passage, SP_END when exhausted */
+    uint32_t docs[SP_BLOCK], tfs[SP_BLOCK];
+    const uint8_t *posp;       /* positions of posting `posi` of the block */
+    uint32_t posi;
+    int err;
+} sp_cursor;
+
+/* Position c on the term's first posting.  0 or an error code (err set). */
+int sp_cursor_open(sp_cursor *c, spasm_index *ix, const sp_terminfo *ti, char *err);
+/* Advance to the next posting; returns the new doc (SP_END at the end). */
+uint32_t sp_cursor_next(sp_cursor *c, char *err);
+/* Advance to the first posting >= target, skipping whole blocks. */
+uint32_t sp_cursor_seek(sp_cursor *c, uint32_t target, char *err);
+/* Term frequency of the current posting. */
+static inline uint32_t sp_cursor_tf(const sp_cursor *c)
+{
+    return c->tfs[c->i];
+}
+/* Decode the positions of the current posting into pos[] (room for its
+ * tf); returns the count, or -1 when corrupt. */
+long sp_cursor_positions(sp_cursor *c, uint32_t *pos, char *err);
+
+/* Block-max helpers for dynamic pruning: the last passage of the current
+ * block and its largest tf-norm at the index defaults (or, for other
+ * k1/b, a bound from its largest tf and shortest passage). */
+uint32_t sp_cursor_block_last(const sp_cursor *c);
+
+#endif

@@ -1,0 +1,417 @@
+/*
+ * spasm-search -- query a spasm index from the command line, a batch
+ * file, or a long-running --stdio session.  A thin client of libspasm: it
+ * parses options and formats results (text, JSON Lines via jansson, TREC).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spasm.h"
+
+enum { FMT_TEXT, FMT_JSON, FMT_TREC };
+
+typedef struct cfg {
+    int format, color, group_doc;
+    const char *run_tag;
+    spasm_search_options so;
+} cfg;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: spasm-search [OPTIONS] QUERY...\n"
+            "       spasm-search [OPTIONS] -f FILE      (one query per line; - for stdin)\n"
+            "       spasm-search [OPTIONS] --stdio      (answer queries until end of input)\n"
+            "Rank passages of an index by BM25 and print the best.\n"
+            "\n"
+            "  -i, --index FILE     index to search (default: $SPASM_INDEX, else the\n"
+            "                       bundled corpus index)\n"
+            "  -k, --top N          results per query (default 10)\n"
+            "      --offset N       skip the first N results (paging)\n"
+            "      --format FMT     text (default), json (JSON Lines) or trec\n"
+            "      --group doc      one result per document: its best passage\n"
+            "      --no-collapse    keep near-duplicate passages\n"
+            "      --explain        show how each score adds up\n"
+            "      --k1 K1, --b B   BM25 parameters (default: the index's)\n"
+            "      --keep-stopwords do not drop stop words from the query\n"
+            "      --run-tag TAG    tag column of --format trec (default spasm)\n"
+            "      --color WHEN     auto (default), always or never; NO_COLOR is respected\n"
+            "      --check          verify every checksum of the index and exit\n"
+            "  -f, --file FILE      batch: \"qid<TAB>query\" or a bare query per line\n"
+            "      --stdio          read queries from stdin, answer each in JSON Lines\n"
+            "                       followed by an empty line\n"
+            "  -h, --help, -V, --version\n"
+            "\n"
+            "Query syntax:\n"
+            "  night calf cramps        any word may match, best first (BM25)\n"
+            "  \"renal colic\"            exact phrase\n"
+            "  +magnesium -menstrual    must / must not contain\n"
+            "  (cramp OR spasm) AND night   boolean operators (capitals), parentheses\n"
+            "  dehydrat*                words starting with a prefix\n"
+            "  calf NEAR/5 night        words within 5 positions, any order\n"
+            "\n"
+            "Exit status: 0 results found, 1 none, 2 error.\n");
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*s == 0 || *end || v < 0 || v > 1000000) return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+/* Default index: $SPASM_INDEX, else beside the executable's tree. */
+static const char *default_index(char *buf, size_t n)
+{
+    const char *env = getenv("SPASM_INDEX");
+    if (env && *env) return env;
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(buf, n, "%s/../corpus.spx", exe); /* build tree: build/bin/.. */
+            if (access(buf, R_OK) == 0) return buf;
+            snprintf(buf, n, "%s/../share/spasm/corpus.spx", exe); /* installed */
+            if (access(buf, R_OK) == 0) return buf;
+        }
+    }
+    return "build/corpus.spx";
+}
+
+static void print_text_hit(const cfg *c, size_t rank, const spasm_hit *h)
+{
+    const char *B = c->color ? "\033[1m" : "", *D = c->color ? "\033[2m" : "",
+               *H = c->color ? "\033[1;31m" : "", *R = c->color ? "\033[0m" : "";
+    printf("%s%zu.%s %s%s%s  passage %u  score %.4f%s%s%s\n", B, rank, R, B, h->doc_id, R,
+           h->ordinal + 1, h->score, h->title[0] ? "  " : "", D, h->title);
+    if (c->color) printf("%s", R);
+    /* the snippet, with matched words highlighted ([brackets] when plain) */
+    uint32_t a = h->snippet_start, e = h->snippet_end, at = a;
+    fputs("   ", stdout);
+    if (a > 0) fputs("...", stdout);
+    for (size_t i = 0; i < h->nhighlights; i++) {
+        const spasm_span *s = &h->highlights[i];
+        if (s->start < a || s->end > e) continue;
+        for (uint32_t j = at; j < s->start; j++) putchar(h->text[j] == '\n' ? ' ' : h->text[j]);
+        printf("%s%.*s%s", c->color ? H : "[", (int)(s->end - s->start), h->text + s->start,
+               c->color ? R : "]");
+        at = s->end;
+    }
+    for (uint32_t j = at; j < e; j++) putchar(h->text[j] == '\n' ? ' ' : h->text[j]);
+    if (e < h->text_len) fputs("...", stdout);
+    putchar('\n');
+    if (c->so.explain) {
+        const char *p = h->explain;
+        while (*p) {
+            const char *nl = strchr(p, '\n');
+            int len = nl ? (int)(nl - p) : (int)strlen(p);
+            printf("   %s%.*s%s\n", D, len, p, R);
+            p += len + (nl ? 1 : 0);
+        }
+    }
+    putchar('\n');
+}
+
+static void print_json_hit(const cfg *c, const char *qid, size_t rank, const spasm_hit *h)
+{
+    json_t *o = json_object();
+    if (qid) json_object_set_new(o, "qid", json_string(qid));
+    json_object_set_new(o, "rank", json_integer((json_int_t)rank));
+    json_object_set_new(o, "score", json_real(h->score));
+    json_object_set_new(o, "doc", json_string(h->doc_id));
+    json_object_set_new(o, "passage", json_integer(h->ordinal + 1));
+    json_object_set_new(o, "title", json_string(h->title));
+    json_object_set_new(o, "text", json_stringn(h->text, h->text_len));
+    json_t *hl = json_array();
+    for (size_t i = 0; i < h->nhighlights; i++) {
+        json_t *pair = json_array();
+        json_array_append_new(pair, json_integer(h->highlights[i].start));
+        json_array_append_new(pair, json_integer(h->highlights[i].end));
+        json_array_append_new(hl, pair);
+    }
+    json_object_set_new(o, "highlights", hl);
+    json_t *sn = json_object();
+    json_object_set_new(sn, "start", json_integer(h->snippet_start));
+    json_object_set_new(sn, "end", json_integer(h->snippet_end));
+    json_object_set_new(o, "snippet", sn);
+    if (c->so.explain) json_object_set_new(o, "explain", json_string(h->explain));
+    char *s = json_dumps(o, JSON_COMPACT);
+    if (s) {
+        puts(s);
+        free(s);
+    }
+    json_decref(o);
+}
+
+/* Run one query and print its results; returns 0 results, 1 none, 2 error. */
+static int run_query(const cfg *c, spasm_searcher *s, const char *qid, const char *q,
+                     const char *where)
+{
+    spasm_results *r;
+    int rc = spasm_search(s, q, &c->so, &r);
+    if (rc) {
+        if (where)
+            fprintf(stderr, "spasm-search: %s: %s\n", where, spasm_searcher_errmsg(s));
+        else
+            fprintf(stderr, "spasm-search: %s\n", spasm_searcher_errmsg(s));
+        return 2;
+    }
+    size_t n = spasm_results_count(r);
+    for (size_t i = 0; i < n; i++) {
+        const spasm_hit *h = spasm_results_hit(r, i);
+        size_t rank = c->so.offset + i + 1;
+        if (c->format == FMT_JSON) {
+            print_json_hit(c, qid, rank, h);
+        } else if (c->format == FMT_TREC) {
+            if (c->group_doc)
+                printf("%s Q0 %s %zu %.6f %s\n", qid ? qid : "1", h->doc_id, rank, h->score,
+                       c->run_tag);
+            else
+                printf("%s Q0 %s#%u %zu %.6f %s\n", qid ? qid : "1", h->doc_id, h->ordinal + 1,
+                       rank, h->score, c->run_tag);
+        } else {
+            print_text_hit(c, rank, h);
+        }
+    }
+    if (n == 0 && c->format == FMT_TEXT && !qid) fprintf(stderr, "spasm-search: no results\n");
+    spasm_results_free(r);
+    return n ? 0 : 1;
+}
+
+/* Batch: one query per line.  Returns the exit status. */
+static int run_batch(const cfg *c, spasm_searcher *s, const char *file)
+{
+    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "spasm-search: %s: cannot open: %s\n", file, strerror(errno));
+        return 2;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    unsigned long lineno = 0;
+    int any = 0;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == 0 || *p == '#') continue;
+        char qidbuf[32], where[64];
+        const char *qid, *q;
+        char *tab = strchr(line, '\t');
+        snprintf(where, sizeof where, "%s:%lu", file, lineno);
+        if (tab) {
+            *tab = 0;
+            qid = line;
+            q = tab + 1;
+            if (!*qid || strchr(qid, ' ')) {
+                fprintf(stderr, "spasm-search: %s: bad query id \"%s\" (skipped)\n", where, qid);
+                continue;
+            }
+        } else {
+            snprintf(qidbuf, sizeof qidbuf, "%lu", lineno);
+            qid = qidbuf;
+            q = line;
+        }
+        int r = run_query(c, s, qid, q, where);
+        if (r == 0) any = 1;
+        if (c->format == FMT_JSON && f == stdin) fflush(stdout);
+    }
+    free(line);
+    if (f != stdin) fclose(f);
+    return any ? 0 : 1;
+}
+
+/* --stdio: each query answered with JSON Lines and an empty line. */
+static int run_stdio(cfg *c, spasm_searcher *s)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    c->format = FMT_JSON;
+    while ((len = getline(&line, &cap, stdin)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        int r = run_query(c, s, NULL, line, "stdin");
+        if (r == 2) {
+            json_t *o = json_pack("{s:s}", "error", spasm_searcher_errmsg(s));
+            char *js = json_dumps(o, JSON_COMPACT);
+            if (js) puts(js);
+            free(js);
+            json_decref(o);
+        }
+        putchar('\n');
+        fflush(stdout);
+    }
+    free(line);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_FORMAT = 256, O_GROUP, O_NOCOLLAPSE, O_EXPLAIN, O_K1, O_B, O_KEEP, O_TAG, O_COLOR,
+           O_CHECK, O_STDIO, O_OFFSET };
+    static const struct option opts[] = {
+        {"index", required_argument, 0, 'i'},   {"top", required_argument, 0, 'k'},
+        {"offset", required_argument, 0, O_OFFSET},
+        {"format", required_argument, 0, O_FORMAT}, {"group", required_argument, 0, O_GROUP},
+        {"no-collapse", no_argument, 0, O_NOCOLLAPSE}, {"explain", no_argument, 0, O_EXPLAIN},
+        {"k1", required_argument, 0, O_K1},     {"b", required_argument, 0, O_B},
+        {"keep-stopwords", no_argument, 0, O_KEEP}, {"run-tag", required_argument, 0, O_TAG},
+        {"color", required_argument, 0, O_COLOR}, {"colour", required_argument, 0, O_COLOR},
+        {"check", no_argument, 0, O_CHECK},     {"file", required_argument, 0, 'f'},
+        {"stdio", no_argument, 0, O_STDIO},     {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
+    cfg c;
+    memset(&c, 0, sizeof c);
+    spasm_search_options_init(&c.so);
+    c.run_tag = "spasm";
+    const char *index = NULL, *batch = NULL, *color = "auto";
+    int check = 0, stdio_mode = 0, ch;
+    char defbuf[PATH_MAX + 64];
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":i:k:f:hV", opts, NULL)) != -1) {
+        char *end;
+        switch (ch) {
+        case 'i': index = optarg; break;
+        case 'k':
+            if (parse_size(optarg, &c.so.k) || c.so.k == 0) {
+                fprintf(stderr, "spasm-search: -k wants a number from 1 to 1000000, not \"%s\"\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case O_OFFSET:
+            if (parse_size(optarg, &c.so.offset)) {
+                fprintf(stderr, "spasm-search: --offset wants a number from 0 to 1000000\n");
+                return 2;
+            }
+            break;
+        case O_FORMAT:
+            if (!strcmp(optarg, "text")) c.format = FMT_TEXT;
+            else if (!strcmp(optarg, "json")) c.format = FMT_JSON;
+            else if (!strcmp(optarg, "trec")) c.format = FMT_TREC;
+            else {
+                fprintf(stderr, "spasm-search: --format is text, json or trec, not \"%s\"\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case O_GROUP:
+            if (!strcmp(optarg, "doc")) c.group_doc = 1;
+            else if (strcmp(optarg, "passage") != 0) {
+                fprintf(stderr, "spasm-search: --group is doc or passage, not \"%s\"\n", optarg);
+                return 2;
+            }
+            break;
+        case O_NOCOLLAPSE: c.so.no_collapse = 1; break;
+        case O_EXPLAIN: c.so.explain = 1; break;
+        case O_K1:
+            c.so.k1 = strtod(optarg, &end);
+            if (*end || !(c.so.k1 > 0) || c.so.k1 > 100) {
+                fprintf(stderr, "spasm-search: --k1 wants a number above 0, not \"%s\"\n", optarg);
+                return 2;
+            }
+            break;
+        case O_B:
+            c.so.b = strtod(optarg, &end);
+            if (*end || !(c.so.b >= 0 && c.so.b <= 1)) {
+                fprintf(stderr, "spasm-search: --b wants a number from 0 to 1, not \"%s\"\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case O_KEEP: c.so.keep_stopwords = 1; break;
+        case O_TAG: c.run_tag = optarg; break;
+        case O_COLOR: color = optarg; break;
+        case O_CHECK: check = 1; break;
+        case O_STDIO: stdio_mode = 1; break;
+        case 'f': batch = optarg; break;
+        case 'h': usage(stdout); return 0;
+        case 'V':
+            printf("spasm-search %s (index format %d)\n", spasm_version(), spasm_format_version());
+            return 0;
+        case ':':
+            fprintf(stderr, "spasm-search: option %s needs a value\n", argv[optind - 1]);
+            return 2;
+        default:
+            fprintf(stderr, "spasm-search: unknown option %s (see --help)\n", argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (strcmp(color, "always") == 0) c.color = 1;
+    else if (strcmp(color, "never") == 0) c.color = 0;
+    else if (strcmp(color, "auto") == 0) c.color = isatty(1) && !getenv("NO_COLOR");
+    else {
+        fprintf(stderr, "spasm-search: --color is auto, always or never, not \"%s\"\n", color);
+        return 2;
+    }
+    if (c.format != FMT_TEXT) c.color = 0;
+    c.so.group = c.group_doc ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
+    if (!index) index = default_index(defbuf, sizeof defbuf);
+    if (!check && !batch && !stdio_mode && optind >= argc) {
+        fprintf(stderr, "spasm-search: no query given (see --help)\n");
+        return 2;
+    }
+    spasm_index *ix;
+    if (spasm_open(&ix, index, NULL) != SPASM_OK) {
+        fprintf(stderr, "spasm-search: %s\n", spasm_index_errmsg(ix));
+        spasm_close(ix);
+        return 2;
+    }
+    if (check) {
+        int rc = spasm_index_verify(ix);
+        if (rc) fprintf(stderr, "spasm-search: %s\n", spasm_index_errmsg(ix));
+        else {
+            spasm_index_stats st;
+            spasm_index_get_stats(ix, &st);
+            printf("%s: ok (%llu documents, %llu passages, %llu terms, %llu bytes)\n", index,
+                   (unsigned long long)st.documents, (unsigned long long)st.passages,
+                   (unsigned long long)st.terms, (unsigned long long)st.file_bytes);
+        }
+        spasm_close(ix);
+        return rc ? 2 : 0;
+    }
+    spasm_searcher *s;
+    if (spasm_searcher_new(ix, &s) != SPASM_OK) {
+        fprintf(stderr, "spasm-search: out of memory\n");
+        spasm_close(ix);
+        return 2;
+    }
+    int status;
+    if (stdio_mode) {
+        status = run_stdio(&c, s);
+    } else if (batch) {
+        status = run_batch(&c, s, batch);
+    } else {
+        size_t len = 0;
+        for (int i = optind; i < argc; i++) len += strlen(argv[i]) + 1;
+        char *q = malloc(len + 1);
+        if (!q) {
+            fprintf(stderr, "spasm-search: out of memory\n");
+            status = 2;
+        } else {
+            q[0] = 0;
+            for (int i = optind; i < argc; i++) {
+                if (i > optind) strcat(q, " ");
+                strcat(q, argv[i]);
+            }
+            status = run_query(&c, s, c.format == FMT_TREC ? "1" : NULL, q, NULL);
+            free(q);
+        }
+    }
+    spasm_searcher_free(s);
+    spasm_close(ix);
+    return status;
+}

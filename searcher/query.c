@@ -1,0 +1,481 @@
+/*
+ * query.c -- parsing the query language (syntax in query.h) into a tree.
+ *
+ * Two steps: a lexer cuts the query into tokens (words, phrases,
+ * parentheses, operators, +/- modifiers), then a recursive-descent parser
+ * builds, per parenthesis level, a list of clauses with an occurrence
+ * (should / must / must not), groups AND-chains, and turns the level into
+ * REQOPT / AND / OR / EXCL nodes.  Every word goes through the same
+ * analyser as the documents.
+ */
+#include "query.h"
+
+#include <stdio.h>
+
+typedef enum ltype { L_END, L_WORD, L_PHRASE, L_LP, L_RP, L_AND, L_OR, L_NOT, L_NEAR, L_PLUS, L_MINUS } ltype;
+
+typedef struct lex {
+    ltype type;
+    const char *s;
+    size_t len;
+    size_t at; /* byte offset in the query */
+    uint32_t near;
+} lex;
+
+typedef struct parser {
+    const sp_alloc *a;
+    sp_analyzer *an;
+    lex *toks;
+    size_t ntok, i;
+    int keep_stop;
+    int rc;
+    char *err;
+} parser;
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Cut the query into tokens. */
+static int lex_all(parser *ps, const char *q)
+{
+    size_t n = strlen(q), cap = 16, nt = 0;
+    lex *t = sp_malloc(ps->a, cap * sizeof *t);
+    if (!t) return SPASM_ENOMEM;
+    size_t i = 0;
+    for (;;) {
+        while (i < n && is_space(q[i])) i++;
+        if (nt + 2 > cap) {
+            cap *= 2;
+            lex *u = sp_realloc(ps->a, t, cap * sizeof *u);
+            if (!u) {
+                sp_free(ps->a, t);
+                return SPASM_ENOMEM;
+            }
+            t = u;
+        }
+        lex *k = &t[nt];
+        memset(k, 0, sizeof *k);
+        k->at = i;
+        if (i >= n) {
+            k->type = L_END;
+            nt++;
+            break;
+        }
+        char c = q[i];
+        if (c == '(' || c == ')') {
+            k->type = c == '(' ? L_LP : L_RP;
+            i++;
+        } else if (c == '"') {
+            size_t j = i + 1;
+            while (j < n && q[j] != '"') j++;
+            k->type = L_PHRASE;
+            k->s = q + i + 1;
+            k->len = j - i - 1;
+            i = j < n ? j + 1 : j; /* an unclosed quote runs to the end */
+        } else if ((c == '+' || c == '-') && i + 1 < n && !is_space(q[i + 1]) && q[i + 1] != ')' &&
+                   q[i + 1] != '+' && q[i + 1] != '-') {
+            k->type = c == '+' ? L_PLUS : L_MINUS;
+            i++;
+        } else {
+            size_t j = i;
+            while (j < n && !is_space(q[j]) && q[j] != '(' && q[j] != ')' && q[j] != '"') j++;
+            k->type = L_WORD;
+            k->s = q + i;
+            k->len = j - i;
+            if (k->len == 3 && memcmp(k->s, "AND", 3) == 0) k->type = L_AND;
+            else if (k->len == 2 && memcmp(k->s, "OR", 2) == 0) k->type = L_OR;
+            else if (k->len == 3 && memcmp(k->s, "NOT", 3) == 0) k->type = L_NOT;
+            else if (k->len >= 4 && memcmp(k->s, "NEAR", 4) == 0) {
+                if (k->len == 4) {
+                    k->type = L_NEAR;
+                    k->near = 10;
+                } else if (k->s[4] == '/' && k->len > 5 && k->len <= 10) {
+                    uint32_t v = 0;
+                    size_t d = 5;
+                    while (d < k->len && k->s[d] >= '0' && k->s[d] <= '9')
+                        v = v * 10 + (uint32_t)(k->s[d++] - '0');
+                    if (d == k->len) {
+                        k->type = L_NEAR;
+                        k->near = v;
+                    }
+                }
+            }
+            i = j;
+        }
+        nt++;
+    }
+    ps->toks = t;
+    ps->ntok = nt;
+    return 0;
+}
+
+static qnode *new_node(parser *ps, qtype type)
+{
+    qnode *n = sp_calloc(ps->a, sizeof *n);
+    if (!n) ps->rc = SPASM_ENOMEM;
+    else n->type = type;
+    return n;
+}
+
+void sp_query_free(const sp_alloc *a, qnode *n)
+{
+    if (!n) return;
+    for (size_t i = 0; i < n->nkids; i++) sp_query_free(a, n->kids[i]);
+    sp_free(a, n->kids);
+    sp_free(a, n->text);
+    sp_free(a, n->word);
+    sp_free(a, n);
+}
+
+static int add_kid(parser *ps, qnode *n, qnode *k)
+{
+    if (!k) return 0;
+    qnode **v = sp_realloc(ps->a, n->kids, (n->nkids + 1) * sizeof *v);
+    if (!v) {
+        sp_query_free(ps->a, k);
+        return ps->rc = SPASM_ENOMEM;
+    }
+    n->kids = v;
+    n->kids[n->nkids++] = k;
+    return 0;
+}
+
+/* A node of `type` over kids (1 kid: the kid itself; 0: NULL). */
+static qnode *combine(parser *ps, qtype type, qnode **kids, size_t n)
+{
+    if (n == 0) return NULL;
+    if (n == 1) return kids[0];
+    qnode *r = new_node(ps, type);
+    if (!r) {
+        for (size_t i = 0; i < n; i++) sp_query_free(ps->a, kids[i]);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) add_kid(ps, r, kids[i]);
+    return r;
+}
+
+static qnode *term_node(parser *ps, const char *pool, const sp_token *t)
+{
+    qnode *n = new_node(ps, Q_TERM);
+    if (!n) return NULL;
+    n->text = sp_strndup(ps->a, pool + t->term_off, t->term_len);
+    n->len = t->term_len;
+    n->word = sp_strndup(ps->a, pool + t->word_off, t->word_len);
+    n->wlen = t->word_len;
+    if (!n->text || !n->word) {
+        ps->rc = SPASM_ENOMEM;
+        sp_query_free(ps->a, n);
+        return NULL;
+    }
+    return n;
+}
+
+/* Analyse s[0, len): one term, a phrase of several, or NULL for none. */
+static qnode *words_node(parser *ps, const char *s, size_t len)
+{
+    if (sp_analyze(ps->an, s, len)) {
+        ps->rc = SPASM_ENOMEM;
+        return NULL;
+    }
+    size_t nt;
+    const sp_token *t = sp_analyzer_tokens(ps->an, &nt);
+    const char *pool = sp_analyzer_pool(ps->an);
+    if (nt == 0) return NULL;
+    if (nt == 1) return term_node(ps, pool, &t[0]);
+    qnode *ph = new_node(ps, Q_PHRASE);
+    if (!ph) return NULL;
+    for (size_t i = 0; i < nt && !ps->rc; i++) add_kid(ps, ph, term_node(ps, pool, &t[i]));
+    return ph;
+}
+
+static qnode *parse_level(parser *ps, int depth);
+
+static int operand_start(ltype t)
+{
+    return t == L_WORD || t == L_PHRASE || t == L_LP || t == L_PLUS || t == L_MINUS ||
+           t == L_NOT;
+}
+
+/* word, prefix*, "phrase" or ( group ); operators seen here are words. */
+static qnode *parse_operand(parser *ps, int depth)
+{
+    lex *k = &ps->toks[ps->i++];
+    switch (k->type) {
+    case L_PHRASE: return words_node(ps, k->s, k->len);
+    case L_LP: return parse_level(ps, depth + 1);
+    default: break;
+    }
+    if (k->type == L_WORD && k->len > 1 && k->s[k->len - 1] == '*') {
+        size_t len = k->len;
+        while (len && k->s[len - 1] == '*') len--;
+        if (sp_analyze(ps->an, k->s, len)) {
+            ps->rc = SPASM_ENOMEM;
+            return NULL;
+        }
+        size_t nt;
+        const sp_token *t = sp_analyzer_tokens(ps->an, &nt);
+        if (nt == 1) {
+            const char *pool = sp_analyzer_pool(ps->an);
+            qnode *n = new_node(ps, Q_PREFIX);
+            if (!n) return NULL;
+            n->text = sp_strndup(ps->a, pool + t[0].word_off, t[0].word_len);
+            n->len = t[0].word_len;
+            if (!n->text) {
+                ps->rc = SPASM_ENOMEM;
+                sp_query_free(ps->a, n);
+                return NULL;
+            }
+            return n;
+        }
+        return words_node(ps, k->s, len);
+    }
+    return words_node(ps, k->s, k->len);
+}
+
+typedef struct clause {
+    qnode *n;
+    qoccur occ;
+    int and_prev;
+} clause;
+
+/* 1 if n is a single stop-word term. */
+static int is_stop_term(const qnode *n)
+{
+    return n && n->type == Q_TERM && sp_is_stopword(n->word, n->wlen);
+}
+
+/* Build must/should/not lists into one node; NULL if nothing positive. */
+static qnode *build_bool(parser *ps, qnode **must, size_t nm, qnode **should, size_t ns,
+                         qnode **nots, size_t nn)
+{
+    /* Drop stop words from the optional words, unless nothing else is left. */
+    if (!ps->keep_stop) {
+        size_t content = nm;
+        for (size_t i = 0; i < ns; i++) content += !is_stop_term(should[i]);
+        if (content > 0) {
+            size_t k = 0;
+            for (size_t i = 0; i < ns; i++) {
+                if (is_stop_term(should[i])) sp_query_free(ps->a, should[i]);
+                else should[k++] = should[i];
+            }
+            ns = k;
+        }
+    }
+    /* The same word twice among the optional words counts once. */
+    size_t k = 0;
+    for (size_t i = 0; i < ns; i++) {
+        int dup = 0;
+        for (size_t j = 0; j < k && !dup; j++)
+            dup = should[i]->type == Q_TERM && should[j]->type == Q_TERM &&
+                  should[i]->len == should[j]->len &&
+                  memcmp(should[i]->text, should[j]->text, should[i]->len) == 0;
+        if (dup) sp_query_free(ps->a, should[i]);
+        else should[k++] = should[i];
+    }
+    ns = k;
+    qnode *pos = NULL;
+    if (nm) {
+        pos = combine(ps, Q_AND, must, nm);
+        if (ns && pos) {
+            qnode *opt = combine(ps, Q_OR, should, ns);
+            qnode *r = new_node(ps, Q_REQOPT);
+            if (r) {
+                add_kid(ps, r, pos);
+                add_kid(ps, r, opt);
+                pos = r;
+            } else {
+                sp_query_free(ps->a, pos);
+                sp_query_free(ps->a, opt);
+                pos = NULL;
+            }
+        }
+    } else if (ns) {
+        pos = combine(ps, Q_OR, should, ns);
+    }
+    if (nn) {
+        qnode *neg = combine(ps, Q_OR, nots, nn);
+        if (!pos) {
+            sp_query_free(ps->a, neg);
+            return NULL;
+        }
+        qnode *r = new_node(ps, Q_EXCL);
+        if (!r) {
+            sp_query_free(ps->a, pos);
+            sp_query_free(ps->a, neg);
+            return NULL;
+        }
+        add_kid(ps, r, pos);
+        add_kid(ps, r, neg);
+        pos = r;
+    }
+    return pos;
+}
+
+static qnode *parse_level(parser *ps, int depth)
+{
+    if (depth > 64) {
+        if (!ps->rc)
+            ps->rc = sp_seterr(ps->err, SPASM_EQUERY,
+                               "query: parentheses nested deeper than 64 at byte %zu",
+                               ps->toks[ps->i ? ps->i - 1 : 0].at);
+        return NULL;
+    }
+    clause *cl = NULL;
+    size_t ncl = 0, capcl = 0;
+    int pending_and = 0;
+    while (!ps->rc) {
+        lex *k = &ps->toks[ps->i];
+        if (k->type == L_END) break;
+        if (k->type == L_RP) {
+            ps->i++;
+            if (depth > 0) break;
+            continue; /* a stray ')' is ignored */
+        }
+        ltype next = ps->toks[ps->i + 1 < ps->ntok ? ps->i + 1 : ps->i].type;
+        if ((k->type == L_AND || k->type == L_OR) && ncl > 0 && operand_start(next)) {
+            pending_and = k->type == L_AND;
+            ps->i++;
+            continue;
+        }
+        qoccur occ = OCC_SHOULD;
+        if (k->type == L_PLUS || k->type == L_MINUS ||
+            (k->type == L_NOT && operand_start(next) && next != L_NOT)) {
+            occ = k->type == L_PLUS ? OCC_MUST : OCC_NOT;
+            ps->i++;
+            k = &ps->toks[ps->i];
+            if (k->type == L_END || k->type == L_RP) break;
+        }
+        if (k->type != L_WORD && k->type != L_PHRASE && k->type != L_LP) k->type = L_WORD;
+        qnode *n = parse_operand(ps, depth);
+        /* a NEAR/n b NEAR/m c ... */
+        while (!ps->rc && ps->toks[ps->i].type == L_NEAR && ps->i + 1 < ps->ntok &&
+               (ps->toks[ps->i + 1].type == L_WORD || ps->toks[ps->i + 1].type == L_PHRASE)) {
+            uint32_t w = ps->toks[ps->i].near;
+            ps->i++;
+            qnode *m = parse_operand(ps, depth);
+            if (!n) {
+                n = m;
+                continue;
+            }
+            if (!m) continue;
+            if (n->type != Q_NEAR) {
+                qnode *r = new_node(ps, Q_NEAR);
+                if (!r) {
+                    sp_query_free(ps->a, n);
+                    sp_query_free(ps->a, m);
+                    n = NULL;
+                    break;
+                }
+                r->near = w;
+                add_kid(ps, r, n);
+                n = r;
+            }
+            if (w < n->near) n->near = w;
+            add_kid(ps, n, m);
+        }
+        if (!n) {
+            pending_and = 0;
+            continue;
+        }
+        if (ncl == capcl) {
+            capcl = capcl ? capcl * 2 : 8;
+            clause *c2 = sp_realloc(ps->a, cl, capcl * sizeof *c2);
+            if (!c2) {
+                sp_query_free(ps->a, n);
+                ps->rc = SPASM_ENOMEM;
+                break;
+            }
+            cl = c2;
+        }
+        cl[ncl].n = n;
+        cl[ncl].occ = occ;
+        cl[ncl].and_prev = pending_and;
+        ncl++;
+        pending_and = 0;
+    }
+    if (ps->rc) {
+        for (size_t i = 0; i < ncl; i++) sp_query_free(ps->a, cl[i].n);
+        sp_free(ps->a, cl);
+        return NULL;
+    }
+    /* Fold AND-chains, then build the level. */
+    qnode **must = sp_malloc(ps->a, (ncl + 1) * sizeof *must);
+    qnode **should = sp_malloc(ps->a, (ncl + 1) * sizeof *should);
+    qnode **nots = sp_malloc(ps->a, (ncl + 1) * sizeof *nots);
+    qnode **cm = sp_malloc(ps->a, (ncl + 1) * sizeof *cm);
+    qnode **cn = sp_malloc(ps->a, (ncl + 1) * sizeof *cn);
+    qnode *res = NULL;
+    if (!must || !should || !nots || !cm || !cn) {
+        ps->rc = SPASM_ENOMEM;
+        for (size_t i = 0; i < ncl; i++) sp_query_free(ps->a, cl[i].n);
+        goto out;
+    }
+    size_t nm = 0, ns = 0, nn = 0;
+    for (size_t i = 0; i < ncl;) {
+        size_t j = i + 1;
+        while (j < ncl && cl[j].and_prev) j++;
+        if (j == i + 1) {
+            if (cl[i].occ == OCC_MUST) must[nm++] = cl[i].n;
+            else if (cl[i].occ == OCC_NOT) nots[nn++] = cl[i].n;
+            else should[ns++] = cl[i].n;
+        } else {
+            size_t a = 0, b = 0;
+            int any_must = 0;
+            for (size_t x = i; x < j; x++) {
+                if (cl[x].occ == OCC_NOT) cn[b++] = cl[x].n;
+                else cm[a++] = cl[x].n;
+                any_must |= cl[x].occ == OCC_MUST;
+            }
+            int saved = ps->keep_stop;
+            ps->keep_stop = 1; /* words joined by AND are all meant */
+            qnode *chain = build_bool(ps, cm, a, NULL, 0, cn, b);
+            ps->keep_stop = saved;
+            if (chain) {
+                if (any_must) must[nm++] = chain;
+                else should[ns++] = chain;
+            }
+        }
+        i = j;
+    }
+    res = build_bool(ps, must, nm, should, ns, nots, nn);
+out:
+    sp_free(ps->a, must);
+    sp_free(ps->a, should);
+    sp_free(ps->a, nots);
+    sp_free(ps->a, cm);
+    sp_free(ps->a, cn);
+    sp_free(ps->a, cl);
+    return res;
+}
+
+int sp_query_parse(const sp_alloc *a, sp_analyzer *an, const char *query, int keep_stop,
+                   qnode **out, char *err)
+{
+    *out = NULL;
+    parser ps = {0};
+    ps.a = a;
+    ps.an = an;
+    ps.keep_stop = keep_stop;
+    ps.err = err;
+    if (!query) return sp_seterr(err, SPASM_EQUERY, "query: no query given");
+    if (lex_all(&ps, query)) return sp_seterr(err, SPASM_ENOMEM, "out of memory");
+    qnode *n = parse_level(&ps, 0);
+    int has_words = 0;
+    for (size_t i = 0; i < ps.ntok; i++)
+        if (ps.toks[i].type != L_END) has_words = 1;
+    sp_free(a, ps.toks);
+    if (ps.rc) {
+        sp_query_free(a, n);
+        if (ps.rc == SPASM_ENOMEM) return sp_seterr(err, SPASM_ENOMEM, "out of memory");
+        return ps.rc;
+    }
+    if (!n) {
+        if (!has_words) return sp_seterr(err, SPASM_EQUERY, "query: empty query");
+        return sp_seterr(err, SPASM_EQUERY,
+                         "query: nothing to search for (no words, or every word excluded)");
+    }
+    *out = n;
+    return 0;
+}

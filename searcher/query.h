@@ -1,0 +1,49 @@
+/*
+ * query.h -- the query language, parsed into a tree (query.c) that
+ * search.c evaluates.
+ *
+ *   word            any word may match (OR), ranked by BM25
+ *   "a phrase"      the words adjacent and in order
+ *   +word  -word    must / must not appear (also +"phrase", -(group))
+ *   a AND b, a OR b, NOT a, ( ... )   (operators in capitals only)
+ *   prefix*         every indexed word starting with prefix
+ *   a NEAR/n b      a and b within n positions, any order (n = 10 if
+ *                   omitted); chains: a NEAR b NEAR c
+ *
+ * AND binds tighter than OR; juxtaposition means OR ("a b AND c" is
+ * "a OR (b AND c)").  Lenient reading, never an error: an unclosed quote
+ * runs to the end, an unclosed parenthesis closes at the end, a stray ')'
+ * is ignored, an operator without an operand on one side is read as a
+ * plain word, and a lone + or - is punctuation.  Errors: no searchable
+ * word at all, every word excluded, parentheses nested deeper than 64.
+ */
+#ifndef SPASM_QUERY_H
+#define SPASM_QUERY_H
+
+#include "analyzer.h"
+#include "base.h"
+
+typedef enum qtype { Q_TERM, Q_PHRASE, Q_PREFIX, Q_NEAR, Q_AND, Q_OR, Q_REQOPT, Q_EXCL } qtype;
+typedef enum qoccur { OCC_SHOULD, OCC_MUST, OCC_NOT } qoccur;
+
+typedef struct qnode {
+    qtype type;
+    char *text;          /* Q_TERM: stem; Q_PREFIX: folded prefix */
+    size_t len;
+    char *word;          /* Q_TERM: the folded word (for stop-word checks) */
+    size_t wlen;
+    uint32_t near;       /* Q_NEAR: window */
+    struct qnode **kids; /* Q_PHRASE: terms in order; Q_NEAR, Q_AND, Q_OR: operands;
+                            Q_REQOPT: required, optional; Q_EXCL: positive, negative */
+    size_t nkids;
+} qnode;
+
+/* Parse query; *out receives the tree (NULL when it has no word).
+ * 0, SPASM_EQUERY (message in err) or SPASM_ENOMEM.  keep_stop: do not
+ * drop stop words from OR lists. */
+int sp_query_parse(const sp_alloc *a, sp_analyzer *an, const char *query, int keep_stop,
+                   qnode **out, char *err);
+
+void sp_query_free(const sp_alloc *a, qnode *n);
+
+#endif

@@ -1,0 +1,332 @@
+/*
+ * results.c -- turning ranked passages into spasm_results: stored text,
+ * document id and title, highlights (byte spans of words whose stem was
+ * searched), the best snippet window, explanations; and the look-up calls
+ * (spasm_find_doc, spasm_get_passage, spasm_doc_passages).
+ *
+ * Snippet: the window of about snippet_bytes that holds the most distinct
+ * matched stems (ties: the earliest), widened to word boundaries.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "search.h"
+
+typedef struct hit_mem {
+    char *text, *id, *title, *explain;
+    spasm_span *spans;
+} hit_mem;
+
+struct spasm_results {
+    const sp_alloc *a;
+    spasm_hit *hits;
+    hit_mem *mem;
+    size_t n;
+    uint64_t total;
+};
+
+static int serr_nomem(spasm_searcher *s)
+{
+    snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
+    return SPASM_ENOMEM;
+}
+
+size_t spasm_results_count(const spasm_results *r)
+{
+    return r ? r->n : 0;
+}
+
+const spasm_hit *spasm_results_hit(const spasm_results *r, size_t i)
+{
+    return (r && i < r->n) ? &r->hits[i] : NULL;
+}
+
+uint64_t spasm_results_total(const spasm_results *r)
+{
+    return r ? r->total : 0;
+}
+
+void spasm_results_free(spasm_results *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->n; i++) {
+        sp_free(r->a, r->mem[i].text);
+        sp_free(r->a, r->mem[i].id);
+        sp_free(r->a, r->mem[i].title);
+        sp_free(r->a, r->mem[i].explain);
+        sp_free(r->a, r->mem[i].spans);
+    }
+    sp_free(r->a, r->hits);
+    sp_free(r->a, r->mem);
+    sp_free(r->a, r);
+}
+
+static spasm_results *results_new(const sp_alloc *a, size_t n)
+{
+    spasm_results *r = sp_calloc(a, sizeof *r);
+    if (!r) return NULL;
+    r->a = a;
+    r->hits = sp_calloc(a, (n + 1) * sizeof *r->hits);
+    r->mem = sp_calloc(a, (n + 1) * sizeof *r->mem);
+    if (!r->hits || !r->mem) {
+        spasm_results_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* 1 if stem s[0, len) is in the NUL-separated list. */
+static int has_stem(const sp_buf *stems, const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < stems->n) {
+        const char *p = (const char *)stems->p + i;
+        size_t l = strlen(p);
+        if (l == len && memcmp(p, s, len) == 0) return 1;
+        i += l + 1;
+    }
+    return 0;
+}
+
+/* Fill hit h (passage p) with its document, text and metadata. */
+static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t p)
+{
+    spasm_index *ix = s->ix;
+    int rc = sp_ix_ensure(ix, ix->pass.off + (uint64_t)p * SP_PASS_ENTRY, SP_PASS_ENTRY, s->errmsg);
+    if (rc) return rc;
+    const uint8_t *pe = ix->pass.p + (size_t)p * SP_PASS_ENTRY;
+    h->passage = p;
+    h->doc = sp_get_u32(pe);
+    h->ordinal = sp_get_u32(pe + 4);
+    if (h->doc >= ix->ndocs)
+        return sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad passage table", ix->path);
+    const uint8_t *t;
+    size_t len;
+    if ((rc = sp_store_get(ix, &ix->text, &ix->txix, p, &s->textcache, &t, &len, s->errmsg)))
+        return rc;
+    m->text = sp_strndup(s->a, (const char *)t, len);
+    if (!m->text) return SPASM_ENOMEM;
+    h->text = m->text;
+    h->text_len = len;
+    if ((rc = sp_store_get(ix, &ix->dmet, &ix->dmix, h->doc, &s->metacache, &t, &len, s->errmsg)))
+        return rc;
+    const uint8_t *z = memchr(t, 0, len);
+    size_t idlen = z ? (size_t)(z - t) : len;
+    m->id = sp_strndup(s->a, (const char *)t, idlen);
+    m->title = sp_strndup(s->a, z ? (const char *)z + 1 : "", z ? len - idlen - 1 : 0);
+    if (!m->id || !m->title) return SPASM_ENOMEM;
+    h->doc_id = m->id;
+    h->title = m->title;
+    h->explain = "";
+    h->snippet_start = 0;
+    h->snippet_end = (uint32_t)h->text_len;
+    return 0;
+}
+
+/* Highlights and snippet window of a filled hit. */
+static int highlight(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_buf *stems,
+                     size_t want)
+{
+    if (sp_analyze(s->an, h->text, h->text_len)) return SPASM_ENOMEM;
+    size_t nt;
+    const sp_token *tok = sp_analyzer_tokens(s->an, &nt);
+    const char *pool = sp_analyzer_pool(s->an);
+    size_t nh = 0;
+    spasm_span *sp = sp_malloc(s->a, (nt + 1) * sizeof *sp);
+    uint32_t *which = sp_malloc(s->a, (nt + 1) * sizeof *which); /* token index of each span */
+    if (!sp || !which) {
+        sp_free(s->a, sp);
+        sp_free(s->a, which);
+        return SPASM_ENOMEM;
+    }
+    for (size_t i = 0; i < nt; i++) {
+        if (!has_stem(stems, pool + tok[i].term_off, tok[i].term_len)) continue;
+        sp[nh].start = tok[i].start;
+        sp[nh].end = tok[i].end;
+        which[nh] = (uint32_t)i;
+        nh++;
+    }
+    m->spans = sp;
+    h->highlights = sp;
+    h->nhighlights = nh;
+    /* snippet */
+    if (h->text_len > want && nh > 0) {
+        size_t best = 0, bestc = 0;
+        for (size_t i = 0; i < nh; i++) {
+            size_t distinct = 0;
+            for (size_t j = i; j < nh && sp[j].end - sp[i].start <= want; j++) {
+                int seen = 0;
+                const sp_token *tj = &tok[which[j]];
+                for (size_t q = i; q < j && !seen; q++) {
+                    const sp_token *tq = &tok[which[q]];
+                    seen = tq->term_len == tj->term_len &&
+                           memcmp(pool + tq->term_off, pool + tj->term_off, tj->term_len) == 0;
+                }
+                distinct += !seen;
+            }
+            if (distinct > bestc) {
+                bestc = distinct;
+                best = i;
+            }
+        }
+        /* Centre the matches of the best window, then align to words. */
+        uint32_t a = sp[best].start, e = sp[best].end;
+        for (size_t j = best; j < nh && sp[j].end - sp[best].start <= want; j++) e = sp[j].end;
+        size_t extra = want > (size_t)(e - a) ? want - (e - a) : 0;
+        uint32_t start = a > extra / 3 ? a - (uint32_t)(extra / 3) : 0;
+        uint32_t end = (uint32_t)SP_MIN(h->text_len, (size_t)start + want);
+        if (end - start < want && end == h->text_len)
+            start = end > want ? end - (uint32_t)want : 0;
+        /* widen to token boundaries */
+        for (size_t i = 0; i < nt; i++) {
+            if (tok[i].start < start && tok[i].end > start) start = tok[i].start;
+            if (tok[i].start < end && tok[i].end > end) end = tok[i].end;
+        }
+        if (start > 0) { /* begin at the start of a word */
+            for (size_t i = 0; i < nt; i++)
+                if (tok[i].start >= start) {
+                    start = tok[i].start;
+                    break;
+                }
+        }
+        h->snippet_start = start;
+        h->snippet_end = end;
+    } else if (h->text_len > want) {
+        uint32_t end = (uint32_t)want;
+        for (size_t i = 0; i < nt; i++)
+            if (tok[i].start < end && tok[i].end > end) end = tok[i].end;
+        h->snippet_start = 0;
+        h->snippet_end = end;
+    }
+    sp_free(s->a, which);
+    return 0;
+}
+
+int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
+                     const spasm_search_options *o, sp_topk *t, int collapse,
+                     spasm_results **out)
+{
+    SP_UNUSED(collapse);
+    size_t k = o->k ? o->k : 10;
+    size_t from = SP_MIN(o->offset, t->n), to = SP_MIN(o->offset + k, t->n);
+    size_t n = to - from;
+    spasm_results *r = results_new(s->a, n);
+    if (!r) return serr_nomem(s);
+    r->total = t->total;
+    sp_buf stems, ex;
+    sp_buf_init(&stems, s->a);
+    sp_buf_init(&ex, s->a);
+    size_t *offs = sp_calloc(s->a, (n + 1) * sizeof *offs);
+    int rc = offs ? 0 : SPASM_ENOMEM;
+    if (!rc)
+        rc = sp_explain_hits(s, x, root, qt, t->h + from, n, o->explain ? &ex : NULL, offs, &stems);
+    size_t want = o->snippet_bytes ? o->snippet_bytes : 300;
+    for (size_t i = 0; i < n && !rc; i++) {
+        spasm_hit *h = &r->hits[i];
+        r->n = i + 1;
+        h->score = t->h[from + i].score;
+        rc = fill_hit(s, h, &r->mem[i], t->h[from + i].passage);
+        if (!rc) rc = highlight(s, h, &r->mem[i], &stems, want);
+        if (!rc && o->explain) {
+            r->mem[i].explain = sp_strndup(s->a, (const char *)ex.p + offs[i],
+                                           strlen((const char *)ex.p + offs[i]));
+            if (!r->mem[i].explain) rc = SPASM_ENOMEM;
+            else h->explain = r->mem[i].explain;
+        }
+    }
+    sp_free(s->a, offs);
+    sp_buf_free(&stems);
+    sp_buf_free(&ex);
+    if (rc) {
+        spasm_results_free(r);
+        if (rc == SPASM_ENOMEM) snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
+        else if (!s->errmsg[0]) snprintf(s->errmsg, sizeof s->errmsg, "%s", spasm_errstr(rc));
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+
+/* ---- look-ups ---- */
+
+int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *doc)
+{
+    if (!s || !doc_id || !doc) return SPASM_EINVAL;
+    spasm_index *ix = s->ix;
+    size_t len = strlen(doc_id);
+    uint64_t h = sp_id_hash(doc_id, len);
+    int rc = sp_ix_ensure(ix, ix->idix.off, ix->idix.len, s->errmsg);
+    if (rc) return rc;
+    uint64_t lo = 0, hi = ix->ndocs;
+    while (lo < hi) { /* first entry with hash >= h */
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (sp_get_u64(ix->idix.p + mid * SP_IDIX_ENTRY) < h) lo = mid + 1;
+        else hi = mid;
+    }
+    for (; lo < ix->ndocs && sp_get_u64(ix->idix.p + lo * SP_IDIX_ENTRY) == h; lo++) {
+        uint32_t d = sp_get_u32(ix->idix.p + lo * SP_IDIX_ENTRY + 8);
+        const uint8_t *t;
+        size_t tl;
+        if (d >= ix->ndocs) return sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad id index", ix->path);
+        rc = sp_store_get(ix, &ix->dmet, &ix->dmix, d, &s->metacache, &t, &tl, s->errmsg);
+        if (rc) return rc;
+        if (tl > len && t[len] == 0 && memcmp(t, doc_id, len) == 0) {
+            *doc = d;
+            return 0;
+        }
+        if (tl == len && memcmp(t, doc_id, len) == 0) {
+            *doc = d;
+            return 0;
+        }
+    }
+    return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "no document with id \"%s\"", doc_id);
+}
+
+int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *first, uint32_t *count)
+{
+    if (!s || !first || !count) return SPASM_EINVAL;
+    spasm_index *ix = s->ix;
+    if (doc >= ix->ndocs) return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "no document %u", doc);
+    const uint8_t *e = ix->docs.p + (size_t)doc * SP_DOCS_ENTRY;
+    *first = sp_get_u32(e);
+    *count = sp_get_u32(e + 4);
+    if ((uint64_t)*first + *count > ix->npass)
+        return sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad document table", ix->path);
+    return 0;
+}
+
+int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_results **out)
+{
+    if (!out) return SPASM_EINVAL;
+    *out = NULL;
+    if (!s) return SPASM_EINVAL;
+    if (passage >= s->ix->npass)
+        return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "no passage %u", passage);
+    spasm_results *r = results_new(s->a, 1);
+    if (!r) return serr_nomem(s);
+    r->n = 1;
+    r->total = 1;
+    int rc = fill_hit(s, &r->hits[0], &r->mem[0], passage);
+    if (rc) {
+        spasm_results_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+/* The WORD section (folded word -> stem) is not written by this version:
+ * prefixes are matched against stems. */
+long sp_words_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_word_fn fn,
+                     void *ud, char *err)
+{
+    SP_UNUSED(ix);
+    SP_UNUSED(prefix);
+    SP_UNUSED(plen);
+    SP_UNUSED(max);
+    SP_UNUSED(fn);
+    SP_UNUSED(ud);
+    SP_UNUSED(err);
+    return 0;
+}

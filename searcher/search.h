@@ -1,0 +1,86 @@
+/*
+ * search.h -- internals shared by search.c (iterator tree, API),
+ * rank.c (MaxScore for OR-of-terms) and results.c (hits, snippets).
+ */
+#ifndef SPASM_SEARCH_H
+#define SPASM_SEARCH_H
+
+#include "index.h"
+#include "query.h"
+
+/* One node of the iterator tree (see search.c). */
+typedef struct it {
+    qtype type;
+    uint32_t doc;     /* current passage, SP_END when exhausted */
+    int settled;      /* doc is a match of this node (not just a start) */
+    int empty;        /* a term absent from the index */
+    int is_prefix;
+    sp_cursor cur;    /* Q_TERM */
+    char *name;       /* Q_TERM: the stem */
+    uint32_t df;
+    double idf;
+    uint32_t near, freq;
+    uint32_t *pos;    /* Q_PHRASE: start positions of the last match */
+    size_t npos, cappos;
+    struct it **kids;
+    size_t nkids;
+} it;
+
+typedef struct it_ctx {
+    spasm_index *ix;
+    const sp_alloc *a;
+    double k1, b, avgdl;
+    int defaults; /* k1 and b are the index's (stored block maxima apply) */
+    int rc;
+    char *err;
+    size_t nterms_open;
+} it_ctx;
+
+typedef struct sp_cand {
+    double score;
+    uint32_t passage, doc;
+} sp_cand;
+
+typedef struct sp_topk {
+    spasm_index *ix;
+    sp_cand *h;
+    size_t n, k;
+    double threshold; /* score of the worst kept once full, else 0 */
+    uint32_t *slot;   /* grouping by document: doc -> heap index */
+    uint64_t total;
+} sp_topk;
+
+struct spasm_searcher {
+    spasm_index *ix;
+    const sp_alloc *a;
+    sp_analyzer *an;
+    char errmsg[SP_ERRMSG_MAX];
+    sp_store_cache textcache, metacache;
+    uint32_t *docslot;
+};
+
+double sp_idf(uint64_t N, uint64_t df);
+double it_idf(const it *n);
+
+/* Offer a passage to the top-k heap. */
+void sp_heap_offer(sp_topk *t, uint32_t passage, double score);
+
+/* Rank with MaxScore when root is a term or an OR of terms; returns 1 if
+ * it did (results in t), 0 if the tree needs the general evaluator. */
+int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t);
+
+/* Build the results of a search from the ranked candidates t->h[0, n). */
+int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
+                     const spasm_search_options *o, sp_topk *t, int collapse,
+                     spasm_results **out);
+
+/* Explanations (if explains) and the highlighted stems for n hits. */
+int sp_explain_hits(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt, sp_cand *hits,
+                    size_t n, sp_buf *explains, size_t *offs, sp_buf *stems);
+
+/* Prefix lookup in the folded-word dictionary (WORD section). */
+typedef int (*sp_word_fn)(void *ud, const char *word, size_t len, const char *stem, size_t slen);
+long sp_words_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_word_fn fn,
+                     void *ud, char *err);
+
+#endif
