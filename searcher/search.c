@@ -726,7 +726,7 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
         }
         t.slot = s->docslot;
     }
-    if (!sp_rank_maxscore(&x, root, &t)) eval_tree(&x, root, &t);
+    if (s->force_exhaustive || !sp_rank_maxscore(&x, root, &t)) eval_tree(&x, root, &t);
     if (t.slot)
         for (size_t i = 0; i < t.n; i++) t.slot[t.h[i].doc] = UINT32_MAX;
     if (x.rc) {

@@ -57,6 +57,7 @@ struct spasm_searcher {
     char errmsg[SP_ERRMSG_MAX];
     sp_store_cache textcache, metacache;
     uint32_t *docslot;
+    int force_exhaustive; /* tests: skip MaxScore */
 };
 
 double sp_idf(uint64_t N, uint64_t df);
