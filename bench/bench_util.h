@@ -27,10 +27,14 @@
 #define BU_UNUSED
 #endif
 
+/* The program's name for messages; each harness sets it first thing. */
+static const char *bu_prog = "bench";
+
 /* Print "PROG: message" on stderr and exit with status 2. */
 static BU_UNUSED BU_PRINTF(1, 2) void bu_die(const char *fmt, ...)
 {
     va_list ap;
+    fprintf(stderr, "%s: ", bu_prog);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);

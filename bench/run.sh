@@ -225,7 +225,7 @@ index_engine() {
         '{engine: $engine, wall_s: $wall, rss_kb: $rss_kb, bytes: $bytes, built: $built, input: $input, reused: false}' \
         >"$meta"
     cp "$meta" "$RES/index-$e.json"
-    say "$e: indexed in ${wall} s, peak RSS $((rss / 1024)) MiB, index $((bytes / 1000000)) MB"
+    say "$e: indexed in ${wall} s, peak RSS $((rss * 1024 / 1000000)) MB, index $((bytes / 1000000)) MB"
 }
 
 query_engine() {

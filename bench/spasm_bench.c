@@ -58,7 +58,7 @@ static int cmd_query(int argc, char **argv)
             else if (!strcmp(g, "none"))
                 opt.group = SPASM_GROUP_NONE;
             else
-                bu_die("spasm_bench: --group takes doc or none, not '%s'", g);
+                bu_die("--group takes doc or none, not '%s'", g);
         } else if (!strcmp(argv[i], "--keep-stopwords")) {
             opt.keep_stopwords = 1;
         } else if (!strcmp(argv[i], "--bm25") && i + 2 < argc) {
@@ -74,16 +74,16 @@ static int cmd_query(int argc, char **argv)
     bu_read_queries(qpath, &qs);
     FILE *run = NULL;
     if (runpath && !(run = fopen(runpath, "w")))
-        bu_die("spasm_bench: cannot write %s: %s", runpath, strerror(errno));
+        bu_die("cannot write %s: %s", runpath, strerror(errno));
 
     spasm_index *ix = NULL;
     int rc = spasm_open(&ix, path, NULL);
     if (rc != SPASM_OK)
-        bu_die("spasm_bench: %s: %s", path, ix ? spasm_index_errmsg(ix) : spasm_errstr(rc));
+        bu_die("%s: %s", path, ix ? spasm_index_errmsg(ix) : spasm_errstr(rc));
     spasm_searcher *s = NULL;
     rc = spasm_searcher_new(ix, &s);
     if (rc != SPASM_OK)
-        bu_die("spasm_bench: cannot make a searcher: %s", spasm_errstr(rc));
+        bu_die("cannot make a searcher: %s", spasm_errstr(rc));
 
     double *ms = (double *)calloc(qs.n, sizeof *ms);
     char **ids = (char **)calloc(k, sizeof *ids);
@@ -115,7 +115,7 @@ static int cmd_query(int argc, char **argv)
         if (rc == SPASM_EQUERY) {
             failed++;
         } else if (rc != SPASM_OK) {
-            bu_die("spasm_bench: query %s: %s (%s)", qs.q[i].qid, spasm_searcher_errmsg(s),
+            bu_die("query %s: %s (%s)", qs.q[i].qid, spasm_searcher_errmsg(s),
                    spasm_errstr(rc));
         }
         hits_total += (double)nhits;
@@ -129,7 +129,7 @@ static int cmd_query(int argc, char **argv)
         }
     }
     if (run && fclose(run) != 0)
-        bu_die("spasm_bench: error writing %s", runpath);
+        bu_die("error writing %s", runpath);
     bu_print_summary(stdout, "spasm", k, ms, qs.n, hits_total, zero, failed);
     spasm_searcher_free(s);
     spasm_close(ix);
@@ -142,6 +142,7 @@ static int cmd_query(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    bu_prog = "spasm_bench";
     if (argc < 2)
         usage();
     if (!strcmp(argv[1], "query"))

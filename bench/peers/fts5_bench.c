@@ -53,14 +53,14 @@ static void usage(void)
 static void check(sqlite3 *db, int rc, const char *what)
 {
     if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-        bu_die("fts5_bench: %s: %s", what, sqlite3_errmsg(db));
+        bu_die("%s: %s", what, sqlite3_errmsg(db));
 }
 
 static void exec(sqlite3 *db, const char *sql)
 {
     char *err = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        bu_die("fts5_bench: %s: %s", sql, err ? err : sqlite3_errmsg(db));
+        bu_die("%s: %s", sql, err ? err : sqlite3_errmsg(db));
 }
 
 static void remove_db(const char *path)
@@ -70,7 +70,7 @@ static void remove_db(const char *path)
     for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
         snprintf(buf, sizeof buf, "%s%s", path, suffix[i]);
         if (unlink(buf) != 0 && errno != ENOENT)
-            bu_die("fts5_bench: cannot remove %s: %s", buf, strerror(errno));
+            bu_die("cannot remove %s: %s", buf, strerror(errno));
     }
 }
 
@@ -80,7 +80,7 @@ static int cmd_index(const char *path, const char *input)
     double t0 = bu_now_ms();
     sqlite3 *db;
     if (sqlite3_open(path, &db) != SQLITE_OK)
-        bu_die("fts5_bench: cannot create %s: %s", path, sqlite3_errmsg(db));
+        bu_die("cannot create %s: %s", path, sqlite3_errmsg(db));
     exec(db, "CREATE TABLE ids(rowid INTEGER PRIMARY KEY, docid TEXT NOT NULL);"
              "CREATE VIRTUAL TABLE docs USING fts5(title, text, "
              "tokenize='porter unicode61', content='');");
@@ -103,17 +103,17 @@ static int cmd_index(const char *path, const char *input)
         sqlite3_bind_text(ins_doc, 2, d.title, (int)d.title_len, SQLITE_STATIC);
         sqlite3_bind_text(ins_doc, 3, d.text, (int)d.text_len, SQLITE_STATIC);
         if (sqlite3_step(ins_doc) != SQLITE_DONE)
-            bu_die("fts5_bench: %s:%lu: insert: %s", input, r.lineno, sqlite3_errmsg(db));
+            bu_die("%s:%lu: insert: %s", input, r.lineno, sqlite3_errmsg(db));
         sqlite3_reset(ins_doc);
         sqlite3_bind_int64(ins_id, 1, rowid);
         sqlite3_bind_text(ins_id, 2, d.id, -1, SQLITE_STATIC);
         if (sqlite3_step(ins_id) != SQLITE_DONE)
-            bu_die("fts5_bench: %s:%lu: insert id: %s", input, r.lineno, sqlite3_errmsg(db));
+            bu_die("%s:%lu: insert id: %s", input, r.lineno, sqlite3_errmsg(db));
         sqlite3_reset(ins_id);
     }
     jl_close(&r);
     if (rowid == 0)
-        bu_die("fts5_bench: %s: no documents", input);
+        bu_die("%s: no documents", input);
     sqlite3_finalize(ins_doc);
     sqlite3_finalize(ins_id);
     exec(db, "COMMIT");
@@ -123,10 +123,10 @@ static int cmd_index(const char *path, const char *input)
     exec(db, "VACUUM");
     double t3 = bu_now_ms();
     if (sqlite3_close(db) != SQLITE_OK)
-        bu_die("fts5_bench: close %s: %s", path, sqlite3_errmsg(db));
+        bu_die("close %s: %s", path, sqlite3_errmsg(db));
     struct stat st;
     if (stat(path, &st) != 0)
-        bu_die("fts5_bench: %s: %s", path, strerror(errno));
+        bu_die("%s: %s", path, strerror(errno));
     fprintf(stderr,
             "fts5_bench: %lld documents; insert %.1f s, optimize %.1f s, vacuum %.1f s; "
             "%s = %.1f MB\n",
@@ -212,7 +212,7 @@ static int cmd_query(int argc, char **argv)
         if (!strcmp(argv[i], "--run") && i + 1 < argc) {
             runpath = argv[++i];
         } else if (!strcmp(argv[i], "--bm25")) {
-            bu_die("fts5_bench: FTS5's bm25() has k1=1.2 b=0.75 built in; --bm25 is not "
+            bu_die("FTS5's bm25() has k1=1.2 b=0.75 built in; --bm25 is not "
                    "supported");
         } else {
             fprintf(stderr, "fts5_bench: unknown or incomplete option '%s'\n", argv[i]);
@@ -224,11 +224,11 @@ static int cmd_query(int argc, char **argv)
     bu_read_queries(qpath, &qs);
     FILE *run = NULL;
     if (runpath && !(run = fopen(runpath, "w")))
-        bu_die("fts5_bench: cannot write %s: %s", runpath, strerror(errno));
+        bu_die("cannot write %s: %s", runpath, strerror(errno));
 
     sqlite3 *db;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        bu_die("fts5_bench: cannot open %s: %s", path, sqlite3_errmsg(db));
+        bu_die("cannot open %s: %s", path, sqlite3_errmsg(db));
     sqlite3_stmt *search, *getid;
     check(db, sqlite3_prepare_v2(db,
                                  "SELECT rowid, bm25(docs) FROM docs WHERE docs MATCH ?1 "
@@ -258,7 +258,7 @@ static int cmd_query(int argc, char **argv)
                 scores[nhits] = sqlite3_column_double(search, 1);
                 sqlite3_bind_int64(getid, 1, rowid);
                 if (sqlite3_step(getid) != SQLITE_ROW)
-                    bu_die("fts5_bench: no id for rowid %lld", (long long)rowid);
+                    bu_die("no id for rowid %lld", (long long)rowid);
                 const char *id = (const char *)sqlite3_column_text(getid, 0);
                 ids[nhits] = strdup(id ? id : "");
                 if (!ids[nhits])
@@ -286,7 +286,7 @@ static int cmd_query(int argc, char **argv)
         }
     }
     if (run && fclose(run) != 0)
-        bu_die("fts5_bench: error writing %s", runpath);
+        bu_die("error writing %s", runpath);
     bu_print_summary(stdout, "fts5", k, ms, qs.n, hits_total, zero, failed);
     sqlite3_finalize(search);
     sqlite3_finalize(getid);
@@ -301,6 +301,7 @@ static int cmd_query(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    bu_prog = "fts5_bench";
     if (argc < 2)
         usage();
     if (!strcmp(argv[1], "index") && argc == 4)

@@ -83,7 +83,7 @@ static int cmd_index(const std::string &dbpath, const char *input)
     }
     jl_close(&r);
     if (ndocs == 0)
-        bu_die("xapian_bench: %s: no documents", input);
+        bu_die("%s: no documents", input);
     double t1 = bu_now_ms();
     {
         Xapian::Database src(build);
@@ -133,7 +133,7 @@ static int cmd_query(int argc, char **argv)
     bu_read_queries(qpath, &qs);
     FILE *run = nullptr;
     if (runpath && !(run = std::fopen(runpath, "w")))
-        bu_die("xapian_bench: cannot write %s: %s", runpath, strerror(errno));
+        bu_die("cannot write %s: %s", runpath, strerror(errno));
 
     Xapian::Database db(dbpath);
     Xapian::QueryParser qp;
@@ -172,7 +172,7 @@ static int cmd_query(int argc, char **argv)
                              j + 1, hits[j].score);
     }
     if (run && std::fclose(run) != 0)
-        bu_die("xapian_bench: error writing %s", runpath);
+        bu_die("error writing %s", runpath);
     bu_print_summary(stdout, "xapian", k, ms.data(), qs.n, hits_total, zero, 0);
     bu_free_queries(&qs);
     return 0;
@@ -180,6 +180,7 @@ static int cmd_query(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    bu_prog = "xapian_bench";
     if (argc < 2)
         usage();
     std::string cmd = argv[1];
@@ -193,9 +194,9 @@ int main(int argc, char **argv)
             return 0;
         }
     } catch (const Xapian::Error &e) {
-        bu_die("xapian_bench: %s", e.get_description().c_str());
+        bu_die("%s", e.get_description().c_str());
     } catch (const std::exception &e) {
-        bu_die("xapian_bench: %s", e.what());
+        bu_die("%s", e.what());
     }
     usage();
 }
