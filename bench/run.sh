@@ -5,10 +5,11 @@
 #
 #   bench/run.sh [--collection NAME] [--small [N]] [--engines LIST] [--out FILE]
 #                [--reuse-peers] [--long-ks LIST] [--spasm-group doc|none]
+#                [--xapian-stem some|all]
 #
 # Run from the repository root (`make bench` does).  See bench/README.md for
 # what is measured and how; results go to bench/RESULTS.md by default.
-set -euo pipefail
+set -Eeuo pipefail
 
 usage() {
     cat <<'EOF'
@@ -27,6 +28,10 @@ usage: bench/run.sh [options]
                        the title queries always run at 10 and 1000
   --spasm-group G      doc (default): spasm returns one hit per document, the
                        unit the peers rank; none: one hit per passage
+  --xapian-stem S      some (default): Xapian's STEM_SOME (unstemmed terms with
+                       positions plus stemmed ones); all: STEM_ALL (stemmed
+                       terms only: a smaller, faster index -- the setting the
+                       guide's Xapian figures match)
   -h, --help           this text
 EOF
 }
@@ -48,6 +53,7 @@ OUT=bench/RESULTS.md
 REUSE_PEERS=0
 LONG_KS=10,1000
 SPASM_GROUP=doc
+XAPIAN_STEM=some
 while [ $# -gt 0 ]; do
     case "$1" in
     --collection) [ $# -ge 2 ] || die "--collection needs a name"; COLLECTION=$2; shift 2 ;;
@@ -59,11 +65,13 @@ while [ $# -gt 0 ]; do
     --reuse-peers) REUSE_PEERS=1; shift ;;
     --long-ks) [ $# -ge 2 ] || die "--long-ks needs a list"; LONG_KS=$2; shift 2 ;;
     --spasm-group) [ $# -ge 2 ] || die "--spasm-group needs doc or none"; SPASM_GROUP=$2; shift 2 ;;
+    --xapian-stem) [ $# -ge 2 ] || die "--xapian-stem needs some or all"; XAPIAN_STEM=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
     esac
 done
 case "$SPASM_GROUP" in doc|none) ;; *) die "--spasm-group takes doc or none, not '$SPASM_GROUP'" ;; esac
+case "$XAPIAN_STEM" in some|all) ;; *) die "--xapian-stem takes some or all, not '$XAPIAN_STEM'" ;; esac
 IFS=, read -r -a ENGINE_LIST <<<"$ENGINES"
 [ ${#ENGINE_LIST[@]} -gt 0 ] || die "--engines: empty list"
 for e in "${ENGINE_LIST[@]}"; do
@@ -160,6 +168,7 @@ build_engine() {
             { mark_failed spasm "build of spasm_bench (against build/lib/libspasm.a)" "$log"; return; }
         ;;
     xapian)
+        # shellcheck disable=SC2046 # pkg-config's flags are meant to be split
         c++ -std=c++17 -O2 $WARN bench/peers/xapian_bench.cc -o "$B/xapian_bench" \
             $(pkg-config --cflags --libs xapian-core) -ljansson -lz >"$log" 2>&1 ||
             { mark_failed xapian "build of xapian_bench" "$log"; return; }
@@ -173,10 +182,18 @@ build_engine() {
     say "$e: harness built ($B/${e}_bench)"
 }
 
+# The name of an engine's index (and of its files) in the work directory: one
+# per configuration, so that --reuse-peers keeps each.
+index_name() {
+    case "$1" in
+    xapian) echo "xapian-stem$XAPIAN_STEM" ;;
+    *) echo "$1" ;;
+    esac
+}
 index_path() {
     case "$1" in
     spasm) echo "$WORK/spasm.spx" ;;
-    xapian) echo "$WORK/xapian" ;;
+    xapian) echo "$WORK/$(index_name xapian)" ;;
     fts5) echo "$WORK/fts5.db" ;;
     esac
 }
@@ -191,10 +208,11 @@ peak_rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
 index_engine() {
     local e=$1 idx meta log tlog
     idx=$(index_path "$e")
-    meta=$WORK/index-$e.json # written only once the index is complete
-    log=$LOGS/index-$e.log
-    tlog=$LOGS/index-$e.time
-    if [ "$REUSE_PEERS" = 1 ] && [ "$e" != spasm ] && [ -f "$meta" ] && [ -e "$idx" ]; then
+    meta=$WORK/index-$(index_name "$e").json # written only once the index is complete
+    log=$LOGS/index-$(index_name "$e").log
+    tlog=$LOGS/index-$(index_name "$e").time
+    if [ "$REUSE_PEERS" = 1 ] && [ "$e" != spasm ] && [ -f "$meta" ] && [ -e "$idx" ] &&
+        [ "$(jq -r .input "$meta")" = "$INPUT" ]; then
         say "$e: reusing the index $idx (built $(jq -r .built "$meta"))"
         jq '. + {reused: true}' "$meta" >"$RES/index-$e.json"
         return
@@ -204,7 +222,7 @@ index_engine() {
     local cmd
     case "$e" in
     spasm) cmd=(build/bin/spasm-index -q -o "$idx" "$INPUT") ;;
-    xapian) cmd=("$B/xapian_bench" index "$idx" "$INPUT") ;;
+    xapian) cmd=("$B/xapian_bench" index "$idx" "$INPUT" --stem "$XAPIAN_STEM") ;;
     fts5) cmd=("$B/fts5_bench" index "$idx" "$INPUT") ;;
     esac
     say "$e: indexing $INPUT ($NDOCS_NOTE) ..."
@@ -277,10 +295,11 @@ jq -n \
     --arg spasm "$(ver spasm)" --arg xapian "$(ver xapian)" --arg fts5 "$(ver fts5)" \
     --arg collection "$COLLECTION" --arg docs "$DOCS" --arg ndocs "$(if [ "$SMALL" -gt 0 ]; then echo "$SMALL"; else echo all; fi)" \
     --arg input "$INPUT" --arg spasm_group "$SPASM_GROUP" --arg engines "$ENGINES" \
+    --arg xapian_stem "$XAPIAN_STEM" \
     --arg qtitle "$Q_TITLE" --arg qlong "$Q_LONG" --arg reuse "$REUSE_PEERS" \
     '{date: $date, nproc: $nproc, cpu: $cpu, mem: $mem, os: $os, kernel: $kernel, cc: $cc,
       versions: {spasm: $spasm, xapian: $xapian, fts5: $fts5}, collection: $collection, docs: $docs,
-      ndocs: $ndocs, input: $input, spasm_group: $spasm_group, engines: $engines,
+      ndocs: $ndocs, input: $input, spasm_group: $spasm_group, xapian_stem: $xapian_stem, engines: $engines,
       q_title: $qtitle, q_long: $qlong, reuse_peers: $reuse}' >"$RES/machine.json"
 
 # ---- index and query, one engine at a time ---------------------------------------------
@@ -359,8 +378,9 @@ L.append(f"- Collection: `{m['collection']}` ({m['docs']}), {m['ndocs']} documen
          + (f" (input `{m['input']}`)" if m['ndocs'] != 'all' else ""))
 L.append(f"- Queries: `{os.path.basename(m['q_title'])}` (title) and `{os.path.basename(m['q_long'])}` "
          "(long), each query's words OR-ed, one thread, index opened once, process start excluded")
-L.append(f"- spasm results grouped by: {m['spasm_group']}; Xapian BM25 k1=0.9 b=0.4, "
-         "FTS5 bm25 k1=1.2 b=0.75 (built in)")
+L.append(f"- spasm: results grouped by {m['spasm_group']}, the index's BM25 defaults; "
+         f"Xapian: STEM_{m['xapian_stem'].upper()}, BM25 k1=0.9 b=0.4, compacted; "
+         "FTS5: porter unicode61, bm25 k1=1.2 b=0.75 (built in), optimized")
 reused = [NAME[e] for e in engines if idx.get(e) and idx[e].get("reused")]
 if reused:
     L.append(f"- Reused peer indexes (`--reuse-peers`): " + ", ".join(

@@ -10,7 +10,7 @@
 set -e
 PKGS="build-essential pkg-config zlib1g-dev libstemmer-dev libutf8proc-dev libjansson-dev libcmocka-dev"
 if [ "$1" = bench ]; then
-    PKGS="$PKGS python3 python3-xapian sqlite3 time"
+    PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time"
 fi
 missing=""
 for p in $PKGS; do

@@ -1,18 +1,22 @@
 /*
  * xapian_bench.cc -- the Xapian 1.4 peer of the spasm-search benchmark.
  *
- *   xapian_bench index DB INPUT.jsonl[.gz]
+ *   xapian_bench index DB INPUT.jsonl[.gz] [--stem some|all]
  *       One Xapian document per JSON line: the title and the text through a
- *       TermGenerator (Snowball English, STEM_SOME, positions), the id as the
- *       document data and as the boolean term "Q"+id.  One commit at the end
- *       (Xapian still flushes every XAPIAN_FLUSH_THRESHOLD documents, 10,000
- *       by default, which bounds its memory), then the database is compacted
- *       into DB (built in DB.build, which is removed afterwards).
+ *       TermGenerator (Snowball English, STEM_SOME by default, positions),
+ *       the id as the document data and as the boolean term "Q"+id.  One
+ *       commit at the end (Xapian still flushes every XAPIAN_FLUSH_THRESHOLD
+ *       documents, 10,000 by default, which bounds its memory), then the
+ *       database is compacted into DB (built in DB.build, removed after).
+ *       --stem all: STEM_ALL instead (only stemmed terms, no unstemmed
+ *       copies: a smaller, faster index).  The strategy is kept in the
+ *       database's metadata ("bench.stem") and used again by `query`.
  *
  *   xapian_bench query DB QUERIES.tsv K [--run RUNFILE] [--bm25 K1 B]
  *       Opens DB once; for each query, parses it with a QueryParser
- *       (Snowball English, STEM_SOME, default operator OR, no boolean, phrase
- *       or +/- syntax) and flattens the result to an OR of its terms (the
+ *       (Snowball English, the index's stemming strategy, default operator
+ *       OR, no boolean, phrase or +/- syntax) and flattens the result to an
+ *       OR of its terms (the
  *       parser still makes "a-b" or "a.b" a phrase; the benchmark wants the
  *       words OR-ed), ranks with BM25Weight(k1, 0, 1, b, 0.5) (k1=0.9 b=0.4
  *       by default) and reads the id of each of the top K hits.  The wall
@@ -42,13 +46,13 @@ namespace fs = std::filesystem;
 static void usage()
 {
     std::fprintf(stderr,
-                 "usage: xapian_bench index DB INPUT.jsonl[.gz]\n"
+                 "usage: xapian_bench index DB INPUT.jsonl[.gz] [--stem some|all]\n"
                  "       xapian_bench query DB QUERIES.tsv K [--run RUNFILE] [--bm25 K1 B]\n"
                  "       xapian_bench version\n");
     std::exit(2);
 }
 
-static int cmd_index(const std::string &dbpath, const char *input)
+static int cmd_index(const std::string &dbpath, const char *input, const std::string &stem)
 {
     const std::string build = dbpath + ".build";
     std::error_code ec;
@@ -63,7 +67,9 @@ static int cmd_index(const std::string &dbpath, const char *input)
         Xapian::WritableDatabase db(build, Xapian::DB_CREATE_OR_OVERWRITE);
         Xapian::TermGenerator tg;
         tg.set_stemmer(Xapian::Stem("english"));
-        tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+        tg.set_stemming_strategy(stem == "all" ? Xapian::TermGenerator::STEM_ALL
+                                               : Xapian::TermGenerator::STEM_SOME);
+        db.set_metadata("bench.stem", stem);
         jl_doc d;
         while (jl_next(&r, &d)) {
             Xapian::Document doc;
@@ -97,8 +103,8 @@ static int cmd_index(const std::string &dbpath, const char *input)
         if (e.is_regular_file())
             bytes += e.file_size();
     std::fprintf(stderr,
-                 "xapian_bench: %lu documents; build %.1f s, compact %.1f s; %s = %.1f MB\n",
-                 ndocs, (t1 - t0) / 1e3, (t2 - t1) / 1e3, dbpath.c_str(), (double)bytes / 1e6);
+                 "xapian_bench: %lu documents, STEM_%s; build %.1f s, compact %.1f s; %s = %.1f MB\n",
+                 ndocs, stem == "all" ? "ALL" : "SOME", (t1 - t0) / 1e3, (t2 - t1) / 1e3, dbpath.c_str(), (double)bytes / 1e6);
     return 0;
 }
 
@@ -138,7 +144,9 @@ static int cmd_query(int argc, char **argv)
     Xapian::Database db(dbpath);
     Xapian::QueryParser qp;
     qp.set_stemmer(Xapian::Stem("english"));
-    qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    qp.set_stemming_strategy(db.get_metadata("bench.stem") == "all"
+                                 ? Xapian::QueryParser::STEM_ALL
+                                 : Xapian::QueryParser::STEM_SOME);
     qp.set_default_op(Xapian::Query::OP_OR);
     Xapian::Enquire enquire(db);
     enquire.set_weighting_scheme(Xapian::BM25Weight(k1, 0, 1, b, 0.5));
@@ -186,7 +194,13 @@ int main(int argc, char **argv)
     std::string cmd = argv[1];
     try {
         if (cmd == "index" && argc == 4)
-            return cmd_index(argv[2], argv[3]);
+            return cmd_index(argv[2], argv[3], "some");
+        if (cmd == "index" && argc == 6 && std::string(argv[4]) == "--stem") {
+            std::string stem = argv[5];
+            if (stem != "some" && stem != "all")
+                bu_die("--stem takes some or all, not '%s'", argv[5]);
+            return cmd_index(argv[2], argv[3], stem);
+        }
         if (cmd == "query")
             return cmd_query(argc, argv);
         if (cmd == "version") {
