@@ -83,47 +83,37 @@ static int add_txt(spasm_writer *w, const char *path, int in_dir)
         return bad_file(w, in_dir, SPASM_EINPUT, "%s: binary file (NUL byte at offset %s)", path,
                         why);
     }
-    /* id: the base name without .txt */
+    /* id: the base name without its extension ("notes.txt" -> "notes") */
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    size_t idlen = strlen(base) - 4;
-    const char *text = (const char *)b.p;
-    size_t len = b.n;
-    sp_buf fixed;
-    sp_buf_init(&fixed, &w->a);
-    if (sp_utf8_invalid_count(text, len) || (len && memchr(text, 0, len))) {
-        if (sp_utf8_repair(text, len, &fixed)) {
-            sp_buf_free(&b);
-            sp_buf_free(&fixed);
-            return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-        }
-        text = (const char *)fixed.p;
-        len = fixed.n;
-        w->st.repaired++;
+    const char *dot = strrchr(base, '.');
+    size_t idlen = (dot && dot > base) ? (size_t)(dot - base) : strlen(base);
+    const char *text;
+    size_t len;
+    int r = sp_writer_repair(w, b.p ? (const char *)b.p : "", b.n, &text, &len);
+    if (r < 0) {
+        sp_buf_free(&b);
+        return w->rc;
+    }
+    if (r == 1) {
         char warn[SP_ERRMSG_MAX];
         snprintf(warn, sizeof warn, "%s: invalid UTF-8 repaired", path);
         sp_writer_event(w, SPASM_EVENT_WARNING, warn);
     }
-    int rc = sp_writer_add_doc(w, base, idlen, NULL, 0, text ? text : "", len, 1);
+    int rc = sp_writer_add_doc(w, base, idlen, NULL, 0, text, len, 1);
     sp_buf_free(&b);
-    sp_buf_free(&fixed);
     w->st.files_done++;
     return rc;
 }
 
 /* Parse one JSON line and add its document. */
-static int add_json_line(spasm_writer *w, const char *path, uint64_t lineno, char *line,
-                         size_t len, sp_buf *fixed)
+static int add_json_line(spasm_writer *w, const char *path, uint64_t lineno, const char *line,
+                         size_t len)
 {
-    if (sp_utf8_invalid_count(line, len)) {
-        fixed->n = 0;
-        if (sp_utf8_repair(line, len, fixed)) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-        line = (char *)fixed->p;
-        len = fixed->n;
-        w->st.repaired++;
-    }
+    const char *src;
+    if (sp_writer_repair(w, line, len, &src, &len) < 0) return w->rc;
     json_error_t jerr;
-    json_t *o = json_loadb(line, len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
+    json_t *o = json_loadb(src, len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
     if (!o)
         return sp_writer_err(w, SPASM_EINPUT, "%s:%llu:%d: malformed JSON: %s", path,
                              (unsigned long long)lineno, jerr.column, jerr.text);
@@ -191,9 +181,8 @@ static int add_jsonl(spasm_writer *w, const char *path, int in_dir)
     gzFile gz = gzopen(path, "rb");
     if (!gz) return bad_file(w, in_dir, SPASM_EIO, "%s: cannot open: %s", path, strerror(errno));
     gzbuffer(gz, 1 << 17);
-    sp_buf line, fixed;
+    sp_buf line;
     sp_buf_init(&line, &w->a);
-    sp_buf_init(&fixed, &w->a);
     char tmp[65536];
     uint64_t lineno = 0, total = 0;
     int rc = 0, eof = 0;
@@ -239,7 +228,7 @@ static int add_jsonl(spasm_writer *w, const char *path, int in_dir)
                              line.p[b - 1] == '\r'))
                 b--;
             if (b > a) {
-                rc = add_json_line(w, path, lineno, (char *)line.p + a, b - a, &fixed);
+                rc = add_json_line(w, path, lineno, (const char *)line.p + a, b - a);
                 if (rc) break;
             }
             start = scan = end + 1;
@@ -252,7 +241,6 @@ static int add_jsonl(spasm_writer *w, const char *path, int in_dir)
     }
     gzclose(gz);
     sp_buf_free(&line);
-    sp_buf_free(&fixed);
     if (!rc) w->st.files_done++;
     return rc;
 }

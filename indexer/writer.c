@@ -62,6 +62,7 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     sp_buf_init(&w->idix, &w->a);
     sp_buf_init(&w->dmeta_mem, &w->a);
     sp_buf_init(&w->scratch, &w->a);
+    sp_buf_init(&w->fixed, &w->a);
     w->spans.a = &w->a;
     sp_store_w_init(&w->text, &w->a, 16384);
     sp_store_w_init(&w->dmeta, &w->a, 8192);
@@ -132,6 +133,7 @@ void spasm_writer_abandon(spasm_writer *w)
     sp_buf_free(&w->idix);
     sp_buf_free(&w->dmeta_mem);
     sp_buf_free(&w->scratch);
+    sp_buf_free(&w->fixed);
     sp_free(&w->a, w->spans.v);
     sp_free(&w->a, w->loc_terms);
     sp_free(&w->a, w->loc_count);
@@ -329,6 +331,32 @@ static int add_passage(spasm_writer *w, uint32_t doc, uint32_t ordinal, const ch
     return 0;
 }
 
+/* Record the document just added (passages [first, first + count)):
+ * its table entry, id hash and DMET record "id NUL title". */
+static int end_doc(spasm_writer *w, uint32_t first, uint32_t count, const char *id, size_t idlen,
+                   const char *title, size_t tlen, size_t bytes)
+{
+    sp_buf_put_u32(&w->docs, first);
+    sp_buf_put_u32(&w->docs, count);
+    sp_buf_put_u64(&w->idix, sp_id_hash(id, idlen));
+    sp_buf_put_u32(&w->idix, (uint32_t)w->ndocs);
+    sp_buf *s = &w->scratch;
+    s->n = 0;
+    sp_buf_append(s, id, idlen);
+    sp_buf_putc(s, 0);
+    if (tlen) sp_buf_append(s, title, tlen);
+    if (s->err || w->docs.err || w->idix.err || sp_store_w_add(&w->dmeta, s->p, s->n, NULL, 0))
+        return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    w->ndocs++;
+    w->st.documents++;
+    w->st.input_bytes += bytes;
+    if (w->st.input_bytes - w->last_event_bytes >= (1u << 20)) {
+        w->last_event_bytes = w->st.input_bytes;
+        sp_writer_event(w, SPASM_EVENT_PROGRESS, "");
+    }
+    return 0;
+}
+
 int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title,
                       size_t tlen, const char *text, size_t len, int detect_title)
 {
@@ -356,40 +384,24 @@ int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char 
         if (rc) return rc;
         if (w->npass > before) ordinal++;
     }
-    sp_buf_put_u32(&w->docs, first);
-    sp_buf_put_u32(&w->docs, ordinal);
-    sp_buf_put_u64(&w->idix, sp_id_hash(id, idlen));
-    sp_buf_put_u32(&w->idix, doc);
-    /* DMET record: id NUL title */
-    sp_buf *s = &w->scratch;
-    s->n = 0;
-    sp_buf_append(s, id, idlen);
-    sp_buf_putc(s, 0);
-    if (tlen) sp_buf_append(s, title, tlen);
-    if (s->err || w->docs.err || w->idix.err || sp_store_w_add(&w->dmeta, s->p, s->n, NULL, 0))
-        return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-    w->ndocs++;
-    w->st.documents++;
-    w->st.input_bytes += len;
-    if (w->st.input_bytes - w->last_event_bytes >= (1u << 20)) {
-        w->last_event_bytes = w->st.input_bytes;
-        sp_writer_event(w, SPASM_EVENT_PROGRESS, "");
-    }
-    return 0;
+    return end_doc(w, first, ordinal, id, idlen, title, tlen, len);
 }
 
-/* Repair text if it is not valid UTF-8; *out points at the text to use. */
-static int repaired(spasm_writer *w, const char *text, size_t len, const char **out)
+int sp_writer_repair(spasm_writer *w, const char *text, size_t len, const char **out,
+                     size_t *outlen)
 {
     *out = text;
-    if (sp_utf8_invalid_count(text, len) == 0 && memchr(text, 0, len) == NULL) return 0;
-    sp_buf *s = &w->scratch;
-    s->n = 0;
-    if (sp_utf8_repair(text, len, s)) {
+    *outlen = len;
+    if (sp_utf8_invalid_count(text, len) == 0 && (len == 0 || memchr(text, 0, len) == NULL))
+        return 0;
+    w->fixed.n = 0;
+    if (sp_utf8_repair(text, len, &w->fixed)) {
         sp_writer_err(w, SPASM_ENOMEM, "out of memory");
         return -1;
     }
     w->st.repaired++;
+    *out = (const char *)w->fixed.p;
+    *outlen = w->fixed.n;
     return 1;
 }
 
@@ -399,21 +411,10 @@ int spasm_writer_add(spasm_writer *w, const char *id, const char *title, const c
     if (!w) return SPASM_EINVAL;
     if (w->rc) return w->rc;
     if (!id || !text) return sp_writer_err(w, SPASM_EINVAL, "spasm_writer_add: id and text are required");
-    const char *t = text;
-    int r = repaired(w, text, len, &t);
-    if (r < 0) return w->rc;
-    sp_buf copy;
-    sp_buf_init(&copy, &w->a);
-    if (r == 1) { /* scratch is reused by add_doc: move the text aside */
-        sp_buf_append(&copy, w->scratch.p, w->scratch.n);
-        if (copy.err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-        t = (const char *)copy.p;
-        len = copy.n;
-    }
-    int rc = sp_writer_add_doc(w, id, strlen(id), title ? title : "", title ? strlen(title) : 0, t,
-                               len, 0);
-    sp_buf_free(&copy);
-    return rc;
+    const char *t;
+    if (sp_writer_repair(w, text, len, &t, &len) < 0) return w->rc;
+    return sp_writer_add_doc(w, id, strlen(id), title ? title : "", title ? strlen(title) : 0, t,
+                             len, 0);
 }
 
 int spasm_writer_add_passages(spasm_writer *w, const char *id, const char *title,
@@ -425,48 +426,20 @@ int spasm_writer_add_passages(spasm_writer *w, const char *id, const char *title
         return sp_writer_err(w, SPASM_EINVAL, "spasm_writer_add_passages: bad arguments");
     if (w->committed) return sp_writer_err(w, SPASM_EINVAL, "the index is already committed");
     uint32_t doc = (uint32_t)w->ndocs, first = (uint32_t)w->npass, ordinal = 0;
-    sp_buf copy;
-    sp_buf_init(&copy, &w->a);
     for (size_t i = 0; i < n && !w->rc; i++) {
         const char *t;
-        size_t len = lens[i];
-        if (len > UINT32_MAX) {
+        size_t len;
+        if (lens[i] > UINT32_MAX) {
             sp_writer_err(w, SPASM_EINPUT, "passage %zu of %s is too large", i, id);
             break;
         }
-        int r = repaired(w, passages[i], len, &t);
-        if (r < 0) break;
-        if (r == 1) {
-            copy.n = 0;
-            sp_buf_append(&copy, w->scratch.p, w->scratch.n);
-            if (copy.err) {
-                sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-                break;
-            }
-            t = (const char *)copy.p;
-            len = copy.n;
-        }
+        if (sp_writer_repair(w, passages[i], lens[i], &t, &len) < 0) break;
         size_t before = w->npass;
         if (add_passage(w, doc, ordinal, t, 0, (uint32_t)len)) break;
         if (w->npass > before) ordinal++;
     }
-    sp_buf_free(&copy);
     if (w->rc) return w->rc;
-    size_t idlen = strlen(id), tlen = title ? strlen(title) : 0;
-    sp_buf_put_u32(&w->docs, first);
-    sp_buf_put_u32(&w->docs, ordinal);
-    sp_buf_put_u64(&w->idix, sp_id_hash(id, idlen));
-    sp_buf_put_u32(&w->idix, doc);
-    sp_buf *s = &w->scratch;
-    s->n = 0;
-    sp_buf_append(s, id, idlen);
-    sp_buf_putc(s, 0);
-    if (tlen) sp_buf_append(s, title, tlen);
-    if (s->err || w->docs.err || w->idix.err || sp_store_w_add(&w->dmeta, s->p, s->n, NULL, 0))
-        return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-    w->ndocs++;
-    w->st.documents++;
-    return 0;
+    return end_doc(w, first, ordinal, id, strlen(id), title, title ? strlen(title) : 0, 0);
 }
 
 int spasm_writer_commit(spasm_writer *w)

@@ -75,6 +75,7 @@ struct spasm_writer {
     sp_buf dmeta_mem;
     /* scratch */
     sp_buf scratch;
+    sp_buf fixed; /* repaired UTF-8 of the text being added */
     sp_spans spans;
     sp_term **loc_terms;
     uint32_t *loc_count, *loc_pos;
@@ -90,6 +91,14 @@ int sp_writer_err(spasm_writer *w, int code, const char *fmt, ...) SP_PRINTF(3, 
 /* Add one document whose text is valid UTF-8 (already repaired). */
 int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title,
                       size_t tlen, const char *text, size_t len, int detect_title);
+
+/*
+ * Repair text[0, len) if it is not valid UTF-8 (or holds NUL bytes): *out
+ * and *outlen then point at the repaired copy, valid until the next call.
+ * Returns 0 (text kept), 1 (repaired, counted in stats) or -1 (error set).
+ */
+int sp_writer_repair(spasm_writer *w, const char *text, size_t len, const char **out,
+                     size_t *outlen);
 
 /* Report an event to the writer's callback, if any. */
 void sp_writer_event(spasm_writer *w, spasm_event_kind kind, const char *msg);

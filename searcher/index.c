@@ -73,8 +73,6 @@ static uint32_t crc_of(const uint8_t *p, uint64_t n)
 int sp_ix_ensure(spasm_index *ix, uint64_t off, uint64_t len, char *err)
 {
     if (len == 0) return 0;
-    uint64_t data_end = ix->nchunks ? SP_HEADER_SIZE + (ix->nchunks - 1) * CHUNK : SP_HEADER_SIZE;
-    SP_UNUSED(data_end);
     if (off < SP_HEADER_SIZE || off + len > ix->size)
         return sp_seterr(err, SPASM_ECORRUPT, "%s: read out of bounds at byte %llu", ix->path,
                          (unsigned long long)off);
@@ -87,9 +85,7 @@ int sp_ix_ensure(spasm_index *ix, uint64_t off, uint64_t len, char *err)
         uint64_t bit = 1ull << (c & 63);
         if (atomic_load_explicit(&ix->verified[c >> 6], memory_order_acquire) & bit) continue;
         uint64_t start = SP_HEADER_SIZE + c * CHUNK;
-        uint64_t end = SP_MIN(start + CHUNK, ix->size);
-        uint64_t table_start = sp_get_u64(ix->map + 24);
-        if (end > table_start) end = table_start;
+        uint64_t end = SP_MIN(start + CHUNK, ix->data_end);
         if (crc_of(ix->map + start, end - start) != sp_get_u32(ix->chunks + 4 * c))
             return sp_seterr(err, SPASM_ECORRUPT,
                              "%s: checksum mismatch in bytes %llu-%llu: the index is corrupt "
@@ -138,6 +134,7 @@ static int load(spasm_index *ix, unsigned flags)
         coff + 4 * ix->nchunks != ix->size ||
         ix->nchunks != (toff - SP_HEADER_SIZE + CHUNK - 1) / CHUNK)
         return fail(ix, SPASM_ECORRUPT, "bad header fields: the index is corrupt");
+    ix->data_end = toff;
     const uint8_t *table = ix->map + toff;
     ix->chunks = ix->map + coff;
     if (crc_of(table, (uint64_t)nsec * SP_SECTION_ENTRY) != sp_get_u32(h + 56))
@@ -266,9 +263,9 @@ int spasm_index_verify(spasm_index *ix)
 {
     if (!ix) return SPASM_EINVAL;
     if (ix->rc) return ix->rc;
-    uint64_t toff = sp_get_u64(ix->map + 24);
     char err[SP_ERRMSG_MAX];
-    if (toff > SP_HEADER_SIZE && sp_ix_ensure(ix, SP_HEADER_SIZE, toff - SP_HEADER_SIZE, err)) {
+    if (ix->data_end > SP_HEADER_SIZE &&
+        sp_ix_ensure(ix, SP_HEADER_SIZE, ix->data_end - SP_HEADER_SIZE, err)) {
         snprintf(ix->errmsg, sizeof ix->errmsg, "%s", err);
         return ix->rc = SPASM_ECORRUPT;
     }

@@ -28,6 +28,7 @@ struct spasm_index {
     int fd;
     uint8_t *map;
     size_t size;
+    uint64_t data_end; /* end of the checksummed sections (the table's offset) */
     sp_sec meta, dict, didx, post, posn, lens, pass, docs, dmet, dmix, text, txix, idix, word,
         wdix, sigs;
     uint64_t npass, ndocs, nterms, tokens;

@@ -218,8 +218,9 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
     sp_buf_init(&ex, s->a);
     size_t *offs = sp_calloc(s->a, (n + 1) * sizeof *offs);
     int rc = offs ? 0 : SPASM_ENOMEM;
-    if (!rc)
-        rc = sp_explain_hits(s, x, root, qt, t->h + from, n, o->explain ? &ex : NULL, offs, &stems);
+    sp_it_stems(root, &stems, 0);
+    if (stems.err) rc = SPASM_ENOMEM;
+    if (!rc && o->explain) rc = sp_it_explain_hits(x, qt, t->h + from, n, &ex, offs);
     size_t want = o->snippet_bytes ? o->snippet_bytes : 300;
     for (size_t i = 0; i < n && !rc; i++) {
         spasm_hit *h = &r->hits[i];

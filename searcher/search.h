@@ -22,6 +22,10 @@ typedef struct it {
     uint32_t near, freq;
     uint32_t *pos;    /* Q_PHRASE: start positions of the last match */
     size_t npos, cappos;
+    uint32_t *tmp;    /* Q_PHRASE: scratch for the other words' positions */
+    size_t captmp;
+    uint32_t **lists; /* Q_NEAR: per operand positions, lengths, capacities, */
+    size_t *lens, *caps, *idx; /* and sweep indexes, kept between passages */
     struct it **kids;
     size_t nkids;
 } it;
@@ -50,6 +54,23 @@ typedef struct sp_topk {
     uint64_t total;
 } sp_topk;
 
+/* ---- the iterator tree (iter.c) ---- */
+
+/* Build the iterator tree of a parsed query; NULL with *rc set on error. */
+it *sp_it_build(it_ctx *x, const qnode *q, int *rc);
+void sp_it_free(it_ctx *x, it *n);
+/* Move n to the first passage >= target that it matches (SP_END: none). */
+uint32_t sp_it_next(it_ctx *x, it *n, uint32_t target);
+/* The score of n at passage d, where n->doc == d; dl is d's length. */
+double sp_it_score(it_ctx *x, it *n, uint32_t d, uint32_t dl);
+/* The summed idf of a node's words. */
+double sp_it_idf(const it *n);
+/* Append the stems of n's positive leaves to out, NUL-separated. */
+void sp_it_stems(const it *n, sp_buf *out, int negative);
+/* Explanations for n hits (rank order); offs[i]: offset of hit i's text in out. */
+int sp_it_explain_hits(it_ctx *x, const qnode *qt, const sp_cand *hits, size_t n, sp_buf *out,
+                       size_t *offs);
+
 struct spasm_searcher {
     spasm_index *ix;
     const sp_alloc *a;
@@ -61,7 +82,6 @@ struct spasm_searcher {
 };
 
 double sp_idf(uint64_t N, uint64_t df);
-double it_idf(const it *n);
 
 /* Offer a passage to the top-k heap. */
 void sp_heap_offer(sp_topk *t, uint32_t passage, double score);
@@ -74,10 +94,6 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t);
 int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
                      const spasm_search_options *o, sp_topk *t, int collapse,
                      spasm_results **out);
-
-/* Explanations (if explains) and the highlighted stems for n hits. */
-int sp_explain_hits(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt, sp_cand *hits,
-                    size_t n, sp_buf *explains, size_t *offs, sp_buf *stems);
 
 /* Prefix lookup in the folded-word dictionary (WORD section). */
 typedef int (*sp_word_fn)(void *ud, const char *word, size_t len, const char *stem, size_t slen);

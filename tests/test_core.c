@@ -54,6 +54,14 @@ static void write_file(const char *path, const void *data, size_t n)
     fclose(f);
 }
 
+/* Write data[0, n) to path with byte `at` xor-ed with mask (data is kept). */
+static void write_flipped(const char *path, char *data, size_t n, size_t at, unsigned char mask)
+{
+    data[at] ^= (char)mask;
+    write_file(path, data, n);
+    data[at] ^= (char)mask;
+}
+
 /* Run a shell command; returns its exit status. */
 static int run(const char *fmt, ...)
 {
@@ -358,17 +366,13 @@ static void test_corruption(void **state)
     char *orig = slurp(path, &n);
     /* flip one byte at many places: open or verify must refuse it */
     for (size_t at = 0; at < n; at += (n / 97) + 1) {
-        char *copy = malloc(n);
-        memcpy(copy, orig, n);
-        copy[at] ^= 0x5a;
-        write_file(bad, copy, n);
+        write_flipped(bad, orig, n, at, 0x5a);
         spasm_index *ix;
         int rc = spasm_open(&ix, bad, NULL);
         if (rc == 0) rc = spasm_index_verify(ix);
         assert_true(rc == SPASM_ECORRUPT || rc == SPASM_EVERSION);
         assert_true(strlen(spasm_index_errmsg(ix)) > 0);
         spasm_close(ix);
-        free(copy);
     }
     /* truncated */
     for (size_t len = 0; len < n; len += n / 7 + 1) {
@@ -401,9 +405,7 @@ static void test_corrupt_queries(void **state)
     size_t n;
     char *orig = slurp(path, &n);
     for (size_t at = 128; at < n; at += 3) {
-        orig[at] ^= 0x21;
-        write_file(bad, orig, n);
-        orig[at] ^= 0x21;
+        write_flipped(bad, orig, n, at, 0x21);
         spasm_index *ix;
         if (spasm_open(&ix, bad, NULL) == 0) {
             spasm_searcher *s;
@@ -475,6 +477,11 @@ static void test_cli_errors(void **state)
     assert_int_equal(run("%s/bin/spasm-index -o %s/d.spx %s/dir 2>%s/err", b, tmpdir, tmpdir, tmpdir), 0);
     assert_int_equal(run("grep -q 'skipped' %s/err && grep -q '1 file(s) skipped' %s/err", tmpdir, tmpdir), 0);
     assert_int_equal(run("%s/bin/spasm-search -i %s/d.spx repaired >/dev/null", b, tmpdir), 0);
+    /* a file named directly without an extension: read as text, id = its name */
+    snprintf(p, sizeof p, "%s/notes", tmpdir);
+    write_file(p, "Calf cramps.\n", 13);
+    assert_int_equal(run("%s/bin/spasm-index -q -o %s/n.spx %s", b, tmpdir, p), 0);
+    assert_int_equal(run("%s/bin/spasm-search -i %s/n.spx --format trec calf | grep -q ' notes#1 '", b, tmpdir), 0);
     /* malformed JSON names file and line */
     snprintf(p, sizeof p, "%s/bad.jsonl", tmpdir);
     const char *js = "{\"id\":\"1\",\"text\":\"ok\"}\n{\"id\":\"2\",\"text\":\n";
@@ -560,6 +567,14 @@ static void test_corpus_queries(void **state)
     expect_first("esophageal spasm", "esophag");
     expect_first("altered neuromuscular control hypothesis", "altered neuromuscular control");
     expect_first("kidney stones", "kidney stone");
+    /* NEAR/n: positions at most n apart ("at night involving calf": 2) */
+    uint64_t c;
+    assert_int_equal(spasm_count(corpus_s, "calf NEAR/1 night", &c), 0);
+    assert_int_equal(c, 0);
+    assert_int_equal(spasm_count(corpus_s, "calf NEAR/2 night", &c), 0);
+    assert_int_equal(c, 2);
+    assert_int_equal(spasm_count(corpus_s, "night NEAR/2 calf", &c), 0);
+    assert_int_equal(c, 2);
 }
 
 static void test_pruning_equals_exhaustive(void **state)
