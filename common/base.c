@@ -152,6 +152,12 @@ void sp_buf_putc(sp_buf *b, uint8_t c)
     sp_buf_append(b, &c, 1);
 }
 
+void sp_buf_put_u16(sp_buf *b, uint16_t v)
+{
+    uint8_t t[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    sp_buf_append(b, t, 2);
+}
+
 void sp_buf_put_u32(sp_buf *b, uint32_t v)
 {
     uint8_t t[4];

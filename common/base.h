@@ -29,6 +29,24 @@
 #define SP_LIKELY(x) (x)
 #define SP_UNLIKELY(x) (x)
 #define SP_PRINTF(a, b)
+/* 32-bit FNV-1a of a term (the writer's term table; word bigrams). */
+static inline uint32_t sp_term_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
+    return h;
+}
+
+/* The 64-bit hash of a word bigram, from its two stems' sp_term_hash
+ * (SplitMix64's finaliser); the unit of near-duplicate detection. */
+static inline uint64_t sp_bigram_hash(uint32_t first, uint32_t second)
+{
+    uint64_t z = ((uint64_t)first << 32 | second) ^ 0x5350534947ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 /* 64-bit FNV-1a of a document id (the IDIX section's key). */
 static inline uint64_t sp_id_hash(const char *id, size_t len)
 {
@@ -83,6 +101,7 @@ void sp_buf_free(sp_buf *b);
 int sp_buf_reserve(sp_buf *b, size_t extra);
 void sp_buf_append(sp_buf *b, const void *data, size_t n);
 void sp_buf_putc(sp_buf *b, uint8_t c);
+void sp_buf_put_u16(sp_buf *b, uint16_t v);
 void sp_buf_put_u32(sp_buf *b, uint32_t v);
 void sp_buf_put_u64(sp_buf *b, uint64_t v);
 void sp_buf_put_f64(sp_buf *b, double v);
@@ -94,6 +113,10 @@ void sp_buf_json_escape(sp_buf *b, const char *s, size_t len);
 
 /* ---- Little-endian access (the on-disk byte order) ---- */
 
+static inline uint16_t sp_get_u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
 static inline uint32_t sp_get_u32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -127,6 +150,24 @@ static inline void sp_put_u64(uint8_t *p, uint64_t v)
 {
     sp_put_u32(p, (uint32_t)v);
     sp_put_u32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* 32-bit FNV-1a of a term (the writer's term table; word bigrams). */
+static inline uint32_t sp_term_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
+    return h;
+}
+
+/* The 64-bit hash of a word bigram, from its two stems' sp_term_hash
+ * (SplitMix64's finaliser); the unit of near-duplicate detection. */
+static inline uint64_t sp_bigram_hash(uint32_t first, uint32_t second)
+{
+    uint64_t z = ((uint64_t)first << 32 | second) ^ 0x5350534947ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
 }
 
 /* 64-bit FNV-1a of a document id (the IDIX section's key). */

@@ -76,6 +76,8 @@
 #define SP_FLAG_NO_STOPWORDS 1 /* queries keep stop words by default */
 
 #define SP_DICT_BLOCK 16
+#define SP_SIG_HASHES 16  /* u16 MinHash buckets per passage in SIGS */
+#define SP_SIG_EMPTY 0xFFFF /* a bucket no shingle fell into */
 #define SP_SKIP_ENTRY 24 /* bytes per block in a posting list's skip table */
 #define SP_PASS_ENTRY 16
 #define SP_DOCS_ENTRY 8

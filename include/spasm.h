@@ -266,6 +266,15 @@ typedef struct spasm_span {
     uint32_t start, end;
 } spasm_span;
 
+/* A near-duplicate passage folded into a hit (see spasm_hit.dups). */
+typedef struct spasm_dup {
+    uint32_t passage;        /* passage number in the index */
+    uint32_t doc;            /* document number */
+    uint32_t ordinal;        /* passage ordinal within its document (0-based) */
+    const char *doc_id;      /* the document's id */
+    double score;            /* its own score for the query */
+} spasm_dup;
+
 typedef struct spasm_hit {
     double score;
     uint32_t passage;        /* passage number in the index (0-based) */
@@ -279,7 +288,11 @@ typedef struct spasm_hit {
     size_t nhighlights;
     uint32_t snippet_start, snippet_end; /* best window of text (bytes) */
     const char *explain;     /* with opts.explain: the score broken down */
-    const uint32_t *dup_passages; /* near-duplicates folded into this hit */
+    /* Near-duplicates of this passage that ranked lower and were folded
+     * into it (best first); empty with opts.no_collapse.  Two passages
+     * are near-duplicates when at least half of the word pairs (adjacent
+     * stems) of the shorter one, and at least 4, occur in the other. */
+    const spasm_dup *dups;
     size_t ndups;
 } spasm_hit;
 

@@ -281,6 +281,76 @@ static int write_dict(spasm_writer *w, sp_term **terms, enc *e)
     return rc;
 }
 
+/* One WORD entry being written: a folded word and its stem's ordinal. */
+typedef struct word_ent {
+    const char *s;
+    uint32_t len, term;
+} word_ent;
+
+static int cmp_word(const void *a, const void *b)
+{
+    const word_ent *x = a, *y = b;
+    int c = memcmp(x->s, y->s, SP_MIN(x->len, y->len));
+    if (c) return c;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+ * WORD: every folded word of the collection, sorted, with the ordinal of
+ * its stem in DICT, for prefix queries over the words people type
+ * ("dehydrat*" finds "dehydrated" and "dehydration", stem "dehydr").
+ * Same front coding as DICT: blocks of SP_DICT_BLOCK entries, each entry
+ * varint shared-prefix length, varint suffix length, suffix, varint stem
+ * ordinal; WDIX holds the u64 offset of each block.
+ */
+static int write_words(spasm_writer *w, sp_term **terms)
+{
+    sp_sink *s = &w->sink;
+    word_ent *v = sp_malloc(&w->a, (w->nwords + 1) * sizeof *v);
+    if (!v) return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t ti = 0; ti < w->nterms && n < w->nwords; ti++) {
+        const sp_term *t = terms[ti];
+        if (t->is_word) v[n++] = (word_ent){t->s, t->len, (uint32_t)ti};
+        for (uint32_t i = 0; i < t->nvars && n < w->nwords; i += 1u + t->vars[i])
+            v[n++] = (word_ent){(const char *)t->vars + i + 1, t->vars[i], (uint32_t)ti};
+    }
+    qsort(v, n, sizeof *v, cmp_word);
+    sp_buf blk, idx;
+    sp_buf_init(&blk, &w->a);
+    sp_buf_init(&idx, &w->a);
+    uint64_t off = 0;
+    sp_sink_begin(s, SP_SEC_WORD);
+    for (size_t i = 0; i < n; i++) {
+        size_t prefix = 0;
+        if (i % SP_DICT_BLOCK == 0) {
+            if (blk.n) {
+                sp_sink_write(s, blk.p, blk.n);
+                off += blk.n;
+                blk.n = 0;
+            }
+            sp_buf_put_u64(&idx, off);
+        } else {
+            size_t m = SP_MIN(v[i - 1].len, v[i].len);
+            while (prefix < m && v[i - 1].s[prefix] == v[i].s[prefix]) prefix++;
+        }
+        sp_buf_put_varint(&blk, prefix);
+        sp_buf_put_varint(&blk, v[i].len - prefix);
+        sp_buf_append(&blk, v[i].s + prefix, v[i].len - prefix);
+        sp_buf_put_varint(&blk, v[i].term);
+    }
+    if (blk.n) sp_sink_write(s, blk.p, blk.n);
+    sp_sink_end(s, n);
+    sp_sink_begin(s, SP_SEC_WDIX);
+    sp_sink_write(s, idx.p, idx.n);
+    sp_sink_end(s, idx.n / 8);
+    int rc = (blk.err || idx.err) ? sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory") : s->rc;
+    sp_buf_free(&blk);
+    sp_buf_free(&idx);
+    sp_free(&w->a, v);
+    return rc;
+}
+
 static int cmp_idix(const void *a, const void *b)
 {
     uint64_t x = sp_get_u64(a), y = sp_get_u64(b);
@@ -317,6 +387,9 @@ static void write_tables(spasm_writer *w)
     sp_sink_begin(s, SP_SEC_DMIX);
     sp_sink_write(s, w->dmeta.index.p, w->dmeta.index.n);
     sp_sink_end(s, w->dmeta.nblocks);
+    sp_sink_begin(s, SP_SEC_SIGS);
+    sp_sink_write(s, w->sigs.p, w->sigs.n);
+    sp_sink_end(s, w->npass);
     qsort(w->idix.p, w->ndocs, SP_IDIX_ENTRY, cmp_idix);
     sp_sink_begin(s, SP_SEC_IDIX);
     sp_sink_write(s, w->idix.p, w->idix.n);
@@ -334,6 +407,7 @@ static void write_tables(spasm_writer *w)
     sp_put_u32(m + SP_META_FLAGS, w->flags);
     sp_put_u32(m + SP_META_DICT_BLOCK, SP_DICT_BLOCK);
     sp_put_u32(m + SP_META_POST_BLOCK, SP_BLOCK);
+    sp_put_u32(m + SP_META_SIG_HASHES, SP_SIG_HASHES);
     sp_sink_begin(s, SP_SEC_META);
     sp_sink_write(s, m, sizeof m);
     sp_sink_end(s, 0);
@@ -382,6 +456,7 @@ int sp_writer_write_index(spasm_writer *w)
     if ((rc = write_postings(w, terms, &e))) goto done;
     if ((rc = write_positions(w, terms))) goto done;
     if ((rc = write_dict(w, terms, &e))) goto done;
+    if ((rc = write_words(w, terms))) goto done;
     write_tables(w);
     if ((rc = s->rc)) goto done;
     if ((rc = sp_sink_finish(s))) goto done;

@@ -63,6 +63,8 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     sp_buf_init(&w->dmeta_mem, &w->a);
     sp_buf_init(&w->scratch, &w->a);
     sp_buf_init(&w->fixed, &w->a);
+    sp_buf_init(&w->tpool, &w->a);
+    sp_buf_init(&w->sigs, &w->a);
     w->spans.a = &w->a;
     sp_store_w_init(&w->text, &w->a, 16384);
     sp_store_w_init(&w->dmeta, &w->a, 8192);
@@ -110,6 +112,7 @@ static void free_terms(spasm_writer *w)
         while (t) {
             sp_term *n = t->next;
             sp_free(&w->a, t->post);
+            sp_free(&w->a, t->vars);
             sp_free(&w->a, t);
             t = n;
         }
@@ -139,6 +142,9 @@ void spasm_writer_abandon(spasm_writer *w)
     sp_free(&w->a, w->loc_count);
     sp_free(&w->a, w->loc_pos);
     sp_free(&w->a, w->tok_loc);
+    sp_free(&w->a, w->ttok);
+    sp_buf_free(&w->tpool);
+    sp_buf_free(&w->sigs);
     sp_store_w_free(&w->text);
     sp_store_w_free(&w->dmeta);
     sp_alloc a = w->a;
@@ -147,12 +153,6 @@ void spasm_writer_abandon(spasm_writer *w)
 
 /* ---- the term table ---- */
 
-static uint32_t hash_term(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
-    return h;
-}
 
 static int grow_table(spasm_writer *w)
 {
@@ -178,7 +178,7 @@ static int grow_table(spasm_writer *w)
 /* Find or add the term s[0, n); NULL when out of memory. */
 static sp_term *get_term(spasm_writer *w, const char *s, size_t n)
 {
-    uint32_t h = hash_term(s, n);
+    uint32_t h = sp_term_hash(s, n);
     size_t i = h & (w->nslots - 1);
     for (sp_term *t = w->slots[i]; t; t = t->next)
         if (t->hash == h && t->len == n && memcmp(t->s, s, n) == 0) return t;
@@ -225,15 +225,103 @@ static int reserve_u32(spasm_writer *w, uint32_t **p, size_t *cap, size_t need)
     return 0;
 }
 
-/* Analyse and invert one passage text[0, len) as passage number `pid`.
+/* Remember that the folded word w[0, n) stems to t (for prefix search).
+ * Returns 0 or SPASM_ENOMEM. */
+static int note_word(spasm_writer *w, sp_term *t, const char *word, size_t n)
+{
+    if (n == t->len && memcmp(word, t->s, n) == 0) {
+        if (!t->is_word) {
+            t->is_word = 1;
+            w->nwords++;
+        }
+        return 0;
+    }
+    if (n > 255) return 0;
+    for (uint32_t i = 0; i < t->nvars; i += 1u + t->vars[i])
+        if (t->vars[i] == n && memcmp(t->vars + i + 1, word, n) == 0) return 0;
+    if (t->nvars + 1 + n > t->capvars) {
+        size_t cap = t->capvars ? (size_t)t->capvars * 2 : 32;
+        while (cap < t->nvars + 1 + n) cap *= 2;
+        uint8_t *v = sp_realloc(&w->a, t->vars, cap);
+        if (!v) return SPASM_ENOMEM;
+        t->vars = v;
+        t->capvars = (uint32_t)cap;
+    }
+    t->vars[t->nvars] = (uint8_t)n;
+    memcpy(t->vars + t->nvars + 1, word, n);
+    t->nvars += 1 + (uint32_t)n;
+    t->nwords++;
+    w->nwords++;
+    return 0;
+}
+
+/*
+ * The near-duplicate signature of a passage body: one-permutation MinHash
+ * over its word bigrams (pairs of adjacent stems).  Each bigram hashes to
+ * 64 bits; the top 4 pick one of SP_SIG_HASHES buckets and the bucket
+ * keeps the top 16 bits of the smallest remaining value (SP_SIG_EMPTY when
+ * no bigram fell in it).  The searcher (searcher/collapse.c) compares
+ * signatures to find candidate pairs cheaply.
+ */
+static void sign_passage(spasm_writer *w, const uint32_t *stem_hash, size_t n)
+{
+    uint64_t min[SP_SIG_HASHES];
+    for (int b = 0; b < SP_SIG_HASHES; b++) min[b] = UINT64_MAX;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t h = sp_bigram_hash(stem_hash[i - 1], stem_hash[i]);
+        int b = (int)(h >> 60);
+        uint64_t v = h & 0x0FFFFFFFFFFFFFFFull;
+        if (v < min[b]) min[b] = v;
+    }
+    for (int b = 0; b < SP_SIG_HASHES; b++) {
+        uint64_t v = min[b] >> 44; /* 16 bits; SP_SIG_EMPTY is reserved */
+        if (min[b] == UINT64_MAX) v = SP_SIG_EMPTY;
+        else if (v == SP_SIG_EMPTY) v = SP_SIG_EMPTY - 1;
+        w->cursig[b] = (uint16_t)v;
+    }
+}
+
+/* Analyse the current document's title once; its tokens are indexed in
+ * front of each of the document's passages (see invert_passage). */
+static int set_title(spasm_writer *w, const char *title, size_t tlen)
+{
+    w->nttok = 0;
+    w->tlen_tokens = 0;
+    w->tpool.n = 0;
+    if (!tlen) return 0;
+    if (sp_analyze(w->an, title, tlen)) return SPASM_ENOMEM;
+    size_t n;
+    const sp_token *tok = sp_analyzer_tokens(w->an, &n);
+    if (n == 0) return 0;
+    if (n > w->capttok) {
+        sp_token *t = sp_realloc(&w->a, w->ttok, n * sizeof *t);
+        if (!t) return SPASM_ENOMEM;
+        w->ttok = t;
+        w->capttok = n;
+    }
+    memcpy(w->ttok, tok, n * sizeof *tok);
+    const char *pool = sp_analyzer_pool(w->an);
+    size_t plen = tok[n - 1].word_off + tok[n - 1].word_len + 1;
+    sp_buf_append(&w->tpool, pool, plen);
+    if (w->tpool.err) return SPASM_ENOMEM;
+    w->nttok = n;
+    w->tlen_tokens = tok[n - 1].pos + 1;
+    return 0;
+}
+
+/* Analyse and invert one passage text[0, len) as passage number `pid`,
+ * preceded by the document's title tokens (positions 0 .. T-1; the
+ * passage's words follow from T + 1, so no phrase spans the two).
  * Returns its length in tokens (0: nothing to index), or -error. */
 static long invert_passage(spasm_writer *w, uint32_t pid, const char *text, size_t len)
 {
     if (sp_analyze(w->an, text, len)) return -SPASM_ENOMEM;
-    size_t ntok;
-    const sp_token *tok = sp_analyzer_tokens(w->an, &ntok);
-    if (ntok == 0) return 0;
-    const char *pool = sp_analyzer_pool(w->an);
+    size_t nbody, nt = w->nttok;
+    const sp_token *body = sp_analyzer_tokens(w->an, &nbody);
+    if (nbody == 0 && nt == 0) return 0;
+    size_t ntok = nt + nbody;
+    const char *bpool = sp_analyzer_pool(w->an), *tpool = (const char *)w->tpool.p;
+    uint32_t shift = nt ? w->tlen_tokens + 1 : 0;
     uint32_t mark = pid + 1;
     size_t nloc = 0;
     if (reserve_u32(w, &w->tok_loc, &w->cap_tokloc, ntok)) return -SPASM_ENOMEM;
@@ -249,7 +337,9 @@ static long invert_passage(spasm_writer *w, uint32_t pid, const char *text, size
     }
     if (reserve_u32(w, &w->loc_pos, &w->cap_locpos, ntok)) return -SPASM_ENOMEM;
     for (size_t i = 0; i < ntok; i++) {
-        sp_term *t = get_term(w, pool + tok[i].term_off, tok[i].term_len);
+        const sp_token *k = i < nt ? &w->ttok[i] : &body[i - nt];
+        const char *pool = i < nt ? tpool : bpool;
+        sp_term *t = get_term(w, pool + k->term_off, k->term_len);
         if (!t) return -SPASM_ENOMEM;
         if (t->mark != mark) {
             t->mark = mark;
@@ -258,9 +348,13 @@ static long invert_passage(spasm_writer *w, uint32_t pid, const char *text, size
             w->loc_count[nloc] = 0;
             nloc++;
         }
+        if (note_word(w, t, pool + k->word_off, k->word_len)) return -SPASM_ENOMEM;
         w->tok_loc[i] = t->loc;
         w->loc_count[t->loc]++;
     }
+    /* The body's signature, from its stems' hashes (loc_pos as scratch). */
+    for (size_t i = nt; i < ntok; i++) w->loc_pos[i - nt] = w->loc_terms[w->tok_loc[i]]->hash;
+    sign_passage(w, w->loc_pos, nbody);
     /* Bucket the positions by term (counting sort, stable in position). */
     uint32_t *start = w->loc_count; /* reused as running offsets */
     uint32_t sum = 0;
@@ -270,7 +364,8 @@ static long invert_passage(spasm_writer *w, uint32_t pid, const char *text, size
         sum += c;
     }
     start[nloc] = sum;
-    for (size_t i = 0; i < ntok; i++) w->loc_pos[start[w->tok_loc[i]]++] = tok[i].pos;
+    for (size_t i = 0; i < ntok; i++)
+        w->loc_pos[start[w->tok_loc[i]]++] = i < nt ? w->ttok[i].pos : body[i - nt].pos + shift;
     /* start[j] now holds the end of bucket j; bucket j begins at start[j-1]. */
     uint32_t begin = 0;
     for (size_t j = 0; j < nloc; j++) {
@@ -292,7 +387,8 @@ static long invert_passage(spasm_writer *w, uint32_t pid, const char *text, size
         t->cf += tf;
         begin = end;
     }
-    uint32_t dl = tok[ntok - 1].pos + 1;
+    /* the length: title words plus passage words (the gap not counted) */
+    uint32_t dl = (nt ? w->tlen_tokens : 0) + (nbody ? body[nbody - 1].pos + 1 : 0);
     w->tokens += dl;
     w->st.tokens += ntok;
     return (long)dl;
@@ -325,7 +421,8 @@ static int add_passage(spasm_writer *w, uint32_t doc, uint32_t ordinal, const ch
     w->pass[pid].len = b - a;
     w->npass++;
     w->st.passages++;
-    if (sp_store_w_add(&w->text, text + a, b - a, NULL, 0))
+    for (int i = 0; i < SP_SIG_HASHES; i++) sp_buf_put_u16(&w->sigs, w->cursig[i]);
+    if (w->sigs.err || sp_store_w_add(&w->text, text + a, b - a, NULL, 0))
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     if (w->sink.rc) return w->rc = w->sink.rc; /* the sink wrote errmsg */
     return 0;
@@ -375,7 +472,7 @@ int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char 
         tlen = tspan.end - tspan.start;
     }
     w->spans.n = 0;
-    if (sp_split_passages(text, len, body, &w->spans))
+    if (sp_split_passages(text, len, body, &w->spans) || set_title(w, title, tlen))
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     uint32_t first = (uint32_t)w->npass, ordinal = 0;
     for (size_t i = 0; i < w->spans.n; i++) {
@@ -383,6 +480,12 @@ int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char 
         int rc = add_passage(w, doc, ordinal, text, w->spans.v[i].start, w->spans.v[i].end);
         if (rc) return rc;
         if (w->npass > before) ordinal++;
+    }
+    /* A document with a title but no text is one passage: its title. */
+    if (ordinal == 0 && w->nttok) {
+        int rc = add_passage(w, doc, 0, text, 0, 0);
+        if (rc) return rc;
+        if (w->npass > first) ordinal++;
     }
     return end_doc(w, first, ordinal, id, idlen, title, tlen, len);
 }
@@ -426,6 +529,8 @@ int spasm_writer_add_passages(spasm_writer *w, const char *id, const char *title
         return sp_writer_err(w, SPASM_EINVAL, "spasm_writer_add_passages: bad arguments");
     if (w->committed) return sp_writer_err(w, SPASM_EINVAL, "the index is already committed");
     uint32_t doc = (uint32_t)w->ndocs, first = (uint32_t)w->npass, ordinal = 0;
+    if (set_title(w, title ? title : "", title ? strlen(title) : 0))
+        return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     for (size_t i = 0; i < n && !w->rc; i++) {
         const char *t;
         size_t len;
@@ -438,6 +543,9 @@ int spasm_writer_add_passages(spasm_writer *w, const char *id, const char *title
         if (add_passage(w, doc, ordinal, t, 0, (uint32_t)len)) break;
         if (w->npass > before) ordinal++;
     }
+    if (!w->rc && ordinal == 0 && w->nttok && !add_passage(w, doc, 0, "", 0, 0) &&
+        w->npass > first)
+        ordinal++;
     if (w->rc) return w->rc;
     return end_doc(w, first, ordinal, id, strlen(id), title, title ? strlen(title) : 0, 0);
 }

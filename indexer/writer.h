@@ -10,6 +10,7 @@
 #include "base.h"
 #include "passage.h"
 #include "sink.h"
+#include "format.h"
 
 /* A term being collected: its postings as a varint stream of
  * (passage gap, tf, positions...) -- see index_write.c. */
@@ -22,6 +23,12 @@ typedef struct sp_term {
     uint32_t mark, loc;  /* per-passage scratch */
     uint8_t *post;
     uint32_t npost, cappost;
+    /* The folded words that stem to this term, for prefix search (WORD):
+     * is_word when the stem itself occurs as a word; the others as
+     * (u8 length, bytes) records in vars[0, nvars). */
+    uint8_t is_word;
+    uint8_t *vars;
+    uint32_t nvars, capvars, nwords;
     char s[];
 } sp_term;
 
@@ -82,6 +89,16 @@ struct spasm_writer {
     size_t cap_loc, cap_locpos;
     uint32_t *tok_loc;
     size_t cap_tokloc;
+    /* the current document's title, analysed once: its tokens (term and
+     * word offsets into tpool) are indexed in front of every passage */
+    sp_token *ttok;
+    size_t nttok, capttok;
+    sp_buf tpool;
+    uint32_t tlen_tokens; /* title length in positions */
+    uint64_t nwords;      /* distinct folded words (WORD entries) */
+    /* near-duplicate signatures: SP_SIG_HASHES u16 per passage (SIGS) */
+    sp_buf sigs;
+    uint16_t cursig[SP_SIG_HASHES];
     uint64_t last_event_bytes;
 };
 

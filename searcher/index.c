@@ -302,7 +302,7 @@ void spasm_index_get_stats(const spasm_index *ix, spasm_index_stats *o)
 typedef struct dblock {
     const uint8_t *p, *end;
     uint64_t post_off, pos_off;
-    char term[SP_MAX_WORD * 4 + 8];
+    char term[SP_TERM_BUF];
     size_t len;
     sp_terminfo ti;
     uint32_t left;
@@ -433,6 +433,117 @@ long sp_dict_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max
                 if ((size_t)n >= max) return n;
                 n++;
                 if (fn(ud, d.term, d.len, &d.ti)) return n;
+            } else if (c > 0 || (c == 0 && d.len >= plen)) {
+                return n; /* past the prefix range */
+            }
+        }
+        if (r < 0) return r;
+    }
+    return n;
+}
+
+/* The term with DICT ordinal `ord`, copied NUL-terminated into out
+ * (SP_TERM_BUF bytes).  Returns its length, or -SPASM_ECORRUPT. */
+static long dict_term_at(spasm_index *ix, uint64_t ord, char *out, char *err)
+{
+    if (ord >= ix->nterms)
+        return -sp_seterr(err, SPASM_ECORRUPT, "%s: bad term ordinal in WORD", ix->path);
+    dblock d;
+    int rc = dblock_open(ix, ord / SP_DICT_BLOCK, &d, err);
+    if (rc) return -rc;
+    for (uint64_t i = 0; i <= ord % SP_DICT_BLOCK; i++) {
+        int r = dblock_next(ix, &d, err);
+        if (r < 0) return r;
+        if (r == 0) return -sp_seterr(err, SPASM_ECORRUPT, "%s: short dictionary block", ix->path);
+    }
+    memcpy(out, d.term, d.len + 1);
+    return (long)d.len;
+}
+
+/* A cursor over one WORD block (same front coding as DICT, see
+ * indexer/index_write.c: prefix, suffix length, suffix, stem ordinal). */
+typedef struct wblock {
+    const uint8_t *p, *end;
+    char word[SP_TERM_BUF];
+    size_t len;
+    uint64_t term;
+    uint32_t left;
+} wblock;
+
+static int wblock_open(spasm_index *ix, uint64_t b, wblock *d, char *err)
+{
+    uint64_t nblocks = ix->wdix.len / 8;
+    uint64_t start = sp_get_u64(ix->wdix.p + 8 * b);
+    uint64_t end = b + 1 < nblocks ? sp_get_u64(ix->wdix.p + 8 * (b + 1)) : ix->word.len;
+    if (start > end || end > ix->word.len)
+        return sp_seterr(err, SPASM_ECORRUPT, "%s: bad word block index", ix->path);
+    int rc = sp_ix_ensure(ix, ix->word.off + start, end - start, err);
+    if (rc) return rc;
+    rc = sp_ix_ensure(ix, ix->wdix.off + 8 * b, 8, err);
+    if (rc) return rc;
+    d->p = ix->word.p + start;
+    d->end = ix->word.p + end;
+    d->len = 0;
+    d->left = (uint32_t)SP_MIN(ix->word.count - b * SP_DICT_BLOCK, (uint64_t)SP_DICT_BLOCK);
+    return 0;
+}
+
+/* Read the next entry of the block: 1 read, 0 block done, <0 corrupt. */
+static int wblock_next(spasm_index *ix, wblock *d, char *err)
+{
+    if (d->left == 0) return 0;
+    uint64_t prefix, suffix;
+    const uint8_t *p = sp_varint_get(d->p, d->end, &prefix);
+    if (p) p = sp_varint_get(p, d->end, &suffix);
+    if (!p || prefix > d->len || suffix > sizeof d->word - 1 - prefix ||
+        suffix > (uint64_t)(d->end - p))
+        return -sp_seterr(err, SPASM_ECORRUPT, "%s: bad word entry", ix->path);
+    memcpy(d->word + prefix, p, suffix);
+    d->len = (size_t)(prefix + suffix);
+    d->word[d->len] = 0;
+    p = sp_varint_get(p + suffix, d->end, &d->term);
+    if (!p) return -sp_seterr(err, SPASM_ECORRUPT, "%s: bad word entry", ix->path);
+    d->p = p;
+    d->left--;
+    return 1;
+}
+
+long sp_words_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_word_fn fn,
+                     void *ud, char *err)
+{
+    uint64_t nblocks = ix->wdix.len / 8;
+    if (!ix->word.p || !ix->wdix.p || nblocks == 0) return 0;
+    if (nblocks != (ix->word.count + SP_DICT_BLOCK - 1) / SP_DICT_BLOCK)
+        return -sp_seterr(err, SPASM_ECORRUPT, "%s: WORD and WDIX disagree", ix->path);
+    /* the last block whose first word is <= prefix */
+    uint64_t lo = 0, hi = nblocks;
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        wblock d;
+        int rc = wblock_open(ix, mid, &d, err);
+        if (rc) return -rc;
+        int r = wblock_next(ix, &d, err);
+        if (r <= 0) return r < 0 ? r : -sp_seterr(err, SPASM_ECORRUPT, "%s: empty word block", ix->path);
+        if (cmp_bytes(d.word, d.len, prefix, plen) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    long n = 0;
+    char stem[SP_TERM_BUF];
+    for (uint64_t b = lo; b < nblocks; b++) {
+        wblock d;
+        int rc = wblock_open(ix, b, &d, err);
+        if (rc) return -rc;
+        int r;
+        while ((r = wblock_next(ix, &d, err)) > 0) {
+            int c = memcmp(d.word, prefix, SP_MIN(d.len, plen));
+            if (d.len >= plen && c == 0) {
+                if ((size_t)n >= max) return n;
+                long slen = dict_term_at(ix, d.term, stem, err);
+                if (slen < 0) return slen;
+                n++;
+                if (fn(ud, d.word, d.len, stem, (size_t)slen)) return n;
             } else if (c > 0 || (c == 0 && d.len >= plen)) {
                 return n; /* past the prefix range */
             }

@@ -13,6 +13,7 @@
 #include "format.h"
 
 #define SP_END UINT32_MAX /* cursor exhausted */
+#define SP_TERM_BUF (SP_MAX_WORD * 4 + 8) /* a term or word, NUL-terminated */
 
 typedef struct sp_sec {
     const uint8_t *p; /* NULL when the section is absent */
@@ -63,6 +64,16 @@ int sp_dict_find(spasm_index *ix, const char *term, size_t len, sp_terminfo *out
 typedef int (*sp_term_fn)(void *ud, const char *term, size_t len, const sp_terminfo *ti);
 long sp_dict_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_term_fn fn,
                     void *ud, char *err);
+
+/*
+ * Call fn for every folded word (WORD section) starting with
+ * prefix[0, plen), in byte order, with the stem it was indexed under; at
+ * most `max` words.  Returns the number visited (0 for an index without
+ * WORD), or -SPASM_ECORRUPT.
+ */
+typedef int (*sp_word_fn)(void *ud, const char *word, size_t len, const char *stem, size_t slen);
+long sp_words_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_word_fn fn,
+                     void *ud, char *err);
 
 /* The passage length (tokens) of passage p (< npass). */
 static inline uint32_t sp_ix_len(const spasm_index *ix, uint32_t p)

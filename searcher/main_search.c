@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 enum { FMT_TEXT, FMT_JSON, FMT_TREC };
 
 typedef struct cfg {
-    int format, color, group_doc;
+    int format, color, group_doc, threads;
     const char *run_tag;
     spasm_search_options so;
 } cfg;
@@ -44,6 +45,7 @@ static void usage(FILE *f)
             "      --color WHEN     auto (default), always or never; NO_COLOR is respected\n"
             "      --check          verify every checksum of the index and exit\n"
             "  -f, --file FILE      batch: \"qid<TAB>query\" or a bare query per line\n"
+            "      --threads N      run a -f batch on N threads (output unchanged)\n"
             "      --stdio          read queries from stdin, answer each in JSON Lines\n"
             "                       followed by an empty line\n"
             "  -h, --help, -V, --version\n"
@@ -89,41 +91,54 @@ static const char *default_index(char *buf, size_t n)
     return "build/corpus.spx";
 }
 
-static void print_text_hit(const cfg *c, size_t rank, const spasm_hit *h)
+/* "also in: 000_e3e7 ¶8, ..." for the near-duplicates folded into h. */
+static void print_dups(FILE *out, const cfg *c, const spasm_hit *h)
+{
+    if (h->ndups == 0) return;
+    const char *D = c->color ? "\033[2m" : "", *R = c->color ? "\033[0m" : "";
+    fprintf(out, "   %salso in:", D);
+    for (size_t i = 0; i < h->ndups; i++)
+        fprintf(out, "%s %s \u00b6%u", i ? "," : "", h->dups[i].doc_id, h->dups[i].ordinal + 1);
+    fprintf(out, "%s\n", R);
+}
+
+static void print_text_hit(FILE *out, const cfg *c, size_t rank, const spasm_hit *h)
 {
     const char *B = c->color ? "\033[1m" : "", *D = c->color ? "\033[2m" : "",
                *H = c->color ? "\033[1;31m" : "", *R = c->color ? "\033[0m" : "";
-    printf("%s%zu.%s %s%s%s  passage %u  score %.4f%s%s%s\n", B, rank, R, B, h->doc_id, R,
-           h->ordinal + 1, h->score, h->title[0] ? "  " : "", D, h->title);
-    if (c->color) printf("%s", R);
+    fprintf(out, "%s%zu.%s %s%s%s  passage %u  score %.4f%s%s%s\n", B, rank, R, B, h->doc_id, R,
+            h->ordinal + 1, h->score, h->title[0] ? "  " : "", D, h->title);
+    if (c->color) fputs(R, out);
     /* the snippet, with matched words highlighted ([brackets] when plain) */
     uint32_t a = h->snippet_start, e = h->snippet_end, at = a;
-    fputs("   ", stdout);
-    if (a > 0) fputs("...", stdout);
+    fputs("   ", out);
+    if (a > 0) fputs("...", out);
     for (size_t i = 0; i < h->nhighlights; i++) {
         const spasm_span *s = &h->highlights[i];
         if (s->start < a || s->end > e) continue;
-        for (uint32_t j = at; j < s->start; j++) putchar(h->text[j] == '\n' ? ' ' : h->text[j]);
-        printf("%s%.*s%s", c->color ? H : "[", (int)(s->end - s->start), h->text + s->start,
-               c->color ? R : "]");
+        for (uint32_t j = at; j < s->start; j++) putc(h->text[j] == '\n' ? ' ' : h->text[j], out);
+        fprintf(out, "%s%.*s%s", c->color ? H : "[", (int)(s->end - s->start), h->text + s->start,
+                c->color ? R : "]");
         at = s->end;
     }
-    for (uint32_t j = at; j < e; j++) putchar(h->text[j] == '\n' ? ' ' : h->text[j]);
-    if (e < h->text_len) fputs("...", stdout);
-    putchar('\n');
+    for (uint32_t j = at; j < e; j++) putc(h->text[j] == '\n' ? ' ' : h->text[j], out);
+    if (e < h->text_len) fputs("...", out);
+    putc('\n', out);
+    print_dups(out, c, h);
     if (c->so.explain) {
         const char *p = h->explain;
         while (*p) {
             const char *nl = strchr(p, '\n');
             int len = nl ? (int)(nl - p) : (int)strlen(p);
-            printf("   %s%.*s%s\n", D, len, p, R);
+            fprintf(out, "   %s%.*s%s\n", D, len, p, R);
             p += len + (nl ? 1 : 0);
         }
     }
-    putchar('\n');
+    putc('\n', out);
 }
 
-static void print_json_hit(const cfg *c, const char *qid, size_t rank, const spasm_hit *h)
+static void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank,
+                           const spasm_hit *h)
 {
     json_t *o = json_object();
     if (qid) json_object_set_new(o, "qid", json_string(qid));
@@ -145,26 +160,34 @@ static void print_json_hit(const cfg *c, const char *qid, size_t rank, const spa
     json_object_set_new(sn, "start", json_integer(h->snippet_start));
     json_object_set_new(sn, "end", json_integer(h->snippet_end));
     json_object_set_new(o, "snippet", sn);
+    json_t *dups = json_array();
+    for (size_t i = 0; i < h->ndups; i++)
+        json_array_append_new(dups, json_pack("{s:s,s:i,s:f}", "doc", h->dups[i].doc_id,
+                                              "passage", (json_int_t)h->dups[i].ordinal + 1,
+                                              "score", h->dups[i].score));
+    json_object_set_new(o, "also_in", dups);
     if (c->so.explain) json_object_set_new(o, "explain", json_string(h->explain));
     char *s = json_dumps(o, JSON_COMPACT);
     if (s) {
-        puts(s);
+        fputs(s, out);
+        putc('\n', out);
         free(s);
     }
     json_decref(o);
 }
 
-/* Run one query and print its results; returns 0 results, 1 none, 2 error. */
-static int run_query(const cfg *c, spasm_searcher *s, const char *qid, const char *q,
-                     const char *where)
+/* Run one query and print its results to out (errors to err, prefixed by
+ * `where` when given); returns 0 results, 1 none, 2 error. */
+static int run_query(FILE *out, FILE *err, const cfg *c, spasm_searcher *s, const char *qid,
+                     const char *q, const char *where)
 {
     spasm_results *r;
     int rc = spasm_search(s, q, &c->so, &r);
     if (rc) {
         if (where)
-            fprintf(stderr, "spasm-search: %s: %s\n", where, spasm_searcher_errmsg(s));
+            fprintf(err, "spasm-search: %s: %s\n", where, spasm_searcher_errmsg(s));
         else
-            fprintf(stderr, "spasm-search: %s\n", spasm_searcher_errmsg(s));
+            fprintf(err, "spasm-search: %s\n", spasm_searcher_errmsg(s));
         return 2;
     }
     size_t n = spasm_results_count(r);
@@ -172,64 +195,182 @@ static int run_query(const cfg *c, spasm_searcher *s, const char *qid, const cha
         const spasm_hit *h = spasm_results_hit(r, i);
         size_t rank = c->so.offset + i + 1;
         if (c->format == FMT_JSON) {
-            print_json_hit(c, qid, rank, h);
+            print_json_hit(out, c, qid, rank, h);
         } else if (c->format == FMT_TREC) {
             if (c->group_doc)
-                printf("%s Q0 %s %zu %.6f %s\n", qid ? qid : "1", h->doc_id, rank, h->score,
-                       c->run_tag);
+                fprintf(out, "%s Q0 %s %zu %.6f %s\n", qid ? qid : "1", h->doc_id, rank, h->score,
+                        c->run_tag);
             else
-                printf("%s Q0 %s#%u %zu %.6f %s\n", qid ? qid : "1", h->doc_id, h->ordinal + 1,
-                       rank, h->score, c->run_tag);
+                fprintf(out, "%s Q0 %s#%u %zu %.6f %s\n", qid ? qid : "1", h->doc_id,
+                        h->ordinal + 1, rank, h->score, c->run_tag);
         } else {
-            print_text_hit(c, rank, h);
+            print_text_hit(out, c, rank, h);
         }
     }
-    if (n == 0 && c->format == FMT_TEXT && !qid) fprintf(stderr, "spasm-search: no results\n");
+    if (n == 0 && c->format == FMT_TEXT && !qid) fprintf(err, "spasm-search: no results\n");
     spasm_results_free(r);
     return n ? 0 : 1;
 }
 
-/* Batch: one query per line.  Returns the exit status. */
-static int run_batch(const cfg *c, spasm_searcher *s, const char *file)
+/* One line of a batch: its query, and once run, its output and messages. */
+typedef struct job {
+    char *line;              /* owns qid and q */
+    const char *qid, *q;     /* q NULL: malformed, msg says why */
+    char where[96];
+    char qidbuf[24];         /* a bare query's qid: its line number */
+    char *out, *msg;         /* open_memstream buffers */
+    size_t outlen, msglen;
+    int status, done;
+} job;
+
+typedef struct pool {
+    const cfg *c;
+    spasm_index *ix;
+    job *jobs;
+    size_t njobs;
+    _Atomic size_t next;
+    int failed; /* a worker could not get a searcher: the caller runs its share */
+} pool;
+
+/* Run job j, capturing its output and messages. */
+static void run_job(const cfg *c, spasm_searcher *s, job *j)
+{
+    j->done = 1;
+    FILE *out = open_memstream(&j->out, &j->outlen);
+    FILE *msg = open_memstream(&j->msg, &j->msglen);
+    if (!out || !msg) {
+        if (out) fclose(out);
+        if (msg) fclose(msg);
+        j->status = 2;
+        return;
+    }
+    j->status = run_query(out, msg, c, s, j->qid, j->q, j->where);
+    fclose(out);
+    fclose(msg);
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    spasm_searcher *s;
+    if (spasm_searcher_new(p->ix, &s) != SPASM_OK) {
+        p->failed = 1;
+        return NULL;
+    }
+    for (;;) {
+        size_t i = p->next++;
+        if (i >= p->njobs) break;
+        if (p->jobs[i].q) run_job(p->c, s, &p->jobs[i]);
+    }
+    spasm_searcher_free(s);
+    return NULL;
+}
+
+/* Parse batch line `line` (number lineno of file) into j. */
+static void parse_line(job *j, char *line, const char *file, unsigned long lineno)
+{
+    memset(j, 0, sizeof *j);
+    j->line = line;
+    snprintf(j->where, sizeof j->where, "%.60s:%lu", file, lineno);
+    char *tab = strchr(line, '\t');
+    if (tab) {
+        *tab = 0;
+        j->qid = line;
+        j->q = tab + 1;
+        if (!*j->qid || strchr(j->qid, ' ')) {
+            j->q = NULL;
+            j->status = 2;
+        }
+    } else {
+        snprintf(j->qidbuf, sizeof j->qidbuf, "%lu", lineno);
+        j->qid = j->qidbuf;
+        j->q = line;
+    }
+}
+
+static void free_job(job *j)
+{
+    free(j->line);
+    free(j->out);
+    free(j->msg);
+}
+
+/* Run jobs[0, n) on `threads` threads (or this one) and print their
+ * output in order.  Returns 1 if any query found results. */
+static int run_jobs(const cfg *c, spasm_index *ix, spasm_searcher *s, job *jobs, size_t n,
+                    int threads)
+{
+    if (threads > 1 && n > 1) {
+        pool p = {c, ix, jobs, n, 0, 0};
+        pthread_t tid[64];
+        int started = 0;
+        for (int t = 0; t < threads && t < 64; t++)
+            if (pthread_create(&tid[t], NULL, worker, &p) == 0) started++;
+        for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+    }
+    /* one thread, or what the workers could not run */
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].q && !jobs[i].done) run_job(c, s, &jobs[i]);
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        job *j = &jobs[i];
+        if (!j->q) fprintf(stderr, "spasm-search: %s: bad query id \"%s\" (skipped)\n", j->where,
+                           j->qid);
+        if (j->msg) fwrite(j->msg, 1, j->msglen, stderr);
+        if (j->out) fwrite(j->out, 1, j->outlen, stdout);
+        if (j->q && j->status == 0) any = 1;
+        free_job(j);
+    }
+    fflush(stdout);
+    return any;
+}
+
+/* Batch: one query per line, run in chunks of up to BATCH_CHUNK lines on
+ * c->threads threads; output is in input order and the same for any
+ * number of threads.  Returns the exit status. */
+#define BATCH_CHUNK 4096
+static int run_batch(const cfg *c, spasm_index *ix, spasm_searcher *s, const char *file)
 {
     FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
     if (!f) {
         fprintf(stderr, "spasm-search: %s: cannot open: %s\n", file, strerror(errno));
         return 2;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    /* Reading stdin interactively: answer each line as it comes. */
+    size_t chunk = (f == stdin && c->threads <= 1) ? 1 : BATCH_CHUNK;
+    job *jobs = malloc(chunk * sizeof *jobs);
+    if (!jobs) {
+        fprintf(stderr, "spasm-search: out of memory\n");
+        if (f != stdin) fclose(f);
+        return 2;
+    }
+    size_t n = 0;
     unsigned long lineno = 0;
     int any = 0;
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    for (;;) {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len = getline(&line, &cap, f);
+        if (len < 0) {
+            free(line);
+            break;
+        }
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
         char *p = line;
         while (*p == ' ' || *p == '\t') p++;
-        if (*p == 0 || *p == '#') continue;
-        char qidbuf[32], where[64];
-        const char *qid, *q;
-        char *tab = strchr(line, '\t');
-        snprintf(where, sizeof where, "%s:%lu", file, lineno);
-        if (tab) {
-            *tab = 0;
-            qid = line;
-            q = tab + 1;
-            if (!*qid || strchr(qid, ' ')) {
-                fprintf(stderr, "spasm-search: %s: bad query id \"%s\" (skipped)\n", where, qid);
-                continue;
-            }
-        } else {
-            snprintf(qidbuf, sizeof qidbuf, "%lu", lineno);
-            qid = qidbuf;
-            q = line;
+        if (*p == 0 || *p == '#') {
+            free(line);
+            continue;
         }
-        int r = run_query(c, s, qid, q, where);
-        if (r == 0) any = 1;
-        if (c->format == FMT_JSON && f == stdin) fflush(stdout);
+        parse_line(&jobs[n++], line, file, lineno);
+        if (n == chunk) {
+            any |= run_jobs(c, ix, s, jobs, n, c->threads);
+            n = 0;
+        }
     }
-    free(line);
+    if (n) any |= run_jobs(c, ix, s, jobs, n, c->threads);
+    free(jobs);
     if (f != stdin) fclose(f);
     return any ? 0 : 1;
 }
@@ -243,7 +384,7 @@ static int run_stdio(cfg *c, spasm_searcher *s)
     c->format = FMT_JSON;
     while ((len = getline(&line, &cap, stdin)) >= 0) {
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-        int r = run_query(c, s, NULL, line, "stdin");
+        int r = run_query(stdout, stderr, c, s, NULL, line, "stdin");
         if (r == 2) {
             json_t *o = json_pack("{s:s}", "error", spasm_searcher_errmsg(s));
             char *js = json_dumps(o, JSON_COMPACT);
@@ -261,7 +402,7 @@ static int run_stdio(cfg *c, spasm_searcher *s)
 int main(int argc, char **argv)
 {
     enum { O_FORMAT = 256, O_GROUP, O_NOCOLLAPSE, O_EXPLAIN, O_K1, O_B, O_KEEP, O_TAG, O_COLOR,
-           O_CHECK, O_STDIO, O_OFFSET };
+           O_CHECK, O_STDIO, O_OFFSET, O_THREADS };
     static const struct option opts[] = {
         {"index", required_argument, 0, 'i'},   {"top", required_argument, 0, 'k'},
         {"offset", required_argument, 0, O_OFFSET},
@@ -272,6 +413,7 @@ int main(int argc, char **argv)
         {"color", required_argument, 0, O_COLOR}, {"colour", required_argument, 0, O_COLOR},
         {"check", no_argument, 0, O_CHECK},     {"file", required_argument, 0, 'f'},
         {"stdio", no_argument, 0, O_STDIO},     {"help", no_argument, 0, 'h'},
+        {"threads", required_argument, 0, O_THREADS},
         {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
     cfg c;
     memset(&c, 0, sizeof c);
@@ -337,6 +479,16 @@ int main(int argc, char **argv)
         case O_COLOR: color = optarg; break;
         case O_CHECK: check = 1; break;
         case O_STDIO: stdio_mode = 1; break;
+        case O_THREADS: {
+            size_t t;
+            if (parse_size(optarg, &t) || t < 1 || t > 64) {
+                fprintf(stderr, "spasm-search: --threads wants a number from 1 to 64, not \"%s\"\n",
+                        optarg);
+                return 2;
+            }
+            c.threads = (int)t;
+            break;
+        }
         case 'f': batch = optarg; break;
         case 'h': usage(stdout); return 0;
         case 'V':
@@ -393,7 +545,7 @@ int main(int argc, char **argv)
     if (stdio_mode) {
         status = run_stdio(&c, s);
     } else if (batch) {
-        status = run_batch(&c, s, batch);
+        status = run_batch(&c, ix, s, batch);
     } else {
         size_t len = 0;
         for (int i = optind; i < argc; i++) len += strlen(argv[i]) + 1;
@@ -407,7 +559,7 @@ int main(int argc, char **argv)
                 if (i > optind) strcat(q, " ");
                 strcat(q, argv[i]);
             }
-            status = run_query(&c, s, c.format == FMT_TREC ? "1" : NULL, q, NULL);
+            status = run_query(stdout, stderr, &c, s, c.format == FMT_TREC ? "1" : NULL, q, NULL);
             free(q);
         }
     }

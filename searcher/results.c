@@ -15,6 +15,8 @@
 typedef struct hit_mem {
     char *text, *id, *title, *explain;
     spasm_span *spans;
+    spasm_dup *dups;
+    char *dup_ids; /* the dups' document ids, NUL-separated */
 } hit_mem;
 
 struct spasm_results {
@@ -55,6 +57,8 @@ void spasm_results_free(spasm_results *r)
         sp_free(r->a, r->mem[i].title);
         sp_free(r->a, r->mem[i].explain);
         sp_free(r->a, r->mem[i].spans);
+        sp_free(r->a, r->mem[i].dups);
+        sp_free(r->a, r->mem[i].dup_ids);
     }
     sp_free(r->a, r->hits);
     sp_free(r->a, r->mem);
@@ -120,6 +124,66 @@ static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t p)
     h->explain = "";
     h->snippet_start = 0;
     h->snippet_end = (uint32_t)h->text_len;
+    return 0;
+}
+
+/* The document number, ordinal and id of passage p: *id points into the
+ * metadata cache (valid until the next store read), *idlen its length. */
+static int passage_doc(spasm_searcher *s, uint32_t p, uint32_t *doc, uint32_t *ordinal,
+                       const char **id, size_t *idlen)
+{
+    spasm_index *ix = s->ix;
+    int rc = sp_ix_ensure(ix, ix->pass.off + (uint64_t)p * SP_PASS_ENTRY, SP_PASS_ENTRY, s->errmsg);
+    if (rc) return rc;
+    const uint8_t *pe = ix->pass.p + (size_t)p * SP_PASS_ENTRY;
+    *doc = sp_get_u32(pe);
+    *ordinal = sp_get_u32(pe + 4);
+    if (*doc >= ix->ndocs)
+        return sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad passage table", ix->path);
+    const uint8_t *t;
+    size_t len;
+    if ((rc = sp_store_get(ix, &ix->dmet, &ix->dmix, *doc, &s->metacache, &t, &len, s->errmsg)))
+        return rc;
+    const uint8_t *z = memchr(t, 0, len);
+    *id = (const char *)t;
+    *idlen = z ? (size_t)(z - t) : len;
+    return 0;
+}
+
+/* Attach the near-duplicates dv[0, n) folded into hit h. */
+static int attach_dups(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_cand *dv, size_t n)
+{
+    if (n == 0) return 0;
+    m->dups = sp_calloc(s->a, n * sizeof *m->dups);
+    sp_buf ids;
+    sp_buf_init(&ids, s->a);
+    if (!m->dups) return SPASM_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        spasm_dup *d = &m->dups[i];
+        const char *id;
+        size_t idlen;
+        d->passage = dv[i].passage;
+        d->score = dv[i].score;
+        rc = passage_doc(s, dv[i].passage, &d->doc, &d->ordinal, &id, &idlen);
+        if (!rc) {
+            sp_buf_append(&ids, id, idlen);
+            sp_buf_putc(&ids, 0);
+        }
+    }
+    if (!rc && ids.err) rc = SPASM_ENOMEM;
+    if (rc) {
+        sp_buf_free(&ids);
+        return rc;
+    }
+    m->dup_ids = (char *)ids.p; /* owned by the hit now */
+    const char *p = m->dup_ids;
+    for (size_t i = 0; i < n; i++) {
+        m->dups[i].doc_id = p;
+        p += strlen(p) + 1;
+    }
+    h->dups = m->dups;
+    h->ndups = n;
     return 0;
 }
 
@@ -203,10 +267,9 @@ static int highlight(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_buf *
 }
 
 int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
-                     const spasm_search_options *o, sp_topk *t, int collapse,
+                     const spasm_search_options *o, sp_topk *t, const sp_fold *fold,
                      spasm_results **out)
 {
-    SP_UNUSED(collapse);
     size_t k = o->k ? o->k : 10;
     size_t from = SP_MIN(o->offset, t->n), to = SP_MIN(o->offset + k, t->n);
     size_t n = to - from;
@@ -228,6 +291,9 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
         h->score = t->h[from + i].score;
         rc = fill_hit(s, h, &r->mem[i], t->h[from + i].passage);
         if (!rc) rc = highlight(s, h, &r->mem[i], &stems, want);
+        if (!rc && fold && fold->ndups)
+            rc = attach_dups(s, h, &r->mem[i], fold->dupv + fold->dupoff[from + i],
+                             fold->dupoff[from + i + 1] - fold->dupoff[from + i]);
         if (!rc && o->explain) {
             r->mem[i].explain = sp_strndup(s->a, (const char *)ex.p + offs[i],
                                            strlen((const char *)ex.p + offs[i]));
@@ -317,17 +383,3 @@ int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_results **out)
     return 0;
 }
 
-/* The WORD section (folded word -> stem) is not written by this version:
- * prefixes are matched against stems. */
-long sp_words_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_word_fn fn,
-                     void *ud, char *err)
-{
-    SP_UNUSED(ix);
-    SP_UNUSED(prefix);
-    SP_UNUSED(plen);
-    SP_UNUSED(max);
-    SP_UNUSED(fn);
-    SP_UNUSED(ud);
-    SP_UNUSED(err);
-    return 0;
-}

@@ -197,6 +197,38 @@ static void eval_tree(it_ctx *x, it *root, sp_topk *t)
     }
 }
 
+/* Rank the passages matching `query` into t, keeping the best `cap`. */
+static int rank(spasm_searcher *s, const char *query, const spasm_search_options *o, size_t cap,
+                it_ctx *x, it **root, qnode **qt, sp_topk *t)
+{
+    int rc = prepare(s, query, o, x, root, qt);
+    if (rc) return rc;
+    t->ix = s->ix;
+    t->k = cap;
+    t->n = 0;
+    t->total = 0;
+    t->threshold = 0;
+    t->h = sp_malloc(s->a, cap * sizeof *t->h);
+    if (!t->h) return serr(s, SPASM_ENOMEM, "out of memory");
+    if (o->group == SPASM_GROUP_DOC) {
+        if (!s->docslot) {
+            s->docslot = sp_malloc(s->a, (s->ix->ndocs + 1) * sizeof *s->docslot);
+            if (!s->docslot) return serr(s, SPASM_ENOMEM, "out of memory");
+            memset(s->docslot, 0xff, (s->ix->ndocs + 1) * sizeof *s->docslot);
+        }
+        t->slot = s->docslot;
+    }
+    if (s->force_exhaustive || !sp_rank_maxscore(x, *root, t)) eval_tree(x, *root, t);
+    if (t->slot)
+        for (size_t i = 0; i < t->n; i++) t->slot[t->h[i].doc] = UINT32_MAX;
+    if (x->rc) {
+        if (!s->errmsg[0]) serr(s, x->rc, spasm_errstr(x->rc));
+        return x->rc;
+    }
+    qsort(t->h, t->n, sizeof *t->h, cmp_rank);
+    return 0;
+}
+
 int spasm_search(spasm_searcher *s, const char *query, const spasm_search_options *opts,
                  spasm_results **out)
 {
@@ -209,44 +241,36 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
     size_t k = o->k ? o->k : 10;
     if (k > 1000000 || o->offset > 1000000)
         return serr(s, SPASM_EINVAL, "k and offset must be at most 1,000,000");
-    it_ctx x;
-    it *root = NULL;
-    qnode *qt = NULL;
-    int rc = prepare(s, query, o, &x, &root, &qt);
-    sp_topk t = {0};
-    if (rc) goto done;
-    t.ix = s->ix;
-    /* Keep extra candidates for near-duplicate folding. */
     size_t want = k + o->offset;
     int collapse = !o->no_collapse && s->ix->sigs.p;
-    t.k = collapse ? want * 2 + 16 : want;
-    t.h = sp_malloc(s->a, t.k * sizeof *t.h);
-    if (!t.h) {
-        rc = serr(s, SPASM_ENOMEM, "out of memory");
-        goto done;
+    /* Folding near-duplicates needs candidates beyond `want`: rank twice as
+     * many, and again with more if too many of them fold. */
+    size_t cap = collapse ? want * 2 + 16 : want;
+    it_ctx x;
+    it *root;
+    qnode *qt;
+    sp_topk t;
+    sp_fold fold = {0};
+    int rc;
+    for (;;) {
+        root = NULL;
+        qt = NULL;
+        memset(&t, 0, sizeof t);
+        rc = rank(s, query, o, cap, &x, &root, &qt, &t);
+        if (rc || !collapse) break;
+        size_t ranked = t.n;
+        rc = sp_collapse(s, t.h, t.n, want, &fold);
+        if (rc) break;
+        t.n = fold.nreps;
+        if (fold.nreps >= want || ranked < cap || cap >= s->ix->npass) break;
+        sp_fold_free(s, &fold);
+        sp_free(s->a, t.h);
+        sp_it_free(&x, root);
+        sp_query_free(s->a, qt);
+        cap = SP_MIN(cap * 4, (size_t)s->ix->npass);
     }
-    if (o->group == SPASM_GROUP_DOC) {
-        if (!s->docslot) {
-            s->docslot = sp_malloc(s->a, (s->ix->ndocs + 1) * sizeof *s->docslot);
-            if (!s->docslot) {
-                rc = serr(s, SPASM_ENOMEM, "out of memory");
-                goto done;
-            }
-            memset(s->docslot, 0xff, (s->ix->ndocs + 1) * sizeof *s->docslot);
-        }
-        t.slot = s->docslot;
-    }
-    if (s->force_exhaustive || !sp_rank_maxscore(&x, root, &t)) eval_tree(&x, root, &t);
-    if (t.slot)
-        for (size_t i = 0; i < t.n; i++) t.slot[t.h[i].doc] = UINT32_MAX;
-    if (x.rc) {
-        rc = x.rc;
-        if (!s->errmsg[0]) serr(s, rc, spasm_errstr(rc));
-        goto done;
-    }
-    qsort(t.h, t.n, sizeof *t.h, cmp_rank);
-    rc = sp_results_build(s, &x, root, qt, o, &t, collapse, out);
-done:
+    if (!rc) rc = sp_results_build(s, &x, root, qt, o, &t, collapse ? &fold : NULL, out);
+    sp_fold_free(s, &fold);
     sp_free(s->a, t.h);
     sp_it_free(&x, root);
     sp_query_free(s->a, qt);

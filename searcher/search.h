@@ -90,14 +90,28 @@ void sp_heap_offer(sp_topk *t, uint32_t passage, double score);
  * it did (results in t), 0 if the tree needs the general evaluator. */
 int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t);
 
-/* Build the results of a search from the ranked candidates t->h[0, n). */
+/* Near-duplicates folded into kept candidates (collapse.c). */
+typedef struct sp_fold {
+    size_t nreps;   /* candidates kept, compacted to the front, in rank order */
+    sp_cand *dupv;  /* the folded ones, grouped by the kept one they fold into */
+    size_t *dupoff; /* kept candidate r's: dupv[dupoff[r], dupoff[r + 1]) */
+    size_t ndups;
+} sp_fold;
+
+/*
+ * Fold near-duplicates among the ranked candidates c[0, n): keep at most
+ * `need` of them (moved to the front of c, in rank order) and fold each
+ * lower-ranked near-duplicate of a kept one into it; the rest are dropped.
+ * Returns 0 or an error code (message in s->errmsg).
+ */
+int sp_collapse(spasm_searcher *s, sp_cand *c, size_t n, size_t need, sp_fold *out);
+void sp_fold_free(spasm_searcher *s, sp_fold *f);
+
+/* Build the results of a search from the ranked candidates t->h[0, n),
+ * with the near-duplicates in fold (NULL: none). */
 int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
-                     const spasm_search_options *o, sp_topk *t, int collapse,
+                     const spasm_search_options *o, sp_topk *t, const sp_fold *fold,
                      spasm_results **out);
 
-/* Prefix lookup in the folded-word dictionary (WORD section). */
-typedef int (*sp_word_fn)(void *ud, const char *word, size_t len, const char *stem, size_t slen);
-long sp_words_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_word_fn fn,
-                     void *ud, char *err);
 
 #endif
