@@ -5,6 +5,7 @@
 #   make check        the whole test suite: normal build, then ASan + UBSan
 #   make bench        benchmarks against the peer engines (see bench/README.md)
 #   make eval         ranking quality on ../shared/eval (bench/eval.sh)
+#   make judged       ranking quality on our judged queries over corpus/ (bench/judged.sh)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -47,7 +48,7 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_HELPERS = $(wildcard tests/helpers/*.c)
 EVAL_LIB_SRC = $(filter-out bench/eval/main.c,$(wildcard bench/eval/*.c))
 
-.PHONY: all deps lib check check-normal check-san test clean install uninstall bench eval format
+.PHONY: all deps lib check check-normal check-san test clean install uninstall bench eval judged format
 
 all: deps
 	@$(MAKE) --no-print-directory build-all
@@ -117,6 +118,9 @@ bench: all
 
 eval: all
 	bench/eval.sh
+
+judged: all
+	bench/judged.sh
 
 format:
 	clang-format -i $(wildcard include/*.h common/*.[ch] indexer/*.[ch] searcher/*.[ch] tests/*.[ch] bench/eval/*.[ch] examples/*.c)
