@@ -7,7 +7,7 @@
  *
  *   success@3  fraction of queries with a relevant passage (grade >= 1) among
  *              the first 3 hits.  A hit that carries folded near-duplicates
- *              (spasm_hit.dup_passages) counts as any of those passages too.
+ *              (spasm_hit.dups) counts as any of those passages too.
  *   MRR        mean of 1 / rank of the first such hit (0 when none in the top
  *              10), with the same near-duplicate rule.
  *   nDCG@10    trec_eval's ndcg_cut_10, computed by bench/eval/trec_eval.c
@@ -187,7 +187,7 @@ static int hit_grade(const char *qid, const spasm_hit *h)
     int g = grade_of(qid, docno);
     for (size_t d = 0; d < h->ndups; d++) {
         char dn[128];
-        assert_int_equal(passage_docno(h->dup_passages[d], dn, sizeof dn), 0);
+        assert_int_equal(passage_docno(h->dups[d].passage, dn, sizeof dn), 0);
         int dg = grade_of(qid, dn);
         if (dg > g) g = dg;
     }
@@ -305,7 +305,7 @@ static void test_judged_quality(void **state)
                         h + 1, hit->score);
                 for (size_t d = 0; d < hit->ndups; d++) {
                     char dn[128];
-                    assert_int_equal(passage_docno(hit->dup_passages[d], dn, sizeof dn), 0);
+                    assert_int_equal(passage_docno(hit->dups[d].passage, dn, sizeof dn), 0);
                     fprintf(run, "%s Q0 %s %zu %.6f judged\n", q->qid, dn, h + 1, hit->score);
                 }
             }
