@@ -25,7 +25,12 @@ static double bm25(const it_ctx *x, double idf, uint32_t tf, uint32_t dl)
 
 double sp_idf(uint64_t N, uint64_t df)
 {
+#ifdef IDF_EXP
+    double v = log(((double)N - (double)df + 0.5) / ((double)df + 0.5));
+    return v > 1e-6 ? v : 1e-6;
+#else
     return log(1 + ((double)N - (double)df + 0.5) / ((double)df + 0.5));
+#endif
 }
 
 void sp_it_free(it_ctx *x, it *n)
@@ -150,7 +155,14 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
 {
     if (*rc) return NULL;
     switch (q->type) {
-    case Q_TERM: return term_it(x, q->text, q->len, rc);
+    case Q_TERM: {
+        it *t = term_it(x, q->text, q->len, rc);
+        if (t && q->qtf > 1) {
+            t->qtf = q->qtf;
+            t->idf *= q->qtf;
+        }
+        return t;
+    }
     case Q_PREFIX: {
         prefix_ud u = {x, it_new(x, Q_OR, 0), 0, {0}};
         sp_buf_init(&u.seen, x->a);
@@ -164,7 +176,6 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
             r = sp_words_prefix(x->ix, q->text, q->len, SP_PREFIX_MAX, prefix_word_cb, &u, x->err);
         else
             r = sp_dict_prefix(x->ix, q->text, q->len, SP_PREFIX_MAX, prefix_stem_cb, &u, x->err);
-        /* the prefix itself, stemmed, also counts ("run*" finds "run") */
         sp_buf_free(&u.seen);
         if (r < 0 || u.rc) {
             *rc = r < 0 ? (int)-r : u.rc;
@@ -435,19 +446,23 @@ static void it_explain(it_ctx *x, it *n, uint32_t d, uint32_t dl, sp_buf *ex, do
         *sum += s;
         if (!ex) return;
         const char *what = n->type == Q_TERM ? "term" : n->type == Q_PHRASE ? "phrase" : "near";
-        sp_buf_printf(ex, "%.6f = %s", s, what);
+        sp_buf_printf(ex, "  %.6f = %s", s, what);
+        double idf = n->idf;
         if (n->type == Q_TERM) {
             sp_buf_printf(ex, " \"%s\" (df=%u)", n->name, n->df);
+            if (n->qtf > 1) {
+                idf /= n->qtf;
+                sp_buf_printf(ex, ": qtf %u", n->qtf);
+            }
         } else {
             sp_buf_printf(ex, " (");
             for (size_t i = 0; i < n->nkids; i++)
                 sp_buf_printf(ex, "%s%s", i ? " " : "", n->kids[i]->name ? n->kids[i]->name : "(...)");
             sp_buf_printf(ex, ")");
         }
-        sp_buf_printf(ex,
-                      ": idf %.6f * tf %u * (k1 %.2f + 1) / (tf %u + k1 %.2f * (1 - b %.2f + b "
+        sp_buf_printf(ex, "%s idf %.6f * tf %u * (k1 %.2f + 1) / (tf %u + k1 %.2f * (1 - b %.2f + b "
                       "%.2f * len %u / avglen %.4f))\n",
-                      n->idf, tf, x->k1, tf, x->k1, x->b, x->b, dl, x->avgdl);
+                      n->qtf > 1 ? " *" : ":", idf, tf, x->k1, tf, x->k1, x->b, x->b, dl, x->avgdl);
         return;
     }
     case Q_OR:

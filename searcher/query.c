@@ -263,16 +263,22 @@ static qnode *build_bool(parser *ps, qnode **must, size_t nm, qnode **should, si
             ns = k;
         }
     }
-    /* The same word twice among the optional words counts once. */
+    /* The same word twice among the optional words is one term of twice
+     * the weight (query term frequency). */
     size_t k = 0;
     for (size_t i = 0; i < ns; i++) {
-        int dup = 0;
-        for (size_t j = 0; j < k && !dup; j++)
-            dup = should[i]->type == Q_TERM && should[j]->type == Q_TERM &&
-                  should[i]->len == should[j]->len &&
-                  memcmp(should[i]->text, should[j]->text, should[i]->len) == 0;
-        if (dup) sp_query_free(ps->a, should[i]);
-        else should[k++] = should[i];
+        size_t dup = SIZE_MAX;
+        for (size_t j = 0; j < k && dup == SIZE_MAX; j++)
+            if (should[i]->type == Q_TERM && should[j]->type == Q_TERM &&
+                should[i]->len == should[j]->len &&
+                memcmp(should[i]->text, should[j]->text, should[i]->len) == 0)
+                dup = j;
+        if (dup != SIZE_MAX) {
+            should[dup]->qtf = (should[dup]->qtf ? should[dup]->qtf : 1) + 1;
+            sp_query_free(ps->a, should[i]);
+        } else {
+            should[k++] = should[i];
+        }
     }
     ns = k;
     qnode *pos = NULL;

@@ -11,7 +11,8 @@
  *                   omitted); chains: a NEAR b NEAR c
  *
  * AND binds tighter than OR; juxtaposition means OR ("a b AND c" is
- * "a OR (b AND c)").  Lenient reading, never an error: an unclosed quote
+ * "a OR (b AND c)").  An optional word typed twice weighs twice (its
+ * query term frequency multiplies its BM25 weight, as in a bag of words).  Lenient reading, never an error: an unclosed quote
  * runs to the end, an unclosed parenthesis closes at the end, a stray ')'
  * is ignored, an operator without an operand on one side is read as a
  * plain word, and a lone + or - is punctuation.  Errors: no searchable
@@ -33,6 +34,7 @@ typedef struct qnode {
     char *word;          /* Q_TERM: the folded word (for stop-word checks) */
     size_t wlen;
     uint32_t near;       /* Q_NEAR: window */
+    uint32_t qtf;        /* Q_TERM among optional words: times it was typed (0 = 1) */
     struct qnode **kids; /* Q_PHRASE: terms in order; Q_NEAR, Q_AND, Q_OR: operands;
                             Q_REQOPT: required, optional; Q_EXCL: positive, negative */
     size_t nkids;

@@ -161,8 +161,8 @@ static int attach_dups(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_can
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         spasm_dup *d = &m->dups[i];
-        const char *id;
-        size_t idlen;
+        const char *id = NULL;
+        size_t idlen = 0;
         d->passage = dv[i].passage;
         d->score = dv[i].score;
         rc = passage_doc(s, dv[i].passage, &d->doc, &d->ordinal, &id, &idlen);

@@ -18,6 +18,7 @@ typedef struct it {
     sp_cursor cur;    /* Q_TERM */
     char *name;       /* Q_TERM: the stem */
     uint32_t df;
+    uint32_t qtf;     /* Q_TERM: query term frequency (idf already times it) */
     double idf;
     uint32_t near, freq;
     uint32_t *pos;    /* Q_PHRASE: start positions of the last match */
