@@ -49,6 +49,7 @@ const char *spasm_searcher_errmsg(const spasm_searcher *s)
 
 void spasm_search_options_init(spasm_search_options *o)
 {
+    if (!o) return;
     memset(o, 0, sizeof *o);
     o->k = 10;
     o->b = -1;
