@@ -27,9 +27,13 @@
  *     spasm_searcher_free(), spasm_index_get_stats(), spasm_index_errmsg()
  *     and every call on their own searchers and results.  Checksums that
  *     are verified lazily are recorded with atomic operations.
- *   - spasm_index_verify() records a failure in the index's message: do not
- *     run it while another thread reads that message.  spasm_close() must
- *     come after every searcher and result set of the index is freed.
+ *   - spasm_index_verify() records a failure in the index (its message,
+ *     and its state: no searcher can be made afterwards).  Run it before
+ *     sharing the index, or while no other thread calls
+ *     spasm_index_verify(), spasm_searcher_new(), spasm_index_get_stats()
+ *     or spasm_index_errmsg() on it; searches through existing searchers
+ *     may go on meanwhile.  spasm_close() must come after every searcher
+ *     and result set of the index is freed, with no other call running.
  *   - A spasm_searcher, and a spasm_writer, is used by one thread at a
  *     time (it may move between threads).  Distinct writers are
  *     independent.  The event callback runs in the thread calling the
@@ -270,7 +274,8 @@ SPASM_API void spasm_close(spasm_index *ix);
 SPASM_API const char *spasm_index_errmsg(const spasm_index *ix);
 
 /* Check every checksum of the index; SPASM_ECORRUPT names the bytes or
- * the section at fault.  On a handle that failed to open: its error. */
+ * the section at fault, and the index then refuses new searchers.  On a
+ * handle that failed to open: its error.  See "Threads" above. */
 SPASM_API int spasm_index_verify(spasm_index *ix);
 
 typedef struct spasm_index_stats {

@@ -79,6 +79,25 @@ static void test_exports_only_spasm(void **state)
     assert_int_equal(n, strtoul(hdr, NULL, 10));
 }
 
+/* libspasm.a, linked into another program, defines no global outside the
+ * spasm_ (public) and sp_ (internal) prefixes, so it cannot clash. */
+static void test_archive_namespace(void **state)
+{
+    (void)state;
+    static char out[65536];
+    capture(out, sizeof out, "nm -g --defined-only %s/lib/libspasm.a", build_dir());
+    size_t n = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        if (strchr(line, ':')) continue; /* "member.o:" */
+        char *name = strrchr(line, ' ');
+        name = name ? name + 1 : line;
+        if (strncmp(name, "spasm_", 6) != 0 && strncmp(name, "sp_", 3) != 0)
+            fail_msg("libspasm.a defines %s", name);
+        n++;
+    }
+    assert_true(n > 29);
+}
+
 /* The soname carries the major version only, and the links match it. */
 static void test_soname(void **state)
 {
@@ -170,9 +189,11 @@ static void test_make_uninstall(void **state)
 
 int main(void)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* keep cmocka's stdout and stderr in order */
     const struct CMUnitTest lib[] = {
         cmocka_unit_test(test_exports_only_spasm),
         cmocka_unit_test(test_soname),
+        cmocka_unit_test(test_archive_namespace),
     };
     const struct CMUnitTest inst[] = {
         cmocka_unit_test(test_make_install),   cmocka_unit_test(test_installed_layout),
