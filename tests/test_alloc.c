@@ -5,18 +5,22 @@
  * ... a small scenario runs -- writer_new, add 3 documents, commit, open,
  * searcher_new, search, read the hits, look-ups, free everything -- until
  * it completes without reaching allocation N.  Every run must end with the
- * right answer or with a clean error (SPASM_ENOMEM, or another code with a
- * message), never a crash, and with no live bytes left (ASan, in the
- * sanitizer build, checks the rest).
+ * right answer or with SPASM_ENOMEM and an "out of memory" message (the
+ * test is stricter than "any error with a message": no other code may
+ * stand for a failed allocation), never a crash, no temporary file left,
+ * and no live bytes (ASan, in the sanitizer build, checks the rest).  Two
+ * more scenarios: the query language and search options on a fixed index,
+ * and a .txt and a .jsonl file read through spasm_writer_add_path().
  *
  * Allocations outside the hook: libstemmer allocates its stemmer with
  * malloc (sb_stemmer_new) and may grow its buffer while stemming
  * (sb_stemmer_stem); this binary is linked with --wrap for both so their
  * failure can be simulated too.  zlib allocates through the hook (zalloc);
  * utf8proc is only called in its non-allocating forms.  Not covered here:
- * libc's own allocations in fopen/opendir (spasm_writer_add_path) and
- * Jansson's (JSON Lines input), which report failure as an I/O or input
- * error.
+ * libc's own allocations in fopen/opendir (spasm_writer_add_path), which
+ * fail as an I/O error naming the file, Jansson's (JSON Lines input), which
+ * fail as malformed input naming file and line, and glibc qsort's scratch
+ * (it falls back to sorting in place).
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -298,6 +302,45 @@ static void write_query_index(void)
     spasm_writer_abandon(w);
 }
 
+/* Input files read by spasm_writer_add_path() (a .txt and a .jsonl). */
+static char indir[256];
+
+static void scenario_files(counter *c, outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    unlink(path);
+    spasm_writer_options wo = {0};
+    wo.b = -1;
+    wo.alloc = count_alloc;
+    wo.alloc_ud = c;
+    spasm_writer *w = NULL;
+    int rc = spasm_writer_new(&w, path, &wo);
+    if (rc == SPASM_OK) rc = spasm_writer_add_path(w, indir);
+    if (rc == SPASM_OK) rc = spasm_writer_commit(w);
+    if (rc != SPASM_OK) {
+        step_failed(o, rc, "writer", spasm_writer_errmsg(w));
+        spasm_writer_abandon(w);
+        assert_int_equal(files_in_tmpdir(), 0);
+        return;
+    }
+    o->passages = (uint32_t)spasm_writer_get_stats(w)->passages;
+    spasm_writer_abandon(w);
+    spasm_open_options oo = {0};
+    oo.alloc = count_alloc;
+    oo.alloc_ud = c;
+    spasm_index *ix = NULL;
+    rc = spasm_open(&ix, path, &oo);
+    if (step_failed(o, rc, "open", spasm_index_errmsg(ix))) {
+        spasm_close(ix);
+        return;
+    }
+    spasm_searcher *s = NULL;
+    rc = spasm_searcher_new(ix, &s);
+    if (!step_failed(o, rc, "searcher_new", spasm_errstr(rc))) search_into(s, "cat OR fish", o);
+    spasm_searcher_free(s);
+    spasm_close(ix);
+}
+
 /* Run a scenario failing allocation N = 1, 2, ... until it gets through. */
 static void fail_each(void (*scenario)(counter *, outcome *), int persistent)
 {
@@ -347,6 +390,31 @@ static void test_fail_from_nth_allocation(void **state)
 {
     (void)state;
     fail_each(scenario_basic, 1);
+}
+
+static void test_fail_reading_files(void **state)
+{
+    (void)state;
+    snprintf(indir, sizeof indir, "/tmp/spasm-alloc-in-XXXXXX");
+    assert_non_null(mkdtemp(indir));
+    char f[300];
+    snprintf(f, sizeof f, "%s/a.txt", indir);
+    FILE *fp = fopen(f, "w");
+    assert_non_null(fp);
+    fputs("Cats at home\n\nThe cat sat on the mat.\n\nThe cat slept.\n", fp);
+    fclose(fp);
+    snprintf(f, sizeof f, "%s/b.jsonl", indir);
+    fp = fopen(f, "w");
+    assert_non_null(fp);
+    fputs("{\"id\": \"f1\", \"title\": \"Fish\", \"text\": \"Goldfish swim.\"}\n"
+          "{\"_id\": 2, \"text\": \"A dog and a cat.\\n\\nA fish bowl.\"}\n",
+          fp);
+    fclose(fp);
+    fail_each(scenario_files, 0);
+    fail_each(scenario_files, 1);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", indir);
+    assert_int_equal(system(cmd), 0);
 }
 
 static void test_fail_in_queries(void **state)
@@ -441,6 +509,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_fail_nth_allocation, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_fail_from_nth_allocation, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_fail_reading_files, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_fail_in_queries, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_stemmer_new_fails, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_stem_fails, setup_tmp, teardown_tmp),
