@@ -112,8 +112,9 @@ $(BUILD)/tests/%: tests/%.c $(STATIC) $(TEST_HELPERS) $(wildcard tests/*.h) $(EV
 	$(CC) $(LIBCFLAGS) -Itests -Ibench/eval $< $(TEST_HELPERS) $(EVAL_LIB_SRC) -o $@ \
 	    $(STATIC) $(LIBS) -lcmocka $(LDSAN) $(TEST_LDFLAGS)
 
-# The allocation-failure test also fails libstemmer's own allocations.
-$(BUILD)/tests/test_alloc: TEST_LDFLAGS = -Wl,--wrap=sb_stemmer_new,--wrap=sb_stemmer_stem
+# The allocation-failure test also fails libstemmer's and Jansson's.
+$(BUILD)/tests/test_alloc: TEST_LDFLAGS = -Wl,--wrap=sb_stemmer_new,--wrap=sb_stemmer_stem \
+    -Wl,--wrap=json_loadb
 
 # `make check` runs the suite twice: an optimised build and an ASan+UBSan
 # one (test_install installs into a temporary DESTDIR and builds the

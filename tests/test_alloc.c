@@ -18,9 +18,10 @@
  * failure can be simulated too.  zlib allocates through the hook (zalloc);
  * utf8proc is only called in its non-allocating forms.  Not covered here:
  * libc's own allocations in fopen/opendir (spasm_writer_add_path), which
- * fail as an I/O error naming the file, Jansson's (JSON Lines input), which
- * fail as malformed input naming file and line, and glibc qsort's scratch
- * (it falls back to sorting in place).
+ * fail as an I/O error naming the file, Jansson's (JSON Lines input:
+ * SPASM_ENOMEM naming file and line, from Jansson's error code; its
+ * allocator could only be replaced process-wide), and glibc qsort's
+ * scratch (it falls back to sorting in place).
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -33,6 +34,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <libstemmer.h>
 
 #include "spasm.h"
@@ -91,6 +93,23 @@ const sb_symbol *__wrap_sb_stemmer_stem(struct sb_stemmer *z, const sb_symbol *w
 {
     if (fail_stem) return NULL;
     return __real_sb_stemmer_stem(z, word, size);
+}
+
+/* ---- failing Jansson ---- */
+
+static int fail_json;
+
+json_t *__real_json_loadb(const char *buffer, size_t buflen, size_t flags, json_error_t *error);
+json_t *__wrap_json_loadb(const char *buffer, size_t buflen, size_t flags, json_error_t *error);
+
+/* As json_loadb() when Jansson's malloc fails: NULL, error code set. */
+json_t *__wrap_json_loadb(const char *buffer, size_t buflen, size_t flags, json_error_t *error)
+{
+    if (!fail_json) return __real_json_loadb(buffer, buflen, flags, error);
+    memset(error, 0, sizeof *error);
+    snprintf(error->text, sizeof error->text, "Out of memory");
+    error->text[JSON_ERROR_TEXT_LENGTH - 1] = (char)json_error_out_of_memory;
+    return NULL;
 }
 
 /* ---- the scenario ---- */
@@ -302,6 +321,13 @@ static void write_query_index(void)
     spasm_writer_abandon(w);
 }
 
+/* m says "out of memory" and names `where`. */
+static void expect_oom_msg(const char *m, const char *where)
+{
+    if (!strstr(m, "out of memory") || !strstr(m, where))
+        fail_msg("message \"%s\" should name %s and say out of memory", m, where);
+}
+
 /* Input files read by spasm_writer_add_path() (a .txt and a .jsonl). */
 static char indir[256];
 
@@ -412,6 +438,16 @@ static void test_fail_reading_files(void **state)
     fclose(fp);
     fail_each(scenario_files, 0);
     fail_each(scenario_files, 1);
+    /* Jansson runs out of memory: SPASM_ENOMEM, not "malformed JSON" */
+    unlink(path);
+    spasm_writer *w;
+    assert_int_equal(spasm_writer_new(&w, path, NULL), SPASM_OK);
+    fail_json = 1;
+    assert_int_equal(spasm_writer_add_path(w, indir), SPASM_ENOMEM);
+    fail_json = 0;
+    expect_oom_msg(spasm_writer_errmsg(w), "b.jsonl:1");
+    spasm_writer_abandon(w);
+    assert_int_equal(files_in_tmpdir(), 0);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", indir);
     assert_int_equal(system(cmd), 0);
