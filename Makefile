@@ -6,7 +6,11 @@
 #   make bench        benchmarks against the peer engines (see bench/README.md)
 #   make eval         ranking quality on ../shared/eval (bench/eval.sh)
 #   make judged       ranking quality on our judged queries over corpus/ (bench/judged.sh)
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR=   (make uninstall: the same files)
+#   make examples     examples/*.c built against build/ (check-install builds
+#                     them against an installed tree through pkg-config)
+#   make check-install  install into a temporary DESTDIR and test that tree
+#   make check-tsan   the thread test under ThreadSanitizer (build/tsan)
 #   make clean
 
 PREFIX ?= /usr/local
@@ -21,6 +25,10 @@ CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Wshadow -Wno-unuse
 ifeq ($(SAN),1)
   CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   LDSAN = -fsanitize=address,undefined
+endif
+ifeq ($(SAN),thread)
+  CFLAGS_BASE += -fsanitize=thread -fno-omit-frame-pointer
+  LDSAN = -fsanitize=thread
 endif
 LIBCFLAGS = $(CFLAGS_BASE) -fPIC -fvisibility=hidden -DSPASM_BUILDING_LIBRARY -Iinclude -Icommon \
             -Iindexer -Isearcher
@@ -47,8 +55,10 @@ TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_HELPERS = $(wildcard tests/helpers/*.c)
 EVAL_LIB_SRC = $(filter-out bench/eval/main.c,$(wildcard bench/eval/*.c))
+EXAMPLES = $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-.PHONY: all deps lib check check-normal check-san test clean install uninstall bench eval judged format
+.PHONY: all deps lib examples check check-normal check-san check-install check-tsan test clean \
+        install uninstall bench eval judged format
 
 all: deps
 	@$(MAKE) --no-print-directory build-all
@@ -59,6 +69,8 @@ deps:
 build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX)
 
 lib: $(STATIC) $(SHARED)
+
+examples: $(EXAMPLES)
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -83,6 +95,12 @@ $(BUILD)/bin/spasm-%: searcher/main_%.c include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
 
+# Built against the build tree; the default index is this tree's corpus.
+$(BUILD)/examples/%: examples/%.c include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) -DSPASM_CORPUS_INDEX='"$(abspath $(CORPUS_INDEX))"' $< -o $@ \
+	    $(STATIC) $(LIBS) $(LDSAN)
+
 $(BIN_EVAL): $(wildcard bench/eval/*.c bench/eval/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -Ibench/eval $(filter %.c,$^) -o $@ -lm $(LDSAN)
@@ -93,22 +111,43 @@ $(CORPUS_INDEX): $(BIN_INDEX) $(wildcard corpus/*)
 $(BUILD)/tests/%: tests/%.c $(STATIC) $(TEST_HELPERS) $(wildcard tests/*.h) $(EVAL_LIB_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIBCFLAGS) -Itests -Ibench/eval $< $(TEST_HELPERS) $(EVAL_LIB_SRC) -o $@ \
-	    $(STATIC) $(LIBS) -lcmocka $(LDSAN)
+	    $(STATIC) $(LIBS) -lcmocka $(LDSAN) $(TEST_LDFLAGS)
 
-# `make check` runs the suite twice: an optimised build and an ASan+UBSan one.
+# The allocation-failure test also fails libstemmer's and Jansson's.
+$(BUILD)/tests/test_alloc: TEST_LDFLAGS = -Wl,--wrap=sb_stemmer_new,--wrap=sb_stemmer_stem \
+    -Wl,--wrap=json_loadb
+
+# `make check` runs the suite twice: an optimised build and an ASan+UBSan
+# one (test_install installs into a temporary DESTDIR and builds the
+# examples there in the first); then the thread test once more under
+# ThreadSanitizer, which cannot be combined with ASan.
 check: deps
 	@$(MAKE) --no-print-directory check-normal
 	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 OPT=-O1 check-san
-	@tests/summary.sh build/test-normal.log build/test-san.log
+	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread OPT=-O1 check-tsan-run
+	@tests/summary.sh build/test-normal.log build/test-san.log build/test-tsan.log
 
-check-normal: build-all $(TEST_BIN)
+check-normal: build-all $(EXAMPLES) $(TEST_BIN)
 	@mkdir -p build
 	@tests/run.sh $(BUILD) | tee build/test-normal.log
 
-check-san: $(STATIC) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(TEST_BIN)
+check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(TEST_BIN)
 	@mkdir -p build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run.sh $(BUILD) | tee build/test-san.log
+
+# Only the thread test is built with -fsanitize=thread (into build/tsan).
+check-tsan: deps
+	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread OPT=-O1 check-tsan-run
+
+check-tsan-run: $(CORPUS_INDEX) $(BUILD)/tests/test_threads
+	@mkdir -p build
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 tests/run.sh $(BUILD) \
+	    | tee build/test-tsan.log
+
+# The install test alone (make check runs it with the rest).
+check-install: build-all $(BUILD)/tests/test_install
+	@SPASM_TEST_BUILD=$(BUILD) $(BUILD)/tests/test_install
 
 test: check
 
@@ -125,28 +164,38 @@ judged: all
 format:
 	clang-format -i $(wildcard include/*.h common/*.[ch] indexer/*.[ch] searcher/*.[ch] tests/*.[ch] bench/eval/*.[ch] examples/*.c)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
-	    $(DESTDIR)$(PREFIX)/share/spasm $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	    $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(BIN_INDEX) $(BIN_SEARCH) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libspasm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libspasm.so.$(SOVERSION)
-	ln -sf libspasm.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libspasm.so
-	install -m 644 include/spasm.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(CORPUS_INDEX) $(DESTDIR)$(PREFIX)/share/spasm/corpus.spx
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' docs/spasm.pc.in \
-	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/spasm.pc
-	install -m 644 docs/spasm-index.1 docs/spasm-search.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+# Installed layout (spasm-search finds its default index through its own
+# path: BIN/../share/spasm/corpus.spx, so the tree may be moved as a whole):
+#   bin/spasm-index bin/spasm-search
+#   lib/libspasm.a lib/libspasm.so.$(VERSION) (+ .so.$(SOVERSION), .so links)
+#   include/spasm.h lib/pkgconfig/spasm.pc share/spasm/corpus.spx
+#   share/man/man1/spasm-index.1 share/man/man1/spasm-search.1
+DEST = $(DESTDIR)$(PREFIX)
+INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/lib/libspasm.a \
+    $(DEST)/lib/libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION) $(DEST)/lib/libspasm.so \
+    $(DEST)/include/spasm.h $(DEST)/lib/pkgconfig/spasm.pc $(DEST)/share/spasm/corpus.spx \
+    $(DEST)/share/man/man1/spasm-index.1 $(DEST)/share/man/man1/spasm-search.1
 
+install: all
+	install -d $(DEST)/bin $(DEST)/lib $(DEST)/lib/pkgconfig $(DEST)/include $(DEST)/share/spasm \
+	    $(DEST)/share/man/man1
+	install -m 755 $(BIN_INDEX) $(BIN_SEARCH) $(DEST)/bin/
+	install -m 644 $(STATIC) $(DEST)/lib/
+	install -m 755 $(SHARED) $(DEST)/lib/
+	ln -sf libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION)
+	ln -sf libspasm.so.$(SOVERSION) $(DEST)/lib/libspasm.so
+	install -m 644 include/spasm.h $(DEST)/include/
+	install -m 644 $(CORPUS_INDEX) $(DEST)/share/spasm/corpus.spx
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' docs/spasm.pc.in \
+	    > $(DEST)/lib/pkgconfig/spasm.pc.tmp
+	mv -f $(DEST)/lib/pkgconfig/spasm.pc.tmp $(DEST)/lib/pkgconfig/spasm.pc
+	chmod 644 $(DEST)/lib/pkgconfig/spasm.pc
+	install -m 644 docs/spasm-index.1 docs/spasm-search.1 $(DEST)/share/man/man1/
+
+# Removes exactly what install put there, and share/spasm if left empty.
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/spasm-index $(DESTDIR)$(PREFIX)/bin/spasm-search \
-	    $(DESTDIR)$(PREFIX)/lib/libspasm.a $(DESTDIR)$(PREFIX)/lib/libspasm.so* \
-	    $(DESTDIR)$(PREFIX)/include/spasm.h $(DESTDIR)$(PREFIX)/share/spasm/corpus.spx \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/spasm.pc \
-	    $(DESTDIR)$(PREFIX)/share/man/man1/spasm-index.1 $(DESTDIR)$(PREFIX)/share/man/man1/spasm-search.1
-	-rmdir $(DESTDIR)$(PREFIX)/share/spasm 2>/dev/null
+	rm -f $(INSTALLED)
+	-rmdir $(DEST)/share/spasm 2>/dev/null || true
 
 clean:
 	rm -rf build

@@ -13,6 +13,7 @@
 #include <utf8proc.h>
 
 #define CACHE_SLOTS 2048
+#define SP_NOMEM_LEN ((size_t)-1) /* fold() and stem(): out of memory */
 
 typedef struct stem_slot {
     uint8_t wlen, slen;
@@ -112,7 +113,8 @@ static inline int is_digit(int32_t cp)
     return cp >= '0' && cp <= '9';
 }
 
-/* Fold raw[0, n) into out (SP_MAX_WORD + 1 bytes); returns the length. */
+/* Fold raw[0, n) into out (SP_MAX_WORD + 1 bytes); returns the length,
+ * or SP_NOMEM_LEN when out of memory. */
 static size_t fold(sp_analyzer *an, const char *raw, size_t n, char *out)
 {
     int ascii = 1;
@@ -146,12 +148,7 @@ static size_t fold(sp_analyzer *an, const char *raw, size_t n, char *out)
         if ((size_t)m <= an->capcp) break;
         size_t cap = (size_t)m + 16;
         utf8proc_int32_t *p = sp_realloc(an->a, an->cp, cap * sizeof *p);
-        if (!p) { /* out of memory: fall back to the raw bytes */
-            len = SP_MIN(n, (size_t)SP_MAX_WORD);
-            memcpy(out, raw, len);
-            out[len] = 0;
-            return len;
-        }
+        if (!p) return SP_NOMEM_LEN; /* not the raw bytes: they would be a wrong term */
         an->cp = p;
         an->capcp = cap;
     }
@@ -176,7 +173,8 @@ size_t sp_fold_word(sp_analyzer *an, const char *word, size_t len, char *folded)
     return fold(an, word, len, folded);
 }
 
-/* Stem the folded word w[0, n) into out; returns the stem's length. */
+/* Stem the folded word w[0, n) into out; returns the stem's length, or
+ * SP_NOMEM_LEN when libstemmer runs out of memory. */
 static size_t stem(sp_analyzer *an, const char *w, size_t n, char *out)
 {
     uint32_t h = 2166136261u;
@@ -188,10 +186,7 @@ static size_t stem(sp_analyzer *an, const char *w, size_t n, char *out)
     }
     const sb_symbol *r = sb_stemmer_stem(an->stemmer, (const sb_symbol *)w, (int)n);
     size_t m;
-    if (!r) { /* out of memory inside the stemmer: index the word unstemmed */
-        memcpy(out, w, n);
-        return n;
-    }
+    if (!r) return SP_NOMEM_LEN; /* out of memory inside the stemmer */
     m = (size_t)sb_stemmer_length(an->stemmer);
     if (m > SP_MAX_WORD) m = SP_MAX_WORD;
     memcpy(out, r, m);
@@ -210,8 +205,10 @@ static int emit(sp_analyzer *an, const char *raw, size_t rawlen, uint32_t start,
 {
     char folded[SP_MAX_WORD + 1], stemmed[SP_MAX_WORD + 1];
     size_t flen = fold(an, raw, rawlen, folded);
+    if (flen == SP_NOMEM_LEN) return SPASM_ENOMEM;
     if (flen == 0) return 0;
     size_t slen = stem(an, folded, flen, stemmed);
+    if (slen == SP_NOMEM_LEN) return SPASM_ENOMEM;
     if (slen == 0) return 0;
     if (an->ntok == an->captok) {
         size_t cap = an->captok ? an->captok * 2 : 256;

@@ -58,7 +58,7 @@ const char *sp_analyzer_pool(const sp_analyzer *an);
 /*
  * Fold and stem one word the way sp_analyze() does, e.g. for a prefix
  * query: writes the folded word to `folded` (SP_MAX_WORD+1 bytes, NUL
- * terminated) and returns its length.
+ * terminated) and returns its length, or (size_t)-1 when out of memory.
  */
 size_t sp_fold_word(sp_analyzer *an, const char *word, size_t len, char *folded);
 

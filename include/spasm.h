@@ -21,16 +21,52 @@
  * There is no global mutable state: two indexes may be open in one process,
  * and writers and indexes never share anything.
  *
+ * Threads, exactly:
+ *   - A spasm_index that spasm_open() returned SPASM_OK for may be used by
+ *     any number of threads at once through spasm_searcher_new(),
+ *     spasm_searcher_free(), spasm_index_get_stats(), spasm_index_errmsg()
+ *     and every call on their own searchers and results.  Checksums that
+ *     are verified lazily are recorded with atomic operations.
+ *   - spasm_index_verify() records a failure in the index (its message,
+ *     and its state: no searcher can be made afterwards).  Run it before
+ *     sharing the index, or while no other thread calls
+ *     spasm_index_verify(), spasm_searcher_new(), spasm_index_get_stats()
+ *     or spasm_index_errmsg() on it; searches through existing searchers
+ *     may go on meanwhile.  spasm_close() must come after every searcher
+ *     and result set of the index is freed, with no other call running.
+ *   - A spasm_searcher, and a spasm_writer, is used by one thread at a
+ *     time (it may move between threads).  Distinct writers are
+ *     independent.  The event callback runs in the thread calling the
+ *     writer.
+ *   - A spasm_results may be read by several threads at once, and freed
+ *     (once) by any thread, independently of its searcher.
+ *   - A custom allocator given to spasm_open() is called by every thread
+ *     that searches the index, so it must then be thread-safe.
+ *   - spasm_errstr(), spasm_version() and spasm_format_version() may be
+ *     called at any time from any thread.
+ *
  * Errors: every call that can fail returns an int, SPASM_OK (0) on success
  * or one of the SPASM_E* codes below.  The handle involved keeps a message
  * for its last error (spasm_writer_errmsg, spasm_index_errmsg,
  * spasm_searcher_errmsg), naming the file, line, byte offset or query
- * position at fault.  spasm_errstr() turns a code into a generic string.
- * Out of memory is reported as SPASM_ENOMEM; the library never aborts.
+ * position at fault; the fetchers never return NULL (for a NULL handle,
+ * which only an allocation failure produces, they say "out of memory").
+ * spasm_errstr() turns a code into a generic string.  A NULL handle or a
+ * NULL required argument is SPASM_EINVAL (no message: there is no handle
+ * to keep it).  Out of memory is reported as SPASM_ENOMEM; the library
+ * never aborts.  A writer's errors are sticky (see spasm_writer_new); an
+ * index that failed to open can only report its error and be closed; a
+ * searcher recovers from any error, its message being that of its last
+ * failure.
  *
- * Memory: all allocation goes through an optional realloc-style function
- * given in the options (as in Lua's lua_newstate); NULL means the C
- * library's malloc/realloc/free.
+ * Memory: the library's allocations go through an optional realloc-style
+ * function given in the options (as in Lua's lua_newstate); NULL means the
+ * C library's malloc/realloc/free.  Searchers and results allocate through
+ * their index's function.  Outside it: libstemmer allocates its stemmer
+ * (one per writer and per searcher) with malloc, and spasm_writer_add_path()
+ * lets the C library (fopen, opendir) and Jansson (JSON Lines) allocate.
+ * Their failures are reported as SPASM_ENOMEM (stemmer) or as an error
+ * naming the file.
  *
  * Example (error handling trimmed):
  *
@@ -151,9 +187,17 @@ typedef struct spasm_writer_options {
 
 /*
  * Start a new index that will replace `path` on commit.  Nothing at `path`
- * is touched until spasm_writer_commit() succeeds.  *out receives a writer
- * even on failure (unless memory ran out, then NULL) so that the message
- * can be read; free it with spasm_writer_abandon().
+ * is touched until spasm_writer_commit() succeeds (a temporary file is
+ * created beside it at once, so a directory that does not exist or cannot
+ * be written is SPASM_EIO here).  *out receives a writer even on failure
+ * (unless memory ran out, then NULL) so that the message can be read; free
+ * it with spasm_writer_abandon().  opt may be NULL for the defaults; note
+ * that in a zeroed options struct b = 0 means b = 0: set b = -1 for the
+ * default.
+ *
+ * Errors are sticky: once a call on the writer has failed (a bad argument
+ * included), every later call returns the same code and the writer can
+ * only be abandoned.
  */
 SPASM_API int spasm_writer_new(spasm_writer **out, const char *path,
                                const spasm_writer_options *opt);
@@ -161,7 +205,8 @@ SPASM_API int spasm_writer_new(spasm_writer **out, const char *path,
 /*
  * Add one document.  `id` must be non-empty; `title` may be NULL; `text` is
  * UTF-8 of `len` bytes (invalid bytes are repaired).  The text is split
- * into passages (paragraphs) as described in the README.
+ * into passages (paragraphs) as described in the README.  SPASM_EINVAL for
+ * a missing id or text, or after a successful commit.
  */
 SPASM_API int spasm_writer_add(spasm_writer *w, const char *id, const char *title,
                                const char *text, size_t len);
@@ -185,13 +230,14 @@ SPASM_API int spasm_writer_add_passages(spasm_writer *w, const char *id,
 SPASM_API int spasm_writer_add_path(spasm_writer *w, const char *path);
 
 /* Write the index aside, fsync it and rename it over `path`.  The writer
- * must still be freed with spasm_writer_abandon() afterwards. */
+ * must still be freed with spasm_writer_abandon() afterwards.  SPASM_EEMPTY
+ * when no passage has a word; SPASM_EINVAL when already committed. */
 SPASM_API int spasm_writer_commit(spasm_writer *w);
 
 /* Free the writer; if it was not committed, remove every temporary file. */
 SPASM_API void spasm_writer_abandon(spasm_writer *w);
 
-/* Counters so far; valid until the writer is freed. */
+/* Counters so far; valid until the writer is freed (all zero for NULL). */
 SPASM_API const spasm_writer_stats *spasm_writer_get_stats(const spasm_writer *w);
 
 /* The message of the writer's last error ("" if none). */
@@ -213,6 +259,11 @@ typedef struct spasm_open_options {
  * Open an index read-only.  Like sqlite3_open(), *out receives a handle
  * even on failure (NULL only when memory ran out) so that
  * spasm_index_errmsg() can say what went wrong; always spasm_close() it.
+ * SPASM_EIO: the file cannot be opened or mapped (or is a directory);
+ * SPASM_ECORRUPT: not an index, truncated, or a checksum of the header or
+ * of a section read at random fails (every checksum with
+ * SPASM_OPEN_VERIFY); SPASM_EVERSION: another format version.  opt may be
+ * NULL.
  */
 SPASM_API int spasm_open(spasm_index **out, const char *path, const spasm_open_options *opt);
 
@@ -222,7 +273,9 @@ SPASM_API void spasm_close(spasm_index *ix);
 /* The message of the index's open or verify error ("" if none). */
 SPASM_API const char *spasm_index_errmsg(const spasm_index *ix);
 
-/* Check every checksum of the index; SPASM_ECORRUPT names the section. */
+/* Check every checksum of the index; SPASM_ECORRUPT names the bytes or
+ * the section at fault, and the index then refuses new searchers.  On a
+ * handle that failed to open: its error.  See "Threads" above. */
 SPASM_API int spasm_index_verify(spasm_index *ix);
 
 typedef struct spasm_index_stats {
@@ -236,6 +289,7 @@ typedef struct spasm_index_stats {
     int format_version;
 } spasm_index_stats;
 
+/* Fill *out with the index's statistics (all zero if ix is NULL or failed). */
 SPASM_API void spasm_index_get_stats(const spasm_index *ix, spasm_index_stats *out);
 
 /* ---- Searching -------------------------------------------------------------- */
@@ -255,7 +309,7 @@ typedef struct spasm_search_options {
     int no_collapse;  /* 1: keep near-duplicate passages */
     int explain;      /* 1: fill spasm_hit.explain */
     int keep_stopwords; /* 1: do not drop stop words from the query */
-    size_t snippet_bytes; /* target snippet length; 0 = 240 */
+    size_t snippet_bytes; /* target snippet length; 0 = 300 */
 } spasm_search_options;
 
 /* Fill `o` with the defaults (k = 10, index k1/b, no grouping, ...). */
@@ -296,8 +350,10 @@ typedef struct spasm_hit {
     size_t ndups;
 } spasm_hit;
 
-/* Make a searcher for one thread.  Free with spasm_searcher_free(). */
+/* Make a searcher for one thread.  SPASM_EINVAL (and *out = NULL) when ix
+ * is NULL or failed to open.  Free with spasm_searcher_free(). */
 SPASM_API int spasm_searcher_new(spasm_index *ix, spasm_searcher **out);
+/* Free a searcher (NULL is allowed); results it returned stay valid. */
 SPASM_API void spasm_searcher_free(spasm_searcher *s);
 
 /* The message of the searcher's last error ("" if none). */
@@ -306,20 +362,27 @@ SPASM_API const char *spasm_searcher_errmsg(const spasm_searcher *s);
 /*
  * Run `query` (see the README for the syntax) and return the ranked hits
  * in *out (NULL on error).  opts may be NULL for the defaults.  A query
- * with no searchable term is SPASM_EQUERY.  Zero hits is SPASM_OK with an
- * empty result set.
+ * with no searchable term (empty, punctuation only, every word excluded)
+ * is SPASM_EQUERY; k or offset above 1,000,000 is SPASM_EINVAL; a corrupt
+ * region of the index met on the way is SPASM_ECORRUPT.  Zero hits is
+ * SPASM_OK with an empty result set.
  */
 SPASM_API int spasm_search(spasm_searcher *s, const char *query,
                            const spasm_search_options *opts, spasm_results **out);
 
-/* Count the passages that match `query`, without ranking. */
+/* Count the passages that match `query`, without ranking (errors as for
+ * spasm_search; *count is 0 on error). */
 SPASM_API int spasm_count(spasm_searcher *s, const char *query, uint64_t *count);
 
+/* The number of hits in r (0 for NULL). */
 SPASM_API size_t spasm_results_count(const spasm_results *r);
-/* Hit i (0-based, i < count), owned by r. */
+/* Hit i (0-based, i < count), owned by r and valid until r is freed; NULL
+ * when i is out of range. */
 SPASM_API const spasm_hit *spasm_results_hit(const spasm_results *r, size_t i);
 /* Passages that matched before top-k selection (and before grouping). */
 SPASM_API uint64_t spasm_results_total(const spasm_results *r);
+/* Free a result set (NULL is allowed), from any thread, before its index
+ * is closed. */
 SPASM_API void spasm_results_free(spasm_results *r);
 
 /* ---- Looking things up ------------------------------------------------------- */
@@ -328,13 +391,16 @@ SPASM_API void spasm_results_free(spasm_results *r);
 SPASM_API int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *doc);
 
 /*
- * Fetch one passage as a one-hit result set (no score, no highlights):
- * passage number `passage`, or with passage == UINT32_MAX, the passage of
- * document `doc` with the given ordinal via spasm_get_doc_passage().
+ * Fetch passage number `passage` (0-based, below the index's passage
+ * count) as a one-hit result set: text, document id, title and ordinal,
+ * with no score and no highlights.  SPASM_ENOTFOUND when there is no such
+ * passage.  The passages of document d are first .. first + count - 1 from
+ * spasm_doc_passages().
  */
 SPASM_API int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_results **out);
 
-/* Document `doc`'s first passage number and passage count. */
+/* Document `doc`'s first passage number and passage count;
+ * SPASM_ENOTFOUND when doc is not below the document count. */
 SPASM_API int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *first,
                                  uint32_t *count);
 

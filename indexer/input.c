@@ -114,6 +114,9 @@ static int add_json_line(spasm_writer *w, const char *path, uint64_t lineno, con
     if (sp_writer_repair(w, line, len, &src, &len) < 0) return w->rc;
     json_error_t jerr;
     json_t *o = json_loadb(src, len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
+    if (!o && json_error_code(&jerr) == json_error_out_of_memory)
+        return sp_writer_err(w, SPASM_ENOMEM, "%s:%llu: out of memory (parsing JSON)", path,
+                             (unsigned long long)lineno);
     if (!o)
         return sp_writer_err(w, SPASM_EINPUT, "%s:%llu:%d: malformed JSON: %s", path,
                              (unsigned long long)lineno, jerr.column, jerr.text);

@@ -41,6 +41,7 @@ void sp_writer_event(spasm_writer *w, spasm_event_kind kind, const char *msg)
 
 int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_options *opt)
 {
+    if (!out) return SPASM_EINVAL;
     spasm_writer_options def = {0};
     def.b = -1;
     if (!opt) opt = &def;
@@ -95,6 +96,8 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
 
 const spasm_writer_stats *spasm_writer_get_stats(const spasm_writer *w)
 {
+    static const spasm_writer_stats none;
+    if (!w) return &none;
     return &w->st;
 }
 

@@ -216,6 +216,7 @@ static int load(spasm_index *ix, unsigned flags)
 
 int spasm_open(spasm_index **out, const char *path, const spasm_open_options *opt)
 {
+    if (!out) return SPASM_EINVAL;
     sp_alloc a;
     sp_alloc_init(&a, opt ? opt->alloc : NULL, opt ? opt->alloc_ud : NULL);
     *out = NULL;
@@ -283,6 +284,7 @@ int spasm_index_verify(spasm_index *ix)
 
 void spasm_index_get_stats(const spasm_index *ix, spasm_index_stats *o)
 {
+    if (!o) return;
     memset(o, 0, sizeof *o);
     if (!ix || ix->rc) return;
     o->documents = ix->ndocs;

@@ -377,7 +377,7 @@ int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_results **out)
     int rc = fill_hit(s, &r->hits[0], &r->mem[0], passage);
     if (rc) {
         spasm_results_free(r);
-        return rc;
+        return rc == SPASM_ENOMEM ? serr_nomem(s) : rc;
     }
     *out = r;
     return 0;

@@ -49,6 +49,7 @@ const char *spasm_searcher_errmsg(const spasm_searcher *s)
 
 void spasm_search_options_init(spasm_search_options *o)
 {
+    if (!o) return;
     memset(o, 0, sizeof *o);
     o->k = 10;
     o->b = -1;
@@ -98,6 +99,7 @@ int spasm_count(spasm_searcher *s, const char *query, uint64_t *count)
         uint64_t c = 0;
         for (uint32_t d = sp_it_next(&x, root, 0); d != SP_END; d = sp_it_next(&x, root, d + 1)) c++;
         rc = x.rc;
+        if (rc && !s->errmsg[0]) serr(s, rc, spasm_errstr(rc));
         *count = c;
     }
     sp_it_free(&x, root);
