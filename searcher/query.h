@@ -11,8 +11,9 @@
  *                   omitted); chains: a NEAR b NEAR c
  *
  * AND binds tighter than OR; juxtaposition means OR ("a b AND c" is
- * "a OR (b AND c)").  An optional word typed twice weighs twice (its
- * query term frequency multiplies its BM25 weight, as in a bag of words).  Lenient reading, never an error: an unclosed quote
+ * "a OR (b AND c)").  An optional word typed more than once weighs
+ * more: its query term frequency qtf multiplies its BM25 weight by
+ * (k3 + 1) qtf / (k3 + qtf), k3 = 8 (search.h).  Lenient reading, never an error: an unclosed quote
  * runs to the end, an unclosed parenthesis closes at the end, a stray ')'
  * is ignored, an operator without an operand on one side is read as a
  * plain word, and a lone + or - is punctuation.  Errors: no searchable

@@ -18,7 +18,8 @@ typedef struct it {
     sp_cursor cur;    /* Q_TERM */
     char *name;       /* Q_TERM: the stem */
     uint32_t df;
-    uint32_t qtf;     /* Q_TERM: query term frequency (idf already times it) */
+    uint32_t qtf;     /* Q_TERM: query term frequency (> 1: idf is times qweight) */
+    double qweight;   /* sp_qtf_weight(qtf) */
     double idf;
     uint32_t near, freq;
     uint32_t *pos;    /* Q_PHRASE: start positions of the last match */
@@ -83,6 +84,8 @@ struct spasm_searcher {
 };
 
 double sp_idf(uint64_t N, uint64_t df);
+#define SP_BM25_K3 8.0
+double sp_qtf_weight(uint32_t qtf);
 
 /* Offer a passage to the top-k heap. */
 void sp_heap_offer(sp_topk *t, uint32_t passage, double score);

@@ -240,7 +240,8 @@ static void test_explain_adds_up(void **state)
 {
     (void)state;
     const char *qs[] = {"night calf cramps", "renal colic kidney stone", "\"renal colic\" pain",
-                        "(cramp OR spasm) AND night", "muscle NEAR/3 cramps", "dehydrat* heat"};
+                        "(cramp OR spasm) AND night", "muscle NEAR/3 cramps", "dehydrat* heat",
+                        "cramp cramps cramping night"};
     for (size_t q = 0; q < sizeof qs / sizeof *qs; q++) {
         spasm_search_options o;
         spasm_search_options_init(&o);
@@ -285,6 +286,25 @@ static void test_explain_adds_up(void **state)
         }
         spasm_results_free(r);
     }
+}
+
+static void test_query_term_frequency(void **state)
+{
+    (void)state;
+    /* a word typed qtf times weighs (k3 + 1) qtf / (k3 + qtf), k3 = 8 */
+    spasm_results *one = search("cramp", 3), *two = search("cramp cramps", 3),
+                  *three = search("cramp Cramps cramping", 3);
+    assert_true(spasm_results_count(one) == 3 && spasm_results_count(two) == 3 &&
+                spasm_results_count(three) == 3);
+    for (size_t i = 0; i < 3; i++) {
+        double s1 = spasm_results_hit(one, i)->score;
+        assert_int_equal(spasm_results_hit(one, i)->passage, spasm_results_hit(two, i)->passage);
+        assert_true(fabs(spasm_results_hit(two, i)->score - s1 * 18.0 / 10.0) < 1e-9);
+        assert_true(fabs(spasm_results_hit(three, i)->score - s1 * 27.0 / 11.0) < 1e-9);
+    }
+    spasm_results_free(one);
+    spasm_results_free(two);
+    spasm_results_free(three);
 }
 
 /* ---- near-duplicates ---- */
@@ -394,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_boolean_and_phrase),
         cmocka_unit_test(test_prefix_and_titles),
         cmocka_unit_test(test_explain_adds_up),
+        cmocka_unit_test(test_query_term_frequency),
         cmocka_unit_test(test_collapse_corpus),
         cmocka_unit_test(test_batch_threads_identical),
     };
