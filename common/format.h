@@ -73,6 +73,10 @@
 #define SP_META_SIG_HASHES 60 /* u32: MinHash values per passage in SIGS */
 #define SP_META_SIZE 64
 
+/* BM25 defaults stored by the writer, chosen on ../shared/eval (bench/EVAL.md) */
+#define SP_DEFAULT_K1 1.4
+#define SP_DEFAULT_B 0.6
+
 #define SP_FLAG_NO_STOPWORDS 1 /* queries keep stop words by default */
 
 #define SP_DICT_BLOCK 16

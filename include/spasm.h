@@ -174,8 +174,8 @@ typedef void (*spasm_event_fn)(void *ud, spasm_event_kind kind, const char *mess
                                const spasm_writer_stats *stats);
 
 typedef struct spasm_writer_options {
-    double k1;             /* BM25 k1 stored as the index default; 0 = 0.9 */
-    double b;              /* BM25 b stored as the index default; <0 = 0.4 */
+    double k1;             /* BM25 k1 stored as the index default; 0 = 1.4 */
+    double b;              /* BM25 b stored as the index default; <0 = 0.6 */
     int no_stopwords;      /* 1: do not drop stop words from bag-of-words
                               queries by default (see README) */
     unsigned memory_mb;    /* indexing memory budget; 0 = default */

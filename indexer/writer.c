@@ -53,8 +53,8 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     *out = w;
     w->a = a;
     w->sink.fd = -1;
-    w->k1 = opt->k1 > 0 ? opt->k1 : 0.9;
-    w->b = opt->b >= 0 ? opt->b : 0.4;
+    w->k1 = opt->k1 > 0 ? opt->k1 : SP_DEFAULT_K1;
+    w->b = opt->b >= 0 ? opt->b : SP_DEFAULT_B;
     if (opt->b > 1) w->b = 1;
     w->flags = opt->no_stopwords ? SP_FLAG_NO_STOPWORDS : 0;
     w->on_event = opt->on_event;
