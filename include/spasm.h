@@ -132,6 +132,8 @@ typedef struct spasm_writer_stats {
     uint64_t repaired;      /* documents whose invalid UTF-8 was repaired */
     uint64_t index_bytes;   /* size of the index file (after commit) */
     uint64_t files_done;    /* input files finished */
+    uint64_t file_bytes;    /* bytes of input files read as stored on disk
+                               (compressed bytes for .gz): for progress */
 } spasm_writer_stats;
 
 typedef void (*spasm_event_fn)(void *ud, spasm_event_kind kind, const char *message,

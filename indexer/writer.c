@@ -164,6 +164,12 @@ void sp_writer_free_terms(spasm_writer *w)
     w->mem_terms = w->nslots * sizeof *w->slots;
 }
 
+void sp_writer_set_limits(spasm_writer *w, uint64_t run_limit, size_t batch_bytes)
+{
+    if (run_limit) w->run_limit = run_limit;
+    if (batch_bytes) w->batch_bytes = batch_bytes;
+}
+
 /* ---- worker threads ---- */
 
 /* A worker thread: analyse queued batches until told to stop. */

@@ -189,6 +189,10 @@ int sp_writer_err(spasm_writer *w, int code, const char *fmt, ...) SP_PRINTF(3, 
 int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title,
                       size_t tlen, const char *text, size_t len, int detect_title);
 
+/* For tests: flush a run when the term table holds run_limit bytes, close
+ * a batch at batch_bytes of text (0: keep the current value). */
+void sp_writer_set_limits(spasm_writer *w, uint64_t run_limit, size_t batch_bytes);
+
 /* Analysis (batch.c). */
 int sp_worker_init(sp_worker *k, spasm_writer *w);
 void sp_worker_free(sp_worker *k);
