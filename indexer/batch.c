@@ -89,9 +89,9 @@ void sp_worker_free(sp_worker *k)
     sp_free(a, k->thash);
     sp_buf_free(&k->tpool);
     sp_buf_free(&k->scratch);
-    void *v[] = {k->tok_loc, k->tok_hash, k->loc_pos,  k->loc_hash,  k->loc_count, k->loc_slot,
-                 k->loc_word, k->loc_s,   k->loc_len,  k->loc_isword, k->slots,    k->word_s,
-                 k->word_next, k->word_len};
+    void *v[] = {k->tok_loc,  k->tok_hash, k->loc_pos,   k->loc_hash, k->loc_count,
+                 k->loc_slot, k->loc_word, k->loc_s,     k->loc_len,  k->loc_isword,
+                 k->slots,    k->word_s,   k->word_next, k->word_len};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) sp_free(a, v[i]);
     memset(k, 0, sizeof *k);
 }
@@ -167,7 +167,8 @@ static int set_title(sp_worker *k, const char *title, size_t tlen)
     size_t plen = tok[n - 1].word_off + tok[n - 1].word_len + 1;
     sp_buf_append(&k->tpool, pool, plen);
     if (k->tpool.err) return SPASM_ENOMEM;
-    for (size_t i = 0; i < n; i++) k->thash[i] = sp_term_hash(pool + tok[i].term_off, tok[i].term_len);
+    for (size_t i = 0; i < n; i++)
+        k->thash[i] = sp_term_hash(pool + tok[i].term_off, tok[i].term_len);
     k->nttok = n;
     k->tlen_tokens = tok[n - 1].pos + 1;
     return 0;
@@ -193,8 +194,10 @@ static void sign_passage(const uint32_t *stem_hash, size_t n, uint8_t *out)
     }
     for (int b = 0; b < SP_SIG_HASHES; b++) {
         uint64_t v = min[b] >> 44; /* 16 bits; SP_SIG_EMPTY is reserved */
-        if (min[b] == UINT64_MAX) v = SP_SIG_EMPTY;
-        else if (v == SP_SIG_EMPTY) v = SP_SIG_EMPTY - 1;
+        if (min[b] == UINT64_MAX)
+            v = SP_SIG_EMPTY;
+        else if (v == SP_SIG_EMPTY)
+            v = SP_SIG_EMPTY - 1;
         out[2 * b] = (uint8_t)v;
         out[2 * b + 1] = (uint8_t)(v >> 8);
     }
@@ -217,8 +220,7 @@ static inline uint8_t *put_varint32(uint8_t *p, uint32_t v)
  * b->out.  `start` is the offset recorded in PASS.  Returns 1 when the
  * passage was kept, 0 when it has no words, or -SPASM_ENOMEM.
  */
-static int analyse_passage(sp_worker *k, sp_batch *b, const char *text, size_t len,
-                           uint32_t start)
+static int analyse_passage(sp_worker *k, sp_batch *b, const char *text, size_t len, uint32_t start)
 {
     if (sp_analyze(k->an, text, len)) return -SPASM_ENOMEM;
     size_t nbody, nt = k->nttok;

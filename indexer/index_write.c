@@ -323,7 +323,8 @@ static int emit_runs(emit *e)
             for (size_t j = 0; j < x->vars.n; j += 1u + x->vars.p[j]) {
                 const uint8_t *v = x->vars.p + j;
                 size_t q = 0;
-                while (q < vars.n && !(vars.p[q] == v[0] && memcmp(vars.p + q + 1, v + 1, v[0]) == 0))
+                while (q < vars.n &&
+                       !(vars.p[q] == v[0] && memcmp(vars.p + q + 1, v + 1, v[0]) == 0))
                     q += 1u + vars.p[q];
                 if (q == vars.n) sp_buf_append(&vars, v, 1u + v[0]);
             }
@@ -343,7 +344,8 @@ static int emit_runs(emit *e)
         rc = emit_term(e, &m);
         /* advance every reader on this term (first last: m.s points into it) */
         for (size_t i = 0; i < k && !rc; i++)
-            if (&r[i] != first && r[i].has && cmp_reader(&r[i], first) == 0) rc = sp_run_next(&r[i]);
+            if (&r[i] != first && r[i].has && cmp_reader(&r[i], first) == 0)
+                rc = sp_run_next(&r[i]);
         if (!rc) rc = sp_run_next((sp_run_reader *)first);
         if (rc == SPASM_EIO || rc == SPASM_ECORRUPT)
             rc = sp_seterr(w->errmsg, rc, "%s: cannot read a temporary file back", w->runs_path);

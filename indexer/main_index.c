@@ -66,8 +66,7 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void on_event(void *ud, spasm_event_kind kind, const char *msg,
-                     const spasm_writer_stats *st)
+static void on_event(void *ud, spasm_event_kind kind, const char *msg, const spasm_writer_stats *st)
 {
     progress *p = ud;
     if (kind == SPASM_EVENT_WARNING) {
@@ -90,8 +89,8 @@ static void on_event(void *ud, spasm_event_kind kind, const char *msg,
         double left = el * (1 - frac) / frac;
         snprintf(eta, sizeof eta, ", %d:%02d left", (int)left / 60, (int)left % 60);
     }
-    fprintf(stderr, "\r\033[K[%s] %3.0f%%  %llu documents, %.1f MB, %.1f MB/s%s", bar,
-            frac * 100, (unsigned long long)st->documents, mb, el > 0 ? mb / el : 0.0, eta);
+    fprintf(stderr, "\r\033[K[%s] %3.0f%%  %llu documents, %.1f MB, %.1f MB/s%s", bar, frac * 100,
+            (unsigned long long)st->documents, mb, el > 0 ? mb / el : 0.0, eta);
 }
 
 static void usage(FILE *f)
@@ -122,10 +121,10 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'}, {"k1", required_argument, 0, 1},
-        {"b", required_argument, 0, 2},        {"keep-stopwords", no_argument, 0, 3},
-        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'},      {"memory", required_argument, 0, 'm'},
+        {"output", required_argument, 0, 'o'},  {"k1", required_argument, 0, 1},
+        {"b", required_argument, 0, 2},         {"keep-stopwords", no_argument, 0, 3},
+        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},       {"memory", required_argument, 0, 'm'},
         {"threads", required_argument, 0, 'j'}, {0, 0, 0, 0}};
     const char *out = DEFAULT_INDEX;
     spasm_writer_options wo;
@@ -137,7 +136,9 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":o:m:j:qhV", opts, NULL)) != -1) {
         char *end;
         switch (c) {
-        case 'o': out = optarg; break;
+        case 'o':
+            out = optarg;
+            break;
         case 1:
             wo.k1 = strtod(optarg, &end);
             if (*end || !(wo.k1 > 0) || wo.k1 > 100) {
@@ -153,11 +154,14 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        case 3: wo.no_stopwords = 1; break;
+        case 3:
+            wo.no_stopwords = 1;
+            break;
         case 'm': {
             long v = strtol(optarg, &end, 10);
             if (*end || v < 16 || v > 1048576) {
-                fprintf(stderr, "spasm-index: --memory wants megabytes from 16 to 1048576, not \"%s\"\n",
+                fprintf(stderr,
+                        "spasm-index: --memory wants megabytes from 16 to 1048576, not \"%s\"\n",
                         optarg);
                 return 2;
             }
@@ -174,9 +178,15 @@ int main(int argc, char **argv)
             wo.threads = (unsigned)v;
             break;
         }
-        case 'q': pr.quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("spasm-index %s (index format %d)\n", spasm_version(), spasm_format_version()); return 0;
+        case 'q':
+            pr.quiet = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("spasm-index %s (index format %d)\n", spasm_version(), spasm_format_version());
+            return 0;
         case ':':
             fprintf(stderr, "spasm-index: option %s needs a value\n", argv[optind - 1]);
             return 2;

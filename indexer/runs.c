@@ -92,7 +92,8 @@ int sp_runs_flush(spasm_writer *w)
         sp_buf_putc(&b, t->is_word);
         sp_buf_put_varint(&b, t->nvars);
         sp_buf_append(&b, t->vars, t->nvars);
-        if (b.err) rc = SPASM_ENOMEM;
+        if (b.err)
+            rc = SPASM_ENOMEM;
         else if (b.n >= (1u << 20) || i + 1 == w->nterms) {
             rc = pwrite_all(w->runs_fd, b.p, b.n, w->runs_off);
             w->runs_off += b.n;

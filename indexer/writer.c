@@ -38,7 +38,6 @@ void sp_writer_event(spasm_writer *w, spasm_event_kind kind, const char *msg)
     if (w->on_event) w->on_event(w->event_ud, kind, msg, &w->st);
 }
 
-
 /* The writer's allocator when the caller's is shared by worker threads:
  * the caller's function, called under a mutex. */
 static void *locked_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -510,8 +509,10 @@ static int dispatch(spasm_writer *w)
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     }
     b->next = NULL;
-    if (w->fly_tail) w->fly_tail->next = b;
-    else w->fly = b;
+    if (w->fly_tail)
+        w->fly_tail->next = b;
+    else
+        w->fly = b;
     w->fly_tail = b;
     w->nfly++;
     if (!w->threads_started) {
@@ -520,8 +521,10 @@ static int dispatch(spasm_writer *w)
     } else {
         pthread_mutex_lock(&w->mu);
         b->qnext = NULL;
-        if (w->queue_tail) w->queue_tail->qnext = b;
-        else w->queue = b;
+        if (w->queue_tail)
+            w->queue_tail->qnext = b;
+        else
+            w->queue = b;
         w->queue_tail = b;
         pthread_cond_signal(&w->cv_work);
         pthread_mutex_unlock(&w->mu);
@@ -547,9 +550,9 @@ static sp_batch *current_batch(spasm_writer *w)
 
 /* Queue one document: copy its id, title and text into the current batch
  * (with `npre` presplit passages of the given lengths when pre != NULL). */
-static int queue_doc(spasm_writer *w, const char *id, size_t idlen, const char *title,
-                     size_t tlen, const char *text, size_t len, int detect_title,
-                     const sp_span32 *pre, size_t npre, size_t bytes)
+static int queue_doc(spasm_writer *w, const char *id, size_t idlen, const char *title, size_t tlen,
+                     const char *text, size_t len, int detect_title, const sp_span32 *pre,
+                     size_t npre, size_t bytes)
 {
     sp_batch *b = current_batch(w);
     if (!b) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
@@ -599,8 +602,8 @@ static int queue_doc(spasm_writer *w, const char *id, size_t idlen, const char *
     return 0;
 }
 
-int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title,
-                      size_t tlen, const char *text, size_t len, int detect_title)
+int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title, size_t tlen,
+                      const char *text, size_t len, int detect_title)
 {
     if (w->rc) return w->rc;
     if (w->committed) return sp_writer_err(w, SPASM_EINVAL, "the index is already committed");
@@ -608,8 +611,7 @@ int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char 
     if (w->st.documents >= UINT32_MAX - 1)
         return sp_writer_err(w, SPASM_EINPUT, "too many documents");
     if (len > UINT32_MAX)
-        return sp_writer_err(w, SPASM_EINPUT, "document %.*s is larger than 4 GiB", (int)idlen,
-                             id);
+        return sp_writer_err(w, SPASM_EINPUT, "document %.*s is larger than 4 GiB", (int)idlen, id);
     return queue_doc(w, id, idlen, title, tlen, text, len, detect_title, NULL, 0, len);
 }
 
@@ -636,7 +638,8 @@ int spasm_writer_add(spasm_writer *w, const char *id, const char *title, const c
 {
     if (!w) return SPASM_EINVAL;
     if (w->rc) return w->rc;
-    if (!id || !text) return sp_writer_err(w, SPASM_EINVAL, "spasm_writer_add: id and text are required");
+    if (!id || !text)
+        return sp_writer_err(w, SPASM_EINVAL, "spasm_writer_add: id and text are required");
     const char *t;
     if (sp_writer_repair(w, text, len, &t, &len) < 0) return w->rc;
     return sp_writer_add_doc(w, id, strlen(id), title ? title : "", title ? strlen(title) : 0, t,

@@ -37,13 +37,13 @@ typedef struct sp_term {
  * `target` bytes, each block deflated (see store.c for the layout). */
 typedef struct sp_store_w {
     const sp_alloc *a;
-    sp_buf raw;   /* payload of the current block */
-    sp_buf offs;  /* u32 record offsets of the current block */
+    sp_buf raw;  /* payload of the current block */
+    sp_buf offs; /* u32 record offsets of the current block */
     uint32_t nrec_block;
     uint64_t nrec;
     sp_buf index; /* SP_STORE_IX_ENTRY bytes per block */
     uint64_t nblocks;
-    sp_buf *mem;  /* write blocks here, or */
+    sp_buf *mem;   /* write blocks here, or */
     sp_sink *sink; /* stream them to this sink's open section */
     uint64_t sec_off;
     uint64_t written;
@@ -72,12 +72,12 @@ typedef struct sp_bdoc {
 typedef struct sp_batch {
     struct sp_batch *next;  /* in-flight list or free list */
     struct sp_batch *qnext; /* work queue */
-    sp_buf in;             /* ids, titles and texts, back to back */
+    sp_buf in;              /* ids, titles and texts, back to back */
     sp_bdoc *docs;
     size_t ndocs, capdocs;
     sp_span32 *spans; /* passages of presplit documents */
     size_t nspans, capspans;
-    sp_buf out;            /* the analysed passages (format in batch.c) */
+    sp_buf out;             /* the analysed passages (format in batch.c) */
     sp_store_w text, dmeta; /* the batch's compressed TEXT and DMET blocks */
     sp_buf text_mem, dmeta_mem;
     int rc;   /* 0, or SPASM_ENOMEM when analysis ran out of memory */
@@ -121,7 +121,7 @@ typedef struct sp_run {
 
 struct spasm_writer {
     sp_alloc a;
-    sp_alloc base_a;     /* the caller's allocator (a may wrap it with a lock) */
+    sp_alloc base_a; /* the caller's allocator (a may wrap it with a lock) */
     pthread_mutex_t alloc_mu;
     int alloc_locked;
     int rc; /* sticky */
@@ -142,24 +142,24 @@ struct spasm_writer {
     uint32_t *lens;
     sp_passage_rec *pass;
     size_t npass, cappass;
-    sp_buf docs;   /* u32 first passage, u32 count per doc */
-    sp_buf idix;   /* u64 hash, u32 doc per doc (sorted at commit) */
+    sp_buf docs; /* u32 first passage, u32 count per doc */
+    sp_buf idix; /* u64 hash, u32 doc per doc (sorted at commit) */
     uint64_t ndocs;
     sp_store_w text, dmeta;
     sp_buf dmeta_mem;
     /* scratch */
-    sp_buf fixed; /* repaired UTF-8 of the text being added */
+    sp_buf fixed;  /* repaired UTF-8 of the text being added */
     sp_buf joined; /* the passages of spasm_writer_add_passages(), joined */
     sp_span32 *pre;
     size_t cappre;
-    uint64_t nwords;      /* distinct folded words (WORD entries) */
+    uint64_t nwords; /* distinct folded words (WORD entries) */
     /* near-duplicate signatures: SP_SIG_HASHES u16 per passage (SIGS) */
     sp_buf sigs;
     uint64_t last_event_bytes;
     /* analysis: batches, worker threads (batch.c) */
-    size_t batch_bytes;    /* a batch closes at this much text */
-    unsigned nthreads;     /* worker threads wanted (<= 1: analyse inline) */
-    unsigned nworkers;     /* worker states (threads started, or 1 inline) */
+    size_t batch_bytes; /* a batch closes at this much text */
+    unsigned nthreads;  /* worker threads wanted (<= 1: analyse inline) */
+    unsigned nworkers;  /* worker states (threads started, or 1 inline) */
     int threads_started;
     sp_worker *workers;
     pthread_mutex_t mu;
@@ -168,12 +168,12 @@ struct spasm_writer {
     sp_batch *queue, *queue_tail; /* waiting for a worker */
     sp_batch *fly, *fly_tail;     /* submitted, in order, not yet inverted */
     size_t nfly;
-    sp_batch *cur;                /* being filled */
-    sp_batch *spare;              /* free list */
+    sp_batch *cur;   /* being filled */
+    sp_batch *spare; /* free list */
     /* memory budget and sorted runs (runs.c) */
-    uint64_t budget;     /* bytes */
-    uint64_t run_limit;  /* flush a run when the term table holds this much */
-    uint64_t mem_terms;  /* bytes held by the term table */
+    uint64_t budget;    /* bytes */
+    uint64_t run_limit; /* flush a run when the term table holds this much */
+    uint64_t mem_terms; /* bytes held by the term table */
     char *runs_path, *posn_path;
     int runs_fd, posn_fd;
     uint64_t runs_off;
@@ -186,8 +186,8 @@ int sp_writer_err(spasm_writer *w, int code, const char *fmt, ...) SP_PRINTF(3, 
 
 /* Add one document whose text is valid UTF-8 (already repaired): queued
  * in the current batch, analysed and inverted later, in order. */
-int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title,
-                      size_t tlen, const char *text, size_t len, int detect_title);
+int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title, size_t tlen,
+                      const char *text, size_t len, int detect_title);
 
 /* For tests: flush a run when the term table holds run_limit bytes, close
  * a batch at batch_bytes of text (0: keep the current value). */
@@ -247,6 +247,5 @@ void sp_store_w_free(sp_store_w *s);
 
 /* Write the whole index (index_write.c).  0 or an error code. */
 int sp_writer_write_index(spasm_writer *w);
-
 
 #endif

@@ -85,8 +85,8 @@ static uint64_t rnd(uint64_t *s)
  * every seventh document through spasm_writer_add_passages. */
 static int add_synthetic(spasm_writer *w, int ndocs)
 {
-    static const char *syl[] = {"ka", "lo", "mi", "ner", "sto", "pa", "qui", "ra", "te", "vo",
-                                "zu", "bel", "dor", "fin", "gal", "hu"};
+    static const char *syl[] = {"ka", "lo", "mi", "ner", "sto", "pa",  "qui", "ra",
+                                "te", "vo", "zu", "bel", "dor", "fin", "gal", "hu"};
     static const char *suf[] = {"", "", "", "s", "ing", "ed", "ation", "er"};
     uint64_t s = 88172645463325252ull;
     char *text = malloc(40000), id[32], title[64];
