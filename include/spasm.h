@@ -168,6 +168,8 @@ typedef struct spasm_writer_stats {
     uint64_t repaired;      /* documents whose invalid UTF-8 was repaired */
     uint64_t index_bytes;   /* size of the index file (after commit) */
     uint64_t files_done;    /* input files finished */
+    uint64_t file_bytes;    /* bytes of input files read as stored on disk
+                               (compressed bytes for .gz): for progress */
 } spasm_writer_stats;
 
 typedef void (*spasm_event_fn)(void *ud, spasm_event_kind kind, const char *message,
@@ -178,12 +180,29 @@ typedef struct spasm_writer_options {
     double b;              /* BM25 b stored as the index default; <0 = 0.6 */
     int no_stopwords;      /* 1: do not drop stop words from bag-of-words
                               queries by default (see README) */
-    unsigned memory_mb;    /* indexing memory budget; 0 = default */
+    unsigned memory_mb;    /* indexing memory budget in MiB; 0 = the default,
+                              SPASM_DEFAULT_MEMORY_MB.  When the in-memory
+                              postings outgrow about half of it they are
+                              written as a sorted run to a temporary file
+                              beside the index (removed in every case) and
+                              the runs are merged at commit, so peak memory
+                              stays near the budget whatever the corpus size;
+                              the index is byte for byte the same. */
     spasm_event_fn on_event; /* optional progress and warning callback */
     void *event_ud;
-    spasm_alloc_fn alloc;  /* optional allocator; NULL = malloc */
+    spasm_alloc_fn alloc;  /* optional allocator; NULL = malloc.  With more
+                              than one thread it is called under a mutex. */
     void *alloc_ud;
+    unsigned threads;      /* analysis threads (tokenizing, folding, stemming,
+                              compressing text) beside the caller's thread,
+                              which reads input and inverts: 0 = one per CPU
+                              (at most 8), 1 = everything in the caller's
+                              thread.  The index is byte for byte the same
+                              whatever the number. */
 } spasm_writer_options;
+
+/* The default indexing memory budget (spasm_writer_options.memory_mb). */
+#define SPASM_DEFAULT_MEMORY_MB 1024
 
 /*
  * Start a new index that will replace `path` on commit.  Nothing at `path`

@@ -33,20 +33,39 @@
 #include "format.h"
 #include "writer.h"
 
-typedef struct enc {
+/* A term on its way out, from the term table or merged from runs. */
+typedef struct mterm {
+    const char *s;
+    uint32_t len, df;
+    uint64_t cf;
+    const uint8_t *post; /* stream: (gap, tf, positions) per passage */
+    size_t npost;
+    int is_word;
+    const uint8_t *vars; /* (u8 length, bytes) per variant word */
+    size_t nvars;
+} mterm;
+
+/* One DICT entry; the term's bytes are at strs.p + s_off. */
+typedef struct dict_ent {
+    uint64_t s_off, cf, post_len, pos_len;
+    uint32_t len, df;
+} dict_ent;
+
+/* The state of writing POST (and collecting POSN, DICT and WORD). */
+typedef struct emit {
+    spasm_writer *w;
     uint32_t *docs, *tfs;
     size_t cap;
-    uint64_t *post_len, *pos_len;
-} enc;
-
-static int cmp_term(const void *a, const void *b)
-{
-    const sp_term *x = *(sp_term *const *)a, *y = *(sp_term *const *)b;
-    size_t n = SP_MIN(x->len, y->len);
-    int c = memcmp(x->s, y->s, n);
-    if (c) return c;
-    return (x->len > y->len) - (x->len < y->len);
-}
+    uint64_t *blockpos;
+    size_t capbp;
+    sp_buf blocks, skips;
+    sp_buf posn;  /* positions not yet spilled to the POSN temp file */
+    sp_buf ents;  /* dict_ent per term */
+    sp_buf strs;  /* term bytes */
+    sp_buf words; /* per word: u32 term ordinal, u8 length, bytes */
+    uint64_t nterms, nwords;
+    double avgdl;
+} emit;
 
 /* The largest float not below d (so a stored bound never under-estimates). */
 static float round_up(double d)
@@ -57,7 +76,7 @@ static float round_up(double d)
 }
 
 /* Decode a term's stream into docs/tfs; returns 0 or SPASM_ECORRUPT. */
-static int decode_stream(const sp_term *t, uint32_t *docs, uint32_t *tfs)
+static int decode_stream(const mterm *t, uint32_t *docs, uint32_t *tfs)
 {
     const uint8_t *p = t->post, *end = t->post + t->npost;
     uint64_t last = 0;
@@ -78,173 +97,312 @@ static int decode_stream(const sp_term *t, uint32_t *docs, uint32_t *tfs)
     return 0;
 }
 
-/* Byte length of the positions of each posting, summed per block into
- * blockpos[] (nb entries); returns the total. */
-static uint64_t position_bytes(const sp_term *t, uint64_t *blockpos, size_t nb)
+/* Copy the term's position varints to e->posn, summing their byte length
+ * per block into blockpos[] (nb entries); returns the total. */
+static uint64_t copy_positions(emit *e, const mterm *t, size_t nb)
 {
     const uint8_t *p = t->post, *end = t->post + t->npost;
     uint64_t total = 0;
-    memset(blockpos, 0, nb * sizeof *blockpos);
+    memset(e->blockpos, 0, nb * sizeof *e->blockpos);
     for (uint32_t i = 0; i < t->df; i++) {
         uint64_t gap = 0, tf = 0, x;
         p = sp_varint_get(p, end, &gap);
         p = sp_varint_get(p, end, &tf);
         const uint8_t *q = p;
         for (uint64_t k = 0; k < tf; k++) p = sp_varint_get(p, end, &x);
-        blockpos[i / SP_BLOCK] += (uint64_t)(p - q);
+        sp_buf_append(&e->posn, q, (size_t)(p - q));
+        e->blockpos[i / SP_BLOCK] += (uint64_t)(p - q);
         total += (uint64_t)(p - q);
     }
     return total;
 }
 
-static int write_postings(spasm_writer *w, sp_term **terms, enc *e)
+/* Move the buffered positions to the POSN temp file. */
+static int spill_posn(emit *e)
 {
+    spasm_writer *w = e->w;
+    if (w->posn_fd < 0) {
+        w->posn_fd = open(w->posn_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (w->posn_fd < 0)
+            return sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot create a temporary file: %s",
+                             w->posn_path, strerror(errno));
+    }
+    const uint8_t *p = e->posn.p;
+    size_t n = e->posn.n;
+    while (n) {
+        ssize_t k = write(w->posn_fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0)
+            return sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot write a temporary file: %s",
+                             w->posn_path, strerror(errno));
+        p += k;
+        n -= (size_t)k;
+    }
+    e->posn.n = 0;
+    return 0;
+}
+
+/* Write one term's POST data to the sink, its positions to e->posn and
+ * its DICT and WORD entries to e. */
+static int emit_term(emit *e, const mterm *t)
+{
+    spasm_writer *w = e->w;
     sp_sink *s = &w->sink;
-    double avgdl = (double)w->tokens / (double)w->npass;
-    double k1 = w->k1, b = w->b;
+    double k1 = w->k1, b = w->b, avgdl = e->avgdl;
     uint8_t packed[1 + 16 * 32];
     uint32_t tmp[SP_BLOCK];
-    sp_buf blocks, skips;
-    sp_buf_init(&blocks, &w->a);
-    sp_buf_init(&skips, &w->a);
-    uint64_t *blockpos = NULL;
-    size_t capbp = 0;
-    sp_sink_begin(s, SP_SEC_POST);
-    for (size_t ti = 0; ti < w->nterms && !s->rc; ti++) {
-        sp_term *t = terms[ti];
-        if (t->df > e->cap) {
-            size_t cap = t->df + 1024;
-            uint32_t *d = sp_realloc(&w->a, e->docs, cap * sizeof *d);
-            if (!d) goto nomem;
-            e->docs = d;
-            uint32_t *f = sp_realloc(&w->a, e->tfs, cap * sizeof *f);
-            if (!f) goto nomem;
-            e->tfs = f;
-            e->cap = cap;
-        }
-        if (decode_stream(t, e->docs, e->tfs)) {
-            sp_buf_free(&blocks);
-            sp_buf_free(&skips);
-            sp_free(&w->a, blockpos);
-            return sp_seterr(w->errmsg, SPASM_ECORRUPT, "internal error: bad posting stream");
-        }
-        size_t nb = (t->df + SP_BLOCK - 1) / SP_BLOCK;
-        if (nb > capbp) {
-            uint64_t *bp = sp_realloc(&w->a, blockpos, nb * sizeof *bp);
-            if (!bp) goto nomem;
-            blockpos = bp;
-            capbp = nb;
-        }
-        e->pos_len[ti] = position_bytes(t, blockpos, nb);
-        blocks.n = skips.n = 0;
-        uint32_t prev = UINT32_MAX;
-        uint64_t posoff = 0;
-        for (size_t bi = 0; bi < nb; bi++) {
-            size_t lo = bi * SP_BLOCK, n = SP_MIN((size_t)SP_BLOCK, t->df - lo);
-            uint32_t max_tf = 0, min_dl = UINT32_MAX;
-            double max_norm = 0;
-            for (size_t i = 0; i < n; i++) {
-                uint32_t d = e->docs[lo + i], tf = e->tfs[lo + i], dl = w->lens[d];
-                double norm = tf / (tf + k1 * (1 - b + b * dl / avgdl));
-                if (tf > max_tf) max_tf = tf;
-                if (dl < min_dl) min_dl = dl;
-                if (norm > max_norm) max_norm = norm;
-            }
-            uint8_t sk[SP_SKIP_ENTRY];
-            sp_put_u32(sk, e->docs[lo + n - 1]);
-            sp_put_u32(sk + 4, (uint32_t)blocks.n); /* fixed up below */
-            sp_put_u32(sk + 8, (uint32_t)posoff);
-            sp_put_u32(sk + 12, max_tf);
-            sp_put_u32(sk + 16, min_dl);
-            float f = round_up(max_norm);
-            uint32_t fu;
-            memcpy(&fu, &f, 4);
-            sp_put_u32(sk + 20, fu);
-            sp_buf_append(&skips, sk, sizeof sk);
-            posoff += blockpos[bi];
-            if (n == SP_BLOCK) {
-                for (size_t i = 0; i < n; i++) {
-                    tmp[i] = e->docs[lo + i] - prev - 1;
-                    prev = e->docs[lo + i];
-                }
-                sp_buf_append(&blocks, packed, sp_pack128(tmp, packed));
-                for (size_t i = 0; i < n; i++) tmp[i] = e->tfs[lo + i] - 1;
-                sp_buf_append(&blocks, packed, sp_pack128(tmp, packed));
-            } else {
-                for (size_t i = 0; i < n; i++) {
-                    sp_buf_put_varint(&blocks, e->docs[lo + i] - prev - 1);
-                    prev = e->docs[lo + i];
-                }
-                for (size_t i = 0; i < n; i++) sp_buf_put_varint(&blocks, e->tfs[lo + i] - 1);
-            }
-        }
-        if (blocks.err || skips.err) goto nomem;
-        if (posoff > UINT32_MAX || blocks.n + skips.n > UINT32_MAX) {
-            sp_buf_free(&blocks);
-            sp_buf_free(&skips);
-            sp_free(&w->a, blockpos);
-            return sp_seterr(w->errmsg, SPASM_EINPUT,
-                             "term \"%s\" has more than 4 GiB of postings", t->s);
-        }
-        if (nb > 1) {
-            uint32_t base = (uint32_t)skips.n;
-            for (size_t bi = 0; bi < nb; bi++) {
-                uint8_t *sk = skips.p + bi * SP_SKIP_ENTRY;
-                sp_put_u32(sk + 4, sp_get_u32(sk + 4) + base);
-            }
-            sp_sink_write(s, skips.p, skips.n);
-        }
-        sp_sink_write(s, blocks.p, blocks.n);
-        e->post_len[ti] = (nb > 1 ? skips.n : 0) + blocks.n;
-        w->st.postings += t->df;
+    if (t->df > e->cap) {
+        size_t cap = t->df + 1024;
+        uint32_t *d = sp_realloc(&w->a, e->docs, cap * sizeof *d);
+        if (!d) goto nomem;
+        e->docs = d;
+        uint32_t *f = sp_realloc(&w->a, e->tfs, cap * sizeof *f);
+        if (!f) goto nomem;
+        e->tfs = f;
+        e->cap = cap;
     }
-    sp_sink_end(s, w->nterms);
-    sp_buf_free(&blocks);
-    sp_buf_free(&skips);
-    sp_free(&w->a, blockpos);
+    if (decode_stream(t, e->docs, e->tfs))
+        return sp_seterr(w->errmsg, SPASM_ECORRUPT, "internal error: bad posting stream");
+    size_t nb = (t->df + SP_BLOCK - 1) / SP_BLOCK;
+    if (nb > e->capbp) {
+        uint64_t *bp = sp_realloc(&w->a, e->blockpos, nb * sizeof *bp);
+        if (!bp) goto nomem;
+        e->blockpos = bp;
+        e->capbp = nb;
+    }
+    uint64_t pos_len = copy_positions(e, t, nb);
+    sp_buf *blocks = &e->blocks, *skips = &e->skips;
+    blocks->n = skips->n = 0;
+    uint32_t prev = UINT32_MAX;
+    uint64_t posoff = 0;
+    for (size_t bi = 0; bi < nb; bi++) {
+        size_t lo = bi * SP_BLOCK, n = SP_MIN((size_t)SP_BLOCK, t->df - lo);
+        uint32_t max_tf = 0, min_dl = UINT32_MAX;
+        double max_norm = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t d = e->docs[lo + i], tf = e->tfs[lo + i], dl = w->lens[d];
+            double norm = tf / (tf + k1 * (1 - b + b * dl / avgdl));
+            if (tf > max_tf) max_tf = tf;
+            if (dl < min_dl) min_dl = dl;
+            if (norm > max_norm) max_norm = norm;
+        }
+        uint8_t sk[SP_SKIP_ENTRY];
+        sp_put_u32(sk, e->docs[lo + n - 1]);
+        sp_put_u32(sk + 4, (uint32_t)blocks->n); /* fixed up below */
+        sp_put_u32(sk + 8, (uint32_t)posoff);
+        sp_put_u32(sk + 12, max_tf);
+        sp_put_u32(sk + 16, min_dl);
+        float f = round_up(max_norm);
+        uint32_t fu;
+        memcpy(&fu, &f, 4);
+        sp_put_u32(sk + 20, fu);
+        sp_buf_append(skips, sk, sizeof sk);
+        posoff += e->blockpos[bi];
+        if (n == SP_BLOCK) {
+            for (size_t i = 0; i < n; i++) {
+                tmp[i] = e->docs[lo + i] - prev - 1;
+                prev = e->docs[lo + i];
+            }
+            sp_buf_append(blocks, packed, sp_pack128(tmp, packed));
+            for (size_t i = 0; i < n; i++) tmp[i] = e->tfs[lo + i] - 1;
+            sp_buf_append(blocks, packed, sp_pack128(tmp, packed));
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                sp_buf_put_varint(blocks, e->docs[lo + i] - prev - 1);
+                prev = e->docs[lo + i];
+            }
+            for (size_t i = 0; i < n; i++) sp_buf_put_varint(blocks, e->tfs[lo + i] - 1);
+        }
+    }
+    if (blocks->err || skips->err || e->posn.err) goto nomem;
+    if (posoff > UINT32_MAX || blocks->n + skips->n > UINT32_MAX)
+        return sp_seterr(w->errmsg, SPASM_EINPUT, "term \"%.*s\" has more than 4 GiB of postings",
+                         (int)t->len, t->s);
+    if (nb > 1) {
+        uint32_t base = (uint32_t)skips->n;
+        for (size_t bi = 0; bi < nb; bi++) {
+            uint8_t *sk = skips->p + bi * SP_SKIP_ENTRY;
+            sp_put_u32(sk + 4, sp_get_u32(sk + 4) + base);
+        }
+        sp_sink_write(s, skips->p, skips->n);
+    }
+    sp_sink_write(s, blocks->p, blocks->n);
+    dict_ent de = {e->strs.n, t->cf, (nb > 1 ? skips->n : 0) + blocks->n, pos_len, t->len, t->df};
+    sp_buf_append(&e->ents, &de, sizeof de);
+    sp_buf_append(&e->strs, t->s, t->len);
+    uint32_t ord = (uint32_t)e->nterms++;
+    if (t->is_word) {
+        sp_buf_put_u32(&e->words, ord);
+        sp_buf_putc(&e->words, (uint8_t)t->len);
+        sp_buf_append(&e->words, t->s, t->len);
+        e->nwords++;
+    }
+    for (size_t i = 0; i < t->nvars; i += 1u + t->vars[i]) {
+        sp_buf_put_u32(&e->words, ord);
+        sp_buf_append(&e->words, t->vars + i, 1u + t->vars[i]);
+        e->nwords++;
+    }
+    w->st.postings += t->df;
+    if (e->ents.err || e->strs.err || e->words.err) goto nomem;
+    if (e->posn.n >= (8u << 20)) return spill_posn(e);
     return s->rc;
 nomem:
-    sp_buf_free(&blocks);
-    sp_buf_free(&skips);
-    sp_free(&w->a, blockpos);
     return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
 }
 
-/* POSN: copy each term's position varints out of its stream. */
-static int write_positions(spasm_writer *w, sp_term **terms)
+/* Emit the terms of the in-memory table, in order. */
+static int emit_table(emit *e)
 {
-    sp_sink *s = &w->sink;
-    sp_sink_begin(s, SP_SEC_POSN);
-    for (size_t ti = 0; ti < w->nterms && !s->rc; ti++) {
-        sp_term *t = terms[ti];
-        const uint8_t *p = t->post, *end = t->post + t->npost;
-        for (uint32_t i = 0; i < t->df; i++) {
-            uint64_t gap = 0, tf = 0, x;
-            p = sp_varint_get(p, end, &gap);
-            p = sp_varint_get(p, end, &tf);
-            const uint8_t *q = p;
-            for (uint64_t k = 0; k < tf; k++) p = sp_varint_get(p, end, &x);
-            sp_sink_write(s, q, (size_t)(p - q));
-        }
+    spasm_writer *w = e->w;
+    sp_term **v = sp_sorted_terms(w);
+    if (!v) return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < w->nterms && !rc; i++) {
+        sp_term *t = v[i];
+        mterm m = {t->s, t->len, t->df, t->cf, t->post, t->npost, t->is_word, t->vars, t->nvars};
+        rc = emit_term(e, &m);
         /* The stream is no longer needed: give the memory back early. */
         sp_free(&w->a, t->post);
         t->post = NULL;
         t->npost = t->cappost = 0;
     }
-    sp_sink_end(s, w->nterms);
+    sp_free(&w->a, v);
+    return rc;
+}
+
+/* Compare the current terms of two run readers. */
+static int cmp_reader(const sp_run_reader *x, const sp_run_reader *y)
+{
+    int c = memcmp(x->s.p, y->s.p, SP_MIN(x->s.n, y->s.n));
+    if (c) return c;
+    return (x->s.n > y->s.n) - (x->s.n < y->s.n);
+}
+
+/* Merge the sorted runs by term: each term's streams concatenated in run
+ * (= passage) order, the first gap of each run re-coded against the last
+ * passage of the runs before; df, cf, words merged. */
+static int emit_runs(emit *e)
+{
+    spasm_writer *w = e->w;
+    size_t k = w->nruns;
+    sp_run_reader *r = sp_calloc(&w->a, k * sizeof *r);
+    if (!r) return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
+    sp_buf post, vars;
+    sp_buf_init(&post, &w->a);
+    sp_buf_init(&vars, &w->a);
+    int rc = 0;
+    size_t opened = 0;
+    for (; opened < k && !rc; opened++) {
+        rc = sp_run_reader_open(w, &r[opened], &w->runs[opened]);
+        if (!rc) rc = sp_run_next(&r[opened]);
+    }
+    while (!rc) {
+        const sp_run_reader *min = NULL;
+        for (size_t i = 0; i < k; i++)
+            if (r[i].has && (!min || cmp_reader(&r[i], min) < 0)) min = &r[i];
+        if (!min) break;
+        mterm m = {0};
+        uint64_t last = 0, df = 0;
+        post.n = vars.n = 0;
+        const sp_run_reader *first = min;
+        for (size_t i = 0; i < k && !rc; i++) {
+            sp_run_reader *x = &r[i];
+            if (!x->has || (x != first && cmp_reader(x, first) != 0)) continue;
+            uint64_t gap;
+            const uint8_t *p = sp_varint_get(x->post.p, x->post.p + x->post.n, &gap);
+            if (!p) {
+                rc = sp_seterr(w->errmsg, SPASM_ECORRUPT, "internal error: bad run");
+                break;
+            }
+            sp_buf_put_varint(&post, gap - last); /* gap was from passage -1 */
+            sp_buf_append(&post, p, x->post.n - (size_t)(p - x->post.p));
+            last = x->last_plus1;
+            df += x->df;
+            m.cf += x->cf;
+            m.is_word |= x->is_word;
+            for (size_t j = 0; j < x->vars.n; j += 1u + x->vars.p[j]) {
+                const uint8_t *v = x->vars.p + j;
+                size_t q = 0;
+                while (q < vars.n &&
+                       !(vars.p[q] == v[0] && memcmp(vars.p + q + 1, v + 1, v[0]) == 0))
+                    q += 1u + vars.p[q];
+                if (q == vars.n) sp_buf_append(&vars, v, 1u + v[0]);
+            }
+        }
+        if (rc) break;
+        if (post.err || vars.err) {
+            rc = sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
+            break;
+        }
+        m.s = (const char *)first->s.p;
+        m.len = (uint32_t)first->s.n;
+        m.df = (uint32_t)df;
+        m.post = post.p;
+        m.npost = post.n;
+        m.vars = vars.p;
+        m.nvars = vars.n;
+        rc = emit_term(e, &m);
+        /* advance every reader on this term (first last: m.s points into it) */
+        for (size_t i = 0; i < k && !rc; i++)
+            if (&r[i] != first && r[i].has && cmp_reader(&r[i], first) == 0)
+                rc = sp_run_next(&r[i]);
+        if (!rc) rc = sp_run_next((sp_run_reader *)first);
+        if (rc == SPASM_EIO || rc == SPASM_ECORRUPT)
+            rc = sp_seterr(w->errmsg, rc, "%s: cannot read a temporary file back", w->runs_path);
+        else if (rc == SPASM_ENOMEM && !w->errmsg[0])
+            rc = sp_seterr(w->errmsg, rc, "out of memory");
+    }
+    if (rc == SPASM_ENOMEM && !w->errmsg[0]) rc = sp_seterr(w->errmsg, rc, "out of memory");
+    for (size_t i = 0; i < opened; i++) sp_run_reader_close(w, &r[i]);
+    sp_free(&w->a, r);
+    sp_buf_free(&post);
+    sp_buf_free(&vars);
+    return rc;
+}
+
+/* POSN: the spilled positions, then the buffered rest. */
+static int write_positions(emit *e)
+{
+    spasm_writer *w = e->w;
+    sp_sink *s = &w->sink;
+    sp_sink_begin(s, SP_SEC_POSN);
+    if (w->posn_fd >= 0) {
+        uint8_t *buf = sp_malloc(&w->a, 1u << 20);
+        if (!buf) return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
+        off_t off = 0;
+        for (;;) {
+            ssize_t k = pread(w->posn_fd, buf, 1u << 20, off);
+            if (k < 0 && errno == EINTR) continue;
+            if (k < 0) {
+                sp_free(&w->a, buf);
+                return sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot read a temporary file: %s",
+                                 w->posn_path, strerror(errno));
+            }
+            if (k == 0) break;
+            sp_sink_write(s, buf, (size_t)k);
+            off += k;
+        }
+        sp_free(&w->a, buf);
+    }
+    sp_sink_write(s, e->posn.p, e->posn.n);
+    sp_sink_end(s, e->nterms);
     return s->rc;
 }
 
-static int write_dict(spasm_writer *w, sp_term **terms, enc *e)
+static int write_dict(emit *e)
 {
+    spasm_writer *w = e->w;
     sp_sink *s = &w->sink;
     sp_buf blk, idx;
     sp_buf_init(&blk, &w->a);
     sp_buf_init(&idx, &w->a);
     uint64_t post_off = 0, pos_off = 0, dict_off = 0;
+    const dict_ent *v = (const dict_ent *)e->ents.p;
+    const char *strs = (const char *)e->strs.p;
     sp_sink_begin(s, SP_SEC_DICT);
-    for (size_t ti = 0; ti < w->nterms; ti++) {
-        const sp_term *t = terms[ti];
+    for (size_t ti = 0; ti < e->nterms; ti++) {
+        const dict_ent *t = &v[ti];
+        const char *ts = strs + t->s_off;
         size_t prefix = 0;
         if (ti % SP_DICT_BLOCK == 0) {
             if (blk.n) {
@@ -256,22 +414,23 @@ static int write_dict(spasm_writer *w, sp_term **terms, enc *e)
             sp_buf_put_varint(&blk, post_off);
             sp_buf_put_varint(&blk, pos_off);
         } else {
-            const sp_term *p = terms[ti - 1];
+            const dict_ent *p = &v[ti - 1];
+            const char *ps = strs + p->s_off;
             size_t m = SP_MIN(p->len, t->len);
-            while (prefix < m && p->s[prefix] == t->s[prefix]) prefix++;
+            while (prefix < m && ps[prefix] == ts[prefix]) prefix++;
         }
         sp_buf_put_varint(&blk, prefix);
         sp_buf_put_varint(&blk, t->len - prefix);
-        sp_buf_append(&blk, t->s + prefix, t->len - prefix);
+        sp_buf_append(&blk, ts + prefix, t->len - prefix);
         sp_buf_put_varint(&blk, t->df);
         sp_buf_put_varint(&blk, t->cf - t->df);
-        sp_buf_put_varint(&blk, e->post_len[ti]);
-        sp_buf_put_varint(&blk, e->pos_len[ti]);
-        post_off += e->post_len[ti];
-        pos_off += e->pos_len[ti];
+        sp_buf_put_varint(&blk, t->post_len);
+        sp_buf_put_varint(&blk, t->pos_len);
+        post_off += t->post_len;
+        pos_off += t->pos_len;
     }
     if (blk.n) sp_sink_write(s, blk.p, blk.n);
-    sp_sink_end(s, w->nterms);
+    sp_sink_end(s, e->nterms);
     sp_sink_begin(s, SP_SEC_DIDX);
     sp_sink_write(s, idx.p, idx.n);
     sp_sink_end(s, idx.n / 8);
@@ -303,17 +462,17 @@ static int cmp_word(const void *a, const void *b)
  * varint shared-prefix length, varint suffix length, suffix, varint stem
  * ordinal; WDIX holds the u64 offset of each block.
  */
-static int write_words(spasm_writer *w, sp_term **terms)
+static int write_words(emit *e)
 {
+    spasm_writer *w = e->w;
     sp_sink *s = &w->sink;
-    word_ent *v = sp_malloc(&w->a, (w->nwords + 1) * sizeof *v);
+    word_ent *v = sp_malloc(&w->a, (e->nwords + 1) * sizeof *v);
     if (!v) return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
     size_t n = 0;
-    for (size_t ti = 0; ti < w->nterms && n < w->nwords; ti++) {
-        const sp_term *t = terms[ti];
-        if (t->is_word) v[n++] = (word_ent){t->s, t->len, (uint32_t)ti};
-        for (uint32_t i = 0; i < t->nvars && n < w->nwords; i += 1u + t->vars[i])
-            v[n++] = (word_ent){(const char *)t->vars + i + 1, t->vars[i], (uint32_t)ti};
+    for (size_t i = 0; i < e->words.n && n < e->nwords;) {
+        const uint8_t *p = e->words.p + i;
+        v[n++] = (word_ent){(const char *)p + 5, p[4], sp_get_u32(p)};
+        i += 5u + p[4];
     }
     qsort(v, n, sizeof *v, cmp_word);
     sp_buf blk, idx;
@@ -359,7 +518,7 @@ static int cmp_idix(const void *a, const void *b)
     return (p > q) - (p < q);
 }
 
-static void write_tables(spasm_writer *w)
+static void write_tables(spasm_writer *w, uint64_t nterms)
 {
     sp_sink *s = &w->sink;
     uint8_t e[SP_PASS_ENTRY];
@@ -397,7 +556,7 @@ static void write_tables(spasm_writer *w)
     uint8_t m[SP_META_SIZE] = {0};
     sp_put_u64(m + SP_META_PASSAGES, w->npass);
     sp_put_u64(m + SP_META_DOCS, w->ndocs);
-    sp_put_u64(m + SP_META_TERMS, w->nterms);
+    sp_put_u64(m + SP_META_TERMS, nterms);
     sp_put_u64(m + SP_META_TOKENS, w->tokens);
     uint64_t u;
     memcpy(&u, &w->k1, 8);
@@ -426,6 +585,35 @@ static void sync_dir(const char *path, const sp_alloc *a)
     sp_free(a, copy);
 }
 
+/* Write every section after TEXT: postings (merging the runs, if any),
+ * positions, dictionary, words, tables; then rename into place. */
+static int write_sections(spasm_writer *w, emit *e)
+{
+    sp_sink *s = &w->sink;
+    int rc;
+    if (w->nruns && (rc = sp_runs_flush(w))) return rc;
+    e->avgdl = (double)w->tokens / (double)w->npass;
+    sp_sink_begin(s, SP_SEC_POST);
+    rc = w->nruns ? emit_runs(e) : emit_table(e);
+    if (rc) return rc;
+    sp_sink_end(s, e->nterms);
+    w->st.terms = e->nterms;
+    if ((rc = write_positions(e))) return rc;
+    if ((rc = write_dict(e))) return rc;
+    if ((rc = write_words(e))) return rc;
+    write_tables(w, e->nterms);
+    if ((rc = s->rc)) return rc;
+    if ((rc = sp_sink_finish(s))) return rc;
+    w->st.index_bytes = s->off;
+    sp_sink_close(s);
+    if (rename(w->tmppath, w->path) != 0)
+        return sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot rename the new index into place: %s",
+                         w->path, strerror(errno));
+    w->committed = 1;
+    sync_dir(w->path, &w->a);
+    return 0;
+}
+
 int sp_writer_write_index(spasm_writer *w)
 {
     sp_sink *s = &w->sink;
@@ -438,42 +626,25 @@ int sp_writer_write_index(spasm_writer *w)
     if (sp_store_w_flush(&w->dmeta) || w->dmeta_mem.err)
         return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
     if (s->rc) return s->rc;
-
-    sp_term **terms = sp_malloc(&w->a, (w->nterms + 1) * sizeof *terms);
-    enc e = {0};
-    e.post_len = sp_calloc(&w->a, (w->nterms + 1) * sizeof *e.post_len);
-    e.pos_len = sp_calloc(&w->a, (w->nterms + 1) * sizeof *e.pos_len);
-    int rc = 0;
-    if (!terms || !e.post_len || !e.pos_len) {
-        rc = sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
-        goto done;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < w->nslots; i++)
-        for (sp_term *t = w->slots[i]; t; t = t->next) terms[k++] = t;
-    qsort(terms, k, sizeof *terms, cmp_term);
-    w->st.terms = w->nterms;
-    if ((rc = write_postings(w, terms, &e))) goto done;
-    if ((rc = write_positions(w, terms))) goto done;
-    if ((rc = write_dict(w, terms, &e))) goto done;
-    if ((rc = write_words(w, terms))) goto done;
-    write_tables(w);
-    if ((rc = s->rc)) goto done;
-    if ((rc = sp_sink_finish(s))) goto done;
-    w->st.index_bytes = s->off;
-    sp_sink_close(s);
-    if (rename(w->tmppath, w->path) != 0) {
-        rc = sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot rename the new index into place: %s",
-                       w->path, strerror(errno));
-        goto done;
-    }
-    w->committed = 1;
-    sync_dir(w->path, &w->a);
-done:
-    sp_free(&w->a, terms);
+    emit e;
+    memset(&e, 0, sizeof e);
+    e.w = w;
+    sp_buf_init(&e.blocks, &w->a);
+    sp_buf_init(&e.skips, &w->a);
+    sp_buf_init(&e.posn, &w->a);
+    sp_buf_init(&e.ents, &w->a);
+    sp_buf_init(&e.strs, &w->a);
+    sp_buf_init(&e.words, &w->a);
+    int rc = write_sections(w, &e);
+    sp_runs_cleanup(w);
     sp_free(&w->a, e.docs);
     sp_free(&w->a, e.tfs);
-    sp_free(&w->a, e.post_len);
-    sp_free(&w->a, e.pos_len);
+    sp_free(&w->a, e.blockpos);
+    sp_buf_free(&e.blocks);
+    sp_buf_free(&e.skips);
+    sp_buf_free(&e.posn);
+    sp_buf_free(&e.ents);
+    sp_buf_free(&e.strs);
+    sp_buf_free(&e.words);
     return rc;
 }

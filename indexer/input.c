@@ -101,6 +101,7 @@ static int add_txt(spasm_writer *w, const char *path, int in_dir)
         sp_writer_event(w, SPASM_EVENT_WARNING, warn);
     }
     int rc = sp_writer_add_doc(w, base, idlen, NULL, 0, text, len, 1);
+    w->st.file_bytes += b.n;
     sp_buf_free(&b);
     w->st.files_done++;
     return rc;
@@ -187,11 +188,13 @@ static int add_jsonl(spasm_writer *w, const char *path, int in_dir)
     sp_buf line;
     sp_buf_init(&line, &w->a);
     char tmp[65536];
-    uint64_t lineno = 0, total = 0;
+    uint64_t lineno = 0, total = 0, base = w->st.file_bytes;
     int rc = 0, eof = 0;
     size_t scan = 0;
     while (!rc && !eof) {
         int n = gzread(gz, tmp, sizeof tmp);
+        long zoff = gzoffset(gz);
+        if (zoff > 0) w->st.file_bytes = base + (uint64_t)zoff;
         if (n < 0) {
             int zerr;
             const char *m = gzerror(gz, &zerr);

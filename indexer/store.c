@@ -119,3 +119,30 @@ int sp_store_w_add(sp_store_w *s, const void *rec, size_t len, const void *rec2,
     if (s->raw.n >= s->target) return sp_store_w_flush(s);
     return 0;
 }
+
+/* Append the blocks src wrote to src_mem (a batch's store) to s: the
+ * block bytes go to s's sink or memory, the index entries are renumbered
+ * (first record, offset).  src must be flushed. */
+int sp_store_w_splice(sp_store_w *s, const sp_store_w *src, const sp_buf *src_mem)
+{
+    uint64_t base;
+    if (s->sink) {
+        base = s->sink->off - s->sec_off;
+        sp_sink_write(s->sink, src_mem->p, src_mem->n);
+    } else {
+        base = s->mem->n;
+        sp_buf_append(s->mem, src_mem->p, src_mem->n);
+    }
+    for (uint64_t i = 0; i < src->nblocks; i++) {
+        uint8_t e[SP_STORE_IX_ENTRY];
+        memcpy(e, src->index.p + i * SP_STORE_IX_ENTRY, sizeof e);
+        sp_put_u32(e, (uint32_t)(sp_get_u32(e) + s->nrec));
+        sp_put_u64(e + 8, sp_get_u64(e + 8) + base);
+        sp_buf_append(&s->index, e, sizeof e);
+    }
+    s->nblocks += src->nblocks;
+    s->nrec += src->nrec;
+    s->written += src->written;
+    if (s->index.err || (s->mem && s->mem->err)) return SPASM_ENOMEM;
+    return 0;
+}

@@ -38,6 +38,25 @@ void sp_writer_event(spasm_writer *w, spasm_event_kind kind, const char *msg)
     if (w->on_event) w->on_event(w->event_ud, kind, msg, &w->st);
 }
 
+/* The writer's allocator when the caller's is shared by worker threads:
+ * the caller's function, called under a mutex. */
+static void *locked_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    spasm_writer *w = ud;
+    pthread_mutex_lock(&w->alloc_mu);
+    void *p = w->base_a.fn(w->base_a.ud, ptr, osize, nsize);
+    pthread_mutex_unlock(&w->alloc_mu);
+    return p;
+}
+
+/* The number of worker threads to use by default: one per CPU, at most 8. */
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1) n = 1;
+    if (n > 8) n = 8;
+    return (unsigned)n;
+}
 
 int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_options *opt)
 {
@@ -51,36 +70,58 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     spasm_writer *w = sp_calloc(&a, sizeof *w);
     if (!w) return SPASM_ENOMEM;
     *out = w;
-    w->a = a;
+    w->a = w->base_a = a;
+    w->nthreads = opt->threads ? opt->threads : default_threads();
+    if (w->nthreads > 64) w->nthreads = 64;
+    if (opt->alloc && w->nthreads > 1) {
+        if (pthread_mutex_init(&w->alloc_mu, NULL) == 0) {
+            w->alloc_locked = 1;
+            w->a.fn = locked_alloc;
+            w->a.ud = w;
+        } else {
+            w->nthreads = 1;
+        }
+    }
     w->sink.fd = -1;
+    w->runs_fd = w->posn_fd = -1;
     w->k1 = opt->k1 > 0 ? opt->k1 : SP_DEFAULT_K1;
     w->b = opt->b >= 0 ? opt->b : SP_DEFAULT_B;
     if (opt->b > 1) w->b = 1;
     w->flags = opt->no_stopwords ? SP_FLAG_NO_STOPWORDS : 0;
     w->on_event = opt->on_event;
     w->event_ud = opt->event_ud;
+    w->budget = (uint64_t)(opt->memory_mb ? opt->memory_mb : SPASM_DEFAULT_MEMORY_MB) << 20;
+    /* The term table gets a little under half the budget; the rest is for
+     * the passage tables, batches in flight and the merge at commit. */
+    w->run_limit = w->budget / 100 * 45;
+    w->batch_bytes = 1u << 20;
     sp_buf_init(&w->docs, &w->a);
     sp_buf_init(&w->idix, &w->a);
     sp_buf_init(&w->dmeta_mem, &w->a);
-    sp_buf_init(&w->scratch, &w->a);
     sp_buf_init(&w->fixed, &w->a);
-    sp_buf_init(&w->tpool, &w->a);
+    sp_buf_init(&w->joined, &w->a);
     sp_buf_init(&w->sigs, &w->a);
-    w->spans.a = &w->a;
     sp_store_w_init(&w->text, &w->a, 16384);
     sp_store_w_init(&w->dmeta, &w->a, 8192);
     w->dmeta.mem = &w->dmeta_mem;
+    if (pthread_mutex_init(&w->mu, NULL) || pthread_cond_init(&w->cv_work, NULL) ||
+        pthread_cond_init(&w->cv_done, NULL))
+        return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     if (!path || !*path) return sp_writer_err(w, SPASM_EINVAL, "no index path given");
     size_t plen = strlen(path);
     w->path = sp_strndup(&w->a, path, plen);
     w->tmppath = sp_malloc(&w->a, plen + 64);
-    w->an = sp_analyzer_new(&w->a);
+    w->runs_path = sp_malloc(&w->a, plen + 72);
+    w->posn_path = sp_malloc(&w->a, plen + 72);
     w->nslots = 1 << 12;
     w->slots = sp_calloc(&w->a, w->nslots * sizeof *w->slots);
-    if (!w->path || !w->tmppath || !w->an || !w->slots)
+    if (!w->path || !w->tmppath || !w->runs_path || !w->posn_path || !w->slots)
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    w->mem_terms = w->nslots * sizeof *w->slots;
     snprintf(w->tmppath, plen + 64, "%s.tmp-%ld-%lx", path, (long)getpid(),
              (unsigned long)((uintptr_t)w ^ (uintptr_t)time(NULL)));
+    snprintf(w->runs_path, plen + 72, "%s.runs", w->tmppath);
+    snprintf(w->posn_path, plen + 72, "%s.posn", w->tmppath);
     int rc = sp_sink_open(&w->sink, &w->a, w->tmppath, w->errmsg);
     if (rc) {
         if (rc == SPASM_EIO)
@@ -107,7 +148,7 @@ const char *spasm_writer_errmsg(const spasm_writer *w)
     return w->errmsg;
 }
 
-static void free_terms(spasm_writer *w)
+void sp_writer_free_terms(spasm_writer *w)
 {
     if (!w->slots) return;
     for (size_t i = 0; i < w->nslots; i++) {
@@ -119,43 +160,126 @@ static void free_terms(spasm_writer *w)
             sp_free(&w->a, t);
             t = n;
         }
+        w->slots[i] = NULL;
     }
-    sp_free(&w->a, w->slots);
-    w->slots = NULL;
+    w->nterms = 0;
+    w->mem_terms = w->nslots * sizeof *w->slots;
+}
+
+void sp_writer_set_limits(spasm_writer *w, uint64_t run_limit, size_t batch_bytes)
+{
+    if (run_limit) w->run_limit = run_limit;
+    if (batch_bytes) w->batch_bytes = batch_bytes;
+}
+
+/* ---- worker threads ---- */
+
+/* A worker thread: analyse queued batches until told to stop. */
+static void *worker_main(void *arg)
+{
+    sp_worker *k = arg;
+    spasm_writer *w = k->w;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->queue && !w->stop) pthread_cond_wait(&w->cv_work, &w->mu);
+        if (w->stop) break;
+        sp_batch *b = w->queue;
+        w->queue = b->qnext;
+        if (!w->queue) w->queue_tail = NULL;
+        pthread_mutex_unlock(&w->mu);
+        sp_batch_analyze(k, b);
+        pthread_mutex_lock(&w->mu);
+        b->done = 1;
+        pthread_cond_broadcast(&w->cv_done);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Create the worker states and threads (once).  With one thread wanted,
+ * or when no thread can be started, batches are analysed inline. */
+static int start_workers(spasm_writer *w)
+{
+    if (w->workers) return 0;
+    unsigned n = w->nthreads > 1 ? w->nthreads : 1;
+    w->workers = sp_calloc(&w->a, n * sizeof *w->workers);
+    if (!w->workers) return SPASM_ENOMEM;
+    for (unsigned i = 0; i < n; i++) {
+        w->nworkers = i + 1;
+        if (sp_worker_init(&w->workers[i], w)) return SPASM_ENOMEM;
+    }
+    if (n == 1) return 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (pthread_create(&w->workers[i].tid, NULL, worker_main, &w->workers[i])) break;
+        w->threads_started = (int)i + 1;
+    }
+    return 0;
+}
+
+/* Stop and join the worker threads. */
+static void stop_workers(spasm_writer *w)
+{
+    if (w->threads_started) {
+        pthread_mutex_lock(&w->mu);
+        w->stop = 1;
+        pthread_cond_broadcast(&w->cv_work);
+        pthread_mutex_unlock(&w->mu);
+        for (int i = 0; i < w->threads_started; i++) pthread_join(w->workers[i].tid, NULL);
+        w->threads_started = 0;
+    }
+    for (unsigned i = 0; i < w->nworkers; i++) sp_worker_free(&w->workers[i]);
+    sp_free(&w->a, w->workers);
+    w->workers = NULL;
+    w->nworkers = 0;
+}
+
+static void free_batch_list(spasm_writer *w, sp_batch *b)
+{
+    while (b) {
+        sp_batch *n = b->next;
+        sp_batch_free(b);
+        sp_free(&w->a, b);
+        b = n;
+    }
 }
 
 void spasm_writer_abandon(spasm_writer *w)
 {
     if (!w) return;
+    stop_workers(w);
+    free_batch_list(w, w->fly);
+    free_batch_list(w, w->spare);
+    free_batch_list(w, w->cur);
     sp_sink_close(&w->sink);
     if (!w->committed && w->tmppath && w->tmppath[0]) unlink(w->tmppath);
-    free_terms(w);
-    sp_analyzer_free(w->an);
+    sp_runs_cleanup(w);
+    sp_writer_free_terms(w);
+    sp_free(&w->a, w->slots);
     sp_free(&w->a, w->path);
     sp_free(&w->a, w->tmppath);
+    sp_free(&w->a, w->runs_path);
+    sp_free(&w->a, w->posn_path);
+    sp_free(&w->a, w->runs);
     sp_free(&w->a, w->lens);
     sp_free(&w->a, w->pass);
     sp_buf_free(&w->docs);
     sp_buf_free(&w->idix);
     sp_buf_free(&w->dmeta_mem);
-    sp_buf_free(&w->scratch);
     sp_buf_free(&w->fixed);
-    sp_free(&w->a, w->spans.v);
-    sp_free(&w->a, w->loc_terms);
-    sp_free(&w->a, w->loc_count);
-    sp_free(&w->a, w->loc_pos);
-    sp_free(&w->a, w->tok_loc);
-    sp_free(&w->a, w->ttok);
-    sp_buf_free(&w->tpool);
+    sp_buf_free(&w->joined);
+    sp_free(&w->a, w->pre);
     sp_buf_free(&w->sigs);
     sp_store_w_free(&w->text);
     sp_store_w_free(&w->dmeta);
-    sp_alloc a = w->a;
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv_work);
+    pthread_cond_destroy(&w->cv_done);
+    if (w->alloc_locked) pthread_mutex_destroy(&w->alloc_mu);
+    sp_alloc a = w->base_a;
     sp_free(&a, w);
 }
 
 /* ---- the term table ---- */
-
 
 static int grow_table(spasm_writer *w)
 {
@@ -173,15 +297,15 @@ static int grow_table(spasm_writer *w)
         }
     }
     sp_free(&w->a, w->slots);
+    w->mem_terms += (n - w->nslots) * sizeof *s;
     w->slots = s;
     w->nslots = n;
     return 0;
 }
 
-/* Find or add the term s[0, n); NULL when out of memory. */
-static sp_term *get_term(spasm_writer *w, const char *s, size_t n)
+/* Find or add the term s[0, n) of hash h; NULL when out of memory. */
+static sp_term *get_term(spasm_writer *w, uint32_t h, const char *s, size_t n)
 {
-    uint32_t h = sp_term_hash(s, n);
     size_t i = h & (w->nslots - 1);
     for (sp_term *t = w->slots[i]; t; t = t->next)
         if (t->hash == h && t->len == n && memcmp(t->s, s, n) == 0) return t;
@@ -199,10 +323,11 @@ static sp_term *get_term(spasm_writer *w, const char *s, size_t n)
     t->next = w->slots[i];
     w->slots[i] = t;
     w->nterms++;
+    w->mem_terms += sizeof *t + n + 1 + 16;
     return t;
 }
 
-/* Append up to 3 + tf varints to a term's stream. */
+/* Make room for `need` more bytes in a term's stream. */
 static int term_reserve(spasm_writer *w, sp_term *t, size_t need)
 {
     if (t->npost + need <= t->cappost) return 0;
@@ -211,35 +336,16 @@ static int term_reserve(spasm_writer *w, sp_term *t, size_t need)
     if (cap > UINT32_MAX) return SPASM_ENOMEM;
     uint8_t *p = sp_realloc(&w->a, t->post, cap);
     if (!p) return SPASM_ENOMEM;
+    w->mem_terms += cap - t->cappost;
     t->post = p;
     t->cappost = (uint32_t)cap;
     return 0;
 }
 
-static int reserve_u32(spasm_writer *w, uint32_t **p, size_t *cap, size_t need)
+/* Remember that the folded word[0, n), other than the term itself, stems
+ * to t (for prefix search).  Returns 0 or SPASM_ENOMEM. */
+static int note_var(spasm_writer *w, sp_term *t, const uint8_t *word, size_t n)
 {
-    if (need <= *cap) return 0;
-    size_t n = *cap ? *cap : 64;
-    while (n < need) n *= 2;
-    uint32_t *q = sp_realloc(&w->a, *p, n * sizeof *q);
-    if (!q) return SPASM_ENOMEM;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
-/* Remember that the folded word w[0, n) stems to t (for prefix search).
- * Returns 0 or SPASM_ENOMEM. */
-static int note_word(spasm_writer *w, sp_term *t, const char *word, size_t n)
-{
-    if (n == t->len && memcmp(word, t->s, n) == 0) {
-        if (!t->is_word) {
-            t->is_word = 1;
-            w->nwords++;
-        }
-        return 0;
-    }
-    if (n > 255) return 0;
     for (uint32_t i = 0; i < t->nvars; i += 1u + t->vars[i])
         if (t->vars[i] == n && memcmp(t->vars + i + 1, word, n) == 0) return 0;
     if (t->nvars + 1 + n > t->capvars) {
@@ -247,6 +353,7 @@ static int note_word(spasm_writer *w, sp_term *t, const char *word, size_t n)
         while (cap < t->nvars + 1 + n) cap *= 2;
         uint8_t *v = sp_realloc(&w->a, t->vars, cap);
         if (!v) return SPASM_ENOMEM;
+        w->mem_terms += cap - t->capvars;
         t->vars = v;
         t->capvars = (uint32_t)cap;
     }
@@ -258,239 +365,257 @@ static int note_word(spasm_writer *w, sp_term *t, const char *word, size_t n)
     return 0;
 }
 
-/*
- * The near-duplicate signature of a passage body: one-permutation MinHash
- * over its word bigrams (pairs of adjacent stems).  Each bigram hashes to
- * 64 bits; the top 4 pick one of SP_SIG_HASHES buckets and the bucket
- * keeps the top 16 bits of the smallest remaining value (SP_SIG_EMPTY when
- * no bigram fell in it).  The searcher (searcher/collapse.c) compares
- * signatures to find candidate pairs cheaply.
- */
-static void sign_passage(spasm_writer *w, const uint32_t *stem_hash, size_t n)
+/* Make room for one more passage in the passage tables. */
+static int reserve_passage(spasm_writer *w)
 {
-    uint64_t min[SP_SIG_HASHES];
-    for (int b = 0; b < SP_SIG_HASHES; b++) min[b] = UINT64_MAX;
-    for (size_t i = 1; i < n; i++) {
-        uint64_t h = sp_bigram_hash(stem_hash[i - 1], stem_hash[i]);
-        int b = (int)(h >> 60);
-        uint64_t v = h & 0x0FFFFFFFFFFFFFFFull;
-        if (v < min[b]) min[b] = v;
-    }
-    for (int b = 0; b < SP_SIG_HASHES; b++) {
-        uint64_t v = min[b] >> 44; /* 16 bits; SP_SIG_EMPTY is reserved */
-        if (min[b] == UINT64_MAX) v = SP_SIG_EMPTY;
-        else if (v == SP_SIG_EMPTY) v = SP_SIG_EMPTY - 1;
-        w->cursig[b] = (uint16_t)v;
-    }
-}
-
-/* Analyse the current document's title once; its tokens are indexed in
- * front of each of the document's passages (see invert_passage). */
-static int set_title(spasm_writer *w, const char *title, size_t tlen)
-{
-    w->nttok = 0;
-    w->tlen_tokens = 0;
-    w->tpool.n = 0;
-    if (!tlen) return 0;
-    if (sp_analyze(w->an, title, tlen)) return SPASM_ENOMEM;
-    size_t n;
-    const sp_token *tok = sp_analyzer_tokens(w->an, &n);
-    if (n == 0) return 0;
-    if (n > w->capttok) {
-        sp_token *t = sp_realloc(&w->a, w->ttok, n * sizeof *t);
-        if (!t) return SPASM_ENOMEM;
-        w->ttok = t;
-        w->capttok = n;
-    }
-    memcpy(w->ttok, tok, n * sizeof *tok);
-    const char *pool = sp_analyzer_pool(w->an);
-    size_t plen = tok[n - 1].word_off + tok[n - 1].word_len + 1;
-    sp_buf_append(&w->tpool, pool, plen);
-    if (w->tpool.err) return SPASM_ENOMEM;
-    w->nttok = n;
-    w->tlen_tokens = tok[n - 1].pos + 1;
+    if (w->npass < w->cappass) return 0;
+    size_t cap = w->cappass ? w->cappass * 2 : 256;
+    uint32_t *l = sp_realloc(&w->a, w->lens, cap * sizeof *l);
+    if (!l) return SPASM_ENOMEM;
+    w->lens = l;
+    sp_passage_rec *p = sp_realloc(&w->a, w->pass, cap * sizeof *p);
+    if (!p) return SPASM_ENOMEM;
+    w->pass = p;
+    w->cappass = cap;
     return 0;
 }
 
-/* Analyse and invert one passage text[0, len) as passage number `pid`,
- * preceded by the document's title tokens (positions 0 .. T-1; the
- * passage's words follow from T + 1, so no phrase spans the two).
- * Returns its length in tokens (0: nothing to index), or -error. */
-static long invert_passage(spasm_writer *w, uint32_t pid, const char *text, size_t len)
+/* Invert one analysed passage record at *pp (format in batch.c) as the
+ * next passage of document `doc`. */
+static int invert_passage(spasm_writer *w, const uint8_t **pp, uint32_t doc, uint32_t ordinal)
 {
-    if (sp_analyze(w->an, text, len)) return -SPASM_ENOMEM;
-    size_t nbody, nt = w->nttok;
-    const sp_token *body = sp_analyzer_tokens(w->an, &nbody);
-    if (nbody == 0 && nt == 0) return 0;
-    size_t ntok = nt + nbody;
-    const char *bpool = sp_analyzer_pool(w->an), *tpool = (const char *)w->tpool.p;
-    uint32_t shift = nt ? w->tlen_tokens + 1 : 0;
-    uint32_t mark = pid + 1;
-    size_t nloc = 0;
-    if (reserve_u32(w, &w->tok_loc, &w->cap_tokloc, ntok)) return -SPASM_ENOMEM;
-    if (ntok > w->cap_loc) {
-        size_t cap = ntok + 64;
-        sp_term **lt = sp_realloc(&w->a, w->loc_terms, cap * sizeof *lt);
-        if (!lt) return -SPASM_ENOMEM;
-        w->loc_terms = lt;
-        uint32_t *lc = sp_realloc(&w->a, w->loc_count, (cap + 1) * sizeof *lc);
-        if (!lc) return -SPASM_ENOMEM;
-        w->loc_count = lc;
-        w->cap_loc = cap;
-    }
-    if (reserve_u32(w, &w->loc_pos, &w->cap_locpos, ntok)) return -SPASM_ENOMEM;
-    for (size_t i = 0; i < ntok; i++) {
-        const sp_token *k = i < nt ? &w->ttok[i] : &body[i - nt];
-        const char *pool = i < nt ? tpool : bpool;
-        sp_term *t = get_term(w, pool + k->term_off, k->term_len);
-        if (!t) return -SPASM_ENOMEM;
-        if (t->mark != mark) {
-            t->mark = mark;
-            t->loc = (uint32_t)nloc;
-            w->loc_terms[nloc] = t;
-            w->loc_count[nloc] = 0;
-            nloc++;
-        }
-        if (note_word(w, t, pool + k->word_off, k->word_len)) return -SPASM_ENOMEM;
-        w->tok_loc[i] = t->loc;
-        w->loc_count[t->loc]++;
-    }
-    /* The body's signature, from its stems' hashes (loc_pos as scratch). */
-    for (size_t i = nt; i < ntok; i++) w->loc_pos[i - nt] = w->loc_terms[w->tok_loc[i]]->hash;
-    sign_passage(w, w->loc_pos, nbody);
-    /* Bucket the positions by term (counting sort, stable in position). */
-    uint32_t *start = w->loc_count; /* reused as running offsets */
-    uint32_t sum = 0;
-    for (size_t j = 0; j < nloc; j++) {
-        uint32_t c = start[j];
-        start[j] = sum;
-        sum += c;
-    }
-    start[nloc] = sum;
-    for (size_t i = 0; i < ntok; i++)
-        w->loc_pos[start[w->tok_loc[i]]++] = i < nt ? w->ttok[i].pos : body[i - nt].pos + shift;
-    /* start[j] now holds the end of bucket j; bucket j begins at start[j-1]. */
-    uint32_t begin = 0;
-    for (size_t j = 0; j < nloc; j++) {
-        sp_term *t = w->loc_terms[j];
-        uint32_t end = start[j], tf = end - begin;
-        if (term_reserve(w, t, 20 + (size_t)tf * 5)) return -SPASM_ENOMEM;
-        uint8_t *p = t->post + t->npost;
-        p = sp_varint_put(p, mark - t->last_plus1);
-        p = sp_varint_put(p, tf);
-        uint32_t prev = 0;
-        for (uint32_t k = begin; k < end; k++) {
-            uint32_t pos = w->loc_pos[k];
-            p = sp_varint_put(p, k == begin ? pos : pos - prev - 1);
-            prev = pos;
-        }
-        t->npost = (uint32_t)(p - t->post);
+    const uint8_t *p = *pp;
+    if (w->npass >= UINT32_MAX - 1)
+        return sp_writer_err(w, SPASM_EINPUT, "too many passages (at most %u)", UINT32_MAX - 1);
+    if (reserve_passage(w)) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    uint32_t pid = (uint32_t)w->npass, mark = pid + 1;
+    uint32_t start = sp_get_u32(p), len = sp_get_u32(p + 4), dl = sp_get_u32(p + 8);
+    uint32_t ntok = sp_get_u32(p + 12);
+    sp_buf_append(&w->sigs, p + 16, 2 * SP_SIG_HASHES);
+    p += 16 + 2 * SP_SIG_HASHES;
+    uint32_t nterms = sp_get_u32(p);
+    p += 4;
+    for (uint32_t j = 0; j < nterms; j++) {
+        uint32_t h = sp_get_u32(p), tf = sp_get_u32(p + 4), enclen = sp_get_u32(p + 8);
+        size_t tlen = (size_t)p[12] | (size_t)p[13] << 8;
+        int is_word = p[14];
+        unsigned nv = p[15];
+        const char *s = (const char *)p + 16;
+        p += 16 + tlen;
+        sp_term *t = get_term(w, h, s, tlen);
+        if (!t || term_reserve(w, t, 5 + (size_t)enclen))
+            return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+        uint8_t *q = sp_varint_put(t->post + t->npost, mark - t->last_plus1);
+        memcpy(q, p, enclen);
+        p += enclen;
+        t->npost = (uint32_t)(q + enclen - t->post);
         t->last_plus1 = mark;
         t->df++;
         t->cf += tf;
-        begin = end;
+        if (is_word && !t->is_word) {
+            t->is_word = 1;
+            w->nwords++;
+        }
+        for (unsigned v = 0; v < nv; v++) {
+            if (note_var(w, t, p + 1, p[0])) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+            p += 1 + p[0];
+        }
     }
-    /* the length: title words plus passage words (the gap not counted) */
-    uint32_t dl = (nt ? w->tlen_tokens : 0) + (nbody ? body[nbody - 1].pos + 1 : 0);
-    w->tokens += dl;
-    w->st.tokens += ntok;
-    return (long)dl;
-}
-
-/* Add passage text[a, b) of the current document. */
-static int add_passage(spasm_writer *w, uint32_t doc, uint32_t ordinal, const char *text,
-                       uint32_t a, uint32_t b)
-{
-    if (w->npass >= UINT32_MAX - 1)
-        return sp_writer_err(w, SPASM_EINPUT, "too many passages (at most %u)", UINT32_MAX - 1);
-    uint32_t pid = (uint32_t)w->npass;
-    long dl = invert_passage(w, pid, text + a, b - a);
-    if (dl < 0) return sp_writer_err(w, (int)-dl, "out of memory");
-    if (dl == 0) return 0; /* no words: not a passage */
-    if (w->npass == w->cappass) {
-        size_t cap = w->cappass ? w->cappass * 2 : 256;
-        uint32_t *l = sp_realloc(&w->a, w->lens, cap * sizeof *l);
-        if (!l) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-        w->lens = l;
-        sp_passage_rec *p = sp_realloc(&w->a, w->pass, cap * sizeof *p);
-        if (!p) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-        w->pass = p;
-        w->cappass = cap;
-    }
-    w->lens[pid] = (uint32_t)dl;
+    w->lens[pid] = dl;
     w->pass[pid].doc = doc;
     w->pass[pid].ordinal = ordinal;
-    w->pass[pid].start = a;
-    w->pass[pid].len = b - a;
+    w->pass[pid].start = start;
+    w->pass[pid].len = len;
     w->npass++;
     w->st.passages++;
-    for (int i = 0; i < SP_SIG_HASHES; i++) sp_buf_put_u16(&w->sigs, w->cursig[i]);
-    if (w->sigs.err || sp_store_w_add(&w->text, text + a, b - a, NULL, 0))
-        return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-    if (w->sink.rc) return w->rc = w->sink.rc; /* the sink wrote errmsg */
+    w->tokens += dl;
+    w->st.tokens += ntok;
+    *pp = p;
+    if (w->sigs.err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     return 0;
 }
 
-/* Record the document just added (passages [first, first + count)):
- * its table entry, id hash and DMET record "id NUL title". */
-static int end_doc(spasm_writer *w, uint32_t first, uint32_t count, const char *id, size_t idlen,
-                   const char *title, size_t tlen, size_t bytes)
+/* Invert an analysed batch: passages, documents, stored text; flush a
+ * sorted run when the term table outgrows its share of the budget. */
+static int invert_batch(spasm_writer *w, sp_batch *b)
 {
-    sp_buf_put_u32(&w->docs, first);
-    sp_buf_put_u32(&w->docs, count);
-    sp_buf_put_u64(&w->idix, sp_id_hash(id, idlen));
-    sp_buf_put_u32(&w->idix, (uint32_t)w->ndocs);
-    sp_buf *s = &w->scratch;
-    s->n = 0;
-    sp_buf_append(s, id, idlen);
-    sp_buf_putc(s, 0);
-    if (tlen) sp_buf_append(s, title, tlen);
-    if (s->err || w->docs.err || w->idix.err || sp_store_w_add(&w->dmeta, s->p, s->n, NULL, 0))
+    if (b->rc) return sp_writer_err(w, b->rc, "out of memory");
+    const uint8_t *p = b->out.p;
+    for (size_t i = 0; i < b->ndocs; i++) {
+        const sp_bdoc *d = &b->docs[i];
+        uint32_t kept = sp_get_u32(p);
+        p += 4;
+        uint32_t doc = (uint32_t)w->ndocs, first = (uint32_t)w->npass;
+        for (uint32_t o = 0; o < kept; o++) {
+            int rc = invert_passage(w, &p, doc, o);
+            if (rc) return rc;
+        }
+        sp_buf_put_u32(&w->docs, first);
+        sp_buf_put_u32(&w->docs, kept);
+        sp_buf_put_u64(&w->idix, sp_id_hash((const char *)b->in.p + d->id_off, d->id_len));
+        sp_buf_put_u32(&w->idix, doc);
+        w->ndocs++;
+    }
+    if (w->docs.err || w->idix.err || sp_store_w_splice(&w->text, &b->text, &b->text_mem) ||
+        sp_store_w_splice(&w->dmeta, &b->dmeta, &b->dmeta_mem))
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-    w->ndocs++;
+    if (w->sink.rc) return w->rc = w->sink.rc; /* the sink wrote errmsg */
+    if (w->mem_terms > w->run_limit) {
+        int rc = sp_runs_flush(w);
+        if (rc) return w->rc ? w->rc : sp_writer_err(w, rc, "%s", spasm_errstr(rc));
+    }
+    return 0;
+}
+
+/* ---- batches ---- */
+
+/* Is the oldest batch in flight analysed? */
+static int head_done(spasm_writer *w, int wait)
+{
+    if (!w->threads_started) return 1;
+    pthread_mutex_lock(&w->mu);
+    while (wait && !w->fly->done) pthread_cond_wait(&w->cv_done, &w->mu);
+    int d = w->fly->done;
+    pthread_mutex_unlock(&w->mu);
+    return d;
+}
+
+/* Invert analysed batches in order: those ready, and all of them with
+ * `all`; wait for the oldest while too many are in flight. */
+static int drain(spasm_writer *w, int all)
+{
+    while (w->fly) {
+        int must = all || w->nfly > 2 * (size_t)w->nworkers + 1;
+        if (!head_done(w, must)) break;
+        sp_batch *b = w->fly;
+        w->fly = b->next;
+        if (!w->fly) w->fly_tail = NULL;
+        w->nfly--;
+        int rc = w->rc ? w->rc : invert_batch(w, b);
+        sp_batch_reset(b);
+        b->next = w->spare;
+        w->spare = b;
+        if (rc && !all) return rc;
+    }
+    return w->rc;
+}
+
+/* Send the batch being filled to analysis. */
+static int dispatch(spasm_writer *w)
+{
+    sp_batch *b = w->cur;
+    if (!b) return 0;
+    w->cur = NULL;
+    if (start_workers(w)) {
+        sp_batch_free(b);
+        sp_free(&w->a, b);
+        return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    }
+    b->next = NULL;
+    if (w->fly_tail)
+        w->fly_tail->next = b;
+    else
+        w->fly = b;
+    w->fly_tail = b;
+    w->nfly++;
+    if (!w->threads_started) {
+        sp_batch_analyze(&w->workers[0], b);
+        b->done = 1;
+    } else {
+        pthread_mutex_lock(&w->mu);
+        b->qnext = NULL;
+        if (w->queue_tail)
+            w->queue_tail->qnext = b;
+        else
+            w->queue = b;
+        w->queue_tail = b;
+        pthread_cond_signal(&w->cv_work);
+        pthread_mutex_unlock(&w->mu);
+    }
+    return drain(w, 0);
+}
+
+/* The batch being filled (a spare one or a new one); NULL: no memory. */
+static sp_batch *current_batch(spasm_writer *w)
+{
+    if (w->cur) return w->cur;
+    sp_batch *b = w->spare;
+    if (b) {
+        w->spare = b->next;
+        b->next = NULL;
+    } else {
+        b = sp_malloc(&w->a, sizeof *b);
+        if (!b) return NULL;
+        sp_batch_init(b, &w->a);
+    }
+    return w->cur = b;
+}
+
+/* Queue one document: copy its id, title and text into the current batch
+ * (with `npre` presplit passages of the given lengths when pre != NULL). */
+static int queue_doc(spasm_writer *w, const char *id, size_t idlen, const char *title, size_t tlen,
+                     const char *text, size_t len, int detect_title, const sp_span32 *pre,
+                     size_t npre, size_t bytes)
+{
+    sp_batch *b = current_batch(w);
+    if (!b) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    if (b->ndocs == b->capdocs) {
+        size_t cap = b->capdocs ? b->capdocs * 2 : 256;
+        sp_bdoc *d = sp_realloc(&w->a, b->docs, cap * sizeof *d);
+        if (!d) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+        b->docs = d;
+        b->capdocs = cap;
+    }
+    if (b->nspans + npre > b->capspans) {
+        size_t cap = b->capspans ? b->capspans * 2 : 64;
+        while (cap < b->nspans + npre) cap *= 2;
+        sp_span32 *s = sp_realloc(&w->a, b->spans, cap * sizeof *s);
+        if (!s) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+        b->spans = s;
+        b->capspans = cap;
+    }
+    sp_bdoc *d = &b->docs[b->ndocs];
+    memset(d, 0, sizeof *d);
+    d->id_off = b->in.n;
+    d->id_len = (uint32_t)idlen;
+    sp_buf_append(&b->in, id, idlen);
+    d->title_off = b->in.n;
+    d->title_len = (uint32_t)tlen;
+    if (tlen) sp_buf_append(&b->in, title, tlen);
+    d->text_off = b->in.n;
+    d->text_len = len;
+    if (len) sp_buf_append(&b->in, text, len);
+    d->detect_title = (uint8_t)detect_title;
+    if (pre) {
+        d->presplit = 1;
+        d->span_first = (uint32_t)b->nspans;
+        d->nspans = (uint32_t)npre;
+        memcpy(b->spans + b->nspans, pre, npre * sizeof *pre);
+        b->nspans += npre;
+    }
+    if (b->in.err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    b->ndocs++;
     w->st.documents++;
     w->st.input_bytes += bytes;
     if (w->st.input_bytes - w->last_event_bytes >= (1u << 20)) {
         w->last_event_bytes = w->st.input_bytes;
         sp_writer_event(w, SPASM_EVENT_PROGRESS, "");
     }
+    if (b->in.n >= w->batch_bytes || b->ndocs >= 65536) return dispatch(w);
     return 0;
 }
 
-int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title,
-                      size_t tlen, const char *text, size_t len, int detect_title)
+int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title, size_t tlen,
+                      const char *text, size_t len, int detect_title)
 {
     if (w->rc) return w->rc;
     if (w->committed) return sp_writer_err(w, SPASM_EINVAL, "the index is already committed");
     if (idlen == 0) return sp_writer_err(w, SPASM_EINVAL, "a document needs a non-empty id");
-    if (w->ndocs >= UINT32_MAX - 1) return sp_writer_err(w, SPASM_EINPUT, "too many documents");
+    if (w->st.documents >= UINT32_MAX - 1)
+        return sp_writer_err(w, SPASM_EINPUT, "too many documents");
     if (len > UINT32_MAX)
-        return sp_writer_err(w, SPASM_EINPUT, "document %.*s is larger than 4 GiB", (int)idlen,
-                             id);
-    uint32_t doc = (uint32_t)w->ndocs;
-    uint32_t body = 0;
-    sp_span32 tspan;
-    if (detect_title && !tlen && sp_detect_title(text, len, &tspan, &body)) {
-        title = text + tspan.start;
-        tlen = tspan.end - tspan.start;
-    }
-    w->spans.n = 0;
-    if (sp_split_passages(text, len, body, &w->spans) || set_title(w, title, tlen))
-        return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-    uint32_t first = (uint32_t)w->npass, ordinal = 0;
-    for (size_t i = 0; i < w->spans.n; i++) {
-        size_t before = w->npass;
-        int rc = add_passage(w, doc, ordinal, text, w->spans.v[i].start, w->spans.v[i].end);
-        if (rc) return rc;
-        if (w->npass > before) ordinal++;
-    }
-    /* A document with a title but no text is one passage: its title. */
-    if (ordinal == 0 && w->nttok) {
-        int rc = add_passage(w, doc, 0, text, 0, 0);
-        if (rc) return rc;
-        if (w->npass > first) ordinal++;
-    }
-    return end_doc(w, first, ordinal, id, idlen, title, tlen, len);
+        return sp_writer_err(w, SPASM_EINPUT, "document %.*s is larger than 4 GiB", (int)idlen, id);
+    return queue_doc(w, id, idlen, title, tlen, text, len, detect_title, NULL, 0, len);
 }
 
 int sp_writer_repair(spasm_writer *w, const char *text, size_t len, const char **out,
@@ -516,7 +641,8 @@ int spasm_writer_add(spasm_writer *w, const char *id, const char *title, const c
 {
     if (!w) return SPASM_EINVAL;
     if (w->rc) return w->rc;
-    if (!id || !text) return sp_writer_err(w, SPASM_EINVAL, "spasm_writer_add: id and text are required");
+    if (!id || !text)
+        return sp_writer_err(w, SPASM_EINVAL, "spasm_writer_add: id and text are required");
     const char *t;
     if (sp_writer_repair(w, text, len, &t, &len) < 0) return w->rc;
     return sp_writer_add_doc(w, id, strlen(id), title ? title : "", title ? strlen(title) : 0, t,
@@ -531,26 +657,31 @@ int spasm_writer_add_passages(spasm_writer *w, const char *id, const char *title
     if (!id || !*id || (n && (!passages || !lens)))
         return sp_writer_err(w, SPASM_EINVAL, "spasm_writer_add_passages: bad arguments");
     if (w->committed) return sp_writer_err(w, SPASM_EINVAL, "the index is already committed");
-    uint32_t doc = (uint32_t)w->ndocs, first = (uint32_t)w->npass, ordinal = 0;
-    if (set_title(w, title ? title : "", title ? strlen(title) : 0))
-        return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n && !w->rc; i++) {
+    if (w->st.documents >= UINT32_MAX - 1)
+        return sp_writer_err(w, SPASM_EINPUT, "too many documents");
+    if (n > w->cappre) {
+        sp_span32 *s = sp_realloc(&w->a, w->pre, n * sizeof *s);
+        if (!s) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+        w->pre = s;
+        w->cappre = n;
+    }
+    sp_buf *j = &w->joined;
+    j->n = 0;
+    for (size_t i = 0; i < n; i++) {
         const char *t;
         size_t len;
-        if (lens[i] > UINT32_MAX) {
-            sp_writer_err(w, SPASM_EINPUT, "passage %zu of %s is too large", i, id);
-            break;
-        }
-        if (sp_writer_repair(w, passages[i], lens[i], &t, &len) < 0) break;
-        size_t before = w->npass;
-        if (add_passage(w, doc, ordinal, t, 0, (uint32_t)len)) break;
-        if (w->npass > before) ordinal++;
+        if (lens[i] > UINT32_MAX || j->n + lens[i] > UINT32_MAX)
+            return sp_writer_err(w, SPASM_EINPUT, "passage %zu of %s is too large", i, id);
+        if (sp_writer_repair(w, passages[i], lens[i], &t, &len) < 0) return w->rc;
+        if (j->n + len > UINT32_MAX)
+            return sp_writer_err(w, SPASM_EINPUT, "passage %zu of %s is too large", i, id);
+        w->pre[i].start = (uint32_t)j->n;
+        sp_buf_append(j, t, len);
+        w->pre[i].end = (uint32_t)j->n;
     }
-    if (!w->rc && ordinal == 0 && w->nttok && !add_passage(w, doc, 0, "", 0, 0) &&
-        w->npass > first)
-        ordinal++;
-    if (w->rc) return w->rc;
-    return end_doc(w, first, ordinal, id, strlen(id), title, title ? strlen(title) : 0, 0);
+    if (j->err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    return queue_doc(w, id, strlen(id), title, title ? strlen(title) : 0, (const char *)j->p, j->n,
+                     0, w->pre, n, 0);
 }
 
 int spasm_writer_commit(spasm_writer *w)
@@ -558,6 +689,10 @@ int spasm_writer_commit(spasm_writer *w)
     if (!w) return SPASM_EINVAL;
     if (w->rc) return w->rc;
     if (w->committed) return sp_writer_err(w, SPASM_EINVAL, "the index is already committed");
+    if (w->cur) dispatch(w);
+    drain(w, 1);
+    stop_workers(w);
+    if (w->rc) return w->rc;
     if (w->npass == 0)
         return sp_writer_err(w, SPASM_EEMPTY,
                              "nothing to index: %llu document(s) with no words in them",

@@ -6,6 +6,8 @@
 #ifndef SPASM_WRITER_H
 #define SPASM_WRITER_H
 
+#include <pthread.h>
+
 #include "analyzer.h"
 #include "base.h"
 #include "passage.h"
@@ -20,7 +22,6 @@ typedef struct sp_term {
     uint32_t df;
     uint32_t last_plus1; /* last passage + 1 (0: none yet) */
     uint64_t cf;
-    uint32_t mark, loc;  /* per-passage scratch */
     uint8_t *post;
     uint32_t npost, cappost;
     /* The folded words that stem to this term, for prefix search (WORD):
@@ -36,13 +37,13 @@ typedef struct sp_term {
  * `target` bytes, each block deflated (see store.c for the layout). */
 typedef struct sp_store_w {
     const sp_alloc *a;
-    sp_buf raw;   /* payload of the current block */
-    sp_buf offs;  /* u32 record offsets of the current block */
+    sp_buf raw;  /* payload of the current block */
+    sp_buf offs; /* u32 record offsets of the current block */
     uint32_t nrec_block;
     uint64_t nrec;
     sp_buf index; /* SP_STORE_IX_ENTRY bytes per block */
     uint64_t nblocks;
-    sp_buf *mem;  /* write blocks here, or */
+    sp_buf *mem;   /* write blocks here, or */
     sp_sink *sink; /* stream them to this sink's open section */
     uint64_t sec_off;
     uint64_t written;
@@ -54,14 +55,80 @@ typedef struct sp_passage_rec {
     uint32_t doc, ordinal, start, len;
 } sp_passage_rec;
 
+/* One document waiting for analysis: byte ranges in its batch's `in`. */
+typedef struct sp_bdoc {
+    uint64_t id_off, title_off, text_off, text_len;
+    uint32_t id_len, title_len;
+    uint32_t span_first, nspans; /* presplit: its passages in batch spans */
+    uint8_t detect_title, presplit;
+} sp_bdoc;
+
+/*
+ * A batch of documents: filled by the caller's thread, analysed by a
+ * worker (batch.c), then inverted by the caller's thread in submission
+ * order.  Batch boundaries depend only on the input, never on timing, so
+ * the index is the same whatever the number of threads.
+ */
+typedef struct sp_batch {
+    struct sp_batch *next;  /* in-flight list or free list */
+    struct sp_batch *qnext; /* work queue */
+    sp_buf in;              /* ids, titles and texts, back to back */
+    sp_bdoc *docs;
+    size_t ndocs, capdocs;
+    sp_span32 *spans; /* passages of presplit documents */
+    size_t nspans, capspans;
+    sp_buf out;             /* the analysed passages (format in batch.c) */
+    sp_store_w text, dmeta; /* the batch's compressed TEXT and DMET blocks */
+    sp_buf text_mem, dmeta_mem;
+    int rc;   /* 0, or SPASM_ENOMEM when analysis ran out of memory */
+    int done; /* analysed (under the writer's mutex) */
+} sp_batch;
+
+/* The per-thread analysis state: one analyser (stemmer, stem cache) and
+ * scratch memory, owned by one worker thread. */
+typedef struct sp_worker {
+    spasm_writer *w;
+    pthread_t tid;
+    sp_analyzer *an;
+    sp_spans spans;
+    /* the current document's title, analysed once */
+    sp_token *ttok;
+    uint32_t *thash;
+    size_t nttok, capttok;
+    sp_buf tpool;
+    uint32_t tlen_tokens;
+    sp_buf scratch;
+    /* per passage: token -> local term, local terms, their words */
+    uint32_t *tok_loc, *tok_hash, *loc_pos;
+    size_t cap_tok;
+    uint32_t *loc_hash, *loc_count, *loc_slot, *loc_word;
+    const char **loc_s;
+    uint16_t *loc_len;
+    uint8_t *loc_isword;
+    size_t cap_loc;
+    uint32_t *slots; /* open addressing: local term + 1 */
+    size_t nslots;
+    const char **word_s; /* distinct variant words, chained per local term */
+    uint32_t *word_next;
+    uint8_t *word_len;
+    size_t cap_word;
+} sp_worker;
+
+/* One sorted run of postings flushed to the runs file (runs.c). */
+typedef struct sp_run {
+    uint64_t off, len, nterms;
+} sp_run;
+
 struct spasm_writer {
     sp_alloc a;
+    sp_alloc base_a; /* the caller's allocator (a may wrap it with a lock) */
+    pthread_mutex_t alloc_mu;
+    int alloc_locked;
     int rc; /* sticky */
     char errmsg[SP_ERRMSG_MAX];
     char *path, *tmppath;
     int committed;
     sp_sink sink;
-    sp_analyzer *an;
     spasm_writer_stats st;
     double k1, b;
     unsigned flags;
@@ -75,39 +142,89 @@ struct spasm_writer {
     uint32_t *lens;
     sp_passage_rec *pass;
     size_t npass, cappass;
-    sp_buf docs;   /* u32 first passage, u32 count per doc */
-    sp_buf idix;   /* u64 hash, u32 doc per doc (sorted at commit) */
+    sp_buf docs; /* u32 first passage, u32 count per doc */
+    sp_buf idix; /* u64 hash, u32 doc per doc (sorted at commit) */
     uint64_t ndocs;
     sp_store_w text, dmeta;
     sp_buf dmeta_mem;
     /* scratch */
-    sp_buf scratch;
-    sp_buf fixed; /* repaired UTF-8 of the text being added */
-    sp_spans spans;
-    sp_term **loc_terms;
-    uint32_t *loc_count, *loc_pos;
-    size_t cap_loc, cap_locpos;
-    uint32_t *tok_loc;
-    size_t cap_tokloc;
-    /* the current document's title, analysed once: its tokens (term and
-     * word offsets into tpool) are indexed in front of every passage */
-    sp_token *ttok;
-    size_t nttok, capttok;
-    sp_buf tpool;
-    uint32_t tlen_tokens; /* title length in positions */
-    uint64_t nwords;      /* distinct folded words (WORD entries) */
+    sp_buf fixed;  /* repaired UTF-8 of the text being added */
+    sp_buf joined; /* the passages of spasm_writer_add_passages(), joined */
+    sp_span32 *pre;
+    size_t cappre;
+    uint64_t nwords; /* distinct folded words (WORD entries) */
     /* near-duplicate signatures: SP_SIG_HASHES u16 per passage (SIGS) */
     sp_buf sigs;
-    uint16_t cursig[SP_SIG_HASHES];
     uint64_t last_event_bytes;
+    /* analysis: batches, worker threads (batch.c) */
+    size_t batch_bytes; /* a batch closes at this much text */
+    unsigned nthreads;  /* worker threads wanted (<= 1: analyse inline) */
+    unsigned nworkers;  /* worker states (threads started, or 1 inline) */
+    int threads_started;
+    sp_worker *workers;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+    int stop;
+    sp_batch *queue, *queue_tail; /* waiting for a worker */
+    sp_batch *fly, *fly_tail;     /* submitted, in order, not yet inverted */
+    size_t nfly;
+    sp_batch *cur;   /* being filled */
+    sp_batch *spare; /* free list */
+    /* memory budget and sorted runs (runs.c) */
+    uint64_t budget;    /* bytes */
+    uint64_t run_limit; /* flush a run when the term table holds this much */
+    uint64_t mem_terms; /* bytes held by the term table */
+    char *runs_path, *posn_path;
+    int runs_fd, posn_fd;
+    uint64_t runs_off;
+    sp_run *runs;
+    size_t nruns, capruns;
 };
 
 /* Record a writer error (sticky; the first one wins) and return it. */
 int sp_writer_err(spasm_writer *w, int code, const char *fmt, ...) SP_PRINTF(3, 4);
 
-/* Add one document whose text is valid UTF-8 (already repaired). */
-int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title,
-                      size_t tlen, const char *text, size_t len, int detect_title);
+/* Add one document whose text is valid UTF-8 (already repaired): queued
+ * in the current batch, analysed and inverted later, in order. */
+int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title, size_t tlen,
+                      const char *text, size_t len, int detect_title);
+
+/* For tests: flush a run when the term table holds run_limit bytes, close
+ * a batch at batch_bytes of text (0: keep the current value). */
+void sp_writer_set_limits(spasm_writer *w, uint64_t run_limit, size_t batch_bytes);
+
+/* Analysis (batch.c). */
+int sp_worker_init(sp_worker *k, spasm_writer *w);
+void sp_worker_free(sp_worker *k);
+/* Analyse a batch: fills b->out and its stores; sets b->rc. */
+void sp_batch_analyze(sp_worker *k, sp_batch *b);
+void sp_batch_init(sp_batch *b, const sp_alloc *a);
+void sp_batch_reset(sp_batch *b);
+void sp_batch_free(sp_batch *b);
+
+/* Sorted runs (runs.c): write the term table as a run and empty it. */
+int sp_runs_flush(spasm_writer *w);
+/* Reading a run back at commit, one term at a time. */
+typedef struct sp_run_reader {
+    int fd;
+    uint64_t off, end, left;
+    uint8_t *buf;
+    size_t pos, n, cap;
+    int has; /* a current term */
+    sp_buf s, post, vars;
+    uint64_t df, cf, last_plus1;
+    int is_word;
+} sp_run_reader;
+int sp_run_reader_open(spasm_writer *w, sp_run_reader *r, const sp_run *run);
+void sp_run_reader_close(spasm_writer *w, sp_run_reader *r);
+/* Load the next term (r->has = 0 at the end); 0 or an error code. */
+int sp_run_next(sp_run_reader *r);
+/* The term table's terms sorted by bytes (NULL when out of memory). */
+sp_term **sp_sorted_terms(spasm_writer *w);
+/* Remove the temporary files of runs and positions. */
+void sp_runs_cleanup(spasm_writer *w);
+/* Free every term of the table (and account for it). */
+void sp_writer_free_terms(spasm_writer *w);
 
 /*
  * Repair text[0, len) if it is not valid UTF-8 (or holds NUL bytes): *out
@@ -124,10 +241,11 @@ void sp_writer_event(spasm_writer *w, spasm_event_kind kind, const char *msg);
 void sp_store_w_init(sp_store_w *s, const sp_alloc *a, size_t target);
 int sp_store_w_add(sp_store_w *s, const void *rec, size_t len, const void *rec2, size_t len2);
 int sp_store_w_flush(sp_store_w *s);
+/* Append the blocks of src (written to memory) to s, renumbering them. */
+int sp_store_w_splice(sp_store_w *s, const sp_store_w *src, const sp_buf *src_mem);
 void sp_store_w_free(sp_store_w *s);
 
 /* Write the whole index (index_write.c).  0 or an error code. */
 int sp_writer_write_index(spasm_writer *w);
-
 
 #endif
