@@ -56,6 +56,7 @@
 #define SP_SEC_TEXT SP_TAG('T', 'E', 'X', 'T') /* compressed passage text [blocks] */
 #define SP_SEC_TXIX SP_TAG('T', 'X', 'I', 'X') /* TEXT block index [blocks] */
 #define SP_SEC_IDIX SP_TAG('I', 'D', 'I', 'X') /* doc id hash -> doc, sorted [docs] */
+#define SP_SEC_DIDS SP_TAG('D', 'I', 'D', 'S') /* doc ids, uncompressed [docs] */
 #define SP_SEC_WORD SP_TAG('W', 'O', 'R', 'D') /* folded word -> stem, sorted [words] */
 #define SP_SEC_WDIX SP_TAG('W', 'D', 'I', 'X') /* u64 offset of each WORD block [blocks] */
 #define SP_SEC_SIGS SP_TAG('S', 'I', 'G', 'S') /* near-duplicate signatures [passages] */

@@ -61,6 +61,8 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     sp_buf_init(&w->docs, &w->a);
     sp_buf_init(&w->idix, &w->a);
     sp_buf_init(&w->dmeta_mem, &w->a);
+    sp_buf_init(&w->dids, &w->a);
+    sp_buf_init(&w->didoff, &w->a);
     sp_buf_init(&w->scratch, &w->a);
     sp_buf_init(&w->fixed, &w->a);
     w->spans.a = &w->a;
@@ -132,6 +134,8 @@ void spasm_writer_abandon(spasm_writer *w)
     sp_buf_free(&w->docs);
     sp_buf_free(&w->idix);
     sp_buf_free(&w->dmeta_mem);
+    sp_buf_free(&w->dids);
+    sp_buf_free(&w->didoff);
     sp_buf_free(&w->scratch);
     sp_buf_free(&w->fixed);
     sp_free(&w->a, w->spans.v);
@@ -340,6 +344,10 @@ static int end_doc(spasm_writer *w, uint32_t first, uint32_t count, const char *
     sp_buf_put_u32(&w->docs, count);
     sp_buf_put_u64(&w->idix, sp_id_hash(id, idlen));
     sp_buf_put_u32(&w->idix, (uint32_t)w->ndocs);
+    sp_buf_append(&w->dids, id, idlen);
+    sp_buf_put_u32(&w->didoff, (uint32_t)w->dids.n);
+    if (w->dids.err || w->didoff.err || w->dids.n > UINT32_MAX)
+        return sp_writer_err(w, SPASM_ENOMEM, "out of memory (document ids)");
     sp_buf *s = &w->scratch;
     s->n = 0;
     sp_buf_append(s, id, idlen);

@@ -175,6 +175,7 @@ static int load(spasm_index *ix, unsigned flags)
         case SP_SEC_WORD: dst = &ix->word; break;
         case SP_SEC_WDIX: dst = &ix->wdix; break;
         case SP_SEC_SIGS: dst = &ix->sigs; break;
+        case SP_SEC_DIDS: dst = &ix->dids; break;
         default: break; /* unknown optional sections are ignored */
         }
         if (dst) *dst = s;
@@ -207,7 +208,8 @@ static int load(spasm_index *ix, unsigned flags)
         ix->dmix.len != SP_STORE_IX_ENTRY * ix->dmix.count ||
         sp_get_u32(m + SP_META_DICT_BLOCK) != SP_DICT_BLOCK ||
         sp_get_u32(m + SP_META_POST_BLOCK) != SP_BLOCK || !(ix->k1 > 0) || !(ix->b >= 0) ||
-        ix->b > 1 || ix->tokens == 0)
+        ix->b > 1 || ix->tokens == 0 ||
+        (ix->dids.p && ix->dids.len < 4 * (ix->ndocs + 1)))
         return fail(ix, SPASM_ECORRUPT, "inconsistent collection statistics: corrupt");
     ix->avgdl = (double)ix->tokens / (double)ix->npass;
     if (flags & SPASM_OPEN_VERIFY) return spasm_index_verify(ix);
@@ -275,7 +277,8 @@ int spasm_index_verify(spasm_index *ix)
     } all[] = {{&ix->meta, "META"}, {&ix->dict, "DICT"}, {&ix->didx, "DIDX"}, {&ix->post, "POST"},
                {&ix->posn, "POSN"}, {&ix->lens, "LENS"}, {&ix->pass, "PASS"}, {&ix->docs, "DOCS"},
                {&ix->dmet, "DMET"}, {&ix->dmix, "DMIX"}, {&ix->text, "TEXT"}, {&ix->txix, "TXIX"},
-               {&ix->idix, "IDIX"}, {&ix->word, "WORD"}, {&ix->wdix, "WDIX"}, {&ix->sigs, "SIGS"}};
+               {&ix->idix, "IDIX"}, {&ix->word, "WORD"}, {&ix->wdix, "WDIX"}, {&ix->sigs, "SIGS"},
+               {&ix->dids, "DIDS"}};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (check_section(ix, all[i].s, all[i].name)) return ix->rc;
     return 0;
@@ -511,5 +514,28 @@ int sp_store_get(spasm_index *ix, const sp_sec *data, const sp_sec *index, uint6
         return sp_seterr(err, SPASM_ECORRUPT, "%s: bad record offsets", ix->path);
     *p = b + hdr + a0;
     *len = a1 - a0;
+    return 0;
+}
+
+int sp_doc_id(spasm_index *ix, uint32_t doc, sp_store_cache *c, const uint8_t **p, size_t *len,
+              char *err)
+{
+    if (!ix->dids.p) { /* an index without DIDS: the id is DMET's record up to NUL */
+        int rc = sp_store_get(ix, &ix->dmet, &ix->dmix, doc, c, p, len, err);
+        if (rc) return rc;
+        const uint8_t *z = memchr(*p, 0, *len);
+        if (z) *len = (size_t)(z - *p);
+        return 0;
+    }
+    uint64_t at = 4 * (uint64_t)doc;
+    int rc = sp_ix_ensure(ix, ix->dids.off + at, 8, err);
+    if (rc) return rc;
+    uint64_t base = 4 * (ix->ndocs + 1);
+    uint32_t a = sp_get_u32(ix->dids.p + at), b = sp_get_u32(ix->dids.p + at + 4);
+    if (a > b || base + b > ix->dids.len)
+        return sp_seterr(err, SPASM_ECORRUPT, "%s: bad document id table", ix->path);
+    if ((rc = sp_ix_ensure(ix, ix->dids.off + base + a, b - a, err))) return rc;
+    *p = ix->dids.p + base + a;
+    *len = b - a;
     return 0;
 }

@@ -67,6 +67,7 @@ static int load_block(sp_cursor *c, uint32_t b, char *err)
         return corrupt(c, err, "skip entry");
     c->n = n;
     c->i = 0;
+    c->pending = 0;
     c->doc = c->docs[0];
     return 0;
 }
@@ -97,32 +98,68 @@ int sp_cursor_open(sp_cursor *c, spasm_index *ix, const sp_terminfo *ti, char *e
 uint32_t sp_cursor_next(sp_cursor *c, char *err)
 {
     if (c->doc == SP_END) return SP_END;
+    if (c->pending) return sp_cursor_seek(c, c->doc, err);
     if (++c->i < c->n) return c->doc = c->docs[c->i];
     if (load_block(c, c->block + 1, err)) return SP_END;
     return c->doc;
 }
 
+uint32_t sp_cursor_next_lazy(sp_cursor *c)
+{
+    if (c->doc == SP_END || c->pending) return c->doc;
+    if (++c->i < c->n) return c->doc = c->docs[c->i];
+    if (c->block + 1 >= c->nb) {
+        c->block = c->nb;
+        return c->doc = SP_END;
+    }
+    c->pending = 1; /* block c->block is used up; the next one is not decoded */
+    return c->doc = c->docs[c->n - 1] + 1;
+}
+
+uint32_t sp_cursor_skip_block(const sp_cursor *c, uint32_t b, uint32_t target)
+{
+    /* Gallop, then binary search, over the skip table's last passages. */
+    if (b >= c->nb || sp_cursor_last_of(c, b) >= target) return b;
+    uint32_t lo = b, step = 1; /* last_of(lo) < target */
+    for (;;) {
+        uint32_t nx = lo + step;
+        if (nx >= c->nb || sp_cursor_last_of(c, nx) >= target) {
+            uint32_t hi = nx < c->nb ? nx : c->nb; /* last_of(hi) >= target, or hi == nb */
+            while (hi - lo > 1) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (sp_cursor_last_of(c, mid) < target) lo = mid;
+                else hi = mid;
+            }
+            return hi;
+        }
+        lo = nx;
+        step *= 2;
+    }
+}
+
 uint32_t sp_cursor_seek(sp_cursor *c, uint32_t target, char *err)
 {
-    if (c->doc == SP_END || c->doc >= target) return c->doc;
-    /* Skip whole blocks whose last passage is below target. */
-    if (c->skips && c->docs[c->n - 1] < target) {
-        uint32_t b = c->block + 1;
-        while (b < c->nb && sp_get_u32(c->skips + (size_t)b * SP_SKIP_ENTRY) < target) b++;
-        if (load_block(c, b, err) || c->doc == SP_END) return SP_END;
-    } else if (c->docs[c->n - 1] < target) {
-        c->doc = SP_END;
-        c->block = c->nb;
-        return SP_END;
+    if (c->doc == SP_END) return SP_END;
+    if (c->pending) {
+        c->pending = 0;
+        if (target < c->doc) target = c->doc;
+    } else {
+        if (c->doc >= target) return c->doc;
+        if (c->docs[c->n - 1] >= target) goto scan;
+        if (!c->skips) {
+            c->doc = SP_END;
+            c->block = c->nb;
+            return SP_END;
+        }
     }
+    /* Skip whole blocks whose last passage is below target, undecoded. */
+    if (load_block(c, sp_cursor_skip_block(c, c->block + 1, target), err) || c->doc == SP_END)
+        return SP_END;
+scan:
     while (c->docs[c->i] < target) c->i++;
     return c->doc = c->docs[c->i];
 }
 
-uint32_t sp_cursor_block_last(const sp_cursor *c)
-{
-    return c->n ? c->docs[c->n - 1] : SP_END;
-}
 
 long sp_cursor_positions(sp_cursor *c, uint32_t *pos, char *err)
 {
