@@ -106,6 +106,7 @@ typedef struct sp_cursor {
     uint32_t docs[SP_BLOCK], tfs[SP_BLOCK];
     const uint8_t *posp;       /* positions of posting `posi` of the block */
     uint32_t posi;
+    int pos_checked; /* the current block's positions were checksummed */
     int pending; /* block `block` is used up and the next not decoded yet:
                     doc is only a lower bound (see sp_cursor_next_lazy) */
     int err;

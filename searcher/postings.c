@@ -31,7 +31,18 @@ static int load_block(sp_cursor *c, uint32_t b, char *err)
         const uint8_t *sk = c->skips + (size_t)b * SP_SKIP_ENTRY;
         uint32_t off = sp_get_u32(sk + 4);
         if (off > (size_t)(end - p)) return corrupt(c, err, "block offset");
+        /* Only the chunks of this block are checksummed (lazily, once). */
+        if (b + 1 < c->nb) {
+            uint32_t next = sp_get_u32(sk + SP_SKIP_ENTRY + 4);
+            if (next >= off && next <= (size_t)(end - p)) end = p + next;
+        }
         p += off;
+        int rc = sp_ix_ensure(c->ix, c->ix->post.off + (uint64_t)(p - c->ix->post.p),
+                              (uint64_t)(end - p), err);
+        if (rc) {
+            c->doc = SP_END;
+            return c->err = rc;
+        }
         if (b > 0) prev = sp_get_u32(sk - SP_SKIP_ENTRY);
         uint32_t poff = sp_get_u32(sk + 8);
         if (poff > (size_t)(c->posend - c->posbase)) return corrupt(c, err, "positions offset");
@@ -40,6 +51,7 @@ static int load_block(sp_cursor *c, uint32_t b, char *err)
         c->posp = c->posbase;
     }
     c->posi = 0;
+    c->pos_checked = 0;
     if (n == SP_BLOCK) {
         p = sp_unpack128(p, end, c->docs);
         if (p) p = sp_unpack128(p, end, c->tfs);
@@ -78,19 +90,24 @@ int sp_cursor_open(sp_cursor *c, spasm_index *ix, const sp_terminfo *ti, char *e
     c->err = 0;
     c->df = ti->df;
     c->nb = (ti->df + SP_BLOCK - 1) / SP_BLOCK;
-    int rc = sp_ix_ensure(ix, ix->post.off + ti->post_off, ti->post_len, err);
-    if (rc) {
-        c->doc = SP_END;
-        return c->err = rc;
-    }
     c->base = ix->post.p + ti->post_off;
     c->end = c->base + ti->post_len;
     c->posbase = ix->posn.p + ti->pos_off;
     c->posend = c->posbase + ti->pos_len;
     c->skips = NULL;
+    c->pending = 0;
+    /* A one-block list is checksummed whole; a longer one its skip table
+     * now and each block when it is decoded. */
+    uint64_t check = ti->post_len;
     if (c->nb > 1) {
         if ((uint64_t)c->nb * SP_SKIP_ENTRY > ti->post_len) return corrupt(c, err, "skip table");
         c->skips = c->base;
+        check = (uint64_t)c->nb * SP_SKIP_ENTRY;
+    }
+    int rc = sp_ix_ensure(ix, ix->post.off + ti->post_off, check, err);
+    if (rc) {
+        c->doc = SP_END;
+        return c->err = rc;
     }
     return load_block(c, 0, err);
 }
@@ -163,6 +180,24 @@ scan:
 
 long sp_cursor_positions(sp_cursor *c, uint32_t *pos, char *err)
 {
+    if (!c->pos_checked) { /* checksum the block's positions on first use */
+        const uint8_t *pe = c->posend;
+        if (c->skips && c->block + 1 < c->nb) {
+            uint32_t next = sp_get_u32(c->skips + (size_t)(c->block + 1) * SP_SKIP_ENTRY + 8);
+            if (next <= (size_t)(c->posend - c->posbase) && c->posbase + next >= c->posp)
+                pe = c->posbase + next;
+        }
+        const uint8_t *from = c->posbase; /* the block's first position */
+        if (c->skips) from += sp_get_u32(c->skips + (size_t)c->block * SP_SKIP_ENTRY + 8);
+        if (from > pe) from = pe; /* load_block() checked the offset */
+        int rc = sp_ix_ensure(c->ix, c->ix->posn.off + (uint64_t)(from - c->ix->posn.p),
+                              (uint64_t)(pe - from), err);
+        if (rc) {
+            c->err = rc;
+            return -1;
+        }
+        c->pos_checked = 1;
+    }
     /* Skip the positions of the postings before the current one. */
     while (c->posi < c->i) {
         uint32_t tf = c->tfs[c->posi];

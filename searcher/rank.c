@@ -42,6 +42,8 @@ typedef struct mterm {
     double ubk;     /* idf * (k1 + 1) * (1 + 1e-9): a norm bound times this bounds a score */
     double list_ub; /* one-block lists: the bound of the whole list */
     double wub;     /* the bound in the current window */
+    double kmin;    /* k1 (1 - b + b len / avglen) for the shortest passage there */
+    double kmin_list; /* the same over a one-block list */
     uint32_t sb;    /* first block whose last passage >= the window start */
     uint32_t order; /* position in the query, for a canonical summing order */
     uint32_t next;  /* phrase/NEAR operand: its match at doc is used, go on from here */
@@ -105,15 +107,19 @@ static double block_norm(const it_ctx *x, const sp_cursor *c, uint32_t b)
     return v <= 1 ? v : 1; /* a norm is below 1; also guards a corrupt entry (NaN) */
 }
 
-/* The largest tf-norm in c's decoded block. */
-static double decoded_norm(const it_ctx *x, const sp_cursor *c)
+/* The largest tf-norm in c's decoded block; *kmin receives the norm's
+ * k1 (1 - b + b len / avglen) for its shortest passage. */
+static double decoded_norm(const it_ctx *x, const sp_cursor *c, double *kmin)
 {
     double best = 0;
+    uint32_t mindl = UINT32_MAX;
     for (uint32_t i = 0; i < c->n; i++) {
         uint32_t tf = c->tfs[i], dl = sp_ix_len(x->ix, c->docs[i]);
         double v = tf / (tf + x->k1 * (1 - x->b + x->b * dl / x->avgdl));
         if (v > best) best = v;
+        if (dl < mindl) mindl = dl;
     }
+    *kmin = x->k1 * (1 - x->b + x->b * mindl / x->avgdl);
     return best;
 }
 
@@ -140,7 +146,9 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
     double *cum = sp_malloc(x->a, (n + 1) * sizeof *cum);
     double *contrib = sp_malloc(x->a, (n + 1) * sizeof *contrib);
     uint32_t *hit = sp_malloc(x->a, (n + 1) * sizeof *hit); /* orders matched at d */
-    if (!m || !o || !cum || !contrib || !hit) {
+    mterm **mt = sp_malloc(x->a, (n + 1) * sizeof *mt);     /* essential operands at d */
+    uint32_t *mtf = sp_malloc(x->a, (n + 1) * sizeof *mtf); /* and their tfs */
+    if (!m || !o || !cum || !contrib || !hit || !mt || !mtf) {
         x->rc = SPASM_ENOMEM;
         goto done;
     }
@@ -154,7 +162,9 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
         e->idf = terms[i]->idf;
         e->ubk = e->idf * (k1 + 1) * (1 + 1e-9);
         /* a phrase's norm is below 1: its bound is idf * (k1 + 1) */
-        e->list_ub = e->c && e->c->skips ? 0 : e->c ? e->ubk * decoded_norm(x, e->c) : e->ubk;
+        e->kmin_list = k1 * (1 - b);
+        e->list_ub = e->ubk;
+        if (e->c && !e->c->skips) e->list_ub = e->ubk * decoded_norm(x, e->c, &e->kmin_list);
         e->sb = e->c ? e->c->block : 0;
         e->next = 0;
         e->order = (uint32_t)i;
@@ -170,6 +180,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
             mterm *e = &m[i];
             sp_cursor *c = e->c;
             e->wub = 0;
+            e->kmin = e->kmin_list;
             if (!c) { /* phrase or NEAR */
                 if (e->n->doc == SP_END) continue;
                 e->wub = e->list_ub;
@@ -179,6 +190,8 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 if (sp_cursor_last_of(c, e->sb) < lo) e->sb = sp_cursor_skip_block(c, e->sb, lo);
                 if (e->sb >= c->nb) continue;
                 e->wub = e->ubk * block_norm(x, c, e->sb);
+                uint32_t mindl = sp_get_u32(c->skips + (size_t)e->sb * SP_SKIP_ENTRY + 16);
+                e->kmin = k1 * (1 - b + b * mindl / avgdl);
                 uint32_t last = sp_cursor_last_of(c, e->sb);
                 if (last < hi) hi = last;
             } else if (c->docs[c->n - 1] >= lo) {
@@ -218,20 +231,32 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 if (od < d) d = od;
             }
             if (d > hi || x->rc) break;
-            uint32_t dl = sp_ix_len(x->ix, d);
-            double norm = k1 * (1 - b + b * dl / avgdl);
-            double score = 0;
-            size_t nhit = 0;
+            /* The essential operands at d, and a bound from their tfs and
+             * the shortest passages of their blocks: when it cannot pass the
+             * threshold, d is dropped before its length is even read. */
+            size_t nm = 0;
+            double pre = first > 0 ? cum[first - 1] : 0;
             for (size_t i = first; i < k; i++) {
                 mterm *e = o[i];
                 if (op_doc(e) != d || (!e->c && d < e->next)) continue;
                 uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
-                double v = term_score(e->idf, tf, k1, norm);
-                contrib[e->order] = v;
-                hit[nhit++] = e->order;
-                score += v;
+                mt[nm] = e;
+                mtf[nm++] = tf;
+                pre += e->ubk * tf / (tf + e->kmin);
                 if (e->c) sp_cursor_next_lazy(e->c);
                 else e->next = d + 1;
+            }
+            t->total++;
+            if (t->n == t->k && pre <= t->threshold) continue;
+            uint32_t dl = sp_ix_len(x->ix, d);
+            double norm = k1 * (1 - b + b * dl / avgdl);
+            double score = 0;
+            size_t nhit = 0;
+            for (size_t j = 0; j < nm; j++) {
+                double v = term_score(mt[j]->idf, mtf[j], k1, norm);
+                contrib[mt[j]->order] = v;
+                hit[nhit++] = mt[j]->order;
+                score += v;
             }
             int dropped = 0;
             for (size_t i = first; i-- > 0;) {
@@ -248,7 +273,6 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     score += v;
                 }
             }
-            t->total++;
             if (dropped) continue;
             /* Sum in query order, as the exhaustive evaluator does. */
             for (size_t i = 1; i < nhit; i++) {
@@ -275,5 +299,7 @@ done:
     sp_free(x->a, cum);
     sp_free(x->a, contrib);
     sp_free(x->a, hit);
+    sp_free(x->a, mt);
+    sp_free(x->a, mtf);
     return 1;
 }
