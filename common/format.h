@@ -36,7 +36,9 @@
 #define SP_MAGIC "SPASMIX"
 #define SP_FORMAT_VERSION 1
 #define SP_HEADER_SIZE 128
-#define SP_CHUNK_LOG2 16
+#define SP_CHUNK_LOG2 12 /* 4 KiB checksum chunks (readers accept 12..24) */
+#define SP_CHUNK_LOG2_MIN 12
+#define SP_CHUNK_LOG2_MAX 24
 #define SP_SECTION_ENTRY 32
 
 #define SP_TAG(a, b, c, d)                                                                         \

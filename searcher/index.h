@@ -37,6 +37,7 @@ struct spasm_index {
     uint32_t sig_hashes;
     const uint8_t *chunks;
     uint64_t nchunks;
+    unsigned chunk_log2;        /* checksum chunks of 1 << chunk_log2 bytes */
     _Atomic uint64_t *verified; /* one bit per chunk */
 };
 
@@ -64,9 +65,27 @@ typedef int (*sp_term_fn)(void *ud, const char *term, size_t len, const sp_termi
 long sp_dict_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_term_fn fn,
                     void *ud, char *err);
 
-/* The passage length (tokens) of passage p (< npass). */
+/* The passage length (tokens) of passage p (< npass), unchecked: LENS is
+ * checksummed lazily, so use sp_ix_len_checked() unless its chunk is known
+ * to be verified. */
 static inline uint32_t sp_ix_len(const spasm_index *ix, uint32_t p)
 {
+    return sp_get_u32(ix->lens.p + 4 * (size_t)p);
+}
+
+/* The length of passage p (< npass), checksumming its 64 KiB chunk of LENS
+ * on first use; 0 with *rc set (and err) when the chunk is corrupt. */
+static inline uint32_t sp_ix_len_checked(spasm_index *ix, uint32_t p, int *rc, char *err)
+{
+    uint64_t off = ix->lens.off + 4 * (uint64_t)p;
+    uint64_t c = (off - SP_HEADER_SIZE) >> ix->chunk_log2;
+    if (!(atomic_load_explicit(&ix->verified[c >> 6], memory_order_acquire) & (1ull << (c & 63)))) {
+        int r = sp_ix_ensure(ix, off, 4, err);
+        if (r) {
+            *rc = r;
+            return 0;
+        }
+    }
     return sp_get_u32(ix->lens.p + 4 * (size_t)p);
 }
 

@@ -109,12 +109,12 @@ static double block_norm(const it_ctx *x, const sp_cursor *c, uint32_t b)
 
 /* The largest tf-norm in c's decoded block; *kmin receives the norm's
  * k1 (1 - b + b len / avglen) for its shortest passage. */
-static double decoded_norm(const it_ctx *x, const sp_cursor *c, double *kmin)
+static double decoded_norm(it_ctx *x, const sp_cursor *c, double *kmin)
 {
     double best = 0;
     uint32_t mindl = UINT32_MAX;
     for (uint32_t i = 0; i < c->n; i++) {
-        uint32_t tf = c->tfs[i], dl = sp_ix_len(x->ix, c->docs[i]);
+        uint32_t tf = c->tfs[i], dl = sp_it_len(x, c->docs[i]);
         double v = tf / (tf + x->k1 * (1 - x->b + x->b * dl / x->avgdl));
         if (v > best) best = v;
         if (dl < mindl) mindl = dl;
@@ -248,7 +248,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
             }
             t->total++;
             if (t->n == t->k && pre <= t->threshold) continue;
-            uint32_t dl = sp_ix_len(x->ix, d);
+            uint32_t dl = sp_it_len(x, d);
             double norm = k1 * (1 - b + b * dl / avgdl);
             double score = 0;
             size_t nhit = 0;

@@ -302,6 +302,8 @@ int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *first, uint32_
     if (!s || !first || !count) return SPASM_EINVAL;
     spasm_index *ix = s->ix;
     if (doc >= ix->ndocs) return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "no document %u", doc);
+    int rc = sp_ix_ensure(ix, ix->docs.off + (uint64_t)doc * SP_DOCS_ENTRY, SP_DOCS_ENTRY, s->errmsg);
+    if (rc) return rc;
     const uint8_t *e = ix->docs.p + (size_t)doc * SP_DOCS_ENTRY;
     *first = sp_get_u32(e);
     *count = sp_get_u32(e + 4);

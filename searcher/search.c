@@ -195,7 +195,7 @@ static void eval_tree(it_ctx *x, it *root, sp_topk *t)
 {
     for (uint32_t d = sp_it_next(x, root, 0); d != SP_END && !x->rc; d = sp_it_next(x, root, d + 1)) {
         t->total++;
-        double sc = sp_it_score(x, root, d, sp_ix_len(x->ix, d));
+        double sc = sp_it_score(x, root, d, sp_it_len(x, d));
         sp_heap_offer(t, d, sc);
     }
 }

@@ -83,6 +83,12 @@ struct spasm_searcher {
 
 double sp_idf(uint64_t N, uint64_t df);
 
+/* The length of passage d (LENS checked lazily; an error lands in x->rc). */
+static inline uint32_t sp_it_len(it_ctx *x, uint32_t d)
+{
+    return sp_ix_len_checked(x->ix, d, &x->rc, x->err);
+}
+
 /* Offer a passage to the top-k heap. */
 void sp_heap_offer(sp_topk *t, uint32_t passage, double score);
 
