@@ -41,6 +41,12 @@ BIN_INDEX = $(BUILD)/bin/spasm-index
 BIN_SEARCH = $(BUILD)/bin/spasm-search
 BIN_EVAL = $(BUILD)/bin/spasm-eval
 CORPUS_INDEX = $(BUILD)/corpus.spx
+# The codec microbenchmark (bench/codec_bench.c), with Stream VByte beside
+# it when libstreamvbyte-dev is installed.
+BIN_CODEC = $(BUILD)/bin/codec_bench
+SVB := $(shell test -f /usr/include/streamvbyte.h && echo 1)
+CODEC_FLAGS = $(if $(SVB),-DSP_HAVE_STREAMVBYTE,)
+CODEC_LIBS = $(if $(SVB),-lstreamvbyte,)
 
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -55,7 +61,7 @@ all: deps
 deps:
 	@scripts/deps.sh
 
-build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX)
+build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BIN_CODEC)
 
 lib: $(STATIC) $(SHARED)
 
@@ -85,6 +91,10 @@ $(BUILD)/bin/spasm-%: searcher/main_%.c include/spasm.h $(STATIC)
 $(BIN_EVAL): $(wildcard bench/eval/*.c bench/eval/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -Ibench/eval $(filter %.c,$^) -o $@ -lm $(LDSAN)
+
+$(BIN_CODEC): bench/codec_bench.c $(STATIC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIBCFLAGS) $(CODEC_FLAGS) $< -o $@ $(STATIC) $(LIBS) $(CODEC_LIBS) $(LDSAN)
 
 $(CORPUS_INDEX): $(BIN_INDEX) $(wildcard corpus/*)
 	$(BIN_INDEX) -q -o $@ corpus

@@ -52,7 +52,9 @@ static int load_block(sp_cursor *c, uint32_t b, char *err)
     }
     c->posi = 0;
     c->pos_checked = 0;
+    unsigned w = 32; /* the gaps' bit width, when bit-packed */
     if (n == SP_BLOCK) {
+        if (p < end) w = *p;
         p = sp_unpack128(p, end, c->docs);
         if (p) p = sp_unpack128(p, end, c->tfs);
         if (!p) return corrupt(c, err, "block");
@@ -66,15 +68,20 @@ static int load_block(sp_cursor *c, uint32_t b, char *err)
             if (!p) return corrupt(c, err, "frequencies");
         }
     }
-    uint64_t d = (uint64_t)prev + 1; /* prev == UINT32_MAX wraps to 0 below */
-    if (prev == UINT32_MAX) d = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        d += c->docs[i];
-        c->docs[i] = (uint32_t)d;
-        c->tfs[i] += 1;
-        d++;
+    uint64_t d = prev == UINT32_MAX ? 0 : (uint64_t)prev + 1, last;
+    if (w <= 24 && d + ((uint64_t)SP_BLOCK << w) <= UINT32_MAX) {
+        sp_undelta1(c->docs, n, (uint32_t)d); /* no sum can pass 2^32 */
+        last = c->docs[n - 1];
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            d += c->docs[i];
+            c->docs[i] = (uint32_t)d;
+            d++;
+        }
+        last = d - 1;
     }
-    if (d - 1 >= c->ix->npass || (c->tfs[0] == 0)) return corrupt(c, err, "passage number");
+    for (uint32_t i = 0; i < n; i++) c->tfs[i] += 1;
+    if (last >= c->ix->npass || (c->tfs[0] == 0)) return corrupt(c, err, "passage number");
     if (c->skips && c->docs[n - 1] != sp_get_u32(c->skips + (size_t)b * SP_SKIP_ENTRY))
         return corrupt(c, err, "skip entry");
     c->n = n;

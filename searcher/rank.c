@@ -243,8 +243,14 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 mt[nm] = e;
                 mtf[nm++] = tf;
                 pre += e->ubk * tf / (tf + e->kmin);
-                if (e->c) sp_cursor_next_lazy(e->c);
-                else e->next = d + 1;
+                if (e->c) {
+                    /* the next candidate's length is a cache miss: ask early */
+                    uint32_t nd = sp_cursor_next_lazy(e->c);
+                    if (!e->c->pending && nd != SP_END)
+                        __builtin_prefetch(x->ix->lens.p + 4 * (size_t)nd);
+                } else {
+                    e->next = d + 1;
+                }
             }
             t->total++;
             if (t->n == t->k && pre <= t->threshold) continue;
