@@ -89,8 +89,8 @@ static void synthetic(void)
     uint32_t *gaps = malloc((size_t)NBLOCKS * SP_BLOCK * sizeof *gaps);
     uint32_t *out = malloc(((size_t)NBLOCKS * SP_BLOCK + 64) * sizeof *out);
     if (!buf || !gaps || !out) exit(2);
-    printf("Synthetic blocks (%d x 128 gaps + 128 tfs), best of %d, million integers/s:\n",
-           NBLOCKS, REPS);
+    printf("Synthetic blocks (%d x 128 gaps + 128 tfs), best of %d, million integers/s:\n", NBLOCKS,
+           REPS);
     printf("%6s %14s %14s %14s\n", "bits", "block decode", "unpack only", "streamvbyte");
     for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++) {
         unsigned w = widths[wi];
@@ -150,9 +150,10 @@ static void synthetic(void)
 /* Decode whole posting lists of common terms through the cursor. */
 static int real_lists(const char *path)
 {
-    static const char *words[] = {"the", "of", "and", "in", "is", "was", "for", "new", "war",
-                                  "state", "unit", "american", "film", "school", "river",
-                                  "music", "armi", "forc", "nation", "world", "citi", "book"};
+    static const char *words[] = {"the",    "of",     "and",   "in",    "is",   "was",
+                                  "for",    "new",    "war",   "state", "unit", "american",
+                                  "film",   "school", "river", "music", "armi", "forc",
+                                  "nation", "world",  "citi",  "book"};
     spasm_index *ix;
     if (spasm_open(&ix, path, NULL) != SPASM_OK) {
         fprintf(stderr, "codec_bench: %s\n", ix ? spasm_index_errmsg(ix) : "out of memory");
@@ -187,9 +188,8 @@ static int real_lists(const char *path)
     }
     printf("\nReal lists: %llu postings in %llu blocks (%zu terms of %s), best of %d:\n"
            "  %.0f million integers/s (passage + tf per posting), %.1f ns per block\n",
-           (unsigned long long)postings, (unsigned long long)blocks,
-           sizeof words / sizeof *words, path, REPS, 2.0 * (double)postings / best / 1e6,
-           best / (double)blocks * 1e9);
+           (unsigned long long)postings, (unsigned long long)blocks, sizeof words / sizeof *words,
+           path, REPS, 2.0 * (double)postings / best / 1e6, best / (double)blocks * 1e9);
     spasm_close(ix);
     return 0;
 }

@@ -8,7 +8,7 @@
  *   [0, 128)          header
  *   [128, T)          sections, back to back, each starting 8-byte aligned
  *   [T, T + 32*S)     section table: S entries of 32 bytes
- *   [C, C + 4*K)      chunk checksum table: K CRC32s, one per 64 KiB chunk
+ *   [C, C + 4*K)      chunk checksum table: K CRC32s, one per 4 KiB chunk
  *                     of [128, T)  (the last chunk may be shorter)
  *
  * Header (128 bytes):
@@ -18,16 +18,16 @@
  *   16 u64 file size                64 u8[60] zero
  *   24 u64 section table offset T  124 u32 CRC32 of header bytes [0, 124)
  *   32 u32 section count S
- *   36 u32 log2 of the chunk size (16)
+ *   36 u32 log2 of the chunk size (12)
  *   40 u64 chunk table offset C
  *
  * Section table entry (32 bytes): u32 tag, u32 CRC32 of the section's
  * bytes, u64 offset, u64 length, u64 item count (section-specific).
  *
  * Checksums: the header, section table and chunk table are checked on
- * open, and so are the sections read at random while scoring (META, DIDX,
- * LENS, DOCS).  The other sections are checked lazily, 64 KiB chunk by
- * chunk, the first time a query touches them; spasm_index_verify() (and
+ * open, and so are the small sections read at random (META, DIDX, DMIX,
+ * TXIX).  The other sections are checked lazily, chunk by chunk, the
+ * first time a query touches them; spasm_index_verify() (and
  * SPASM_OPEN_VERIFY) checks everything at once.
  */
 #ifndef SPASM_FORMAT_H

@@ -189,7 +189,7 @@ static int load(spasm_index *ix, unsigned flags)
     for (size_t i = 0; i < sizeof required / sizeof *required; i++)
         if (!required[i]->p) return fail(ix, SPASM_ECORRUPT, "a section is missing: corrupt");
     /* The small sections read at random are checked now (LENS, DOCS and
-     * the rest lazily, per 64 KiB chunk: opening stays cheap). */
+     * the rest lazily, per chunk: opening stays cheap). */
     if (check_section(ix, &ix->meta, "META") || check_section(ix, &ix->didx, "DIDX") ||
         check_section(ix, &ix->dmix, "DMIX") || check_section(ix, &ix->txix, "TXIX"))
         return ix->rc;

@@ -37,16 +37,16 @@
 
 typedef struct mterm {
     it *n;
-    sp_cursor *c;   /* a term's cursor; NULL for a phrase or NEAR operand */
+    sp_cursor *c; /* a term's cursor; NULL for a phrase or NEAR operand */
     double idf;
-    double ubk;     /* idf * (k1 + 1) * (1 + 1e-9): a norm bound times this bounds a score */
-    double list_ub; /* one-block lists: the bound of the whole list */
-    double wub;     /* the bound in the current window */
-    double kmin;    /* k1 (1 - b + b len / avglen) for the shortest passage there */
+    double ubk;       /* idf * (k1 + 1) * (1 + 1e-9): a norm bound times this bounds a score */
+    double list_ub;   /* one-block lists: the bound of the whole list */
+    double wub;       /* the bound in the current window */
+    double kmin;      /* k1 (1 - b + b len / avglen) for the shortest passage there */
     double kmin_list; /* the same over a one-block list */
-    uint32_t sb;    /* first block whose last passage >= the window start */
-    uint32_t order; /* position in the query, for a canonical summing order */
-    uint32_t next;  /* phrase/NEAR operand: its match at doc is used, go on from here */
+    uint32_t sb;      /* first block whose last passage >= the window start */
+    uint32_t order;   /* position in the query, for a canonical summing order */
+    uint32_t next;    /* phrase/NEAR operand: its match at doc is used, go on from here */
 } mterm;
 
 /* Collect the operands of a disjunction: terms (through nested ORs, whose
@@ -225,8 +225,10 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 mterm *e = o[i];
                 uint32_t od = op_doc(e);
                 if (e->c ? e->c->pending : od < e->next) { /* settle a lazy operand */
-                    if (od <= hi && od <= d) od = op_seek(x, e, od);
-                    else if (!e->c) od = e->next; /* a lower bound is enough here */
+                    if (od <= hi && od <= d)
+                        od = op_seek(x, e, od);
+                    else if (!e->c)
+                        od = e->next; /* a lower bound is enough here */
                 }
                 if (od < d) d = od;
             }
