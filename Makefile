@@ -50,6 +50,12 @@ BIN_INDEX = $(BUILD)/bin/spasm-index
 BIN_SEARCH = $(BUILD)/bin/spasm-search
 BIN_EVAL = $(BUILD)/bin/spasm-eval
 CORPUS_INDEX = $(BUILD)/corpus.spx
+# The codec microbenchmark (bench/codec_bench.c), with Stream VByte beside
+# it when libstreamvbyte-dev is installed.
+BIN_CODEC = $(BUILD)/bin/codec_bench
+SVB := $(shell test -f /usr/include/streamvbyte.h && echo 1)
+CODEC_FLAGS = $(if $(SVB),-DSP_HAVE_STREAMVBYTE,)
+CODEC_LIBS = $(if $(SVB),-lstreamvbyte,)
 
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -66,7 +72,7 @@ all: deps
 deps:
 	@scripts/deps.sh
 
-build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX)
+build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BIN_CODEC)
 
 lib: $(STATIC) $(SHARED)
 
@@ -81,9 +87,9 @@ $(STATIC): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(SHARED): $(LIB_OBJ)
+$(SHARED): $(LIB_OBJ) docs/libspasm.map
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,libspasm.so.$(SOVERSION) $(LDSAN) -o $@ $^ $(LIBS)
+	$(CC) -shared -Wl,-soname,libspasm.so.$(SOVERSION) -Wl,--version-script=docs/libspasm.map $(LDSAN) -o $@ $(LIB_OBJ) $(LIBS)
 	ln -sf libspasm.so.$(VERSION) $(BUILD)/lib/libspasm.so.$(SOVERSION)
 	ln -sf libspasm.so.$(SOVERSION) $(BUILD)/lib/libspasm.so
 
@@ -104,6 +110,10 @@ $(BUILD)/examples/%: examples/%.c include/spasm.h $(STATIC)
 $(BIN_EVAL): $(wildcard bench/eval/*.c bench/eval/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -Ibench/eval $(filter %.c,$^) -o $@ -lm $(LDSAN)
+
+$(BIN_CODEC): bench/codec_bench.c $(STATIC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIBCFLAGS) $(CODEC_FLAGS) $< -o $@ $(STATIC) $(LIBS) $(CODEC_LIBS) $(LDSAN)
 
 $(CORPUS_INDEX): $(BIN_INDEX) $(wildcard corpus/*)
 	$(BIN_INDEX) -q -o $@ corpus

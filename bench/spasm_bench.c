@@ -4,11 +4,15 @@
  * Indexing is timed by bench/run.sh around `spasm-index`.
  *
  *   spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] [--group doc|none]
- *                     [--keep-stopwords] [--bm25 K1 B]
+ *                     [--keep-stopwords] [--bm25 K1 B] [--fields id|all]
  *       Opens INDEX once (spasm_open) and makes one searcher.  Each query's
  *       text is passed to spasm_search() as it is (bare words are OR-ed by
  *       the engine's syntax), asking for the top K; the ids of the hits are
- *       then read.  The wall time of spasm_search + reading the hits +
+ *       then read.  Like the peers (Xapian: each hit's document data, the
+ *       id; FTS5: each hit's id from the ids table), spasm is asked for the
+ *       ids and scores only (SPASM_FIELD_ID); --fields all also fetches each
+ *       hit's title, text, highlights and snippet, as spasm-search's text
+ *       and JSON output do.  The wall time of spasm_search + reading the hits +
  *       spasm_results_free is recorded per query (CLOCK_MONOTONIC).  A query
  *       the engine refuses (SPASM_EQUERY: no searchable term, e.g. only
  *       stop words) counts as a query with no hit, and in "failed".  Prints
@@ -32,7 +36,7 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] "
-                    "[--group doc|none] [--keep-stopwords] [--bm25 K1 B]\n"
+                    "[--group doc|none] [--keep-stopwords] [--bm25 K1 B] [--fields id|all]\n"
                     "       spasm_bench version\n");
     exit(2);
 }
@@ -48,6 +52,7 @@ static int cmd_query(int argc, char **argv)
     spasm_search_options opt;
     spasm_search_options_init(&opt);
     opt.k = k;
+    opt.fields = SPASM_FIELD_ID; /* what the peers fetch per hit */
     for (int i = 5; i < argc; i++) {
         if (!strcmp(argv[i], "--run") && i + 1 < argc) {
             runpath = argv[++i];
@@ -59,6 +64,14 @@ static int cmd_query(int argc, char **argv)
                 opt.group = SPASM_GROUP_NONE;
             else
                 bu_die("--group takes doc or none, not '%s'", g);
+        } else if (!strcmp(argv[i], "--fields") && i + 1 < argc) {
+            const char *f = argv[++i];
+            if (!strcmp(f, "id"))
+                opt.fields = SPASM_FIELD_ID;
+            else if (!strcmp(f, "all"))
+                opt.fields = SPASM_FIELDS_ALL;
+            else
+                bu_die("--fields takes id or all, not '%s'", f);
         } else if (!strcmp(argv[i], "--keep-stopwords")) {
             opt.keep_stopwords = 1;
         } else if (!strcmp(argv[i], "--bm25") && i + 2 < argc) {
@@ -112,6 +125,8 @@ static int cmd_query(int argc, char **argv)
         }
         double t1 = bu_now_ms();
         ms[i] = t1 - t0;
+        if (getenv("SPASM_BENCH_TIMES")) /* per-query times on stderr, for profiling */
+            fprintf(stderr, "%.4f\t%s\t%s\n", ms[i], qs.q[i].qid, qs.q[i].text);
         if (rc == SPASM_EQUERY) {
             failed++;
         } else if (rc != SPASM_OK) {

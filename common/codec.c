@@ -6,6 +6,22 @@
 #include "codec.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* The unpacker is compiled twice, for AVX2 and for the baseline, and the
+ * loader picks one by CPU (GCC and Clang on x86-64 with glibc's ifunc);
+ * the AVX2 build unpacks about 1.5 times faster (bench/codec_bench.c). */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) &&                           \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+/* (hidden: GCC gives the ifunc symbol default visibility otherwise; not
+ * under the sanitizers, whose runtimes start after ifunc resolvers run) */
+#define SP_CODEC_CLONES                                                                            \
+    __attribute__((target_clones("avx2", "default"), visibility("hidden")))
+#else
+#define SP_CODEC_CLONES
+#endif
 
 uint8_t *sp_varint_put(uint8_t *p, uint64_t v)
 {
@@ -48,19 +64,32 @@ size_t sp_pack128(const uint32_t *v, uint8_t *out)
     return 1 + nbytes;
 }
 
-/* Unpack 128 values of width w from o (16*w bytes, plus 8 readable). */
+/*
+ * Unpack 128 values of width w from o (16*w bytes, plus 8 readable).
+ * Eight values take exactly w bytes, so the block is 16 groups that all
+ * have the same shape: with w a constant, every load offset and shift in
+ * a group is a constant and the group unrolls into straight-line code
+ * (for w <= 8 one 64-bit load holds the whole group).
+ */
 static inline void unpack_w(const uint8_t *o, unsigned w, uint32_t *v)
 {
     const uint64_t mask = (w == 32) ? 0xffffffffu : ((1ull << w) - 1);
-    for (size_t i = 0; i < SP_BLOCK; i++) {
-        size_t bit = i * w;
-        uint64_t x;
-        memcpy(&x, o + (bit >> 3), 8);
-        v[i] = (uint32_t)((x >> (bit & 7)) & mask);
+    for (size_t g = 0; g < SP_BLOCK / 8; g++, o += w, v += 8) {
+        if (w <= 8) {
+            uint64_t x;
+            memcpy(&x, o, 8);
+            for (unsigned j = 0; j < 8; j++) v[j] = (uint32_t)((x >> (j * w)) & mask);
+        } else {
+            for (unsigned j = 0; j < 8; j++) {
+                uint64_t x;
+                memcpy(&x, o + ((j * w) >> 3), 8);
+                v[j] = (uint32_t)((x >> ((j * w) & 7)) & mask);
+            }
+        }
     }
 }
 
-const uint8_t *sp_unpack128(const uint8_t *p, const uint8_t *end, uint32_t *v)
+SP_CODEC_CLONES const uint8_t *sp_unpack128(const uint8_t *p, const uint8_t *end, uint32_t *v)
 {
     if (p >= end) return NULL;
     unsigned w = *p++;
@@ -74,10 +103,13 @@ const uint8_t *sp_unpack128(const uint8_t *p, const uint8_t *end, uint32_t *v)
     if ((size_t)(end - p) >= nbytes + 8) {
         switch (w) {
 #define W(n)                                                                                       \
-    case n: unpack_w(p, n, v); break;
-            W(1) W(2) W(3) W(4) W(5) W(6) W(7) W(8) W(9) W(10) W(11) W(12) W(13) W(14) W(15) W(16)
-            W(17) W(18) W(19) W(20) W(21) W(22) W(23) W(24) W(25) W(26) W(27) W(28) W(29) W(30)
-            W(31) W(32)
+    case n:                                                                                        \
+        unpack_w(p, n, v);                                                                         \
+        break;
+            W(1)
+            W(2) W(3) W(4) W(5) W(6) W(7) W(8) W(9) W(10) W(11) W(12) W(13) W(14) W(15) W(16) W(17)
+                W(18) W(19) W(20) W(21) W(22) W(23) W(24) W(25) W(26) W(27) W(28) W(29) W(30) W(31)
+                    W(32)
 #undef W
         }
     } else {
@@ -88,4 +120,23 @@ const uint8_t *sp_unpack128(const uint8_t *p, const uint8_t *end, uint32_t *v)
         unpack_w(tmp, w, v);
     }
     return p + nbytes;
+}
+
+void sp_undelta1(uint32_t *v, size_t n, uint32_t start)
+{
+    size_t i = 0;
+    uint32_t acc = start - 1; /* modulo 2^32: start 0 works too */
+#if defined(__SSE2__)
+    __m128i carry = _mm_set1_epi32((int)acc), one = _mm_set1_epi32(1);
+    for (; i + 4 <= n; i += 4) {
+        __m128i x = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(v + i)), one);
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 4)); /* in-register inclusive scan */
+        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+        x = _mm_add_epi32(x, carry);
+        _mm_storeu_si128((__m128i *)(v + i), x);
+        carry = _mm_shuffle_epi32(x, 0xff);
+    }
+    acc = (uint32_t)_mm_cvtsi128_si32(carry);
+#endif
+    for (; i < n; i++) v[i] = acc += v[i] + 1;
 }

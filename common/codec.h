@@ -58,4 +58,11 @@ size_t sp_pack128(const uint32_t *v, uint8_t *out);
 /* Unpack 128 values from p (< end) into v; returns the byte after, or NULL. */
 const uint8_t *sp_unpack128(const uint8_t *p, const uint8_t *end, uint32_t *v);
 
+/*
+ * Passage numbers from gaps minus 1, in place: v[i] = start + i + v[0] +
+ * ... + v[i], modulo 2^32 (SSE2 prefix sum).  The caller makes sure the
+ * true values fit 32 bits.
+ */
+void sp_undelta1(uint32_t *v, size_t n, uint32_t start);
+
 #endif

@@ -8,7 +8,7 @@
  *   [0, 128)          header
  *   [128, T)          sections, back to back, each starting 8-byte aligned
  *   [T, T + 32*S)     section table: S entries of 32 bytes
- *   [C, C + 4*K)      chunk checksum table: K CRC32s, one per 64 KiB chunk
+ *   [C, C + 4*K)      chunk checksum table: K CRC32s, one per 4 KiB chunk
  *                     of [128, T)  (the last chunk may be shorter)
  *
  * Header (128 bytes):
@@ -18,16 +18,16 @@
  *   16 u64 file size                64 u8[60] zero
  *   24 u64 section table offset T  124 u32 CRC32 of header bytes [0, 124)
  *   32 u32 section count S
- *   36 u32 log2 of the chunk size (16)
+ *   36 u32 log2 of the chunk size (12)
  *   40 u64 chunk table offset C
  *
  * Section table entry (32 bytes): u32 tag, u32 CRC32 of the section's
  * bytes, u64 offset, u64 length, u64 item count (section-specific).
  *
  * Checksums: the header, section table and chunk table are checked on
- * open, and so are the sections read at random while scoring (META, DIDX,
- * LENS, DOCS).  The other sections are checked lazily, 64 KiB chunk by
- * chunk, the first time a query touches them; spasm_index_verify() (and
+ * open, and so are the small sections read at random (META, DIDX, DMIX,
+ * TXIX).  The other sections are checked lazily, chunk by chunk, the
+ * first time a query touches them; spasm_index_verify() (and
  * SPASM_OPEN_VERIFY) checks everything at once.
  */
 #ifndef SPASM_FORMAT_H
@@ -36,7 +36,9 @@
 #define SP_MAGIC "SPASMIX"
 #define SP_FORMAT_VERSION 1
 #define SP_HEADER_SIZE 128
-#define SP_CHUNK_LOG2 16
+#define SP_CHUNK_LOG2 12 /* 4 KiB checksum chunks (readers accept 12..24) */
+#define SP_CHUNK_LOG2_MIN 12
+#define SP_CHUNK_LOG2_MAX 24
 #define SP_SECTION_ENTRY 32
 
 #define SP_TAG(a, b, c, d)                                                                         \
@@ -56,6 +58,7 @@
 #define SP_SEC_TEXT SP_TAG('T', 'E', 'X', 'T') /* compressed passage text [blocks] */
 #define SP_SEC_TXIX SP_TAG('T', 'X', 'I', 'X') /* TEXT block index [blocks] */
 #define SP_SEC_IDIX SP_TAG('I', 'D', 'I', 'X') /* doc id hash -> doc, sorted [docs] */
+#define SP_SEC_DIDS SP_TAG('D', 'I', 'D', 'S') /* doc ids, uncompressed [docs] */
 #define SP_SEC_WORD SP_TAG('W', 'O', 'R', 'D') /* folded word -> stem, sorted [words] */
 #define SP_SEC_WDIX SP_TAG('W', 'D', 'I', 'X') /* u64 offset of each WORD block [blocks] */
 #define SP_SEC_SIGS SP_TAG('S', 'I', 'G', 'S') /* near-duplicate signatures [passages] */

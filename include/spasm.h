@@ -329,7 +329,24 @@ typedef struct spasm_search_options {
     int explain;      /* 1: fill spasm_hit.explain */
     int keep_stopwords; /* 1: do not drop stop words from the query */
     size_t snippet_bytes; /* target snippet length; 0 = 300 */
+    unsigned fields;  /* SPASM_FIELD_* to fill in each hit; 0 = SPASM_FIELDS_ALL */
 } spasm_search_options;
+
+/*
+ * What spasm_search() fills in each hit (spasm_search_options.fields).
+ * score, passage, doc and ordinal are always there; a field not asked for
+ * is "" (and text_len, nhighlights are 0, the snippet empty).  Asking for
+ * less is what makes large k cheap: SPASM_FIELD_ID alone reads one
+ * uncompressed table entry per hit, while SPASM_FIELD_TITLE and
+ * SPASM_FIELD_TEXT inflate a compressed block per hit (and TEXT also
+ * re-analyses the passage for highlights and the snippet).  A program
+ * that lists ids and shows text for a few hits can ask for the ids and
+ * fetch the rest with spasm_get_passage(s, hit->passage, ...).
+ */
+#define SPASM_FIELD_ID 1    /* doc_id */
+#define SPASM_FIELD_TITLE 2 /* title */
+#define SPASM_FIELD_TEXT 4  /* text, text_len, highlights, snippet */
+#define SPASM_FIELDS_ALL 7
 
 /* Fill `o` with the defaults (k = 10, index k1/b, no grouping, ...). */
 SPASM_API void spasm_search_options_init(spasm_search_options *o);

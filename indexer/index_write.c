@@ -549,6 +549,12 @@ static void write_tables(spasm_writer *w, uint64_t nterms)
     sp_sink_begin(s, SP_SEC_SIGS);
     sp_sink_write(s, w->sigs.p, w->sigs.n);
     sp_sink_end(s, w->npass);
+    sp_sink_begin(s, SP_SEC_DIDS); /* u32 offsets[D + 1], then the ids */
+    sp_put_u32(e, 0);
+    sp_sink_write(s, e, 4);
+    sp_sink_write(s, w->didoff.p, w->didoff.n);
+    sp_sink_write(s, w->dids.p, w->dids.n);
+    sp_sink_end(s, w->ndocs);
     qsort(w->idix.p, w->ndocs, SP_IDIX_ENTRY, cmp_idix);
     sp_sink_begin(s, SP_SEC_IDIX);
     sp_sink_write(s, w->idix.p, w->idix.n);

@@ -98,6 +98,8 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     sp_buf_init(&w->docs, &w->a);
     sp_buf_init(&w->idix, &w->a);
     sp_buf_init(&w->dmeta_mem, &w->a);
+    sp_buf_init(&w->dids, &w->a);
+    sp_buf_init(&w->didoff, &w->a);
     sp_buf_init(&w->fixed, &w->a);
     sp_buf_init(&w->joined, &w->a);
     sp_buf_init(&w->sigs, &w->a);
@@ -265,6 +267,8 @@ void spasm_writer_abandon(spasm_writer *w)
     sp_buf_free(&w->docs);
     sp_buf_free(&w->idix);
     sp_buf_free(&w->dmeta_mem);
+    sp_buf_free(&w->dids);
+    sp_buf_free(&w->didoff);
     sp_buf_free(&w->fixed);
     sp_buf_free(&w->joined);
     sp_free(&w->a, w->pre);
@@ -454,9 +458,13 @@ static int invert_batch(spasm_writer *w, sp_batch *b)
         sp_buf_put_u32(&w->docs, kept);
         sp_buf_put_u64(&w->idix, sp_id_hash((const char *)b->in.p + d->id_off, d->id_len));
         sp_buf_put_u32(&w->idix, doc);
+        sp_buf_append(&w->dids, (const char *)b->in.p + d->id_off, d->id_len);
+        sp_buf_put_u32(&w->didoff, (uint32_t)w->dids.n);
+        if (w->dids.n > UINT32_MAX)
+            return sp_writer_err(w, SPASM_EINPUT, "document ids exceed 4 GiB in all");
         w->ndocs++;
     }
-    if (w->docs.err || w->idix.err || sp_store_w_splice(&w->text, &b->text, &b->text_mem) ||
+    if (w->docs.err || w->idix.err || w->dids.err || w->didoff.err || sp_store_w_splice(&w->text, &b->text, &b->text_mem) ||
         sp_store_w_splice(&w->dmeta, &b->dmeta, &b->dmeta_mem))
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     if (w->sink.rc) return w->rc = w->sink.rc; /* the sink wrote errmsg */

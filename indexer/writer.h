@@ -147,6 +147,7 @@ struct spasm_writer {
     uint64_t ndocs;
     sp_store_w text, dmeta;
     sp_buf dmeta_mem;
+    sp_buf dids, didoff; /* DIDS: id bytes, u32 end offset of each doc's id */
     /* scratch */
     sp_buf fixed;  /* repaired UTF-8 of the text being added */
     sp_buf joined; /* the passages of spasm_writer_add_passages(), joined */

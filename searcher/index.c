@@ -24,7 +24,6 @@
 
 #include "index.h"
 
-#define CHUNK ((uint64_t)1 << SP_CHUNK_LOG2)
 
 int spasm_format_version(void)
 {
@@ -76,16 +75,16 @@ int sp_ix_ensure(spasm_index *ix, uint64_t off, uint64_t len, char *err)
     if (off < SP_HEADER_SIZE || off + len > ix->size)
         return sp_seterr(err, SPASM_ECORRUPT, "%s: read out of bounds at byte %llu", ix->path,
                          (unsigned long long)off);
-    uint64_t first = (off - SP_HEADER_SIZE) >> SP_CHUNK_LOG2;
-    uint64_t last = (off + len - 1 - SP_HEADER_SIZE) >> SP_CHUNK_LOG2;
+    uint64_t first = (off - SP_HEADER_SIZE) >> ix->chunk_log2;
+    uint64_t last = (off + len - 1 - SP_HEADER_SIZE) >> ix->chunk_log2;
     for (uint64_t c = first; c <= last; c++) {
         if (c >= ix->nchunks)
             return sp_seterr(err, SPASM_ECORRUPT, "%s: read past the checksummed data",
                              ix->path);
         uint64_t bit = 1ull << (c & 63);
         if (atomic_load_explicit(&ix->verified[c >> 6], memory_order_acquire) & bit) continue;
-        uint64_t start = SP_HEADER_SIZE + c * CHUNK;
-        uint64_t end = SP_MIN(start + CHUNK, ix->data_end);
+        uint64_t start = SP_HEADER_SIZE + (c << ix->chunk_log2);
+        uint64_t end = SP_MIN(start + ((uint64_t)1 << ix->chunk_log2), ix->data_end);
         if (crc_of(ix->map + start, end - start) != sp_get_u32(ix->chunks + 4 * c))
             return sp_seterr(err, SPASM_ECORRUPT,
                              "%s: checksum mismatch in bytes %llu-%llu: the index is corrupt "
@@ -129,7 +128,11 @@ static int load(spasm_index *ix, unsigned flags)
     uint32_t nsec = sp_get_u32(h + 32);
     uint64_t coff = sp_get_u64(h + 40);
     ix->nchunks = sp_get_u64(h + 48);
-    if (sp_get_u32(h + 36) != SP_CHUNK_LOG2 || nsec > 1024 || toff < SP_HEADER_SIZE ||
+    ix->chunk_log2 = sp_get_u32(h + 36);
+    if (ix->chunk_log2 < SP_CHUNK_LOG2_MIN || ix->chunk_log2 > SP_CHUNK_LOG2_MAX)
+        return fail(ix, SPASM_ECORRUPT, "bad header fields: the index is corrupt");
+    const uint64_t CHUNK = (uint64_t)1 << ix->chunk_log2;
+    if (nsec > 1024 || toff < SP_HEADER_SIZE ||
         toff + (uint64_t)nsec * SP_SECTION_ENTRY != coff || ix->nchunks > ix->size ||
         coff + 4 * ix->nchunks != ix->size ||
         ix->nchunks != (toff - SP_HEADER_SIZE + CHUNK - 1) / CHUNK)
@@ -175,6 +178,7 @@ static int load(spasm_index *ix, unsigned flags)
         case SP_SEC_WORD: dst = &ix->word; break;
         case SP_SEC_WDIX: dst = &ix->wdix; break;
         case SP_SEC_SIGS: dst = &ix->sigs; break;
+        case SP_SEC_DIDS: dst = &ix->dids; break;
         default: break; /* unknown optional sections are ignored */
         }
         if (dst) *dst = s;
@@ -184,9 +188,9 @@ static int load(spasm_index *ix, unsigned flags)
                                 &ix->text, &ix->txix, &ix->idix};
     for (size_t i = 0; i < sizeof required / sizeof *required; i++)
         if (!required[i]->p) return fail(ix, SPASM_ECORRUPT, "a section is missing: corrupt");
-    /* The sections read at random while scoring are checked now. */
+    /* The small sections read at random are checked now (LENS, DOCS and
+     * the rest lazily, per chunk: opening stays cheap). */
     if (check_section(ix, &ix->meta, "META") || check_section(ix, &ix->didx, "DIDX") ||
-        check_section(ix, &ix->lens, "LENS") || check_section(ix, &ix->docs, "DOCS") ||
         check_section(ix, &ix->dmix, "DMIX") || check_section(ix, &ix->txix, "TXIX"))
         return ix->rc;
     if (ix->meta.len < SP_META_SIZE) return fail(ix, SPASM_ECORRUPT, "META section too short");
@@ -207,7 +211,8 @@ static int load(spasm_index *ix, unsigned flags)
         ix->dmix.len != SP_STORE_IX_ENTRY * ix->dmix.count ||
         sp_get_u32(m + SP_META_DICT_BLOCK) != SP_DICT_BLOCK ||
         sp_get_u32(m + SP_META_POST_BLOCK) != SP_BLOCK || !(ix->k1 > 0) || !(ix->b >= 0) ||
-        ix->b > 1 || ix->tokens == 0)
+        ix->b > 1 || ix->tokens == 0 ||
+        (ix->dids.p && ix->dids.len < 4 * (ix->ndocs + 1)))
         return fail(ix, SPASM_ECORRUPT, "inconsistent collection statistics: corrupt");
     ix->avgdl = (double)ix->tokens / (double)ix->npass;
     if (flags & SPASM_OPEN_VERIFY) return spasm_index_verify(ix);
@@ -276,7 +281,8 @@ int spasm_index_verify(spasm_index *ix)
     } all[] = {{&ix->meta, "META"}, {&ix->dict, "DICT"}, {&ix->didx, "DIDX"}, {&ix->post, "POST"},
                {&ix->posn, "POSN"}, {&ix->lens, "LENS"}, {&ix->pass, "PASS"}, {&ix->docs, "DOCS"},
                {&ix->dmet, "DMET"}, {&ix->dmix, "DMIX"}, {&ix->text, "TEXT"}, {&ix->txix, "TXIX"},
-               {&ix->idix, "IDIX"}, {&ix->word, "WORD"}, {&ix->wdix, "WDIX"}, {&ix->sigs, "SIGS"}};
+               {&ix->idix, "IDIX"}, {&ix->word, "WORD"}, {&ix->wdix, "WDIX"}, {&ix->sigs, "SIGS"},
+               {&ix->dids, "DIDS"}};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (check_section(ix, all[i].s, all[i].name)) return ix->rc;
     return 0;
@@ -624,5 +630,28 @@ int sp_store_get(spasm_index *ix, const sp_sec *data, const sp_sec *index, uint6
         return sp_seterr(err, SPASM_ECORRUPT, "%s: bad record offsets", ix->path);
     *p = b + hdr + a0;
     *len = a1 - a0;
+    return 0;
+}
+
+int sp_doc_id(spasm_index *ix, uint32_t doc, sp_store_cache *c, const uint8_t **p, size_t *len,
+              char *err)
+{
+    if (!ix->dids.p) { /* an index without DIDS: the id is DMET's record up to NUL */
+        int rc = sp_store_get(ix, &ix->dmet, &ix->dmix, doc, c, p, len, err);
+        if (rc) return rc;
+        const uint8_t *z = memchr(*p, 0, *len);
+        if (z) *len = (size_t)(z - *p);
+        return 0;
+    }
+    uint64_t at = 4 * (uint64_t)doc;
+    int rc = sp_ix_ensure(ix, ix->dids.off + at, 8, err);
+    if (rc) return rc;
+    uint64_t base = 4 * (ix->ndocs + 1);
+    uint32_t a = sp_get_u32(ix->dids.p + at), b = sp_get_u32(ix->dids.p + at + 4);
+    if (a > b || base + b > ix->dids.len)
+        return sp_seterr(err, SPASM_ECORRUPT, "%s: bad document id table", ix->path);
+    if ((rc = sp_ix_ensure(ix, ix->dids.off + base + a, b - a, err))) return rc;
+    *p = ix->dids.p + base + a;
+    *len = b - a;
     return 0;
 }

@@ -31,13 +31,14 @@ struct spasm_index {
     size_t size;
     uint64_t data_end; /* end of the checksummed sections (the table's offset) */
     sp_sec meta, dict, didx, post, posn, lens, pass, docs, dmet, dmix, text, txix, idix, word,
-        wdix, sigs;
+        wdix, sigs, dids;
     uint64_t npass, ndocs, nterms, tokens;
     double k1, b, avgdl;
     unsigned flags;
     uint32_t sig_hashes;
     const uint8_t *chunks;
     uint64_t nchunks;
+    unsigned chunk_log2;        /* checksum chunks of 1 << chunk_log2 bytes */
     _Atomic uint64_t *verified; /* one bit per chunk */
 };
 
@@ -75,9 +76,27 @@ typedef int (*sp_word_fn)(void *ud, const char *word, size_t len, const char *st
 long sp_words_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_word_fn fn,
                      void *ud, char *err);
 
-/* The passage length (tokens) of passage p (< npass). */
+/* The passage length (tokens) of passage p (< npass), unchecked: LENS is
+ * checksummed lazily, so use sp_ix_len_checked() unless its chunk is known
+ * to be verified. */
 static inline uint32_t sp_ix_len(const spasm_index *ix, uint32_t p)
 {
+    return sp_get_u32(ix->lens.p + 4 * (size_t)p);
+}
+
+/* The length of passage p (< npass), checksumming its 64 KiB chunk of LENS
+ * on first use; 0 with *rc set (and err) when the chunk is corrupt. */
+static inline uint32_t sp_ix_len_checked(spasm_index *ix, uint32_t p, int *rc, char *err)
+{
+    uint64_t off = ix->lens.off + 4 * (uint64_t)p;
+    uint64_t c = (off - SP_HEADER_SIZE) >> ix->chunk_log2;
+    if (!(atomic_load_explicit(&ix->verified[c >> 6], memory_order_acquire) & (1ull << (c & 63)))) {
+        int r = sp_ix_ensure(ix, off, 4, err);
+        if (r) {
+            *rc = r;
+            return 0;
+        }
+    }
     return sp_get_u32(ix->lens.p + 4 * (size_t)p);
 }
 
@@ -95,6 +114,14 @@ typedef struct sp_store_cache {
 int sp_store_get(spasm_index *ix, const sp_sec *data, const sp_sec *index, uint64_t rec,
                  sp_store_cache *c, const uint8_t **p, size_t *len, char *err);
 
+/*
+ * The id of document `doc` (< ndocs): from DIDS (uncompressed) when the
+ * index has it, else from DMET through cache c.  *p and *len are valid
+ * until c's next use.  0 or an error code (err set).
+ */
+int sp_doc_id(spasm_index *ix, uint32_t doc, sp_store_cache *c, const uint8_t **p, size_t *len,
+              char *err);
+
 /* ---- posting cursors (postings.c) ---- */
 
 typedef struct sp_cursor {
@@ -109,6 +136,9 @@ typedef struct sp_cursor {
     uint32_t docs[SP_BLOCK], tfs[SP_BLOCK];
     const uint8_t *posp;       /* positions of posting `posi` of the block */
     uint32_t posi;
+    int pos_checked; /* the current block's positions were checksummed */
+    int pending; /* block `block` is used up and the next not decoded yet:
+                    doc is only a lower bound (see sp_cursor_next_lazy) */
     int err;
 } sp_cursor;
 
@@ -127,9 +157,24 @@ static inline uint32_t sp_cursor_tf(const sp_cursor *c)
  * tf); returns the count, or -1 when corrupt. */
 long sp_cursor_positions(sp_cursor *c, uint32_t *pos, char *err);
 
-/* Block-max helpers for dynamic pruning: the last passage of the current
- * block and its largest tf-norm at the index defaults (or, for other
- * k1/b, a bound from its largest tf and shortest passage). */
-uint32_t sp_cursor_block_last(const sp_cursor *c);
+/*
+ * For block-max pruning (rank.c), which moves through the skip table
+ * without decoding blocks it can rule out:
+ *
+ * sp_cursor_next_lazy() moves past the current posting like
+ * sp_cursor_next(), but at the end of a block does not decode the next
+ * one: c->pending is set and c->doc is only a lower bound of the next
+ * passage until sp_cursor_seek() (with any target) decodes it.
+ * sp_cursor_tf() is valid only when !c->pending.
+ */
+uint32_t sp_cursor_next_lazy(sp_cursor *c);
+/* The last passage of block b (< c->nb) of a list with a skip table. */
+static inline uint32_t sp_cursor_last_of(const sp_cursor *c, uint32_t b)
+{
+    return sp_get_u32(c->skips + (size_t)b * SP_SKIP_ENTRY);
+}
+/* The first block >= b whose last passage is >= target (c->nb if none);
+ * needs a skip table. */
+uint32_t sp_cursor_skip_block(const sp_cursor *c, uint32_t b, uint32_t target);
 
 #endif

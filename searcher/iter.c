@@ -543,7 +543,7 @@ int sp_it_explain_hits(it_ctx *x, const qnode *qt, const sp_cand *hits, size_t n
         if (sp_it_next(x, fresh, d) == d) {
             double sum = 0;
             tmp.n = 0;
-            it_explain(x, fresh, d, sp_ix_len(x->ix, d), &tmp, &sum);
+            it_explain(x, fresh, d, sp_it_len(x, d), &tmp, &sum);
             sp_buf_printf(out, "%.6f = sum of:\n", sum);
             sp_buf_append(out, tmp.p, tmp.n);
         }

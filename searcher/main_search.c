@@ -510,6 +510,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (c.format != FMT_TEXT) c.color = 0;
+    if (c.format == FMT_TREC) c.so.fields = SPASM_FIELD_ID; /* no text: no inflating */
     c.so.group = c.group_doc ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
     if (!index) index = default_index(defbuf, sizeof defbuf);
     if (!check && !batch && !stdio_mode && optind >= argc) {

@@ -31,7 +31,18 @@ static int load_block(sp_cursor *c, uint32_t b, char *err)
         const uint8_t *sk = c->skips + (size_t)b * SP_SKIP_ENTRY;
         uint32_t off = sp_get_u32(sk + 4);
         if (off > (size_t)(end - p)) return corrupt(c, err, "block offset");
+        /* Only the chunks of this block are checksummed (lazily, once). */
+        if (b + 1 < c->nb) {
+            uint32_t next = sp_get_u32(sk + SP_SKIP_ENTRY + 4);
+            if (next >= off && next <= (size_t)(end - p)) end = p + next;
+        }
         p += off;
+        int rc = sp_ix_ensure(c->ix, c->ix->post.off + (uint64_t)(p - c->ix->post.p),
+                              (uint64_t)(end - p), err);
+        if (rc) {
+            c->doc = SP_END;
+            return c->err = rc;
+        }
         if (b > 0) prev = sp_get_u32(sk - SP_SKIP_ENTRY);
         uint32_t poff = sp_get_u32(sk + 8);
         if (poff > (size_t)(c->posend - c->posbase)) return corrupt(c, err, "positions offset");
@@ -40,7 +51,10 @@ static int load_block(sp_cursor *c, uint32_t b, char *err)
         c->posp = c->posbase;
     }
     c->posi = 0;
+    c->pos_checked = 0;
+    unsigned w = 32; /* the gaps' bit width, when bit-packed */
     if (n == SP_BLOCK) {
+        if (p < end) w = *p;
         p = sp_unpack128(p, end, c->docs);
         if (p) p = sp_unpack128(p, end, c->tfs);
         if (!p) return corrupt(c, err, "block");
@@ -54,19 +68,25 @@ static int load_block(sp_cursor *c, uint32_t b, char *err)
             if (!p) return corrupt(c, err, "frequencies");
         }
     }
-    uint64_t d = (uint64_t)prev + 1; /* prev == UINT32_MAX wraps to 0 below */
-    if (prev == UINT32_MAX) d = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        d += c->docs[i];
-        c->docs[i] = (uint32_t)d;
-        c->tfs[i] += 1;
-        d++;
+    uint64_t d = prev == UINT32_MAX ? 0 : (uint64_t)prev + 1, last;
+    if (w <= 24 && d + ((uint64_t)SP_BLOCK << w) <= UINT32_MAX) {
+        sp_undelta1(c->docs, n, (uint32_t)d); /* no sum can pass 2^32 */
+        last = c->docs[n - 1];
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            d += c->docs[i];
+            c->docs[i] = (uint32_t)d;
+            d++;
+        }
+        last = d - 1;
     }
-    if (d - 1 >= c->ix->npass || (c->tfs[0] == 0)) return corrupt(c, err, "passage number");
+    for (uint32_t i = 0; i < n; i++) c->tfs[i] += 1;
+    if (last >= c->ix->npass || (c->tfs[0] == 0)) return corrupt(c, err, "passage number");
     if (c->skips && c->docs[n - 1] != sp_get_u32(c->skips + (size_t)b * SP_SKIP_ENTRY))
         return corrupt(c, err, "skip entry");
     c->n = n;
     c->i = 0;
+    c->pending = 0;
     c->doc = c->docs[0];
     return 0;
 }
@@ -77,19 +97,24 @@ int sp_cursor_open(sp_cursor *c, spasm_index *ix, const sp_terminfo *ti, char *e
     c->err = 0;
     c->df = ti->df;
     c->nb = (ti->df + SP_BLOCK - 1) / SP_BLOCK;
-    int rc = sp_ix_ensure(ix, ix->post.off + ti->post_off, ti->post_len, err);
-    if (rc) {
-        c->doc = SP_END;
-        return c->err = rc;
-    }
     c->base = ix->post.p + ti->post_off;
     c->end = c->base + ti->post_len;
     c->posbase = ix->posn.p + ti->pos_off;
     c->posend = c->posbase + ti->pos_len;
     c->skips = NULL;
+    c->pending = 0;
+    /* A one-block list is checksummed whole; a longer one its skip table
+     * now and each block when it is decoded. */
+    uint64_t check = ti->post_len;
     if (c->nb > 1) {
         if ((uint64_t)c->nb * SP_SKIP_ENTRY > ti->post_len) return corrupt(c, err, "skip table");
         c->skips = c->base;
+        check = (uint64_t)c->nb * SP_SKIP_ENTRY;
+    }
+    int rc = sp_ix_ensure(ix, ix->post.off + ti->post_off, check, err);
+    if (rc) {
+        c->doc = SP_END;
+        return c->err = rc;
     }
     return load_block(c, 0, err);
 }
@@ -97,35 +122,89 @@ int sp_cursor_open(sp_cursor *c, spasm_index *ix, const sp_terminfo *ti, char *e
 uint32_t sp_cursor_next(sp_cursor *c, char *err)
 {
     if (c->doc == SP_END) return SP_END;
+    if (c->pending) return sp_cursor_seek(c, c->doc, err);
     if (++c->i < c->n) return c->doc = c->docs[c->i];
     if (load_block(c, c->block + 1, err)) return SP_END;
     return c->doc;
 }
 
+uint32_t sp_cursor_next_lazy(sp_cursor *c)
+{
+    if (c->doc == SP_END || c->pending) return c->doc;
+    if (++c->i < c->n) return c->doc = c->docs[c->i];
+    if (c->block + 1 >= c->nb) {
+        c->block = c->nb;
+        return c->doc = SP_END;
+    }
+    c->pending = 1; /* block c->block is used up; the next one is not decoded */
+    return c->doc = c->docs[c->n - 1] + 1;
+}
+
+uint32_t sp_cursor_skip_block(const sp_cursor *c, uint32_t b, uint32_t target)
+{
+    /* Gallop, then binary search, over the skip table's last passages. */
+    if (b >= c->nb || sp_cursor_last_of(c, b) >= target) return b;
+    uint32_t lo = b, step = 1; /* last_of(lo) < target */
+    for (;;) {
+        uint32_t nx = lo + step;
+        if (nx >= c->nb || sp_cursor_last_of(c, nx) >= target) {
+            uint32_t hi = nx < c->nb ? nx : c->nb; /* last_of(hi) >= target, or hi == nb */
+            while (hi - lo > 1) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (sp_cursor_last_of(c, mid) < target) lo = mid;
+                else hi = mid;
+            }
+            return hi;
+        }
+        lo = nx;
+        step *= 2;
+    }
+}
+
 uint32_t sp_cursor_seek(sp_cursor *c, uint32_t target, char *err)
 {
-    if (c->doc == SP_END || c->doc >= target) return c->doc;
-    /* Skip whole blocks whose last passage is below target. */
-    if (c->skips && c->docs[c->n - 1] < target) {
-        uint32_t b = c->block + 1;
-        while (b < c->nb && sp_get_u32(c->skips + (size_t)b * SP_SKIP_ENTRY) < target) b++;
-        if (load_block(c, b, err) || c->doc == SP_END) return SP_END;
-    } else if (c->docs[c->n - 1] < target) {
-        c->doc = SP_END;
-        c->block = c->nb;
-        return SP_END;
+    if (c->doc == SP_END) return SP_END;
+    if (c->pending) {
+        c->pending = 0;
+        if (target < c->doc) target = c->doc;
+    } else {
+        if (c->doc >= target) return c->doc;
+        if (c->docs[c->n - 1] >= target) goto scan;
+        if (!c->skips) {
+            c->doc = SP_END;
+            c->block = c->nb;
+            return SP_END;
+        }
     }
+    /* Skip whole blocks whose last passage is below target, undecoded. */
+    if (load_block(c, sp_cursor_skip_block(c, c->block + 1, target), err) || c->doc == SP_END)
+        return SP_END;
+scan:
     while (c->docs[c->i] < target) c->i++;
     return c->doc = c->docs[c->i];
 }
 
-uint32_t sp_cursor_block_last(const sp_cursor *c)
-{
-    return c->n ? c->docs[c->n - 1] : SP_END;
-}
 
 long sp_cursor_positions(sp_cursor *c, uint32_t *pos, char *err)
 {
+    if (!c->pos_checked) { /* checksum the block's positions on first use */
+        const uint8_t *pe = c->posend;
+        if (c->skips && c->block + 1 < c->nb) {
+            uint32_t next = sp_get_u32(c->skips + (size_t)(c->block + 1) * SP_SKIP_ENTRY + 8);
+            if (next <= (size_t)(c->posend - c->posbase) && c->posbase + next >= c->posp)
+                pe = c->posbase + next;
+        }
+        const uint8_t *from = c->posbase; /* the block's first position */
+        if (c->skips) from += sp_get_u32(c->skips + (size_t)c->block * SP_SKIP_ENTRY + 8);
+        if (from > pe) from = pe; /* load_block() checked the offset */
+        int rc = sp_ix_ensure(c->ix, c->ix->posn.off + (uint64_t)(from - c->ix->posn.p),
+                              (uint64_t)(pe - from), err);
+        if (rc) {
+            c->err = rc;
+            return -1;
+        }
+        c->pos_checked = 1;
+    }
     /* Skip the positions of the postings before the current one. */
     while (c->posi < c->i) {
         uint32_t tf = c->tfs[c->posi];

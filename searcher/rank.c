@@ -1,20 +1,35 @@
 /*
- * rank.c -- MaxScore dynamic pruning for a disjunction of terms (the
- * bag-of-words query), after Turtle & Flood (1995).
+ * rank.c -- block-max MaxScore for a disjunction of terms (the
+ * bag-of-words query), after Turtle & Flood (1995) for MaxScore and Ding &
+ * Suel (2011) / Chakrabarti et al. (2011) for the block-max bounds, in the
+ * windowed form Lucene and PISA use.
  *
- * Each term has an upper bound on its contribution to any passage:
- * idf * (k1 + 1) * the largest tf-norm tf / (tf + k1 * (1 - b + b * len /
- * avglen)) over its list.  With the index's default k1 and b that maximum
- * is stored per block in the skip table; otherwise it is bounded from each
- * block's largest tf and shortest passage (the norm grows with tf and
- * shrinks with length).  Terms are sorted by bound; once the top-k heap is
- * full, the terms whose bounds add up to no more than the heap's threshold
- * are "non-essential": a passage containing only those cannot enter, so
- * candidates come from the essential terms alone, and non-essential terms
- * are only probed (with skips) while the running score can still reach the
- * threshold.  The result equals exhaustive evaluation: a passage is
- * dropped only when its score provably cannot exceed the threshold, and a
- * later passage with an equal score would lose the tie anyway.
+ * A term's contribution to passage p is at most idf * (k1 + 1) * the
+ * largest tf-norm tf / (tf + k1 * (1 - b + b * len / avglen)) of the block
+ * of its list that would hold p.  The skip table stores that norm per block
+ * (128 postings) at the index's default k1 and b; for other parameters it
+ * is bounded from the block's largest tf and shortest passage (the norm
+ * grows with tf and shrinks with length).  A list of one block has no skip
+ * table: its bound comes from the decoded block.
+ *
+ * The passages are visited in windows [lo, hi] where hi is the smallest
+ * last passage of the blocks covering lo, so that inside a window each
+ * term has one block bound.  Per window, once the top-k heap is full:
+ *
+ *   - if the bounds add up to no more than the heap's threshold, nothing
+ *     in the window can enter: it is skipped without decoding a block;
+ *   - else the terms are sorted by bound; those whose bounds add up to no
+ *     more than the threshold are "non-essential": a passage holding only
+ *     them cannot enter, so candidates come from the essential terms alone,
+ *     and the non-essential ones are probed (seek, decoding lazily) only
+ *     while the running score plus their bounds can still pass the
+ *     threshold.
+ *
+ * The result equals exhaustive evaluation (tests/test_core.c checks it):
+ * a passage is dropped only when its score provably cannot exceed the
+ * threshold (bounds carry a 1e-9 relative margin for rounding), a later
+ * passage with an equal score loses the tie anyway, and the score of a
+ * kept passage is summed in query order, as the exhaustive evaluator sums.
  */
 #include <stdlib.h>
 
@@ -22,134 +37,277 @@
 
 typedef struct mterm {
     it *n;
-    double ub;
-    size_t order; /* position in the query, for a canonical summing order */
+    sp_cursor *c; /* a term's cursor; NULL for a phrase or NEAR operand */
+    double idf;
+    double ubk;       /* idf * (k1 + 1) * (1 + 1e-9): a norm bound times this bounds a score */
+    double list_ub;   /* one-block lists: the bound of the whole list */
+    double wub;       /* the bound in the current window */
+    double kmin;      /* k1 (1 - b + b len / avglen) for the shortest passage there */
+    double kmin_list; /* the same over a one-block list */
+    uint32_t sb;      /* first block whose last passage >= the window start */
+    uint32_t order;   /* position in the query, for a canonical summing order */
+    uint32_t next;    /* phrase/NEAR operand: its match at doc is used, go on from here */
 } mterm;
 
-static int cmp_ub(const void *a, const void *b)
+/* Collect the operands of a disjunction: terms (through nested ORs, whose
+ * scores add up the same way) and phrases or NEAR groups.  0 when some
+ * operand is of another kind (the caller then evaluates exhaustively). */
+static int collect(it *n, it **out, size_t *nout, size_t cap)
 {
-    const mterm *x = a, *y = b;
-    if (x->ub != y->ub) return x->ub < y->ub ? -1 : 1;
-    return (x->order > y->order) - (x->order < y->order);
+    if (n->type == Q_TERM || n->type == Q_PHRASE || n->type == Q_NEAR) {
+        if (*nout >= cap) return 0;
+        out[(*nout)++] = n;
+        return 1;
+    }
+    if (n->type != Q_OR) return 0;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (!collect(n->kids[i], out, nout, cap)) return 0;
+    return 1;
 }
 
-/* The largest tf-norm of a term's whole list. */
-static double max_norm(it_ctx *x, it *n)
+/* Count the leaves collect() would gather (an upper bound). */
+static size_t count_leaves(const it *n)
 {
-    sp_cursor *c = &n->cur;
-    double best = 0;
-    if (c->skips) {
-        for (uint32_t b = 0; b < c->nb; b++) {
-            const uint8_t *sk = c->skips + (size_t)b * SP_SKIP_ENTRY;
-            double v;
-            if (x->defaults) {
-                v = sp_get_f32(sk + 20);
-            } else {
-                uint32_t tf = sp_get_u32(sk + 12), dl = sp_get_u32(sk + 16);
-                v = tf / (tf + x->k1 * (1 - x->b + x->b * dl / x->avgdl));
-            }
-            if (v > best) best = v;
-        }
-        /* guard against a corrupt entry: a norm is below 1 */
-        if (!(best <= 1)) best = 1;
-        return best * (1 + 1e-9);
+    if (n->type != Q_OR) return 1;
+    size_t c = 0;
+    for (size_t i = 0; i < n->nkids; i++) c += count_leaves(n->kids[i]);
+    return c;
+}
+
+/* The current passage of operand e: for a term a lower bound while its
+ * cursor is pending; for a phrase the last match (until moved past). */
+static inline uint32_t op_doc(const mterm *e)
+{
+    return e->c ? e->c->doc : e->n->doc;
+}
+
+/* Move operand e to its first match >= target. */
+static uint32_t op_seek(it_ctx *x, mterm *e, uint32_t target)
+{
+    if (e->c) {
+        uint32_t d = sp_cursor_seek(e->c, target, x->err);
+        if (e->c->err) x->rc = e->c->err;
+        return d;
     }
+    if (e->next > target) target = e->next;
+    return sp_it_next(x, e->n, target);
+}
+
+/* A tf-norm bound for block b of c (which has a skip table). */
+static double block_norm(const it_ctx *x, const sp_cursor *c, uint32_t b)
+{
+    const uint8_t *sk = c->skips + (size_t)b * SP_SKIP_ENTRY;
+    double v;
+    if (x->defaults) {
+        v = sp_get_f32(sk + 20);
+    } else {
+        uint32_t tf = sp_get_u32(sk + 12), dl = sp_get_u32(sk + 16);
+        v = tf / (tf + x->k1 * (1 - x->b + x->b * dl / x->avgdl));
+    }
+    return v <= 1 ? v : 1; /* a norm is below 1; also guards a corrupt entry (NaN) */
+}
+
+/* The largest tf-norm in c's decoded block; *kmin receives the norm's
+ * k1 (1 - b + b len / avglen) for its shortest passage. */
+static double decoded_norm(it_ctx *x, const sp_cursor *c, double *kmin)
+{
+    double best = 0;
+    uint32_t mindl = UINT32_MAX;
     for (uint32_t i = 0; i < c->n; i++) {
-        uint32_t tf = c->tfs[i], dl = sp_ix_len(x->ix, c->docs[i]);
+        uint32_t tf = c->tfs[i], dl = sp_it_len(x, c->docs[i]);
         double v = tf / (tf + x->k1 * (1 - x->b + x->b * dl / x->avgdl));
         if (v > best) best = v;
+        if (dl < mindl) mindl = dl;
     }
-    return best * (1 + 1e-9);
+    *kmin = x->k1 * (1 - x->b + x->b * mindl / x->avgdl);
+    return best;
+}
+
+/* BM25 of one term, exactly as iter.c's bm25() computes it. */
+static inline double term_score(double idf, uint32_t tf, double k1, double norm)
+{
+    return idf * tf * (k1 + 1) / (tf + norm);
 }
 
 int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
 {
-    it *single[1] = {root};
-    it **terms;
-    size_t n;
-    if (root->type == Q_TERM) {
-        terms = single;
-        n = 1;
-    } else if (root->type == Q_OR) {
-        for (size_t i = 0; i < root->nkids; i++)
-            if (root->kids[i]->type != Q_TERM) return 0;
-        terms = root->kids;
-        n = root->nkids;
-    } else {
-        return 0;
-    }
-    mterm *m = sp_malloc(x->a, (n + 1) * sizeof *m);
-    double *cum = sp_malloc(x->a, (n + 1) * sizeof *cum);
-    double *contrib = sp_malloc(x->a, (n + 1) * sizeof *contrib);
-    if (!m || !cum || !contrib) {
-        sp_free(x->a, m);
-        sp_free(x->a, cum);
-        sp_free(x->a, contrib);
+    size_t cap = count_leaves(root), n = 0;
+    it **terms = sp_malloc(x->a, (cap + 1) * sizeof *terms);
+    if (!terms) {
         x->rc = SPASM_ENOMEM;
         return 1;
     }
+    if (!collect(root, terms, &n, cap)) {
+        sp_free(x->a, terms);
+        return 0;
+    }
+    mterm *m = sp_malloc(x->a, (n + 1) * sizeof *m);
+    mterm **o = sp_malloc(x->a, (n + 1) * sizeof *o); /* by window bound, ascending */
+    double *cum = sp_malloc(x->a, (n + 1) * sizeof *cum);
+    double *contrib = sp_malloc(x->a, (n + 1) * sizeof *contrib);
+    uint32_t *hit = sp_malloc(x->a, (n + 1) * sizeof *hit); /* orders matched at d */
+    mterm **mt = sp_malloc(x->a, (n + 1) * sizeof *mt);     /* essential operands at d */
+    uint32_t *mtf = sp_malloc(x->a, (n + 1) * sizeof *mtf); /* and their tfs */
+    if (!m || !o || !cum || !contrib || !hit || !mt || !mtf) {
+        x->rc = SPASM_ENOMEM;
+        goto done;
+    }
+    const double k1 = x->k1, b = x->b, avgdl = x->avgdl;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (terms[i]->empty || terms[i]->doc == SP_END) continue;
-        m[k].n = terms[i];
-        m[k].order = i;
-        m[k].ub = terms[i]->idf * (x->k1 + 1) * max_norm(x, terms[i]);
+        mterm *e = &m[k];
+        e->n = terms[i];
+        e->c = terms[i]->type == Q_TERM ? &terms[i]->cur : NULL;
+        e->idf = terms[i]->idf;
+        e->ubk = e->idf * (k1 + 1) * (1 + 1e-9);
+        /* a phrase's norm is below 1: its bound is idf * (k1 + 1) */
+        e->kmin_list = k1 * (1 - b);
+        e->list_ub = e->ubk;
+        if (e->c && !e->c->skips) e->list_ub = e->ubk * decoded_norm(x, e->c, &e->kmin_list);
+        e->sb = e->c ? e->c->block : 0;
+        e->next = 0;
+        e->order = (uint32_t)i;
+        o[k] = e;
         k++;
     }
-    qsort(m, k, sizeof *m, cmp_ub);
-    double s = 0;
-    for (size_t i = 0; i < k; i++) {
-        s += m[i].ub;
-        cum[i] = s;
-    }
-    /* essential terms are m[first..k) */
-    size_t first = 0;
-    const double k1 = x->k1, b = x->b, avgdl = x->avgdl;
-    for (;;) {
-        if (x->rc) break;
-        while (t->n == t->k && first < k && cum[first] <= t->threshold) first++;
-        if (first >= k) break;
-        uint32_t d = SP_END;
-        for (size_t i = first; i < k; i++)
-            if (m[i].n->cur.doc < d) d = m[i].n->cur.doc;
-        if (d == SP_END) break;
-        uint32_t dl = sp_ix_len(x->ix, d);
-        double norm = k1 * (1 - b + b * dl / avgdl);
-        for (size_t i = 0; i < n; i++) contrib[i] = 0;
-        double score = 0;
-        for (size_t i = first; i < k; i++) {
-            sp_cursor *c = &m[i].n->cur;
-            if (c->doc != d) continue;
-            uint32_t tf = sp_cursor_tf(c);
-            double v = m[i].n->idf * tf * (k1 + 1) / (tf + norm);
-            contrib[m[i].order] = v;
-            score += v;
-            sp_cursor_next(c, x->err);
-            if (c->err) x->rc = c->err;
-        }
-        int dropped = 0;
-        for (size_t i = first; i-- > 0;) {
-            if (t->n == t->k && score + cum[i] <= t->threshold) {
-                dropped = 1;
-                break;
+    uint32_t lo = 0, maxp = (uint32_t)(x->ix->npass - 1);
+    while (k && lo <= maxp && !x->rc) {
+        /* The window [lo, hi] and each term's bound in it. */
+        uint32_t hi = maxp;
+        int live = 0;
+        for (size_t i = 0; i < k; i++) {
+            mterm *e = &m[i];
+            sp_cursor *c = e->c;
+            e->wub = 0;
+            e->kmin = e->kmin_list;
+            if (!c) { /* phrase or NEAR */
+                if (e->n->doc == SP_END) continue;
+                e->wub = e->list_ub;
+            } else if (c->doc == SP_END) {
+                continue;
+            } else if (c->skips) {
+                if (sp_cursor_last_of(c, e->sb) < lo) e->sb = sp_cursor_skip_block(c, e->sb, lo);
+                if (e->sb >= c->nb) continue;
+                e->wub = e->ubk * block_norm(x, c, e->sb);
+                uint32_t mindl = sp_get_u32(c->skips + (size_t)e->sb * SP_SKIP_ENTRY + 16);
+                e->kmin = k1 * (1 - b + b * mindl / avgdl);
+                uint32_t last = sp_cursor_last_of(c, e->sb);
+                if (last < hi) hi = last;
+            } else if (c->docs[c->n - 1] >= lo) {
+                e->wub = e->list_ub;
+            } else {
+                continue;
             }
-            sp_cursor *c = &m[i].n->cur;
-            if (sp_cursor_seek(c, d, x->err) == d) {
-                uint32_t tf = sp_cursor_tf(c);
-                double v = m[i].n->idf * tf * (k1 + 1) / (tf + norm);
-                contrib[m[i].order] = v;
+            live = 1;
+        }
+        if (!live) break;
+        /* Sort by window bound (insertion sort: the order barely changes). */
+        for (size_t i = 1; i < k; i++) {
+            mterm *v = o[i];
+            size_t j = i;
+            while (j > 0 && o[j - 1]->wub > v->wub) {
+                o[j] = o[j - 1];
+                j--;
+            }
+            o[j] = v;
+        }
+        double s = 0;
+        for (size_t i = 0; i < k; i++) cum[i] = s += o[i]->wub;
+        size_t first = 0; /* essential terms are o[first..k) */
+        while (t->n == t->k && first < k && cum[first] <= t->threshold) first++;
+        for (size_t i = first; i < k; i++) /* also ends the lists with no passage >= lo */
+            op_seek(x, o[i], lo);
+        while (first < k) {
+            /* The next candidate: the smallest essential passage. */
+            uint32_t d = SP_END;
+            for (size_t i = first; i < k; i++) {
+                mterm *e = o[i];
+                uint32_t od = op_doc(e);
+                if (e->c ? e->c->pending : od < e->next) { /* settle a lazy operand */
+                    if (od <= hi && od <= d)
+                        od = op_seek(x, e, od);
+                    else if (!e->c)
+                        od = e->next; /* a lower bound is enough here */
+                }
+                if (od < d) d = od;
+            }
+            if (d > hi || x->rc) break;
+            /* The essential operands at d, and a bound from their tfs and
+             * the shortest passages of their blocks: when it cannot pass the
+             * threshold, d is dropped before its length is even read. */
+            size_t nm = 0;
+            double pre = first > 0 ? cum[first - 1] : 0;
+            for (size_t i = first; i < k; i++) {
+                mterm *e = o[i];
+                if (op_doc(e) != d || (!e->c && d < e->next)) continue;
+                uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
+                mt[nm] = e;
+                mtf[nm++] = tf;
+                pre += e->ubk * tf / (tf + e->kmin);
+                if (e->c) {
+                    /* the next candidate's length is a cache miss: ask early */
+                    uint32_t nd = sp_cursor_next_lazy(e->c);
+                    if (!e->c->pending && nd != SP_END)
+                        __builtin_prefetch(x->ix->lens.p + 4 * (size_t)nd);
+                } else {
+                    e->next = d + 1;
+                }
+            }
+            t->total++;
+            if (t->n == t->k && pre <= t->threshold) continue;
+            uint32_t dl = sp_it_len(x, d);
+            double norm = k1 * (1 - b + b * dl / avgdl);
+            double score = 0;
+            size_t nhit = 0;
+            for (size_t j = 0; j < nm; j++) {
+                double v = term_score(mt[j]->idf, mtf[j], k1, norm);
+                contrib[mt[j]->order] = v;
+                hit[nhit++] = mt[j]->order;
                 score += v;
             }
-            if (c->err) x->rc = c->err;
+            int dropped = 0;
+            for (size_t i = first; i-- > 0;) {
+                if (t->n == t->k && score * (1 + 1e-12) + cum[i] <= t->threshold) {
+                    dropped = 1;
+                    break;
+                }
+                mterm *e = o[i];
+                if (e->wub > 0 && op_seek(x, e, d) == d) {
+                    uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
+                    double v = term_score(e->idf, tf, k1, norm);
+                    contrib[e->order] = v;
+                    hit[nhit++] = e->order;
+                    score += v;
+                }
+            }
+            if (dropped) continue;
+            /* Sum in query order, as the exhaustive evaluator does. */
+            for (size_t i = 1; i < nhit; i++) {
+                uint32_t v = hit[i];
+                size_t j = i;
+                while (j > 0 && hit[j - 1] > v) {
+                    hit[j] = hit[j - 1];
+                    j--;
+                }
+                hit[j] = v;
+            }
+            double sum = 0;
+            for (size_t i = 0; i < nhit; i++) sum += contrib[hit[i]];
+            sp_heap_offer(t, d, sum);
+            while (t->n == t->k && first < k && cum[first] <= t->threshold) first++;
         }
-        t->total++;
-        if (dropped) continue;
-        double sum = 0; /* in query order, as the exhaustive evaluator sums */
-        for (size_t i = 0; i < n; i++) sum += contrib[i];
-        sp_heap_offer(t, d, sum);
+        if (hi >= maxp) break;
+        lo = hi + 1;
     }
+done:
+    sp_free(x->a, terms);
     sp_free(x->a, m);
+    sp_free(x->a, o);
     sp_free(x->a, cum);
     sp_free(x->a, contrib);
+    sp_free(x->a, hit);
+    sp_free(x->a, mt);
+    sp_free(x->a, mtf);
     return 1;
 }

@@ -92,8 +92,9 @@ static int has_stem(const sp_buf *stems, const char *s, size_t len)
     return 0;
 }
 
-/* Fill hit h (passage p) with its document, text and metadata. */
-static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t p)
+/* Fill hit h (passage p) with its document and the fields asked for
+ * (SPASM_FIELD_*). */
+static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t p, unsigned fields)
 {
     spasm_index *ix = s->ix;
     int rc = sp_ix_ensure(ix, ix->pass.off + (uint64_t)p * SP_PASS_ENTRY, SP_PASS_ENTRY, s->errmsg);
@@ -106,12 +107,26 @@ static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t p)
         return sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad passage table", ix->path);
     const uint8_t *t;
     size_t len;
-    if ((rc = sp_store_get(ix, &ix->text, &ix->txix, p, &s->textcache, &t, &len, s->errmsg)))
-        return rc;
-    m->text = sp_strndup(s->a, (const char *)t, len);
-    if (!m->text) return SPASM_ENOMEM;
-    h->text = m->text;
-    h->text_len = len;
+    h->doc_id = h->title = h->text = h->explain = "";
+    if (!(fields & SPASM_FIELD_TITLE)) {
+        if (fields & SPASM_FIELD_ID) {
+            rc = sp_doc_id(ix, h->doc, &s->metacache, &t, &len, s->errmsg);
+            if (rc) return rc;
+            if (!(m->id = sp_strndup(s->a, (const char *)t, len))) return SPASM_ENOMEM;
+            h->doc_id = m->id;
+        }
+        if (!(fields & SPASM_FIELD_TEXT)) return 0;
+    }
+    if (fields & SPASM_FIELD_TEXT) {
+        rc = sp_store_get(ix, &ix->text, &ix->txix, p, &s->textcache, &t, &len, s->errmsg);
+        if (rc) return rc;
+        m->text = sp_strndup(s->a, (const char *)t, len);
+        if (!m->text) return SPASM_ENOMEM;
+        h->text = m->text;
+        h->text_len = len;
+        h->snippet_end = (uint32_t)len;
+    }
+    if (!(fields & SPASM_FIELD_TITLE)) return 0;
     if ((rc = sp_store_get(ix, &ix->dmet, &ix->dmix, h->doc, &s->metacache, &t, &len, s->errmsg)))
         return rc;
     const uint8_t *z = memchr(t, 0, len);
@@ -119,11 +134,8 @@ static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t p)
     m->id = sp_strndup(s->a, (const char *)t, idlen);
     m->title = sp_strndup(s->a, z ? (const char *)z + 1 : "", z ? len - idlen - 1 : 0);
     if (!m->id || !m->title) return SPASM_ENOMEM;
-    h->doc_id = m->id;
+    if (fields & SPASM_FIELD_ID) h->doc_id = m->id;
     h->title = m->title;
-    h->explain = "";
-    h->snippet_start = 0;
-    h->snippet_end = (uint32_t)h->text_len;
     return 0;
 }
 
@@ -285,12 +297,13 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
     if (stems.err) rc = SPASM_ENOMEM;
     if (!rc && o->explain) rc = sp_it_explain_hits(x, qt, t->h + from, n, &ex, offs);
     size_t want = o->snippet_bytes ? o->snippet_bytes : 300;
+    unsigned fields = o->fields ? o->fields : SPASM_FIELDS_ALL;
     for (size_t i = 0; i < n && !rc; i++) {
         spasm_hit *h = &r->hits[i];
         r->n = i + 1;
         h->score = t->h[from + i].score;
-        rc = fill_hit(s, h, &r->mem[i], t->h[from + i].passage);
-        if (!rc) rc = highlight(s, h, &r->mem[i], &stems, want);
+        rc = fill_hit(s, h, &r->mem[i], t->h[from + i].passage, fields);
+        if (!rc && (fields & SPASM_FIELD_TEXT)) rc = highlight(s, h, &r->mem[i], &stems, want);
         if (!rc && fold && fold->ndups)
             rc = attach_dups(s, h, &r->mem[i], fold->dupv + fold->dupoff[from + i],
                              fold->dupoff[from + i + 1] - fold->dupoff[from + i]);
@@ -355,6 +368,8 @@ int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *first, uint32_
     if (!s || !first || !count) return SPASM_EINVAL;
     spasm_index *ix = s->ix;
     if (doc >= ix->ndocs) return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "no document %u", doc);
+    int rc = sp_ix_ensure(ix, ix->docs.off + (uint64_t)doc * SP_DOCS_ENTRY, SP_DOCS_ENTRY, s->errmsg);
+    if (rc) return rc;
     const uint8_t *e = ix->docs.p + (size_t)doc * SP_DOCS_ENTRY;
     *first = sp_get_u32(e);
     *count = sp_get_u32(e + 4);
@@ -374,7 +389,7 @@ int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_results **out)
     if (!r) return serr_nomem(s);
     r->n = 1;
     r->total = 1;
-    int rc = fill_hit(s, &r->hits[0], &r->mem[0], passage);
+    int rc = fill_hit(s, &r->hits[0], &r->mem[0], passage, SPASM_FIELDS_ALL);
     if (rc) {
         spasm_results_free(r);
         return rc == SPASM_ENOMEM ? serr_nomem(s) : rc;

@@ -152,6 +152,9 @@ static void sift_up(sp_cand *h, size_t i, uint32_t *slot)
 void sp_heap_offer(sp_topk *t, uint32_t passage, double score)
 {
     sp_cand c = {score, passage, 0};
+    /* Passages come in increasing order: once full, only a higher score
+     * enters (or replaces its document's entry, which is >= threshold). */
+    if (t->n == t->k && score <= t->threshold) return;
     if (t->slot) { /* one entry per document */
         c.doc = sp_get_u32(t->ix->pass.p + (size_t)passage * SP_PASS_ENTRY);
         if (c.doc >= t->ix->ndocs) return;
@@ -194,7 +197,7 @@ static void eval_tree(it_ctx *x, it *root, sp_topk *t)
 {
     for (uint32_t d = sp_it_next(x, root, 0); d != SP_END && !x->rc; d = sp_it_next(x, root, d + 1)) {
         t->total++;
-        double sc = sp_it_score(x, root, d, sp_ix_len(x->ix, d));
+        double sc = sp_it_score(x, root, d, sp_it_len(x, d));
         sp_heap_offer(t, d, sc);
     }
 }

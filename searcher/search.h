@@ -87,6 +87,12 @@ double sp_idf(uint64_t N, uint64_t df);
 #define SP_BM25_K3 8.0
 double sp_qtf_weight(uint32_t qtf);
 
+/* The length of passage d (LENS checked lazily; an error lands in x->rc). */
+static inline uint32_t sp_it_len(it_ctx *x, uint32_t d)
+{
+    return sp_ix_len_checked(x->ix, d, &x->rc, x->err);
+}
+
 /* Offer a passage to the top-k heap. */
 void sp_heap_offer(sp_topk *t, uint32_t passage, double score);
 

@@ -581,6 +581,78 @@ static void test_corpus_queries(void **state)
     assert_int_equal(c, 2);
 }
 
+/* Run query with pruning and exhaustively on s; the two must agree:
+ * same passages in the same order, scores within 1e-6. */
+static void expect_same(spasm_searcher *s, const char *query, const spasm_search_options *o)
+{
+    spasm_results *fast, *slow;
+    s->force_exhaustive = 0;
+    int rc1 = spasm_search(s, query, o, &fast);
+    s->force_exhaustive = 1;
+    int rc2 = spasm_search(s, query, o, &slow);
+    s->force_exhaustive = 0;
+    assert_int_equal(rc1, rc2);
+    if (rc1) return;
+    if (spasm_results_count(fast) != spasm_results_count(slow))
+        print_error("query [%s] k=%zu: %zu hits pruned, %zu exhaustive\n", query, o->k,
+                    spasm_results_count(fast), spasm_results_count(slow));
+    assert_int_equal(spasm_results_count(fast), spasm_results_count(slow));
+    for (size_t i = 0; i < spasm_results_count(fast); i++) {
+        const spasm_hit *a = spasm_results_hit(fast, i), *b = spasm_results_hit(slow, i);
+        if (a->passage != b->passage || fabs(a->score - b->score) >= 1e-6)
+            print_error("query [%s] k=%zu rank %zu: passage %u (%.9f) pruned, %u (%.9f) "
+                        "exhaustive\n",
+                        query, o->k, i, a->passage, a->score, b->passage, b->score);
+        assert_int_equal(a->passage, b->passage);
+        assert_true(fabs(a->score - b->score) < 1e-6);
+    }
+    spasm_results_free(fast);
+    spasm_results_free(slow);
+}
+
+/* A random query over words[]: a bag of words, with now and then a
+ * phrase, a required or excluded word, AND, or a parenthesised group. */
+static void random_query(char *query, size_t cap, const char *const *words, size_t nw)
+{
+    query[0] = 0;
+    int n = 1 + rand() % 6, shape = rand() % 8;
+    for (int i = 0; i < n; i++) {
+        const char *w = words[rand() % nw];
+        char part[128];
+        if (shape == 1 && i == 0) /* a phrase */
+            snprintf(part, sizeof part, "\"%s %s\" ", w, words[rand() % nw]);
+        else if (shape == 2 && i == 0)
+            snprintf(part, sizeof part, "+%s ", w);
+        else if (shape == 3 && i == 1)
+            snprintf(part, sizeof part, "-%s ", w);
+        else if (shape == 4 && i == 1)
+            snprintf(part, sizeof part, "AND %s ", w);
+        else if (shape == 5 && i == 0)
+            snprintf(part, sizeof part, "(%s %s) ", w, words[rand() % nw]);
+        else if (shape == 6 && i == 0)
+            snprintf(part, sizeof part, "%s NEAR/3 %s ", w, words[rand() % nw]);
+        else
+            snprintf(part, sizeof part, "%s ", w);
+        if (strlen(query) + strlen(part) < cap) strcat(query, part);
+    }
+}
+
+/* Random options: k in {1, 10, 100, 1000} (and a few others), the index's
+ * or other BM25 parameters, grouping by document or not. */
+static void random_options(spasm_search_options *o, int q)
+{
+    static const size_t ks[] = {1, 10, 100, 1000, 3, 37};
+    spasm_search_options_init(o);
+    o->k = ks[rand() % 6];
+    o->keep_stopwords = rand() % 2;
+    o->fields = SPASM_FIELD_ID;
+    if (q % 3 == 1) {
+        o->k1 = 1.2;
+        o->b = 0.75;
+    }
+    if (q % 5 == 2) o->group = SPASM_GROUP_DOC;
+}
+
 static void test_pruning_equals_exhaustive(void **state)
 {
     (void)state;
@@ -592,38 +664,71 @@ static void test_pruning_equals_exhaustive(void **state)
     size_t nw = sizeof words / sizeof *words;
     srand(7);
     for (int q = 0; q < 300; q++) {
-        char query[512] = "";
-        int n = 1 + rand() % 6;
-        for (int i = 0; i < n; i++) {
-            strcat(query, words[rand() % nw]);
-            strcat(query, " ");
-        }
+        char query[512];
         spasm_search_options o;
-        spasm_search_options_init(&o);
-        o.k = 1 + (size_t)(rand() % 12);
-        o.keep_stopwords = rand() % 2;
-        if (q % 3 == 1) {
-            o.k1 = 1.2;
-            o.b = 0.75;
-        }
-        if (q % 5 == 2) o.group = SPASM_GROUP_DOC;
-        spasm_results *fast, *slow;
-        corpus_s->force_exhaustive = 0;
-        int rc1 = spasm_search(corpus_s, query, &o, &fast);
-        corpus_s->force_exhaustive = 1;
-        int rc2 = spasm_search(corpus_s, query, &o, &slow);
-        corpus_s->force_exhaustive = 0;
-        assert_int_equal(rc1, rc2);
-        if (rc1) continue;
-        assert_int_equal(spasm_results_count(fast), spasm_results_count(slow));
-        for (size_t i = 0; i < spasm_results_count(fast); i++) {
-            const spasm_hit *a = spasm_results_hit(fast, i), *b = spasm_results_hit(slow, i);
-            assert_int_equal(a->passage, b->passage);
-            assert_true(fabs(a->score - b->score) < 1e-6);
-        }
-        spasm_results_free(fast);
-        spasm_results_free(slow);
+        random_query(query, sizeof query, words, nw);
+        random_options(&o, q);
+        expect_same(corpus_s, query, &o);
     }
+}
+
+/* The same on a synthetic collection large enough for posting lists of
+ * many blocks (Zipf-like word frequencies, passage lengths 3..80), where
+ * block-max pruning actually skips blocks. */
+static void test_pruning_blocks(void **state)
+{
+    (void)state;
+    static const char *syl[] = {"ka", "lo", "mi", "ru", "te", "sa", "no", "pi", "do", "fe"};
+    char words[300][16];
+    const char *wp[300];
+    for (int i = 0; i < 300; i++) {
+        snprintf(words[i], sizeof words[i], "%s%s%sx", syl[i % 10], syl[(i / 10) % 10],
+                 syl[(i / 100) % 10]);
+        wp[i] = words[i];
+    }
+    char path[300];
+    snprintf(path, sizeof path, "%s/blocks.spx", tmpdir);
+    spasm_writer *w;
+    assert_int_equal(spasm_writer_new(&w, path, NULL), 0);
+    srand(11);
+    char *text = malloc(1 << 16);
+    assert_non_null(text);
+    for (int d = 0; d < 6000; d++) {
+        size_t len = 0;
+        int npass = 1 + (rand() % 5 == 0) * (rand() % 3);
+        for (int p = 0; p < npass; p++) {
+            int nwords = 3 + rand() % 78;
+            for (int i = 0; i < nwords; i++) {
+                double u = (double)rand() / RAND_MAX;
+                int wi = (int)(300 * u * u * u);
+                len += (size_t)sprintf(text + len, "%s%s", i ? " " : "", words[wi < 300 ? wi : 299]);
+            }
+            len += (size_t)sprintf(text + len, ".\n\n");
+        }
+        char id[32];
+        snprintf(id, sizeof id, "d%d", d);
+        assert_int_equal(spasm_writer_add(w, id, NULL, text, len), 0);
+    }
+    free(text);
+    assert_int_equal(spasm_writer_commit(w), 0);
+    spasm_writer_abandon(w);
+    spasm_index *ix;
+    assert_int_equal(spasm_open(&ix, path, NULL), 0);
+    spasm_searcher *s;
+    assert_int_equal(spasm_searcher_new(ix, &s), 0);
+    srand(13);
+    for (int q = 0; q < 300; q++) {
+        char query[512];
+        spasm_search_options o;
+        /* mostly frequent words (long lists), some rare ones */
+        const char *pick[12];
+        for (int i = 0; i < 12; i++) pick[i] = wp[rand() % (i < 8 ? 30 : 300)];
+        random_query(query, sizeof query, pick, 12);
+        random_options(&o, q);
+        expect_same(s, query, &o);
+    }
+    spasm_searcher_free(s);
+    spasm_close(ix);
 }
 
 int main(void)
@@ -644,6 +749,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_json, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_corpus_queries, open_corpus, close_corpus),
         cmocka_unit_test_setup_teardown(test_pruning_equals_exhaustive, open_corpus, close_corpus),
+        cmocka_unit_test_setup_teardown(test_pruning_blocks, setup_tmp, teardown_tmp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
