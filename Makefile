@@ -118,9 +118,9 @@ $(BIN_CODEC): bench/codec_bench.c $(STATIC) $(HDRS)
 $(CORPUS_INDEX): $(BIN_INDEX) $(wildcard corpus/*)
 	$(BIN_INDEX) -q -o $@ corpus
 
-$(BUILD)/tests/%: tests/%.c $(STATIC) $(TEST_HELPERS) $(wildcard tests/*.h) $(EVAL_LIB_SRC)
+$(BUILD)/tests/%: tests/%.c $(STATIC) $(TEST_HELPERS) $(wildcard tests/*.h tests/helpers/*.h) $(EVAL_LIB_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(LIBCFLAGS) -Itests -Ibench/eval $< $(TEST_HELPERS) $(EVAL_LIB_SRC) -o $@ \
+	$(CC) $(LIBCFLAGS) -Itests -Itests/helpers -Ibench/eval $< $(TEST_HELPERS) $(EVAL_LIB_SRC) -o $@ \
 	    $(STATIC) $(LIBS) -lcmocka $(LDSAN) $(TEST_LDFLAGS)
 
 # The allocation-failure test also fails libstemmer's and Jansson's.

@@ -29,32 +29,6 @@
 #define SP_LIKELY(x) (x)
 #define SP_UNLIKELY(x) (x)
 #define SP_PRINTF(a, b)
-/* 32-bit FNV-1a of a term (the writer's term table; word bigrams). */
-static inline uint32_t sp_term_hash(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
-    return h;
-}
-
-/* The 64-bit hash of a word bigram, from its two stems' sp_term_hash
- * (SplitMix64's finaliser); the unit of near-duplicate detection. */
-static inline uint64_t sp_bigram_hash(uint32_t first, uint32_t second)
-{
-    uint64_t z = ((uint64_t)first << 32 | second) ^ 0x5350534947ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* 64-bit FNV-1a of a document id (the IDIX section's key). */
-static inline uint64_t sp_id_hash(const char *id, size_t len)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)id[i]) * 1099511628211ull;
-    return h;
-}
-
 #endif
 
 /* ---- Allocator ---- */

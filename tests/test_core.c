@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "analyzer.h"
 #include "codec.h"
 #include "passage.h"
@@ -25,12 +27,6 @@
 #include "spasm.h"
 
 static char tmpdir[256];
-static const char *build_dir(void)
-{
-    const char *b = getenv("SPASM_TEST_BUILD");
-    return b && *b ? b : "build";
-}
-
 static int setup_tmp(void **state)
 {
     (void)state;
@@ -60,18 +56,6 @@ static void write_flipped(const char *path, char *data, size_t n, size_t at, uns
     data[at] ^= (char)mask;
     write_file(path, data, n);
     data[at] ^= (char)mask;
-}
-
-/* Run a shell command; returns its exit status. */
-static int run(const char *fmt, ...)
-{
-    char cmd[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* ---- analyser ---- */

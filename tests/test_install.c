@@ -21,26 +21,10 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 static char stage[256];
 static int installed;
-
-static const char *build_dir(void)
-{
-    const char *b = getenv("SPASM_TEST_BUILD");
-    return b && *b ? b : "build";
-}
-
-/* Run a shell command; returns its exit status. */
-static int run(const char *fmt, ...)
-{
-    char cmd[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* Read the whole output of a command into buf (NUL-terminated). */
 static size_t capture(char *buf, size_t cap, const char *fmt, ...)

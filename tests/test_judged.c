@@ -35,6 +35,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "spasm.h"
 #include "trec_eval.h"
 
@@ -80,12 +82,6 @@ typedef struct judged_set {
 static spasm_index *ix;
 static spasm_searcher *srch;
 static judged_set set;
-
-static const char *build_dir(void)
-{
-    const char *b = getenv("SPASM_TEST_BUILD");
-    return b && *b ? b : "build";
-}
 
 /* Read queries.tsv ("qid<TAB>query"; blank lines and # comments skipped). */
 static int read_queries(judged_set *js)

@@ -17,29 +17,13 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "spasm.h"
 
 static char tmpdir[256];
 static spasm_index *cix;     /* the bundled corpus */
 static spasm_searcher *cs;
-
-static const char *build_dir(void)
-{
-    const char *b = getenv("SPASM_TEST_BUILD");
-    return b && *b ? b : "build";
-}
-
-/* Run a shell command; returns its exit status. */
-static int run(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static int setup(void **state)
 {

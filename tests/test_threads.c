@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "spasm.h"
 
 #define NTHREADS 8
@@ -38,12 +40,6 @@ static spasm_search_options qopts[MAXQ];
 static answer expected[MAXQ];
 static size_t nq;
 static char index_path[512];
-
-static const char *build_dir(void)
-{
-    const char *b = getenv("SPASM_TEST_BUILD");
-    return b && *b ? b : "build";
-}
 
 /* Run query q on s into a (a plain copy, so answers compare with memcmp). */
 static void run_query(spasm_searcher *s, size_t q, answer *a)

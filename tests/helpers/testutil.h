@@ -1,0 +1,16 @@
+/*
+ * testutil.h -- what the cmocka suites share: where the build tree is and
+ * running a shell command.  Linked into every test binary (Makefile:
+ * TEST_HELPERS).
+ */
+#ifndef SPASM_TESTUTIL_H
+#define SPASM_TESTUTIL_H
+
+/* The build tree the tests run against: $SPASM_TEST_BUILD, else "build". */
+const char *build_dir(void);
+
+/* Run a shell command made from a printf format; returns its exit status
+ * (-1 when it did not exit normally). */
+int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
