@@ -41,11 +41,13 @@
 #include "trec_eval.h"
 
 /* Floors (tests/judged/README.md, "Floors"): today's figure minus 0.05,
- * rounded down to two decimals.  Measured on branch `judged` at 0c126fb
- * (default options: k1 0.9, b 0.4 from the index, no folding, titles not
- * indexed): success@3 0.9200 (69 of 75), nDCG@10 0.8131, MRR 0.8760.
+ * rounded down to two decimals.  First measured at 0c126fb (k1 0.9, b 0.4,
+ * no folding, titles not indexed): success@3 0.9200 (69 of 75), nDCG@10
+ * 0.8131, MRR 0.8760.  Reset after titles, prefixes over words, folding,
+ * query term weights and k1 1.4, b 0.6: success@3 0.9333 (70 of 75),
+ * nDCG@10 0.8101, MRR 0.8987.
  * MRR is printed, not asserted: success@3 already guards the top of the list. */
-#define FLOOR_SUCCESS3 0.87
+#define FLOOR_SUCCESS3 0.88
 #define FLOOR_NDCG10 0.76
 
 #define QUERIES_PATH "tests/judged/queries.tsv"
