@@ -55,6 +55,7 @@ void sp_it_free(it_ctx *x, it *n)
     sp_free(x->a, n->lens);
     sp_free(x->a, n->caps);
     sp_free(x->a, n->idx);
+    sp_free(x->a, n->lead);
     sp_free(x->a, n->name);
     sp_free(x->a, n);
 }
@@ -159,6 +160,39 @@ static int prefix_word_cb(void *ud, const char *word, size_t len, const char *st
 
 #define SP_PREFIX_MAX 256
 
+/* An estimate of how many passages n matches (for leapfrog order). */
+static uint64_t it_est(const it *n)
+{
+    if (n->type == Q_TERM) return n->empty ? 0 : n->df;
+    if (n->nkids == 0) return 0;
+    if (n->type == Q_REQOPT || n->type == Q_EXCL) return it_est(n->kids[0]);
+    uint64_t e = n->type == Q_OR ? 0 : UINT64_MAX;
+    for (size_t i = 0; i < n->nkids; i++) {
+        uint64_t k = it_est(n->kids[i]);
+        e = n->type == Q_OR ? e + k : (k < e ? k : e);
+    }
+    return e;
+}
+
+/* Order an intersection's kids rarest first: the rarest proposes, the
+ * denser ones only seek (with skips) to its passages. */
+static int set_lead(it_ctx *x, it *n)
+{
+    n->lead = sp_malloc(x->a, (n->nkids + 1) * sizeof *n->lead);
+    if (!n->lead) return SPASM_ENOMEM;
+    for (size_t i = 0; i < n->nkids; i++) {
+        uint32_t v = (uint32_t)i;
+        uint64_t ev = it_est(n->kids[i]);
+        size_t j = i;
+        while (j > 0 && it_est(n->kids[n->lead[j - 1]]) > ev) {
+            n->lead[j] = n->lead[j - 1];
+            j--;
+        }
+        n->lead[j] = v;
+    }
+    return 0;
+}
+
 /* Build the iterator tree for a query tree. */
 static it *build(it_ctx *x, const qnode *q, int *rc)
 {
@@ -210,6 +244,11 @@ t->qweight = sp_qtf_weight(q->qtf);
             sp_it_free(x, n);
             return NULL;
         }
+    }
+    if ((q->type == Q_AND || q->type == Q_PHRASE || q->type == Q_NEAR) && set_lead(x, n)) {
+        *rc = SPASM_ENOMEM;
+        sp_it_free(x, n);
+        return NULL;
     }
     if (q->type == Q_PHRASE || q->type == Q_NEAR) {
         double idf = 0;
@@ -361,7 +400,7 @@ uint32_t sp_it_next(it_ctx *x, it *n, uint32_t target)
             uint32_t d = t;
             int agree = 1;
             for (size_t i = 0; i < n->nkids; i++) {
-                uint32_t e = sp_it_next(x, n->kids[i], d);
+                uint32_t e = sp_it_next(x, n->kids[n->lead[i]], d);
                 if (e == SP_END) {
                     n->settled = 1;
                     return n->doc = SP_END;

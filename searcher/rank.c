@@ -248,8 +248,11 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 if (e->c) {
                     /* the next candidate's length is a cache miss: ask early */
                     uint32_t nd = sp_cursor_next_lazy(e->c);
-                    if (!e->c->pending && nd != SP_END)
+                    if (!e->c->pending && nd != SP_END) {
                         __builtin_prefetch(x->ix->lens.p + 4 * (size_t)nd);
+                        if (t->slot) /* grouping reads the passage's document */
+                            __builtin_prefetch(x->ix->pass.p + SP_PASS_ENTRY * (size_t)nd);
+                    }
                 } else {
                     e->next = d + 1;
                 }

@@ -184,11 +184,16 @@ void sp_heap_offer(sp_topk *t, uint32_t passage, double score)
     if (t->n == t->k) t->threshold = t->h[0].score;
 }
 
-static int cmp_rank(const void *a, const void *b)
+/* Sort the heap best first, in place (heapsort: the root, the worst, goes
+ * to the end each time). */
+static void heap_sort(sp_cand *h, size_t n)
 {
-    const sp_cand *x = a, *y = b;
-    if (x->score != y->score) return x->score > y->score ? -1 : 1;
-    return (x->passage > y->passage) - (x->passage < y->passage);
+    for (size_t i = n; i-- > 1;) {
+        sp_cand t = h[0];
+        h[0] = h[i];
+        h[i] = t;
+        sift_down(h, i, 0, NULL);
+    }
 }
 
 
@@ -230,7 +235,7 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
         if (!s->errmsg[0]) serr(s, x->rc, spasm_errstr(x->rc));
         return x->rc;
     }
-    qsort(t->h, t->n, sizeof *t->h, cmp_rank);
+    heap_sort(t->h, t->n);
     return 0;
 }
 

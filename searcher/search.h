@@ -30,6 +30,7 @@ typedef struct it {
     size_t *lens, *caps, *idx; /* and sweep indexes, kept between passages */
     struct it **kids;
     size_t nkids;
+    uint32_t *lead; /* AND, PHRASE, NEAR: kids in leapfrog order, rarest first */
 } it;
 
 typedef struct it_ctx {
