@@ -415,7 +415,10 @@ SPASM_API size_t spasm_results_count(const spasm_results *r);
 /* Hit i (0-based, i < count), owned by r and valid until r is freed; NULL
  * when i is out of range. */
 SPASM_API const spasm_hit *spasm_results_hit(const spasm_results *r, size_t i);
-/* Passages that matched before top-k selection (and before grouping). */
+/* Passages scored before top-k selection (and before grouping): every
+ * match when the query is evaluated exhaustively, but bag-of-words queries
+ * skip passages that provably cannot enter the top k, so then it is a
+ * lower bound of the matches.  spasm_count() gives the exact number. */
 SPASM_API uint64_t spasm_results_total(const spasm_results *r);
 /* Free a result set (NULL is allowed), from any thread, before its index
  * is closed. */

@@ -565,6 +565,48 @@ static void test_corpus_queries(void **state)
     assert_int_equal(c, 2);
 }
 
+/* SPASM_FIELD_ID: the same hits, ids and scores as all fields, no text. */
+static void test_fields_ids_only(void **state)
+{
+    (void)state;
+    const char *queries[] = {"night calf cramps", "\"renal colic\" kidney", "muscle", "the"};
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        spasm_search_options o;
+        spasm_search_options_init(&o);
+        o.k = 50;
+        o.keep_stopwords = 1;
+        spasm_results *all, *ids;
+        assert_int_equal(spasm_search(corpus_s, queries[q], &o, &all), 0);
+        o.fields = SPASM_FIELD_ID;
+        assert_int_equal(spasm_search(corpus_s, queries[q], &o, &ids), 0);
+        assert_true(spasm_results_count(all) > 0);
+        assert_int_equal(spasm_results_count(all), spasm_results_count(ids));
+        for (size_t i = 0; i < spasm_results_count(all); i++) {
+            const spasm_hit *a = spasm_results_hit(all, i), *b = spasm_results_hit(ids, i);
+            assert_int_equal(a->passage, b->passage);
+            assert_int_equal(a->doc, b->doc);
+            assert_int_equal(a->ordinal, b->ordinal);
+            assert_true(a->score == b->score);
+            assert_string_equal(a->doc_id, b->doc_id);
+            assert_true(a->text_len > 0); /* (a title-only match has no highlight) */
+            assert_string_equal(b->text, "");
+            assert_string_equal(b->title, "");
+            assert_int_equal(b->text_len, 0);
+            assert_int_equal(b->nhighlights, 0);
+        }
+        spasm_results_free(ids);
+        /* the title alone: from DMET, still no text */
+        o.fields = SPASM_FIELD_TITLE;
+        assert_int_equal(spasm_search(corpus_s, queries[q], &o, &ids), 0);
+        const spasm_hit *h = spasm_results_hit(ids, 0);
+        assert_string_equal(h->doc_id, "");
+        assert_string_equal(h->title, spasm_results_hit(all, 0)->title);
+        assert_string_equal(h->text, "");
+        spasm_results_free(ids);
+        spasm_results_free(all);
+    }
+}
+
 /* Run query with pruning and exhaustively on s; the two must agree:
  * same passages in the same order, scores within 1e-6. */
 static void expect_same(spasm_searcher *s, const char *query, const spasm_search_options *o)
@@ -734,6 +776,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_corpus_queries, open_corpus, close_corpus),
         cmocka_unit_test_setup_teardown(test_pruning_equals_exhaustive, open_corpus, close_corpus),
         cmocka_unit_test_setup_teardown(test_pruning_blocks, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_fields_ids_only, open_corpus, close_corpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
