@@ -227,6 +227,10 @@ void sp_runs_cleanup(spasm_writer *w);
 /* Free every term of the table (and account for it). */
 void sp_writer_free_terms(spasm_writer *w);
 
+/* Invert an analysed batch in order (invert.c): passages, documents,
+ * stored text; flushes a sorted run past the budget.  0 or the error. */
+int sp_writer_invert_batch(spasm_writer *w, sp_batch *b);
+
 /*
  * Repair text[0, len) if it is not valid UTF-8 (or holds NUL bytes): *out
  * and *outlen then point at the repaired copy, valid until the next call.

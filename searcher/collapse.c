@@ -32,8 +32,8 @@ typedef struct bigram_set {
 typedef struct fold_ctx {
     spasm_searcher *s;
     const sp_cand *c;
-    bigram_set *sets;    /* per candidate */
-    uint32_t *slot;      /* hash table: key -> first entry (UINT32_MAX: none) */
+    bigram_set *sets;           /* per candidate */
+    uint32_t *slot;             /* hash table: key -> first entry (UINT32_MAX: none) */
     uint32_t *key, *rep, *next; /* entries */
     size_t nslots, nent, capent;
 } fold_ctx;
@@ -53,8 +53,8 @@ static int get_bigrams(fold_ctx *f, size_t i)
     spasm_index *ix = s->ix;
     const uint8_t *t;
     size_t len;
-    int rc = sp_store_get(ix, &ix->text, &ix->txix, f->c[i].passage, &s->textcache, &t, &len,
-                          s->errmsg);
+    int rc =
+        sp_store_get(ix, &ix->text, &ix->txix, f->c[i].passage, &s->textcache, &t, &len, s->errmsg);
     if (rc) return rc;
     if (sp_analyze(s->an, (const char *)t, len)) return SPASM_ENOMEM;
     size_t nt;
@@ -88,8 +88,10 @@ static int exact_dup(fold_ctx *f, size_t i, size_t j)
     const bigram_set *a = &f->sets[i], *b = &f->sets[j];
     size_t x = 0, y = 0, shared = 0;
     while (x < a->n && y < b->n) {
-        if (a->v[x] < b->v[y]) x++;
-        else if (a->v[x] > b->v[y]) y++;
+        if (a->v[x] < b->v[y])
+            x++;
+        else if (a->v[x] > b->v[y])
+            y++;
         else {
             shared++;
             x++;
@@ -165,7 +167,7 @@ int sp_collapse(spasm_searcher *s, sp_cand *c, size_t n, size_t need, sp_fold *o
             rc = SPASM_ECORRUPT;
             break;
         }
-        /* the kept hits sharing a bucket value with i, best first */
+        /* the kept hits sharing a bucket value with i, each tried once */
         size_t ntried = 0;
         uint32_t folded = UINT32_MAX;
         for (uint32_t b = 0; b < SP_SIG_HASHES && folded == UINT32_MAX; b++) {
@@ -184,7 +186,10 @@ int sp_collapse(spasm_searcher *s, sp_cand *c, size_t n, size_t need, sp_fold *o
                     rc = -d;
                     break;
                 }
-                if (d && (folded == UINT32_MAX || r < folded)) folded = r;
+                if (d) { /* fold into the first near-duplicate found */
+                    folded = r;
+                    break;
+                }
             }
             if (rc) break;
         }

@@ -25,40 +25,39 @@ typedef struct cfg {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: spasm-search [OPTIONS] QUERY...\n"
-            "       spasm-search [OPTIONS] -f FILE      (one query per line; - for stdin)\n"
-            "       spasm-search [OPTIONS] --stdio      (answer queries until end of input)\n"
-            "Rank passages of an index by BM25 and print the best.\n"
-            "\n"
-            "  -i, --index FILE     index to search (default: $SPASM_INDEX, else the\n"
-            "                       bundled corpus index)\n"
-            "  -k, --top N          results per query (default 10)\n"
-            "      --offset N       skip the first N results (paging)\n"
-            "      --format FMT     text (default), json (JSON Lines) or trec\n"
-            "      --group doc      one result per document: its best passage\n"
-            "      --no-collapse    keep near-duplicate passages\n"
-            "      --explain        show how each score adds up\n"
-            "      --k1 K1, --b B   BM25 parameters (default: the index's)\n"
-            "      --keep-stopwords do not drop stop words from the query\n"
-            "      --run-tag TAG    tag column of --format trec (default spasm)\n"
-            "      --color WHEN     auto (default), always or never; NO_COLOR is respected\n"
-            "      --check          verify every checksum of the index and exit\n"
-            "  -f, --file FILE      batch: \"qid<TAB>query\" or a bare query per line\n"
-            "      --threads N      run a -f batch on N threads (output unchanged)\n"
-            "      --stdio          read queries from stdin, answer each in JSON Lines\n"
-            "                       followed by an empty line\n"
-            "  -h, --help, -V, --version\n"
-            "\n"
-            "Query syntax:\n"
-            "  night calf cramps        any word may match, best first (BM25)\n"
-            "  \"renal colic\"            exact phrase\n"
-            "  +magnesium -menstrual    must / must not contain\n"
-            "  (cramp OR spasm) AND night   boolean operators (capitals), parentheses\n"
-            "  dehydrat*                words starting with a prefix\n"
-            "  calf NEAR/5 night        words within 5 positions, any order\n"
-            "\n"
-            "Exit status: 0 results found, 1 none, 2 error.\n");
+    fprintf(f, "usage: spasm-search [OPTIONS] QUERY...\n"
+               "       spasm-search [OPTIONS] -f FILE      (one query per line; - for stdin)\n"
+               "       spasm-search [OPTIONS] --stdio      (answer queries until end of input)\n"
+               "Rank passages of an index by BM25 and print the best.\n"
+               "\n"
+               "  -i, --index FILE     index to search (default: $SPASM_INDEX, else the\n"
+               "                       bundled corpus index)\n"
+               "  -k, --top N          results per query (default 10)\n"
+               "      --offset N       skip the first N results (paging)\n"
+               "      --format FMT     text (default), json (JSON Lines) or trec\n"
+               "      --group doc      one result per document: its best passage\n"
+               "      --no-collapse    keep near-duplicate passages\n"
+               "      --explain        show how each score adds up\n"
+               "      --k1 K1, --b B   BM25 parameters (default: the index's)\n"
+               "      --keep-stopwords do not drop stop words from the query\n"
+               "      --run-tag TAG    tag column of --format trec (default spasm)\n"
+               "      --color WHEN     auto (default), always or never; NO_COLOR is respected\n"
+               "      --check          verify every checksum of the index and exit\n"
+               "  -f, --file FILE      batch: \"qid<TAB>query\" or a bare query per line\n"
+               "      --threads N      run a -f batch on N threads (output unchanged)\n"
+               "      --stdio          read queries from stdin, answer each in JSON Lines\n"
+               "                       followed by an empty line\n"
+               "  -h, --help, -V, --version\n"
+               "\n"
+               "Query syntax:\n"
+               "  night calf cramps        any word may match, best first (BM25)\n"
+               "  \"renal colic\"            exact phrase\n"
+               "  +magnesium -menstrual    must / must not contain\n"
+               "  (cramp OR spasm) AND night   boolean operators (capitals), parentheses\n"
+               "  dehydrat*                words starting with a prefix\n"
+               "  calf NEAR/5 night        words within 5 positions, any order\n"
+               "\n"
+               "Exit status: 0 results found, 1 none, 2 error.\n");
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -162,9 +161,9 @@ static void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank
     json_object_set_new(o, "snippet", sn);
     json_t *dups = json_array();
     for (size_t i = 0; i < h->ndups; i++)
-        json_array_append_new(dups, json_pack("{s:s,s:i,s:f}", "doc", h->dups[i].doc_id,
-                                              "passage", (json_int_t)h->dups[i].ordinal + 1,
-                                              "score", h->dups[i].score));
+        json_array_append_new(dups, json_pack("{s:s,s:i,s:f}", "doc", h->dups[i].doc_id, "passage",
+                                              (json_int_t)h->dups[i].ordinal + 1, "score",
+                                              h->dups[i].score));
     json_object_set_new(o, "also_in", dups);
     if (c->so.explain) json_object_set_new(o, "explain", json_string(h->explain));
     char *s = json_dumps(o, JSON_COMPACT);
@@ -214,11 +213,11 @@ static int run_query(FILE *out, FILE *err, const cfg *c, spasm_searcher *s, cons
 
 /* One line of a batch: its query, and once run, its output and messages. */
 typedef struct job {
-    char *line;              /* owns qid and q */
-    const char *qid, *q;     /* q NULL: malformed, msg says why */
+    char *line;          /* owns qid and q */
+    const char *qid, *q; /* q NULL: malformed, msg says why */
     char where[96];
-    char qidbuf[24];         /* a bare query's qid: its line number */
-    char *out, *msg;         /* open_memstream buffers */
+    char qidbuf[24]; /* a bare query's qid: its line number */
+    char *out, *msg; /* open_memstream buffers */
     size_t outlen, msglen;
     int status, done;
 } job;
@@ -229,7 +228,6 @@ typedef struct pool {
     job *jobs;
     size_t njobs;
     _Atomic size_t next;
-    int failed; /* a worker could not get a searcher: the caller runs its share */
 } pool;
 
 /* Run job j, capturing its output and messages. */
@@ -253,10 +251,7 @@ static void *worker(void *arg)
 {
     pool *p = arg;
     spasm_searcher *s;
-    if (spasm_searcher_new(p->ix, &s) != SPASM_OK) {
-        p->failed = 1;
-        return NULL;
-    }
+    if (spasm_searcher_new(p->ix, &s) != SPASM_OK) return NULL; /* the caller runs what is left */
     for (;;) {
         size_t i = p->next++;
         if (i >= p->njobs) break;
@@ -301,7 +296,7 @@ static int run_jobs(const cfg *c, spasm_index *ix, spasm_searcher *s, job *jobs,
                     int threads)
 {
     if (threads > 1 && n > 1) {
-        pool p = {c, ix, jobs, n, 0, 0};
+        pool p = {c, ix, jobs, n, 0};
         pthread_t tid[64];
         int started = 0;
         for (int t = 0; t < threads && t < 64; t++)
@@ -314,8 +309,8 @@ static int run_jobs(const cfg *c, spasm_index *ix, spasm_searcher *s, job *jobs,
     int any = 0;
     for (size_t i = 0; i < n; i++) {
         job *j = &jobs[i];
-        if (!j->q) fprintf(stderr, "spasm-search: %s: bad query id \"%s\" (skipped)\n", j->where,
-                           j->qid);
+        if (!j->q)
+            fprintf(stderr, "spasm-search: %s: bad query id \"%s\" (skipped)\n", j->where, j->qid);
         if (j->msg) fwrite(j->msg, 1, j->msglen, stderr);
         if (j->out) fwrite(j->out, 1, j->outlen, stdout);
         if (j->q && j->status == 0) any = 1;
@@ -401,20 +396,41 @@ static int run_stdio(cfg *c, spasm_searcher *s)
 
 int main(int argc, char **argv)
 {
-    enum { O_FORMAT = 256, O_GROUP, O_NOCOLLAPSE, O_EXPLAIN, O_K1, O_B, O_KEEP, O_TAG, O_COLOR,
-           O_CHECK, O_STDIO, O_OFFSET, O_THREADS };
-    static const struct option opts[] = {
-        {"index", required_argument, 0, 'i'},   {"top", required_argument, 0, 'k'},
-        {"offset", required_argument, 0, O_OFFSET},
-        {"format", required_argument, 0, O_FORMAT}, {"group", required_argument, 0, O_GROUP},
-        {"no-collapse", no_argument, 0, O_NOCOLLAPSE}, {"explain", no_argument, 0, O_EXPLAIN},
-        {"k1", required_argument, 0, O_K1},     {"b", required_argument, 0, O_B},
-        {"keep-stopwords", no_argument, 0, O_KEEP}, {"run-tag", required_argument, 0, O_TAG},
-        {"color", required_argument, 0, O_COLOR}, {"colour", required_argument, 0, O_COLOR},
-        {"check", no_argument, 0, O_CHECK},     {"file", required_argument, 0, 'f'},
-        {"stdio", no_argument, 0, O_STDIO},     {"help", no_argument, 0, 'h'},
-        {"threads", required_argument, 0, O_THREADS},
-        {"version", no_argument, 0, 'V'},       {0, 0, 0, 0}};
+    enum {
+        O_FORMAT = 256,
+        O_GROUP,
+        O_NOCOLLAPSE,
+        O_EXPLAIN,
+        O_K1,
+        O_B,
+        O_KEEP,
+        O_TAG,
+        O_COLOR,
+        O_CHECK,
+        O_STDIO,
+        O_OFFSET,
+        O_THREADS
+    };
+    static const struct option opts[] = {{"index", required_argument, 0, 'i'},
+                                         {"top", required_argument, 0, 'k'},
+                                         {"offset", required_argument, 0, O_OFFSET},
+                                         {"format", required_argument, 0, O_FORMAT},
+                                         {"group", required_argument, 0, O_GROUP},
+                                         {"no-collapse", no_argument, 0, O_NOCOLLAPSE},
+                                         {"explain", no_argument, 0, O_EXPLAIN},
+                                         {"k1", required_argument, 0, O_K1},
+                                         {"b", required_argument, 0, O_B},
+                                         {"keep-stopwords", no_argument, 0, O_KEEP},
+                                         {"run-tag", required_argument, 0, O_TAG},
+                                         {"color", required_argument, 0, O_COLOR},
+                                         {"colour", required_argument, 0, O_COLOR},
+                                         {"check", no_argument, 0, O_CHECK},
+                                         {"file", required_argument, 0, 'f'},
+                                         {"stdio", no_argument, 0, O_STDIO},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"threads", required_argument, 0, O_THREADS},
+                                         {"version", no_argument, 0, 'V'},
+                                         {0, 0, 0, 0}};
     cfg c;
     memset(&c, 0, sizeof c);
     spasm_search_options_init(&c.so);
@@ -426,7 +442,9 @@ int main(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, ":i:k:f:hV", opts, NULL)) != -1) {
         char *end;
         switch (ch) {
-        case 'i': index = optarg; break;
+        case 'i':
+            index = optarg;
+            break;
         case 'k':
             if (parse_size(optarg, &c.so.k) || c.so.k == 0) {
                 fprintf(stderr, "spasm-search: -k wants a number from 1 to 1000000, not \"%s\"\n",
@@ -441,9 +459,12 @@ int main(int argc, char **argv)
             }
             break;
         case O_FORMAT:
-            if (!strcmp(optarg, "text")) c.format = FMT_TEXT;
-            else if (!strcmp(optarg, "json")) c.format = FMT_JSON;
-            else if (!strcmp(optarg, "trec")) c.format = FMT_TREC;
+            if (!strcmp(optarg, "text"))
+                c.format = FMT_TEXT;
+            else if (!strcmp(optarg, "json"))
+                c.format = FMT_JSON;
+            else if (!strcmp(optarg, "trec"))
+                c.format = FMT_TREC;
             else {
                 fprintf(stderr, "spasm-search: --format is text, json or trec, not \"%s\"\n",
                         optarg);
@@ -451,14 +472,19 @@ int main(int argc, char **argv)
             }
             break;
         case O_GROUP:
-            if (!strcmp(optarg, "doc")) c.group_doc = 1;
+            if (!strcmp(optarg, "doc"))
+                c.group_doc = 1;
             else if (strcmp(optarg, "passage") != 0) {
                 fprintf(stderr, "spasm-search: --group is doc or passage, not \"%s\"\n", optarg);
                 return 2;
             }
             break;
-        case O_NOCOLLAPSE: c.so.no_collapse = 1; break;
-        case O_EXPLAIN: c.so.explain = 1; break;
+        case O_NOCOLLAPSE:
+            c.so.no_collapse = 1;
+            break;
+        case O_EXPLAIN:
+            c.so.explain = 1;
+            break;
         case O_K1:
             c.so.k1 = strtod(optarg, &end);
             if (*end || !(c.so.k1 > 0) || c.so.k1 > 100) {
@@ -474,11 +500,21 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        case O_KEEP: c.so.keep_stopwords = 1; break;
-        case O_TAG: c.run_tag = optarg; break;
-        case O_COLOR: color = optarg; break;
-        case O_CHECK: check = 1; break;
-        case O_STDIO: stdio_mode = 1; break;
+        case O_KEEP:
+            c.so.keep_stopwords = 1;
+            break;
+        case O_TAG:
+            c.run_tag = optarg;
+            break;
+        case O_COLOR:
+            color = optarg;
+            break;
+        case O_CHECK:
+            check = 1;
+            break;
+        case O_STDIO:
+            stdio_mode = 1;
+            break;
         case O_THREADS: {
             size_t t;
             if (parse_size(optarg, &t) || t < 1 || t > 64) {
@@ -489,8 +525,12 @@ int main(int argc, char **argv)
             c.threads = (int)t;
             break;
         }
-        case 'f': batch = optarg; break;
-        case 'h': usage(stdout); return 0;
+        case 'f':
+            batch = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
         case 'V':
             printf("spasm-search %s (index format %d)\n", spasm_version(), spasm_format_version());
             return 0;
@@ -502,9 +542,12 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (strcmp(color, "always") == 0) c.color = 1;
-    else if (strcmp(color, "never") == 0) c.color = 0;
-    else if (strcmp(color, "auto") == 0) c.color = isatty(1) && !getenv("NO_COLOR");
+    if (strcmp(color, "always") == 0)
+        c.color = 1;
+    else if (strcmp(color, "never") == 0)
+        c.color = 0;
+    else if (strcmp(color, "auto") == 0)
+        c.color = isatty(1) && !getenv("NO_COLOR");
     else {
         fprintf(stderr, "spasm-search: --color is auto, always or never, not \"%s\"\n", color);
         return 2;
@@ -525,7 +568,8 @@ int main(int argc, char **argv)
     }
     if (check) {
         int rc = spasm_index_verify(ix);
-        if (rc) fprintf(stderr, "spasm-search: %s\n", spasm_index_errmsg(ix));
+        if (rc)
+            fprintf(stderr, "spasm-search: %s\n", spasm_index_errmsg(ix));
         else {
             spasm_index_stats st;
             spasm_index_get_stats(ix, &st);

@@ -94,17 +94,26 @@ static int has_stem(const sp_buf *stems, const char *s, size_t len)
 
 /* Fill hit h (passage p) with its document and the fields asked for
  * (SPASM_FIELD_*). */
-static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t p, unsigned fields)
+/* The document and ordinal of passage p, from the checked PASS table. */
+static int passage_entry(spasm_searcher *s, uint32_t p, uint32_t *doc, uint32_t *ordinal)
 {
     spasm_index *ix = s->ix;
     int rc = sp_ix_ensure(ix, ix->pass.off + (uint64_t)p * SP_PASS_ENTRY, SP_PASS_ENTRY, s->errmsg);
     if (rc) return rc;
     const uint8_t *pe = ix->pass.p + (size_t)p * SP_PASS_ENTRY;
-    h->passage = p;
-    h->doc = sp_get_u32(pe);
-    h->ordinal = sp_get_u32(pe + 4);
-    if (h->doc >= ix->ndocs)
+    *doc = sp_get_u32(pe);
+    *ordinal = sp_get_u32(pe + 4);
+    if (*doc >= ix->ndocs)
         return sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad passage table", ix->path);
+    return 0;
+}
+
+static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t p, unsigned fields)
+{
+    spasm_index *ix = s->ix;
+    h->passage = p;
+    int rc = passage_entry(s, p, &h->doc, &h->ordinal);
+    if (rc) return rc;
     const uint8_t *t;
     size_t len;
     h->doc_id = h->title = h->text = h->explain = "";
@@ -139,29 +148,6 @@ static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t p, uns
     return 0;
 }
 
-/* The document number, ordinal and id of passage p: *id points into the
- * metadata cache (valid until the next store read), *idlen its length. */
-static int passage_doc(spasm_searcher *s, uint32_t p, uint32_t *doc, uint32_t *ordinal,
-                       const char **id, size_t *idlen)
-{
-    spasm_index *ix = s->ix;
-    int rc = sp_ix_ensure(ix, ix->pass.off + (uint64_t)p * SP_PASS_ENTRY, SP_PASS_ENTRY, s->errmsg);
-    if (rc) return rc;
-    const uint8_t *pe = ix->pass.p + (size_t)p * SP_PASS_ENTRY;
-    *doc = sp_get_u32(pe);
-    *ordinal = sp_get_u32(pe + 4);
-    if (*doc >= ix->ndocs)
-        return sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad passage table", ix->path);
-    const uint8_t *t;
-    size_t len;
-    if ((rc = sp_store_get(ix, &ix->dmet, &ix->dmix, *doc, &s->metacache, &t, &len, s->errmsg)))
-        return rc;
-    const uint8_t *z = memchr(t, 0, len);
-    *id = (const char *)t;
-    *idlen = z ? (size_t)(z - t) : len;
-    return 0;
-}
-
 /* Attach the near-duplicates dv[0, n) folded into hit h. */
 static int attach_dups(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_cand *dv, size_t n)
 {
@@ -173,11 +159,12 @@ static int attach_dups(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_can
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         spasm_dup *d = &m->dups[i];
-        const char *id = NULL;
+        const uint8_t *id = NULL;
         size_t idlen = 0;
         d->passage = dv[i].passage;
         d->score = dv[i].score;
-        rc = passage_doc(s, dv[i].passage, &d->doc, &d->ordinal, &id, &idlen);
+        rc = passage_entry(s, dv[i].passage, &d->doc, &d->ordinal);
+        if (!rc) rc = sp_doc_id(s->ix, d->doc, &s->metacache, &id, &idlen, s->errmsg);
         if (!rc) {
             sp_buf_append(&ids, id, idlen);
             sp_buf_putc(&ids, 0);
@@ -200,8 +187,7 @@ static int attach_dups(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_can
 }
 
 /* Highlights and snippet window of a filled hit. */
-static int highlight(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_buf *stems,
-                     size_t want)
+static int highlight(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_buf *stems, size_t want)
 {
     if (sp_analyze(s->an, h->text, h->text_len)) return SPASM_ENOMEM;
     size_t nt;
@@ -251,8 +237,7 @@ static int highlight(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_buf *
         size_t extra = want > (size_t)(e - a) ? want - (e - a) : 0;
         uint32_t start = a > extra / 3 ? a - (uint32_t)(extra / 3) : 0;
         uint32_t end = (uint32_t)SP_MIN(h->text_len, (size_t)start + want);
-        if (end - start < want && end == h->text_len)
-            start = end > want ? end - (uint32_t)want : 0;
+        if (end - start < want && end == h->text_len) start = end > want ? end - (uint32_t)want : 0;
         /* widen to token boundaries */
         for (size_t i = 0; i < nt; i++) {
             if (tok[i].start < start && tok[i].end > start) start = tok[i].start;
@@ -310,8 +295,10 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
         if (!rc && o->explain) {
             r->mem[i].explain = sp_strndup(s->a, (const char *)ex.p + offs[i],
                                            strlen((const char *)ex.p + offs[i]));
-            if (!r->mem[i].explain) rc = SPASM_ENOMEM;
-            else h->explain = r->mem[i].explain;
+            if (!r->mem[i].explain)
+                rc = SPASM_ENOMEM;
+            else
+                h->explain = r->mem[i].explain;
         }
     }
     sp_free(s->a, offs);
@@ -319,14 +306,15 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
     sp_buf_free(&ex);
     if (rc) {
         spasm_results_free(r);
-        if (rc == SPASM_ENOMEM) snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
-        else if (!s->errmsg[0]) snprintf(s->errmsg, sizeof s->errmsg, "%s", spasm_errstr(rc));
+        if (rc == SPASM_ENOMEM)
+            snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
+        else if (!s->errmsg[0])
+            snprintf(s->errmsg, sizeof s->errmsg, "%s", spasm_errstr(rc));
         return rc;
     }
     *out = r;
     return 0;
 }
-
 
 /* ---- look-ups ---- */
 
@@ -341,14 +329,17 @@ int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *doc)
     uint64_t lo = 0, hi = ix->ndocs;
     while (lo < hi) { /* first entry with hash >= h */
         uint64_t mid = lo + (hi - lo) / 2;
-        if (sp_get_u64(ix->idix.p + mid * SP_IDIX_ENTRY) < h) lo = mid + 1;
-        else hi = mid;
+        if (sp_get_u64(ix->idix.p + mid * SP_IDIX_ENTRY) < h)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     for (; lo < ix->ndocs && sp_get_u64(ix->idix.p + lo * SP_IDIX_ENTRY) == h; lo++) {
         uint32_t d = sp_get_u32(ix->idix.p + lo * SP_IDIX_ENTRY + 8);
         const uint8_t *t;
         size_t tl;
-        if (d >= ix->ndocs) return sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad id index", ix->path);
+        if (d >= ix->ndocs)
+            return sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad id index", ix->path);
         rc = sp_store_get(ix, &ix->dmet, &ix->dmix, d, &s->metacache, &t, &tl, s->errmsg);
         if (rc) return rc;
         if (tl > len && t[len] == 0 && memcmp(t, doc_id, len) == 0) {
@@ -368,7 +359,8 @@ int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *first, uint32_
     if (!s || !first || !count) return SPASM_EINVAL;
     spasm_index *ix = s->ix;
     if (doc >= ix->ndocs) return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "no document %u", doc);
-    int rc = sp_ix_ensure(ix, ix->docs.off + (uint64_t)doc * SP_DOCS_ENTRY, SP_DOCS_ENTRY, s->errmsg);
+    int rc =
+        sp_ix_ensure(ix, ix->docs.off + (uint64_t)doc * SP_DOCS_ENTRY, SP_DOCS_ENTRY, s->errmsg);
     if (rc) return rc;
     const uint8_t *e = ix->docs.p + (size_t)doc * SP_DOCS_ENTRY;
     *first = sp_get_u32(e);
@@ -397,4 +389,3 @@ int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_results **out)
     *out = r;
     return 0;
 }
-

@@ -1,0 +1,248 @@
+/*
+ * test_pruning.c -- dynamic pruning returns exactly what exhaustive
+ * evaluation returns (ids, and scores within 1e-6), on the bundled corpus
+ * and on a synthetic collection with long posting lists; and ids-only
+ * results equal full results.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "search.h"
+#include "spasm.h"
+
+static spasm_index *corpus_ix;
+static spasm_searcher *corpus_s;
+static char tmpdir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/spasm-prune-XXXXXX");
+    if (!mkdtemp(tmpdir)) return -1;
+    char p[300];
+    snprintf(p, sizeof p, "%s/corpus.spx", build_dir());
+    if (spasm_open(&corpus_ix, p, NULL)) return -1;
+    return spasm_searcher_new(corpus_ix, &corpus_s);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    spasm_searcher_free(corpus_s);
+    spasm_close(corpus_ix);
+    return run("rm -rf %s", tmpdir) == 0 ? 0 : -1;
+}
+
+/* SPASM_FIELD_ID: the same hits, ids and scores as all fields, no text. */
+static void test_fields_ids_only(void **state)
+{
+    (void)state;
+    const char *queries[] = {"night calf cramps", "\"renal colic\" kidney", "muscle", "the"};
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+        spasm_search_options o;
+        spasm_search_options_init(&o);
+        o.k = 50;
+        o.keep_stopwords = 1;
+        spasm_results *all, *ids;
+        assert_int_equal(spasm_search(corpus_s, queries[q], &o, &all), 0);
+        o.fields = SPASM_FIELD_ID;
+        assert_int_equal(spasm_search(corpus_s, queries[q], &o, &ids), 0);
+        assert_true(spasm_results_count(all) > 0);
+        assert_int_equal(spasm_results_count(all), spasm_results_count(ids));
+        for (size_t i = 0; i < spasm_results_count(all); i++) {
+            const spasm_hit *a = spasm_results_hit(all, i), *b = spasm_results_hit(ids, i);
+            assert_int_equal(a->passage, b->passage);
+            assert_int_equal(a->doc, b->doc);
+            assert_int_equal(a->ordinal, b->ordinal);
+            assert_true(a->score == b->score);
+            assert_string_equal(a->doc_id, b->doc_id);
+            assert_true(a->text_len > 0); /* (a title-only match has no highlight) */
+            assert_string_equal(b->text, "");
+            assert_string_equal(b->title, "");
+            assert_int_equal(b->text_len, 0);
+            assert_int_equal(b->nhighlights, 0);
+        }
+        spasm_results_free(ids);
+        /* the title alone: from DMET, still no text */
+        o.fields = SPASM_FIELD_TITLE;
+        assert_int_equal(spasm_search(corpus_s, queries[q], &o, &ids), 0);
+        const spasm_hit *h = spasm_results_hit(ids, 0);
+        assert_string_equal(h->doc_id, "");
+        assert_string_equal(h->title, spasm_results_hit(all, 0)->title);
+        assert_string_equal(h->text, "");
+        spasm_results_free(ids);
+        spasm_results_free(all);
+    }
+}
+
+/* Run query with pruning and exhaustively on s; the two must agree:
+ * same passages in the same order, scores within 1e-6. */
+static void expect_same(spasm_searcher *s, const char *query, const spasm_search_options *o)
+{
+    spasm_results *fast, *slow;
+    s->force_exhaustive = 0;
+    int rc1 = spasm_search(s, query, o, &fast);
+    s->force_exhaustive = 1;
+    int rc2 = spasm_search(s, query, o, &slow);
+    s->force_exhaustive = 0;
+    assert_int_equal(rc1, rc2);
+    if (rc1) return;
+    if (spasm_results_count(fast) != spasm_results_count(slow))
+        print_error("query [%s] k=%zu: %zu hits pruned, %zu exhaustive\n", query, o->k,
+                    spasm_results_count(fast), spasm_results_count(slow));
+    assert_int_equal(spasm_results_count(fast), spasm_results_count(slow));
+    for (size_t i = 0; i < spasm_results_count(fast); i++) {
+        const spasm_hit *a = spasm_results_hit(fast, i), *b = spasm_results_hit(slow, i);
+        if (a->passage != b->passage || fabs(a->score - b->score) >= 1e-6)
+            print_error("query [%s] k=%zu rank %zu: passage %u (%.9f) pruned, %u (%.9f) "
+                        "exhaustive\n",
+                        query, o->k, i, a->passage, a->score, b->passage, b->score);
+        assert_int_equal(a->passage, b->passage);
+        assert_true(fabs(a->score - b->score) < 1e-6);
+    }
+    spasm_results_free(fast);
+    spasm_results_free(slow);
+}
+
+/* A random query over words[]: a bag of words, with now and then a
+ * phrase, a required or excluded word, AND, or a parenthesised group. */
+static void random_query(char *query, size_t cap, const char *const *words, size_t nw)
+{
+    query[0] = 0;
+    int n = 1 + rand() % 6, shape = rand() % 8;
+    for (int i = 0; i < n; i++) {
+        const char *w = words[rand() % nw];
+        char part[128];
+        if (shape == 1 && i == 0) /* a phrase */
+            snprintf(part, sizeof part, "\"%s %s\" ", w, words[rand() % nw]);
+        else if (shape == 2 && i == 0)
+            snprintf(part, sizeof part, "+%s ", w);
+        else if (shape == 3 && i == 1)
+            snprintf(part, sizeof part, "-%s ", w);
+        else if (shape == 4 && i == 1)
+            snprintf(part, sizeof part, "AND %s ", w);
+        else if (shape == 5 && i == 0)
+            snprintf(part, sizeof part, "(%s %s) ", w, words[rand() % nw]);
+        else if (shape == 6 && i == 0)
+            snprintf(part, sizeof part, "%s NEAR/3 %s ", w, words[rand() % nw]);
+        else
+            snprintf(part, sizeof part, "%s ", w);
+        if (strlen(query) + strlen(part) < cap) strcat(query, part);
+    }
+}
+
+/* Random options: k in {1, 10, 100, 1000} (and a few others), the index's
+ * or other BM25 parameters, grouping by document or not. */
+static void random_options(spasm_search_options *o, int q)
+{
+    static const size_t ks[] = {1, 10, 100, 1000, 3, 37};
+    spasm_search_options_init(o);
+    o->k = ks[rand() % 6];
+    o->keep_stopwords = rand() % 2;
+    o->fields = SPASM_FIELD_ID;
+    if (q % 3 == 1) {
+        o->k1 = 1.2;
+        o->b = 0.75;
+    }
+    if (q % 5 == 2) o->group = SPASM_GROUP_DOC;
+}
+
+static void test_pruning_equals_exhaustive(void **state)
+{
+    (void)state;
+    /* random bags of words drawn from the corpus vocabulary */
+    const char *words[] = {"muscle",  "spasm",     "cramp",       "night",     "calf",   "pain",
+                           "the",     "and",       "dehydration", "magnesium", "kidney", "stone",
+                           "blood",   "nerve",     "exercise",    "heat",      "water",  "leg",
+                           "back",    "treatment", "cause",       "smooth",    "colic",  "sleep",
+                           "disease", "of",        "may",         "zebra"};
+    size_t nw = sizeof words / sizeof *words;
+    srand(7);
+    for (int q = 0; q < 300; q++) {
+        char query[512];
+        spasm_search_options o;
+        random_query(query, sizeof query, words, nw);
+        random_options(&o, q);
+        expect_same(corpus_s, query, &o);
+    }
+}
+
+/* The same on a synthetic collection large enough for posting lists of
+ * many blocks (Zipf-like word frequencies, passage lengths 3..80), where
+ * block-max pruning actually skips blocks. */
+static void test_pruning_blocks(void **state)
+{
+    (void)state;
+    static const char *syl[] = {"ka", "lo", "mi", "ru", "te", "sa", "no", "pi", "do", "fe"};
+    char words[300][16];
+    const char *wp[300];
+    for (int i = 0; i < 300; i++) {
+        snprintf(words[i], sizeof words[i], "%s%s%sx", syl[i % 10], syl[(i / 10) % 10],
+                 syl[(i / 100) % 10]);
+        wp[i] = words[i];
+    }
+    char path[300];
+    snprintf(path, sizeof path, "%s/blocks.spx", tmpdir);
+    spasm_writer *w;
+    assert_int_equal(spasm_writer_new(&w, path, NULL), 0);
+    srand(11);
+    char *text = malloc(1 << 16);
+    assert_non_null(text);
+    for (int d = 0; d < 6000; d++) {
+        size_t len = 0;
+        int npass = 1 + (rand() % 5 == 0) * (rand() % 3);
+        for (int p = 0; p < npass; p++) {
+            int nwords = 3 + rand() % 78;
+            for (int i = 0; i < nwords; i++) {
+                double u = (double)rand() / RAND_MAX;
+                int wi = (int)(300 * u * u * u);
+                len +=
+                    (size_t)sprintf(text + len, "%s%s", i ? " " : "", words[wi < 300 ? wi : 299]);
+            }
+            len += (size_t)sprintf(text + len, ".\n\n");
+        }
+        char id[32];
+        snprintf(id, sizeof id, "d%d", d);
+        assert_int_equal(spasm_writer_add(w, id, NULL, text, len), 0);
+    }
+    free(text);
+    assert_int_equal(spasm_writer_commit(w), 0);
+    spasm_writer_abandon(w);
+    spasm_index *ix;
+    assert_int_equal(spasm_open(&ix, path, NULL), 0);
+    spasm_searcher *s;
+    assert_int_equal(spasm_searcher_new(ix, &s), 0);
+    srand(13);
+    for (int q = 0; q < 300; q++) {
+        char query[512];
+        spasm_search_options o;
+        /* mostly frequent words (long lists), some rare ones */
+        const char *pick[12];
+        for (int i = 0; i < 12; i++) pick[i] = wp[rand() % (i < 8 ? 30 : 300)];
+        random_query(query, sizeof query, pick, 12);
+        random_options(&o, q);
+        expect_same(s, query, &o);
+    }
+    spasm_searcher_free(s);
+    spasm_close(ix);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pruning_equals_exhaustive),
+        cmocka_unit_test(test_pruning_blocks),
+        cmocka_unit_test(test_fields_ids_only),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
