@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "spasm.h"
 
 static char tmpdir[256], ixpath[300], badpath[300];
@@ -56,21 +58,6 @@ static int teardown(void **state)
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     return system(cmd) == 0 ? 0 : -1;
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)len + 1);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    *n = (size_t)len;
-    return p;
 }
 
 static void write_file(const char *path, const void *data, size_t n)
@@ -312,6 +299,7 @@ static void test_open_truncated(void **state)
     (void)state;
     size_t n;
     char *orig = slurp(ixpath, &n);
+    assert_non_null(orig);
     for (size_t len = 0; len < n; len++) {
         write_file(badpath, orig, len);
         spasm_index *ix;
@@ -333,6 +321,7 @@ static void test_open_flipped(void **state)
     (void)state;
     size_t n;
     char *orig = slurp(ixpath, &n);
+    assert_non_null(orig);
     static const unsigned char masks[] = {0x01, 0x80};
     for (size_t at = 0; at < n; at++) {
         for (size_t m = 0; m < 2; m++) {
@@ -529,6 +518,7 @@ static void test_corrupt_text_lazily(void **state)
     (void)state;
     size_t n;
     char *orig = slurp(ixpath, &n);
+    assert_non_null(orig);
     /* the passage text section comes first after the 128-byte header */
     orig[140] ^= 0x40;
     write_file(badpath, orig, n);

@@ -156,21 +156,6 @@ static void test_stemming(void **state)
 
 /* ---- passages ---- */
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)len + 1);
-    assert_int_equal(fread(b, 1, (size_t)len, f), (size_t)len);
-    b[len] = 0;
-    fclose(f);
-    *n = (size_t)len;
-    return b;
-}
-
 static void test_passages_corpus(void **state)
 {
     (void)state;
@@ -182,6 +167,7 @@ static void test_passages_corpus(void **state)
     for (size_t f = 0; f < 5; f++) {
         size_t len;
         char *text = slurp(files[f], &len);
+        assert_non_null(text);
         sp_span32 title;
         uint32_t body;
         sp_detect_title(text, len, &title, &body);
@@ -349,6 +335,7 @@ static void test_corruption(void **state)
     build_toy(path);
     size_t n;
     char *orig = slurp(path, &n);
+    assert_non_null(orig);
     /* flip one byte at many places: open or verify must refuse it */
     for (size_t at = 0; at < n; at += (n / 97) + 1) {
         write_flipped(bad, orig, n, at, 0x5a);
@@ -389,6 +376,7 @@ static void test_corrupt_queries(void **state)
     build_toy(path);
     size_t n;
     char *orig = slurp(path, &n);
+    assert_non_null(orig);
     for (size_t at = 128; at < n; at += 3) {
         write_flipped(bad, orig, n, at, 0x21);
         spasm_index *ix;
@@ -414,6 +402,7 @@ static void test_writer_atomic(void **state)
     build_toy(path);
     size_t n0;
     char *before = slurp(path, &n0);
+    assert_non_null(before);
     /* an abandoned writer leaves the old index and no temp file */
     spasm_writer *w;
     assert_int_equal(spasm_writer_new(&w, path, NULL), 0);
@@ -427,6 +416,7 @@ static void test_writer_atomic(void **state)
     spasm_writer_abandon(w);
     size_t n1;
     char *after = slurp(path, &n1);
+    assert_non_null(after);
     assert_int_equal(n0, n1);
     assert_memory_equal(before, after, n0);
     free(before);

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "spasm.h"
 #include "writer.h"
 
@@ -54,21 +56,6 @@ static int count_files(void)
         if (e->d_name[0] != '.') n++;
     if (d) closedir(d);
     return n;
-}
-
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *p = malloc((size_t)len + 1);
-    assert_non_null(p);
-    assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    *n = (size_t)len;
-    return p;
 }
 
 /* A deterministic pseudo-random generator (xorshift). */
@@ -141,7 +128,9 @@ static unsigned char *build(const char *name, build_opts o, size_t *n)
     assert_int_equal(rc, SPASM_OK);
     if (o.run_limit) assert_true(w->nruns > 1);
     spasm_writer_abandon(w);
-    return slurp(path, n);
+    unsigned char *p = (unsigned char *)slurp(path, n);
+    assert_non_null(p);
+    return p;
 }
 
 static void assert_same(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
@@ -164,10 +153,10 @@ static void test_runs_bundled(void **state)
     assert_int_equal(count_files(), 4); /* no temporary file left */
     /* the same as the index the Makefile built with spasm-index */
     char path[512];
-    const char *bd = getenv("SPASM_TEST_BUILD");
-    snprintf(path, sizeof path, "%s/corpus.spx", bd ? bd : "build");
+    snprintf(path, sizeof path, "%s/corpus.spx", build_dir());
     size_t nm;
-    unsigned char *m = slurp(path, &nm);
+    unsigned char *m = (unsigned char *)slurp(path, &nm);
+    assert_non_null(m);
     assert_same(a, n0, m, nm);
     free(a);
     free(b);

@@ -6,11 +6,17 @@
 #ifndef SPASM_TESTUTIL_H
 #define SPASM_TESTUTIL_H
 
+#include <stddef.h>
+
 /* The build tree the tests run against: $SPASM_TEST_BUILD, else "build". */
 const char *build_dir(void);
 
 /* Run a shell command made from a printf format; returns its exit status
  * (-1 when it did not exit normally). */
 int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The whole file at path, NUL-terminated (its length in *n; malloc'd),
+ * or NULL when it cannot be read. */
+char *slurp(const char *path, size_t *n);
 
 #endif
