@@ -34,7 +34,7 @@ LIBCFLAGS = $(CFLAGS_BASE) -fPIC -fvisibility=hidden -DSPASM_BUILDING_LIBRARY -I
             -Iindexer -Isearcher
 # The programs see only the public header: an internal include fails to build.
 APPCFLAGS = $(CFLAGS_BASE) -Iinclude
-LIBS = -lstemmer -lutf8proc -ljansson -lz -lm -pthread
+LIBS = -lstemmer -lutf8proc -ljansson -ldeflate -lz -lm -pthread
 
 SOVERSION = 0
 VERSION = 0.1.0
@@ -125,7 +125,7 @@ $(BUILD)/tests/%: tests/%.c $(STATIC) $(TEST_HELPERS) $(wildcard tests/*.h tests
 
 # The allocation-failure test also fails libstemmer's and Jansson's.
 $(BUILD)/tests/test_alloc: TEST_LDFLAGS = -Wl,--wrap=sb_stemmer_new,--wrap=sb_stemmer_stem \
-    -Wl,--wrap=json_loadb
+    -Wl,--wrap=json_loadb,--wrap=libdeflate_alloc_compressor
 
 # `make check` runs the suite twice: an optimised build and an ASan+UBSan
 # one (test_install installs into a temporary DESTDIR and builds the

@@ -12,13 +12,14 @@
 #include <stdlib.h>
 #include <utf8proc.h>
 
-#define CACHE_SLOTS 2048
 #define SP_NOMEM_LEN ((size_t)-1) /* fold() and stem(): out of memory */
 
+/* A stem cache slot: a folded word and its stem, back to back in buf.
+ * Longer pairs (rare) are not cached.  48 bytes: a cache of 32,768 slots
+ * takes 1.5 MiB and keeps nearly all of wikipedia's stemming hits. */
 typedef struct stem_slot {
     uint8_t wlen, slen;
-    char word[SP_MAX_WORD];
-    char stem[SP_MAX_WORD];
+    char buf[46];
 } stem_slot;
 
 struct sp_analyzer {
@@ -30,10 +31,13 @@ struct sp_analyzer {
     utf8proc_int32_t *cp; /* scratch for folding */
     size_t capcp;
     stem_slot *cache;
+    size_t cache_mask;
 };
 
-sp_analyzer *sp_analyzer_new(const sp_alloc *a)
+sp_analyzer *sp_analyzer_new(const sp_alloc *a, size_t cache_slots)
 {
+    size_t slots = 16;
+    while (slots < cache_slots && slots < ((size_t)1 << 24)) slots *= 2;
     sp_analyzer *an = sp_calloc(a, sizeof *an);
     if (!an) return NULL;
     an->a = a;
@@ -41,7 +45,8 @@ sp_analyzer *sp_analyzer_new(const sp_alloc *a)
     an->stemmer = sb_stemmer_new("english", "UTF_8");
     an->capcp = 4 * SP_MAX_WORD;
     an->cp = sp_malloc(a, an->capcp * sizeof *an->cp);
-    an->cache = sp_calloc(a, CACHE_SLOTS * sizeof *an->cache);
+    an->cache = sp_calloc(a, slots * sizeof *an->cache);
+    an->cache_mask = slots - 1;
     if (!an->stemmer || !an->cp || !an->cache) {
         sp_analyzer_free(an);
         return NULL;
@@ -98,8 +103,10 @@ static inline int is_word_cp(int32_t cp)
     case UTF8PROC_CATEGORY_ME:
     case UTF8PROC_CATEGORY_ND:
     case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO: return cp != 0x02BC;
-    default: return 0;
+    case UTF8PROC_CATEGORY_NO:
+        return cp != 0x02BC;
+    default:
+        return 0;
     }
 }
 
@@ -179,9 +186,9 @@ static size_t stem(sp_analyzer *an, const char *w, size_t n, char *out)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)w[i]) * 16777619u;
-    stem_slot *s = &an->cache[h & (CACHE_SLOTS - 1)];
-    if (s->wlen == n && memcmp(s->word, w, n) == 0) {
-        memcpy(out, s->stem, s->slen);
+    stem_slot *s = &an->cache[h & an->cache_mask];
+    if (s->wlen == n && memcmp(s->buf, w, n) == 0) {
+        memcpy(out, s->buf + n, s->slen);
         return s->slen;
     }
     const sb_symbol *r = sb_stemmer_stem(an->stemmer, (const sb_symbol *)w, (int)n);
@@ -190,11 +197,11 @@ static size_t stem(sp_analyzer *an, const char *w, size_t n, char *out)
     m = (size_t)sb_stemmer_length(an->stemmer);
     if (m > SP_MAX_WORD) m = SP_MAX_WORD;
     memcpy(out, r, m);
-    if (n > 0 && n <= SP_MAX_WORD) {
+    if (n > 0 && n + m <= sizeof s->buf) {
         s->wlen = (uint8_t)n;
-        memcpy(s->word, w, n);
         s->slen = (uint8_t)m;
-        memcpy(s->stem, r, m);
+        memcpy(s->buf, w, n);
+        memcpy(s->buf + n, r, m);
     }
     return m;
 }
@@ -341,19 +348,22 @@ int sp_utf8_repair(const char *s, size_t len, sp_buf *out)
 /* English stop words (folded), sorted for binary search.  The list is the
  * common core of Snowball's and Lucene's lists. */
 static const char *const stopwords[] = {
-    "a",     "about", "above", "after", "again", "against", "all",   "am",    "an",    "and",
-    "any",   "are",   "as",    "at",    "be",    "because", "been",  "before", "being", "below",
-    "between", "both", "but",  "by",    "can",   "could",   "did",   "do",    "does",  "doing",
-    "down",  "during", "each", "few",   "for",   "from",    "further", "had", "has",   "have",
-    "having", "he",   "her",   "here",  "hers",  "herself", "him",   "himself", "his", "how",
-    "i",     "if",    "in",    "into",  "is",    "it",      "its",   "itself", "me",   "more",
-    "most",  "my",    "myself", "no",   "nor",   "not",     "of",    "off",   "on",    "once",
-    "only",  "or",    "other", "ought", "our",   "ours",    "ourselves", "out", "over", "own",
-    "same",  "she",   "should", "so",   "some",  "such",    "than",  "that",  "the",   "their",
-    "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through",
-    "to",    "too",   "under", "until", "up",    "very",    "was",   "we",    "were",  "what",
-    "when",  "where", "which", "while", "who",   "whom",    "why",   "will",  "with",  "would",
-    "you",   "your",  "yours", "yourself", "yourselves",
+    "a",      "about",  "above",  "after",    "again",      "against", "all",    "am",
+    "an",     "and",    "any",    "are",      "as",         "at",      "be",     "because",
+    "been",   "before", "being",  "below",    "between",    "both",    "but",    "by",
+    "can",    "could",  "did",    "do",       "does",       "doing",   "down",   "during",
+    "each",   "few",    "for",    "from",     "further",    "had",     "has",    "have",
+    "having", "he",     "her",    "here",     "hers",       "herself", "him",    "himself",
+    "his",    "how",    "i",      "if",       "in",         "into",    "is",     "it",
+    "its",    "itself", "me",     "more",     "most",       "my",      "myself", "no",
+    "nor",    "not",    "of",     "off",      "on",         "once",    "only",   "or",
+    "other",  "ought",  "our",    "ours",     "ourselves",  "out",     "over",   "own",
+    "same",   "she",    "should", "so",       "some",       "such",    "than",   "that",
+    "the",    "their",  "theirs", "them",     "themselves", "then",    "there",  "these",
+    "they",   "this",   "those",  "through",  "to",         "too",     "under",  "until",
+    "up",     "very",   "was",    "we",       "were",       "what",    "when",   "where",
+    "which",  "while",  "who",    "whom",     "why",        "will",    "with",   "would",
+    "you",    "your",   "yours",  "yourself", "yourselves",
 };
 
 static int cmp_word(const void *key, const void *elem)

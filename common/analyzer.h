@@ -29,18 +29,20 @@
 #define SP_MAX_WORD 64
 
 typedef struct sp_token {
-    uint32_t start, end;  /* byte span of the word in the analysed text */
-    uint32_t pos;         /* word position, 0-based */
-    uint32_t term_off;    /* the stemmed term: terms.p + term_off */
+    uint32_t start, end; /* byte span of the word in the analysed text */
+    uint32_t pos;        /* word position, 0-based */
+    uint32_t term_off;   /* the stemmed term: terms.p + term_off */
     uint16_t term_len;
-    uint16_t word_len;    /* the folded, unstemmed word: terms.p + word_off */
+    uint16_t word_len; /* the folded, unstemmed word: terms.p + word_off */
     uint32_t word_off;
 } sp_token;
 
 typedef struct sp_analyzer sp_analyzer;
 
-/* A new analyser (with its own stemmer); NULL when out of memory. */
-sp_analyzer *sp_analyzer_new(const sp_alloc *a);
+/* A new analyser (with its own stemmer) whose stem cache holds about
+ * `cache_slots` words (a power of two; an indexer wants tens of
+ * thousands, a query a few hundred); NULL when out of memory. */
+sp_analyzer *sp_analyzer_new(const sp_alloc *a, size_t cache_slots);
 void sp_analyzer_free(sp_analyzer *an);
 
 /*

@@ -89,17 +89,28 @@ int sp_seterr(char *buf, int code, const char *fmt, ...)
 const char *spasm_errstr(int code)
 {
     switch (code) {
-    case SPASM_OK: return "ok";
-    case SPASM_ENOMEM: return "out of memory";
-    case SPASM_EIO: return "input/output error";
-    case SPASM_ECORRUPT: return "index is corrupt or truncated";
-    case SPASM_EVERSION: return "unsupported index format version";
-    case SPASM_EINVAL: return "invalid argument";
-    case SPASM_EINPUT: return "bad input";
-    case SPASM_EQUERY: return "bad query";
-    case SPASM_ENOTFOUND: return "not found";
-    case SPASM_EEMPTY: return "nothing to index";
-    default: return "unknown error";
+    case SPASM_OK:
+        return "ok";
+    case SPASM_ENOMEM:
+        return "out of memory";
+    case SPASM_EIO:
+        return "input/output error";
+    case SPASM_ECORRUPT:
+        return "index is corrupt or truncated";
+    case SPASM_EVERSION:
+        return "unsupported index format version";
+    case SPASM_EINVAL:
+        return "invalid argument";
+    case SPASM_EINPUT:
+        return "bad input";
+    case SPASM_EQUERY:
+        return "bad query";
+    case SPASM_ENOTFOUND:
+        return "not found";
+    case SPASM_EEMPTY:
+        return "nothing to index";
+    default:
+        return "unknown error";
     }
 }
 
@@ -221,11 +232,21 @@ void sp_buf_json_escape(sp_buf *b, const char *s, size_t len)
         sp_buf_append(b, s + run, i - run);
         run = i + 1;
         switch (c) {
-        case '"': sp_buf_append(b, "\\\"", 2); break;
-        case '\\': sp_buf_append(b, "\\\\", 2); break;
-        case '\n': sp_buf_append(b, "\\n", 2); break;
-        case '\r': sp_buf_append(b, "\\r", 2); break;
-        case '\t': sp_buf_append(b, "\\t", 2); break;
+        case '"':
+            sp_buf_append(b, "\\\"", 2);
+            break;
+        case '\\':
+            sp_buf_append(b, "\\\\", 2);
+            break;
+        case '\n':
+            sp_buf_append(b, "\\n", 2);
+            break;
+        case '\r':
+            sp_buf_append(b, "\\r", 2);
+            break;
+        case '\t':
+            sp_buf_append(b, "\\t", 2);
+            break;
         default: {
             char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             sp_buf_append(b, u, 6);

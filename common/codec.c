@@ -13,12 +13,11 @@
 /* The unpacker is compiled twice, for AVX2 and for the baseline, and the
  * loader picks one by CPU (GCC and Clang on x86-64 with glibc's ifunc);
  * the AVX2 build unpacks about 1.5 times faster (bench/codec_bench.c). */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) &&                           \
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) &&                              \
     !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 /* (hidden: GCC gives the ifunc symbol default visibility otherwise; not
  * under the sanitizers, whose runtimes start after ifunc resolvers run) */
-#define SP_CODEC_CLONES                                                                            \
-    __attribute__((target_clones("avx2", "default"), visibility("hidden")))
+#define SP_CODEC_CLONES __attribute__((target_clones("avx2", "default"), visibility("hidden")))
 #else
 #define SP_CODEC_CLONES
 #endif
@@ -107,9 +106,9 @@ SP_CODEC_CLONES const uint8_t *sp_unpack128(const uint8_t *p, const uint8_t *end
         unpack_w(p, n, v);                                                                         \
         break;
             W(1)
-            W(2) W(3) W(4) W(5) W(6) W(7) W(8) W(9) W(10) W(11) W(12) W(13) W(14) W(15) W(16) W(17)
-                W(18) W(19) W(20) W(21) W(22) W(23) W(24) W(25) W(26) W(27) W(28) W(29) W(30) W(31)
-                    W(32)
+            W(2)
+            W(3) W(4) W(5) W(6) W(7) W(8) W(9) W(10) W(11) W(12) W(13) W(14) W(15) W(16) W(17) W(18)
+                W(19) W(20) W(21) W(22) W(23) W(24) W(25) W(26) W(27) W(28) W(29) W(30) W(31) W(32)
 #undef W
         }
     } else {

@@ -64,13 +64,13 @@
 #define SP_SEC_SIGS SP_TAG('S', 'I', 'G', 'S') /* near-duplicate signatures [passages] */
 
 /* META section layout (byte offsets). */
-#define SP_META_PASSAGES 0   /* u64 */
-#define SP_META_DOCS 8       /* u64 */
-#define SP_META_TERMS 16     /* u64 */
-#define SP_META_TOKENS 24    /* u64: sum of passage lengths */
-#define SP_META_K1 32        /* f64 */
-#define SP_META_B 40         /* f64 */
-#define SP_META_FLAGS 48     /* u32: SP_FLAG_* */
+#define SP_META_PASSAGES 0    /* u64 */
+#define SP_META_DOCS 8        /* u64 */
+#define SP_META_TERMS 16      /* u64 */
+#define SP_META_TOKENS 24     /* u64: sum of passage lengths */
+#define SP_META_K1 32         /* f64 */
+#define SP_META_B 40          /* f64 */
+#define SP_META_FLAGS 48      /* u32: SP_FLAG_* */
 #define SP_META_DICT_BLOCK 52 /* u32: terms per DICT block (16) */
 #define SP_META_POST_BLOCK 56 /* u32: postings per block (128) */
 #define SP_META_SIG_HASHES 60 /* u32: MinHash values per passage in SIGS */
@@ -83,9 +83,9 @@
 #define SP_FLAG_NO_STOPWORDS 1 /* queries keep stop words by default */
 
 #define SP_DICT_BLOCK 16
-#define SP_SIG_HASHES 16  /* u16 MinHash buckets per passage in SIGS */
+#define SP_SIG_HASHES 16    /* u16 MinHash buckets per passage in SIGS */
 #define SP_SIG_EMPTY 0xFFFF /* a bucket no shingle fell into */
-#define SP_SKIP_ENTRY 24 /* bytes per block in a posting list's skip table */
+#define SP_SKIP_ENTRY 24    /* bytes per block in a posting list's skip table */
 #define SP_PASS_ENTRY 16
 #define SP_DOCS_ENTRY 8
 #define SP_STORE_IX_ENTRY 24 /* record store block index entry */

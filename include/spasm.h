@@ -111,7 +111,7 @@ extern "C" {
 #define SPASM_VERSION_MINOR 1
 #define SPASM_VERSION_PATCH 0
 #define SPASM_VERSION "0.1.0"
-#define SPASM_VERSION_NUMBER                                                   \
+#define SPASM_VERSION_NUMBER                                                                       \
     (SPASM_VERSION_MAJOR * 10000 + SPASM_VERSION_MINOR * 100 + SPASM_VERSION_PATCH)
 
 /* The version of the library actually linked, e.g. "0.1.0". */
@@ -123,15 +123,15 @@ SPASM_API int spasm_format_version(void);
 /* ---- Return codes ------------------------------------------------------- */
 
 #define SPASM_OK 0
-#define SPASM_ENOMEM 1     /* out of memory */
-#define SPASM_EIO 2        /* a file could not be read, written or synced */
-#define SPASM_ECORRUPT 3   /* the index is truncated or a checksum failed */
-#define SPASM_EVERSION 4   /* the index has an unknown format version */
-#define SPASM_EINVAL 5     /* a bad argument or a call out of order */
-#define SPASM_EINPUT 6     /* bad input: binary, malformed JSON, no text */
-#define SPASM_EQUERY 7     /* the query cannot be parsed or has no terms */
-#define SPASM_ENOTFOUND 8  /* no such document or passage */
-#define SPASM_EEMPTY 9     /* nothing to index: the corpus has no passages */
+#define SPASM_ENOMEM 1    /* out of memory */
+#define SPASM_EIO 2       /* a file could not be read, written or synced */
+#define SPASM_ECORRUPT 3  /* the index is truncated or a checksum failed */
+#define SPASM_EVERSION 4  /* the index has an unknown format version */
+#define SPASM_EINVAL 5    /* a bad argument or a call out of order */
+#define SPASM_EINPUT 6    /* bad input: binary, malformed JSON, no text */
+#define SPASM_EQUERY 7    /* the query cannot be parsed or has no terms */
+#define SPASM_ENOTFOUND 8 /* no such document or passage */
+#define SPASM_EEMPTY 9    /* nothing to index: the corpus has no passages */
 
 /* A short generic description of a return code ("out of memory"). */
 SPASM_API const char *spasm_errstr(int code);
@@ -176,29 +176,29 @@ typedef void (*spasm_event_fn)(void *ud, spasm_event_kind kind, const char *mess
                                const spasm_writer_stats *stats);
 
 typedef struct spasm_writer_options {
-    double k1;             /* BM25 k1 stored as the index default; 0 = 1.4 */
-    double b;              /* BM25 b stored as the index default; <0 = 0.6 */
-    int no_stopwords;      /* 1: do not drop stop words from bag-of-words
-                              queries by default (see README) */
-    unsigned memory_mb;    /* indexing memory budget in MiB; 0 = the default,
-                              SPASM_DEFAULT_MEMORY_MB.  When the in-memory
-                              postings outgrow about half of it they are
-                              written as a sorted run to a temporary file
-                              beside the index (removed in every case) and
-                              the runs are merged at commit, so peak memory
-                              stays near the budget whatever the corpus size;
-                              the index is byte for byte the same. */
+    double k1;               /* BM25 k1 stored as the index default; 0 = 1.4 */
+    double b;                /* BM25 b stored as the index default; <0 = 0.6 */
+    int no_stopwords;        /* 1: do not drop stop words from bag-of-words
+                                queries by default (see README) */
+    unsigned memory_mb;      /* indexing memory budget in MiB; 0 = the default,
+                                SPASM_DEFAULT_MEMORY_MB.  When the in-memory
+                                postings outgrow about half of it they are
+                                written as a sorted run to a temporary file
+                                beside the index (removed in every case) and
+                                the runs are merged at commit, so peak memory
+                                stays near the budget whatever the corpus size;
+                                the index is byte for byte the same. */
     spasm_event_fn on_event; /* optional progress and warning callback */
     void *event_ud;
-    spasm_alloc_fn alloc;  /* optional allocator; NULL = malloc.  With more
-                              than one thread it is called under a mutex. */
+    spasm_alloc_fn alloc; /* optional allocator; NULL = malloc.  With more
+                             than one thread it is called under a mutex. */
     void *alloc_ud;
-    unsigned threads;      /* analysis threads (tokenizing, folding, stemming,
-                              compressing text) beside the caller's thread,
-                              which reads input and inverts: 0 = one per CPU
-                              (at most 8), 1 = everything in the caller's
-                              thread.  The index is byte for byte the same
-                              whatever the number. */
+    unsigned threads; /* analysis threads (tokenizing, folding, stemming,
+                         compressing text) beside the caller's thread,
+                         which reads input and inverts: 0 = one per CPU
+                         (at most 8), 1 = everything in the caller's
+                         thread.  The index is byte for byte the same
+                         whatever the number. */
 } spasm_writer_options;
 
 /* The default indexing memory budget (spasm_writer_options.memory_mb). */
@@ -227,16 +227,15 @@ SPASM_API int spasm_writer_new(spasm_writer **out, const char *path,
  * into passages (paragraphs) as described in the README.  SPASM_EINVAL for
  * a missing id or text, or after a successful commit.
  */
-SPASM_API int spasm_writer_add(spasm_writer *w, const char *id, const char *title,
-                               const char *text, size_t len);
+SPASM_API int spasm_writer_add(spasm_writer *w, const char *id, const char *title, const char *text,
+                               size_t len);
 
 /*
  * Add one document whose passages the caller has split: `passages[i]` of
  * `lens[i]` bytes, for i < n.  Each becomes one passage, in order.
  */
-SPASM_API int spasm_writer_add_passages(spasm_writer *w, const char *id,
-                                        const char *title, const char *const *passages,
-                                        const size_t *lens, size_t n);
+SPASM_API int spasm_writer_add_passages(spasm_writer *w, const char *id, const char *title,
+                                        const char *const *passages, const size_t *lens, size_t n);
 
 /*
  * Add a file or a directory (recursively, in name order): `.txt` files
@@ -269,8 +268,8 @@ typedef struct spasm_index spasm_index;
 #define SPASM_OPEN_VERIFY 1 /* check every checksum at open (else lazily) */
 
 typedef struct spasm_open_options {
-    unsigned flags;        /* SPASM_OPEN_* */
-    spasm_alloc_fn alloc;  /* optional allocator; NULL = malloc */
+    unsigned flags;       /* SPASM_OPEN_* */
+    spasm_alloc_fn alloc; /* optional allocator; NULL = malloc */
     void *alloc_ud;
 } spasm_open_options;
 
@@ -301,9 +300,9 @@ typedef struct spasm_index_stats {
     uint64_t documents;
     uint64_t passages;
     uint64_t terms;
-    uint64_t tokens;       /* sum of passage lengths */
+    uint64_t tokens;        /* sum of passage lengths */
     double avg_passage_len; /* in tokens */
-    double k1, b;          /* the BM25 defaults stored in the index */
+    double k1, b;           /* the BM25 defaults stored in the index */
     uint64_t file_bytes;
     int format_version;
 } spasm_index_stats;
@@ -320,16 +319,16 @@ typedef struct spasm_results spasm_results;
 #define SPASM_GROUP_DOC 1  /* one result per document: its best passage */
 
 typedef struct spasm_search_options {
-    size_t k;         /* results wanted; 0 = 10 */
-    size_t offset;    /* results to skip, for paging */
-    double k1;        /* BM25 k1; 0 = the index default */
-    double b;         /* BM25 b; <0 = the index default (use -1) */
-    int group;        /* SPASM_GROUP_* */
-    int no_collapse;  /* 1: keep near-duplicate passages */
-    int explain;      /* 1: fill spasm_hit.explain */
-    int keep_stopwords; /* 1: do not drop stop words from the query */
+    size_t k;             /* results wanted; 0 = 10 */
+    size_t offset;        /* results to skip, for paging */
+    double k1;            /* BM25 k1; 0 = the index default */
+    double b;             /* BM25 b; <0 = the index default (use -1) */
+    int group;            /* SPASM_GROUP_* */
+    int no_collapse;      /* 1: keep near-duplicate passages */
+    int explain;          /* 1: fill spasm_hit.explain */
+    int keep_stopwords;   /* 1: do not drop stop words from the query */
     size_t snippet_bytes; /* target snippet length; 0 = 300 */
-    unsigned fields;  /* SPASM_FIELD_* to fill in each hit; 0 = SPASM_FIELDS_ALL */
+    unsigned fields;      /* SPASM_FIELD_* to fill in each hit; 0 = SPASM_FIELDS_ALL */
 } spasm_search_options;
 
 /*
@@ -358,26 +357,26 @@ typedef struct spasm_span {
 
 /* A near-duplicate passage folded into a hit (see spasm_hit.dups). */
 typedef struct spasm_dup {
-    uint32_t passage;        /* passage number in the index */
-    uint32_t doc;            /* document number */
-    uint32_t ordinal;        /* passage ordinal within its document (0-based) */
-    const char *doc_id;      /* the document's id */
-    double score;            /* its own score for the query */
+    uint32_t passage;   /* passage number in the index */
+    uint32_t doc;       /* document number */
+    uint32_t ordinal;   /* passage ordinal within its document (0-based) */
+    const char *doc_id; /* the document's id */
+    double score;       /* its own score for the query */
 } spasm_dup;
 
 typedef struct spasm_hit {
     double score;
-    uint32_t passage;        /* passage number in the index (0-based) */
-    uint32_t doc;            /* document number in the index (0-based) */
-    uint32_t ordinal;        /* passage ordinal within its document (0-based) */
-    const char *doc_id;      /* the document's id */
-    const char *title;       /* the document's title ("" if none) */
-    const char *text;        /* the passage's full text (NUL-terminated) */
+    uint32_t passage;   /* passage number in the index (0-based) */
+    uint32_t doc;       /* document number in the index (0-based) */
+    uint32_t ordinal;   /* passage ordinal within its document (0-based) */
+    const char *doc_id; /* the document's id */
+    const char *title;  /* the document's title ("" if none) */
+    const char *text;   /* the passage's full text (NUL-terminated) */
     size_t text_len;
     const spasm_span *highlights; /* matched words in text, in order */
     size_t nhighlights;
     uint32_t snippet_start, snippet_end; /* best window of text (bytes) */
-    const char *explain;     /* with opts.explain: the score broken down */
+    const char *explain;                 /* with opts.explain: the score broken down */
     /* Near-duplicates of this passage that ranked lower and were folded
      * into it (best first); empty with opts.no_collapse.  Two passages
      * are near-duplicates when at least half of the word pairs (adjacent
@@ -403,8 +402,8 @@ SPASM_API const char *spasm_searcher_errmsg(const spasm_searcher *s);
  * region of the index met on the way is SPASM_ECORRUPT.  Zero hits is
  * SPASM_OK with an empty result set.
  */
-SPASM_API int spasm_search(spasm_searcher *s, const char *query,
-                           const spasm_search_options *opts, spasm_results **out);
+SPASM_API int spasm_search(spasm_searcher *s, const char *query, const spasm_search_options *opts,
+                           spasm_results **out);
 
 /* Count the passages that match `query`, without ranking (errors as for
  * spasm_search; *count is 0 on error). */
@@ -440,8 +439,7 @@ SPASM_API int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_resul
 
 /* Document `doc`'s first passage number and passage count;
  * SPASM_ENOTFOUND when doc is not below the document count. */
-SPASM_API int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *first,
-                                 uint32_t *count);
+SPASM_API int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *first, uint32_t *count);
 
 #ifdef __cplusplus
 }

@@ -22,8 +22,12 @@
  * the batch's own TEXT and DMET blocks, which the inverter splices into
  * the index in order (store.c).  Out of memory sets b->rc.
  */
+#include <jansson.h>
+#include <stdio.h>
+
 #include "codec.h"
 #include "format.h"
+#include "jsonline.h"
 #include "writer.h"
 
 void sp_batch_init(sp_batch *b, const sp_alloc *a)
@@ -33,6 +37,7 @@ void sp_batch_init(sp_batch *b, const sp_alloc *a)
     sp_buf_init(&b->out, a);
     sp_buf_init(&b->text_mem, a);
     sp_buf_init(&b->dmeta_mem, a);
+    sp_buf_init(&b->dec, a);
     sp_store_w_init(&b->text, a, 16384);
     sp_store_w_init(&b->dmeta, a, 8192);
     b->text.mem = &b->text_mem;
@@ -43,10 +48,13 @@ void sp_batch_init(sp_batch *b, const sp_alloc *a)
 void sp_batch_reset(sp_batch *b)
 {
     b->next = NULL;
-    b->in.n = b->out.n = b->text_mem.n = b->dmeta_mem.n = 0;
-    b->in.err = b->out.err = b->text_mem.err = b->dmeta_mem.err = 0;
+    b->in.n = b->out.n = b->text_mem.n = b->dmeta_mem.n = b->dec.n = 0;
+    b->in.err = b->out.err = b->text_mem.err = b->dmeta_mem.err = b->dec.err = 0;
     b->ndocs = b->nspans = 0;
     b->rc = b->done = 0;
+    b->has_path = 0;
+    b->repaired = 0;
+    b->errmsg[0] = 0;
     sp_store_w *st[2] = {&b->text, &b->dmeta};
     for (int i = 0; i < 2; i++) {
         st[i]->raw.n = st[i]->offs.n = st[i]->index.n = 0;
@@ -63,6 +71,7 @@ void sp_batch_free(sp_batch *b)
     sp_buf_free(&b->out);
     sp_buf_free(&b->text_mem);
     sp_buf_free(&b->dmeta_mem);
+    sp_buf_free(&b->dec);
     sp_store_w_free(&b->text);
     sp_store_w_free(&b->dmeta);
     sp_free(a, b->docs);
@@ -76,7 +85,9 @@ int sp_worker_init(sp_worker *k, spasm_writer *w)
     k->spans.a = &w->a;
     sp_buf_init(&k->tpool, &w->a);
     sp_buf_init(&k->scratch, &w->a);
-    k->an = sp_analyzer_new(&w->a);
+    sp_buf_init(&k->fixed, &w->a);
+    sp_buf_init(&k->copy, &w->a);
+    k->an = sp_analyzer_new(&w->a, 32768);
     return k->an ? 0 : SPASM_ENOMEM;
 }
 
@@ -89,6 +100,8 @@ void sp_worker_free(sp_worker *k)
     sp_free(a, k->thash);
     sp_buf_free(&k->tpool);
     sp_buf_free(&k->scratch);
+    sp_buf_free(&k->fixed);
+    sp_buf_free(&k->copy);
     void *v[] = {k->tok_loc,  k->tok_hash, k->loc_pos,   k->loc_hash, k->loc_count,
                  k->loc_slot, k->loc_word, k->loc_s,     k->loc_len,  k->loc_isword,
                  k->slots,    k->word_s,   k->word_next, k->word_len};
@@ -338,12 +351,114 @@ static int analyse_passage(sp_worker *k, sp_batch *b, const char *text, size_t l
     return 1;
 }
 
-/* Analyse one document of the batch. */
-static int analyse_doc(sp_worker *k, sp_batch *b, const sp_bdoc *d)
+/* Fail the batch with a message naming the file and line of document d;
+ * returns code. */
+static int json_fail(sp_batch *b, const sp_bdoc *d, int code, const char *fmt, const char *why)
 {
-    const char *base = (const char *)b->in.p;
-    const char *text = base + d->text_off, *title = base + d->title_off;
-    size_t len = (size_t)d->text_len, tlen = d->title_len;
+    char where[SP_ERRMSG_MAX];
+    snprintf(where, sizeof where, "%.*s:%llu", (int)d->id_len, (const char *)b->in.p + d->id_off,
+             (unsigned long long)d->lineno);
+    snprintf(b->errmsg, sizeof b->errmsg, fmt, where, why);
+    return code;
+}
+
+/* Keep the parsed id of document d in the batch's `dec`. */
+static int set_id(sp_batch *b, sp_bdoc *d, const char *id, size_t idlen)
+{
+    if (idlen > UINT32_MAX) return json_fail(b, d, SPASM_EINPUT, "%s: %s", "id too long");
+    uint64_t off = b->dec.n;
+    sp_buf_append(&b->dec, id, idlen);
+    if (b->dec.err) return json_fail(b, d, SPASM_ENOMEM, "%s%s", ": out of memory");
+    d->id_off = off;
+    d->id_len = (uint32_t)idlen;
+    d->id_dec = 1;
+    return 0;
+}
+
+/*
+ * Parse the JSON line of document d (jsonline.c's fast path, else
+ * Jansson): {"id" or "_id" (string or integer),
+ * "text" (string), optional "title" (string)}.  Invalid UTF-8 is repaired
+ * first and NULs (from \u0000) in the text become spaces.  On success *o
+ * holds the parsed object (the caller decrefs it), *title and *text point
+ * into it, and the id is appended to b->dec (d then refers to it).
+ * Returns 0, SPASM_EINPUT or SPASM_ENOMEM (with b->errmsg).
+ */
+static int parse_json(sp_worker *k, sp_batch *b, sp_bdoc *d, json_t **o, const char **title,
+                      size_t *tlen, const char **text, size_t *len)
+{
+    const char *src = (const char *)b->in.p + d->text_off;
+    size_t n = (size_t)d->text_len;
+    if (sp_utf8_invalid_count(src, n) || memchr(src, 0, n)) {
+        k->fixed.n = 0;
+        if (sp_utf8_repair(src, n, &k->fixed))
+            return json_fail(b, d, SPASM_ENOMEM, "%s%s", ": out of memory");
+        b->repaired++;
+        src = (const char *)k->fixed.p;
+        n = k->fixed.n;
+    }
+    sp_jsonl_doc jd;
+    int fast = sp_jsonl_fast(src, n, &k->copy, &jd);
+    if (fast < 0) return json_fail(b, d, SPASM_ENOMEM, "%s%s", ": out of memory");
+    if (fast) {
+        const char *base = (const char *)k->copy.p;
+        *title = base + jd.title.start;
+        *tlen = jd.title.end - jd.title.start;
+        *text = base + jd.text.start;
+        *len = jd.text.end - jd.text.start;
+        return set_id(b, d, base + jd.id.start, jd.id.end - jd.id.start);
+    }
+    json_error_t jerr;
+    *o = json_loadb(src, n, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
+    if (!*o && json_error_code(&jerr) == json_error_out_of_memory)
+        return json_fail(b, d, SPASM_ENOMEM, "%s: %s", "out of memory (parsing JSON)");
+    if (!*o) {
+        char why[300];
+        snprintf(why, sizeof why, "%d: malformed JSON: %s", jerr.column, jerr.text);
+        return json_fail(b, d, SPASM_EINPUT, "%s:%s", why);
+    }
+    if (!json_is_object(*o))
+        return json_fail(b, d, SPASM_EINPUT, "%s: %s", "expected a JSON object");
+    json_t *id = json_object_get(*o, "id");
+    if (!id) id = json_object_get(*o, "_id");
+    char idbuf[32];
+    const char *ids;
+    size_t idlen;
+    if (json_is_string(id)) {
+        ids = json_string_value(id);
+        idlen = json_string_length(id);
+    } else if (json_is_integer(id)) {
+        snprintf(idbuf, sizeof idbuf, "%lld", (long long)json_integer_value(id));
+        ids = idbuf;
+        idlen = strlen(idbuf);
+    } else {
+        return json_fail(b, d, SPASM_EINPUT, "%s: %s", "no \"id\" or \"_id\" (string or integer)");
+    }
+    if (idlen == 0 || memchr(ids, 0, idlen))
+        return json_fail(b, d, SPASM_EINPUT, "%s: %s", "empty or invalid id");
+    json_t *tx = json_object_get(*o, "text");
+    if (!json_is_string(tx)) return json_fail(b, d, SPASM_EINPUT, "%s: %s", "no \"text\" string");
+    json_t *ti = json_object_get(*o, "title");
+    *title = json_is_string(ti) ? json_string_value(ti) : "";
+    *tlen = json_is_string(ti) ? json_string_length(ti) : 0;
+    if (*tlen && memchr(*title, 0, *tlen)) *tlen = strlen(*title);
+    *text = json_string_value(tx);
+    *len = json_string_length(tx);
+    if (memchr(*text, 0, *len)) {
+        k->copy.n = 0;
+        sp_buf_append(&k->copy, *text, *len);
+        if (k->copy.err) return json_fail(b, d, SPASM_ENOMEM, "%s%s", ": out of memory");
+        for (size_t i = 0; i < *len; i++)
+            if (!k->copy.p[i]) k->copy.p[i] = ' ';
+        *text = (const char *)k->copy.p;
+    }
+    return set_id(b, d, ids, idlen);
+}
+
+/* Analyse a document's text and title (parsed). */
+static int analyse_text(sp_worker *k, sp_batch *b, const sp_bdoc *d, const char *title, size_t tlen,
+                        const char *text, size_t len)
+{
     const sp_span32 *spans;
     size_t nspans;
     if (d->presplit) {
@@ -381,10 +496,29 @@ static int analyse_doc(sp_worker *k, sp_batch *b, const sp_bdoc *d)
     sp_put_u32(b->out.p + at, kept);
     sp_buf *r = &k->scratch;
     r->n = 0;
-    sp_buf_append(r, base + d->id_off, d->id_len);
+    sp_buf_append(r, (const char *)(d->id_dec ? b->dec.p : b->in.p) + d->id_off, d->id_len);
     sp_buf_putc(r, 0);
     if (r->err || sp_store_w_add(&b->dmeta, r->p, r->n, title, tlen)) return SPASM_ENOMEM;
     return 0;
+}
+
+/* Analyse one document of the batch. */
+static int analyse_doc(sp_worker *k, sp_batch *b, sp_bdoc *d)
+{
+    const char *base = (const char *)b->in.p;
+    const char *text = base + d->text_off, *title = base + d->title_off;
+    size_t len = (size_t)d->text_len, tlen = d->title_len;
+    json_t *o = NULL;
+    if (d->json) {
+        int rc = parse_json(k, b, d, &o, &title, &tlen, &text, &len);
+        if (rc) {
+            json_decref(o);
+            return rc;
+        }
+    }
+    int rc = analyse_text(k, b, d, title, tlen, text, len);
+    json_decref(o);
+    return rc;
 }
 
 void sp_batch_analyze(sp_worker *k, sp_batch *b)
@@ -394,5 +528,6 @@ void sp_batch_analyze(sp_worker *k, sp_batch *b)
     for (size_t i = 0; i < b->ndocs && !rc; i++) rc = analyse_doc(k, b, &b->docs[i]);
     if (!rc && (sp_store_w_flush(&b->text) || sp_store_w_flush(&b->dmeta))) rc = SPASM_ENOMEM;
     if (!rc && (b->out.err || b->text_mem.err || b->dmeta_mem.err)) rc = SPASM_ENOMEM;
+    if (rc && !b->errmsg[0]) snprintf(b->errmsg, sizeof b->errmsg, "out of memory");
     b->rc = rc;
 }

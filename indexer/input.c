@@ -16,7 +16,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -107,79 +106,6 @@ static int add_txt(spasm_writer *w, const char *path, int in_dir)
     return rc;
 }
 
-/* Parse one JSON line and add its document. */
-static int add_json_line(spasm_writer *w, const char *path, uint64_t lineno, const char *line,
-                         size_t len)
-{
-    const char *src;
-    if (sp_writer_repair(w, line, len, &src, &len) < 0) return w->rc;
-    json_error_t jerr;
-    json_t *o = json_loadb(src, len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
-    if (!o && json_error_code(&jerr) == json_error_out_of_memory)
-        return sp_writer_err(w, SPASM_ENOMEM, "%s:%llu: out of memory (parsing JSON)", path,
-                             (unsigned long long)lineno);
-    if (!o)
-        return sp_writer_err(w, SPASM_EINPUT, "%s:%llu:%d: malformed JSON: %s", path,
-                             (unsigned long long)lineno, jerr.column, jerr.text);
-    int rc = 0;
-    if (!json_is_object(o)) {
-        rc = sp_writer_err(w, SPASM_EINPUT, "%s:%llu: expected a JSON object", path,
-                           (unsigned long long)lineno);
-        goto out;
-    }
-    json_t *id = json_object_get(o, "id");
-    if (!id) id = json_object_get(o, "_id");
-    char idbuf[32];
-    const char *ids;
-    size_t idlen;
-    if (json_is_string(id)) {
-        ids = json_string_value(id);
-        idlen = json_string_length(id);
-    } else if (json_is_integer(id)) {
-        snprintf(idbuf, sizeof idbuf, "%lld", (long long)json_integer_value(id));
-        ids = idbuf;
-        idlen = strlen(idbuf);
-    } else {
-        rc = sp_writer_err(w, SPASM_EINPUT, "%s:%llu: no \"id\" or \"_id\" (string or integer)",
-                           path, (unsigned long long)lineno);
-        goto out;
-    }
-    if (idlen == 0 || memchr(ids, 0, idlen)) {
-        rc = sp_writer_err(w, SPASM_EINPUT, "%s:%llu: empty or invalid id", path,
-                           (unsigned long long)lineno);
-        goto out;
-    }
-    json_t *text = json_object_get(o, "text");
-    if (!json_is_string(text)) {
-        rc = sp_writer_err(w, SPASM_EINPUT, "%s:%llu: no \"text\" string", path,
-                           (unsigned long long)lineno);
-        goto out;
-    }
-    json_t *title = json_object_get(o, "title");
-    const char *ts = json_is_string(title) ? json_string_value(title) : "";
-    size_t tlen = json_is_string(title) ? json_string_length(title) : 0;
-    const char *tx = json_string_value(text);
-    size_t txlen = json_string_length(text);
-    /* NULs (from \u0000) become spaces: work on a copy only then. */
-    char *copy = NULL;
-    if (memchr(tx, 0, txlen)) {
-        copy = sp_strndup(&w->a, tx, txlen);
-        if (!copy) {
-            rc = sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-            goto out;
-        }
-        for (size_t i = 0; i < txlen; i++)
-            if (!copy[i]) copy[i] = ' ';
-        tx = copy;
-    }
-    if (tlen && memchr(ts, 0, tlen)) tlen = strlen(ts);
-    rc = sp_writer_add_doc(w, ids, idlen, ts, tlen, tx, txlen, 0);
-    sp_free(&w->a, copy);
-out:
-    json_decref(o);
-    return rc;
-}
-
 static int add_jsonl(spasm_writer *w, const char *path, int in_dir)
 {
     gzFile gz = gzopen(path, "rb");
@@ -230,11 +156,11 @@ static int add_jsonl(spasm_writer *w, const char *path, int in_dir)
             lineno++;
             size_t a = start, b = end;
             while (a < b && (line.p[a] == ' ' || line.p[a] == '\t' || line.p[a] == '\r')) a++;
-            while (b > a && (line.p[b - 1] == ' ' || line.p[b - 1] == '\t' ||
-                             line.p[b - 1] == '\r'))
+            while (b > a &&
+                   (line.p[b - 1] == ' ' || line.p[b - 1] == '\t' || line.p[b - 1] == '\r'))
                 b--;
             if (b > a) {
-                rc = add_json_line(w, path, lineno, (const char *)line.p + a, b - a);
+                rc = sp_writer_add_json(w, path, lineno, (const char *)line.p + a, b - a);
                 if (rc) break;
             }
             start = scan = end + 1;
@@ -279,8 +205,7 @@ static int add_dir(spasm_writer *w, const char *path, int depth)
             if (!full) {
                 rc = sp_writer_err(w, SPASM_ENOMEM, "out of memory");
             } else {
-                snprintf(full, len, "%s%s%s", path, (plen && path[plen - 1] == '/') ? "" : "/",
-                         nm);
+                snprintf(full, len, "%s%s%s", path, (plen && path[plen - 1] == '/') ? "" : "/", nm);
                 rc = add_any(w, full, 1, depth + 1);
                 sp_free(&w->a, full);
             }

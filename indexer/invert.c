@@ -197,10 +197,12 @@ static int invert_passage(spasm_writer *w, const uint8_t **pp, uint32_t doc, uin
  * sorted run when the term table outgrows its share of the budget. */
 int sp_writer_invert_batch(spasm_writer *w, sp_batch *b)
 {
-    if (b->rc) return sp_writer_err(w, b->rc, "out of memory");
+    if (b->rc) return sp_writer_err(w, b->rc, "%s", b->errmsg);
+    w->st.repaired += b->repaired;
     const uint8_t *p = b->out.p;
     for (size_t i = 0; i < b->ndocs; i++) {
         const sp_bdoc *d = &b->docs[i];
+        const char *id = (const char *)(d->id_dec ? b->dec.p : b->in.p) + d->id_off;
         uint32_t kept = sp_get_u32(p);
         p += 4;
         uint32_t doc = (uint32_t)w->ndocs, first = (uint32_t)w->npass;
@@ -210,9 +212,9 @@ int sp_writer_invert_batch(spasm_writer *w, sp_batch *b)
         }
         sp_buf_put_u32(&w->docs, first);
         sp_buf_put_u32(&w->docs, kept);
-        sp_buf_put_u64(&w->idix, sp_id_hash((const char *)b->in.p + d->id_off, d->id_len));
+        sp_buf_put_u64(&w->idix, sp_id_hash(id, d->id_len));
         sp_buf_put_u32(&w->idix, doc);
-        sp_buf_append(&w->dids, (const char *)b->in.p + d->id_off, d->id_len);
+        sp_buf_append(&w->dids, id, d->id_len);
         sp_buf_put_u32(&w->didoff, (uint32_t)w->dids.n);
         if (w->dids.n > UINT32_MAX)
             return sp_writer_err(w, SPASM_EINPUT, "document ids exceed 4 GiB in all");

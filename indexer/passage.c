@@ -78,8 +78,8 @@ static void classify(const char *s, line *l)
         in = !sp;
     }
     char last = s[l->te - 1];
-    l->heading = words <= 12 && l->te - l->ts <= 120 && last != '.' && last != '!' &&
-                 last != ';' && last != ',';
+    l->heading = words <= 12 && l->te - l->ts <= 120 && last != '.' && last != '!' && last != ';' &&
+                 last != ',';
     l->ends_sentence = ends_sentence(s, l->ts, l->te);
     unsigned char c0 = (unsigned char)s[l->ts];
     l->item = ((c0 == '*' || c0 == '-') && l->te - l->ts > 1 && s[l->ts + 1] == ' ') ||

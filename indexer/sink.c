@@ -22,8 +22,8 @@ static void flush(sp_sink *s)
         ssize_t w = write(s->fd, s->buf + done, s->nbuf - done);
         if (w < 0) {
             if (errno == EINTR) continue;
-            s->rc = sp_seterr(s->errmsg, SPASM_EIO, "%s: write failed: %s", s->path,
-                              strerror(errno));
+            s->rc =
+                sp_seterr(s->errmsg, SPASM_EIO, "%s: write failed: %s", s->path, strerror(errno));
             break;
         }
         done += (size_t)w;
@@ -40,8 +40,7 @@ int sp_sink_open(sp_sink *s, const sp_alloc *a, const char *path, char *errmsg)
     s->open_sec = -1;
     s->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (s->fd < 0)
-        return s->rc = sp_seterr(errmsg, SPASM_EIO, "%s: cannot create: %s", path,
-                                 strerror(errno));
+        return s->rc = sp_seterr(errmsg, SPASM_EIO, "%s: cannot create: %s", path, strerror(errno));
     s->buf = sp_malloc(a, SINK_BUF);
     if (!s->buf) return s->rc = sp_seterr(errmsg, SPASM_ENOMEM, "out of memory");
     s->capbuf = SINK_BUF;

@@ -16,7 +16,7 @@ typedef struct sp_section {
 typedef struct sp_sink {
     const sp_alloc *a;
     int fd;
-    uint64_t off;  /* bytes written so far (logical, incl. buffered) */
+    uint64_t off; /* bytes written so far (logical, incl. buffered) */
     uint8_t *buf;
     size_t nbuf, capbuf;
     /* chunk checksums over [SP_HEADER_SIZE, end of sections) */

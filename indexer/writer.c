@@ -341,10 +341,12 @@ static sp_batch *current_batch(spasm_writer *w)
 }
 
 /* Queue one document: copy its id, title and text into the current batch
- * (with `npre` presplit passages of the given lengths when pre != NULL). */
+ * (with `npre` presplit passages of the given lengths when pre != NULL).
+ * With lineno > 0 the text is a JSON line and the id its file's name,
+ * kept once per batch. */
 static int queue_doc(spasm_writer *w, const char *id, size_t idlen, const char *title, size_t tlen,
                      const char *text, size_t len, int detect_title, const sp_span32 *pre,
-                     size_t npre, size_t bytes)
+                     size_t npre, size_t bytes, uint64_t lineno)
 {
     sp_batch *b = current_batch(w);
     if (!b) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
@@ -365,9 +367,19 @@ static int queue_doc(spasm_writer *w, const char *id, size_t idlen, const char *
     }
     sp_bdoc *d = &b->docs[b->ndocs];
     memset(d, 0, sizeof *d);
-    d->id_off = b->in.n;
     d->id_len = (uint32_t)idlen;
-    sp_buf_append(&b->in, id, idlen);
+    if (lineno && b->has_path && b->path_len == idlen &&
+        memcmp(b->in.p + b->path_off, id, idlen) == 0) {
+        d->id_off = b->path_off;
+    } else {
+        d->id_off = b->in.n;
+        sp_buf_append(&b->in, id, idlen);
+        if (lineno) {
+            b->path_off = d->id_off;
+            b->path_len = (uint32_t)idlen;
+            b->has_path = 1;
+        }
+    }
     d->title_off = b->in.n;
     d->title_len = (uint32_t)tlen;
     if (tlen) sp_buf_append(&b->in, title, tlen);
@@ -375,6 +387,8 @@ static int queue_doc(spasm_writer *w, const char *id, size_t idlen, const char *
     d->text_len = len;
     if (len) sp_buf_append(&b->in, text, len);
     d->detect_title = (uint8_t)detect_title;
+    d->json = lineno > 0;
+    d->lineno = lineno;
     if (pre) {
         d->presplit = 1;
         d->span_first = (uint32_t)b->nspans;
@@ -394,6 +408,18 @@ static int queue_doc(spasm_writer *w, const char *id, size_t idlen, const char *
     return 0;
 }
 
+int sp_writer_add_json(spasm_writer *w, const char *path, uint64_t lineno, const char *line,
+                       size_t len)
+{
+    if (w->rc) return w->rc;
+    if (w->st.documents >= UINT32_MAX - 1)
+        return sp_writer_err(w, SPASM_EINPUT, "too many documents");
+    if (len > UINT32_MAX)
+        return sp_writer_err(w, SPASM_EINPUT, "%s:%llu: line larger than 4 GiB", path,
+                             (unsigned long long)lineno);
+    return queue_doc(w, path, strlen(path), NULL, 0, line, len, 0, NULL, 0, len, lineno);
+}
+
 int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title, size_t tlen,
                       const char *text, size_t len, int detect_title)
 {
@@ -404,7 +430,7 @@ int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char 
         return sp_writer_err(w, SPASM_EINPUT, "too many documents");
     if (len > UINT32_MAX)
         return sp_writer_err(w, SPASM_EINPUT, "document %.*s is larger than 4 GiB", (int)idlen, id);
-    return queue_doc(w, id, idlen, title, tlen, text, len, detect_title, NULL, 0, len);
+    return queue_doc(w, id, idlen, title, tlen, text, len, detect_title, NULL, 0, len, 0);
 }
 
 int sp_writer_repair(spasm_writer *w, const char *text, size_t len, const char **out,
@@ -470,7 +496,7 @@ int spasm_writer_add_passages(spasm_writer *w, const char *id, const char *title
     }
     if (j->err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     return queue_doc(w, id, strlen(id), title, title ? strlen(title) : 0, (const char *)j->p, j->n,
-                     0, w->pre, n, 0);
+                     0, w->pre, n, 0, 0);
 }
 
 int spasm_writer_commit(spasm_writer *w)

@@ -33,6 +33,8 @@ typedef struct sp_term {
     char s[];
 } sp_term;
 
+struct libdeflate_compressor;
+
 /* A record store being written: records packed into blocks of about
  * `target` bytes, each block deflated (see store.c for the layout). */
 typedef struct sp_store_w {
@@ -48,7 +50,8 @@ typedef struct sp_store_w {
     uint64_t sec_off;
     uint64_t written;
     size_t target;
-    sp_buf zbuf;
+    sp_buf blk, zbuf;                /* the block being compressed, its deflated bytes */
+    struct libdeflate_compressor *z; /* made on the first flush */
 } sp_store_w;
 
 typedef struct sp_passage_rec {
@@ -61,6 +64,11 @@ typedef struct sp_bdoc {
     uint32_t id_len, title_len;
     uint32_t span_first, nspans; /* presplit: its passages in batch spans */
     uint8_t detect_title, presplit;
+    /* json: text is a JSON line, still to parse (line `lineno` of the
+     * file named by id); once parsed, the id is in the batch's `dec`
+     * (id_dec). */
+    uint8_t json, id_dec;
+    uint64_t lineno;
 } sp_bdoc;
 
 /*
@@ -80,8 +88,14 @@ typedef struct sp_batch {
     sp_buf out;             /* the analysed passages (format in batch.c) */
     sp_store_w text, dmeta; /* the batch's compressed TEXT and DMET blocks */
     sp_buf text_mem, dmeta_mem;
-    int rc;   /* 0, or SPASM_ENOMEM when analysis ran out of memory */
-    int done; /* analysed (under the writer's mutex) */
+    sp_buf dec;        /* the ids of parsed JSON documents */
+    uint64_t path_off; /* the last file name queued in `in` */
+    uint32_t path_len;
+    int has_path;
+    uint64_t repaired;          /* documents whose UTF-8 was repaired */
+    char errmsg[SP_ERRMSG_MAX]; /* with rc: what went wrong, and where */
+    int rc;                     /* 0, or the error analysis met (SPASM_ENOMEM, SPASM_EINPUT) */
+    int done;                   /* analysed (under the writer's mutex) */
 } sp_batch;
 
 /* The per-thread analysis state: one analyser (stemmer, stem cache) and
@@ -98,6 +112,8 @@ typedef struct sp_worker {
     sp_buf tpool;
     uint32_t tlen_tokens;
     sp_buf scratch;
+    sp_buf fixed; /* a JSON line with its UTF-8 repaired */
+    sp_buf copy;  /* a JSON text with its NULs made spaces */
     /* per passage: token -> local term, local terms, their words */
     uint32_t *tok_loc, *tok_hash, *loc_pos;
     size_t cap_tok;
@@ -189,6 +205,12 @@ int sp_writer_err(spasm_writer *w, int code, const char *fmt, ...) SP_PRINTF(3, 
  * in the current batch, analysed and inverted later, in order. */
 int sp_writer_add_doc(spasm_writer *w, const char *id, size_t idlen, const char *title, size_t tlen,
                       const char *text, size_t len, int detect_title);
+
+/* Queue one line of a JSON Lines file (line `lineno` of `path`); a
+ * worker parses it (batch.c), so a malformed line is reported later, at
+ * a following add or at commit, still naming its file and line. */
+int sp_writer_add_json(spasm_writer *w, const char *path, uint64_t lineno, const char *line,
+                       size_t len);
 
 /* For tests: flush a run when the term table holds run_limit bytes, close
  * a batch at batch_bytes of text (0: keep the current value). */

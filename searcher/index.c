@@ -24,7 +24,6 @@
 
 #include "index.h"
 
-
 int spasm_format_version(void)
 {
     return SP_FORMAT_VERSION;
@@ -79,8 +78,7 @@ int sp_ix_ensure(spasm_index *ix, uint64_t off, uint64_t len, char *err)
     uint64_t last = (off + len - 1 - SP_HEADER_SIZE) >> ix->chunk_log2;
     for (uint64_t c = first; c <= last; c++) {
         if (c >= ix->nchunks)
-            return sp_seterr(err, SPASM_ECORRUPT, "%s: read past the checksummed data",
-                             ix->path);
+            return sp_seterr(err, SPASM_ECORRUPT, "%s: read past the checksummed data", ix->path);
         uint64_t bit = 1ull << (c & 63);
         if (atomic_load_explicit(&ix->verified[c >> 6], memory_order_acquire) & bit) continue;
         uint64_t start = SP_HEADER_SIZE + (c << ix->chunk_log2);
@@ -132,9 +130,8 @@ static int load(spasm_index *ix, unsigned flags)
     if (ix->chunk_log2 < SP_CHUNK_LOG2_MIN || ix->chunk_log2 > SP_CHUNK_LOG2_MAX)
         return fail(ix, SPASM_ECORRUPT, "bad header fields: the index is corrupt");
     const uint64_t CHUNK = (uint64_t)1 << ix->chunk_log2;
-    if (nsec > 1024 || toff < SP_HEADER_SIZE ||
-        toff + (uint64_t)nsec * SP_SECTION_ENTRY != coff || ix->nchunks > ix->size ||
-        coff + 4 * ix->nchunks != ix->size ||
+    if (nsec > 1024 || toff < SP_HEADER_SIZE || toff + (uint64_t)nsec * SP_SECTION_ENTRY != coff ||
+        ix->nchunks > ix->size || coff + 4 * ix->nchunks != ix->size ||
         ix->nchunks != (toff - SP_HEADER_SIZE + CHUNK - 1) / CHUNK)
         return fail(ix, SPASM_ECORRUPT, "bad header fields: the index is corrupt");
     ix->data_end = toff;
@@ -162,24 +159,59 @@ static int load(spasm_index *ix, unsigned flags)
         s.p = ix->map + s.off;
         sp_sec *dst = NULL;
         switch (tag) {
-        case SP_SEC_META: dst = &ix->meta; break;
-        case SP_SEC_DICT: dst = &ix->dict; break;
-        case SP_SEC_DIDX: dst = &ix->didx; break;
-        case SP_SEC_POST: dst = &ix->post; break;
-        case SP_SEC_POSN: dst = &ix->posn; break;
-        case SP_SEC_LENS: dst = &ix->lens; break;
-        case SP_SEC_PASS: dst = &ix->pass; break;
-        case SP_SEC_DOCS: dst = &ix->docs; break;
-        case SP_SEC_DMET: dst = &ix->dmet; break;
-        case SP_SEC_DMIX: dst = &ix->dmix; break;
-        case SP_SEC_TEXT: dst = &ix->text; break;
-        case SP_SEC_TXIX: dst = &ix->txix; break;
-        case SP_SEC_IDIX: dst = &ix->idix; break;
-        case SP_SEC_WORD: dst = &ix->word; break;
-        case SP_SEC_WDIX: dst = &ix->wdix; break;
-        case SP_SEC_SIGS: dst = &ix->sigs; break;
-        case SP_SEC_DIDS: dst = &ix->dids; break;
-        default: break; /* unknown optional sections are ignored */
+        case SP_SEC_META:
+            dst = &ix->meta;
+            break;
+        case SP_SEC_DICT:
+            dst = &ix->dict;
+            break;
+        case SP_SEC_DIDX:
+            dst = &ix->didx;
+            break;
+        case SP_SEC_POST:
+            dst = &ix->post;
+            break;
+        case SP_SEC_POSN:
+            dst = &ix->posn;
+            break;
+        case SP_SEC_LENS:
+            dst = &ix->lens;
+            break;
+        case SP_SEC_PASS:
+            dst = &ix->pass;
+            break;
+        case SP_SEC_DOCS:
+            dst = &ix->docs;
+            break;
+        case SP_SEC_DMET:
+            dst = &ix->dmet;
+            break;
+        case SP_SEC_DMIX:
+            dst = &ix->dmix;
+            break;
+        case SP_SEC_TEXT:
+            dst = &ix->text;
+            break;
+        case SP_SEC_TXIX:
+            dst = &ix->txix;
+            break;
+        case SP_SEC_IDIX:
+            dst = &ix->idix;
+            break;
+        case SP_SEC_WORD:
+            dst = &ix->word;
+            break;
+        case SP_SEC_WDIX:
+            dst = &ix->wdix;
+            break;
+        case SP_SEC_SIGS:
+            dst = &ix->sigs;
+            break;
+        case SP_SEC_DIDS:
+            dst = &ix->dids;
+            break;
+        default:
+            break; /* unknown optional sections are ignored */
         }
         if (dst) *dst = s;
     }
@@ -211,8 +243,7 @@ static int load(spasm_index *ix, unsigned flags)
         ix->dmix.len != SP_STORE_IX_ENTRY * ix->dmix.count ||
         sp_get_u32(m + SP_META_DICT_BLOCK) != SP_DICT_BLOCK ||
         sp_get_u32(m + SP_META_POST_BLOCK) != SP_BLOCK || !(ix->k1 > 0) || !(ix->b >= 0) ||
-        ix->b > 1 || ix->tokens == 0 ||
-        (ix->dids.p && ix->dids.len < 4 * (ix->ndocs + 1)))
+        ix->b > 1 || ix->tokens == 0 || (ix->dids.p && ix->dids.len < 4 * (ix->ndocs + 1)))
         return fail(ix, SPASM_ECORRUPT, "inconsistent collection statistics: corrupt");
     ix->avgdl = (double)ix->tokens / (double)ix->npass;
     if (flags & SPASM_OPEN_VERIFY) return spasm_index_verify(ix);
@@ -531,7 +562,8 @@ long sp_words_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t ma
         int rc = wblock_open(ix, mid, &d, err);
         if (rc) return -rc;
         int r = wblock_next(ix, &d, err);
-        if (r <= 0) return r < 0 ? r : -sp_seterr(err, SPASM_ECORRUPT, "%s: empty word block", ix->path);
+        if (r <= 0)
+            return r < 0 ? r : -sp_seterr(err, SPASM_ECORRUPT, "%s: empty word block", ix->path);
         if (cmp_bytes(d.word, d.len, prefix, plen) <= 0)
             lo = mid;
         else
@@ -577,7 +609,8 @@ int sp_store_get(spasm_index *ix, const sp_sec *data, const sp_sec *index, uint6
                  sp_store_cache *c, const uint8_t **p, size_t *len, char *err)
 {
     uint64_t nblocks = index->len / SP_STORE_IX_ENTRY;
-    if (nblocks == 0) return sp_seterr(err, SPASM_ENOTFOUND, "record %llu not stored", (unsigned long long)rec);
+    if (nblocks == 0)
+        return sp_seterr(err, SPASM_ENOTFOUND, "record %llu not stored", (unsigned long long)rec);
     /* The last block whose first record is <= rec. */
     uint64_t lo = 0, hi = nblocks;
     while (hi - lo > 1) {

@@ -12,7 +12,7 @@
 #include "codec.h"
 #include "format.h"
 
-#define SP_END UINT32_MAX /* cursor exhausted */
+#define SP_END UINT32_MAX                 /* cursor exhausted */
 #define SP_TERM_BUF (SP_MAX_WORD * 4 + 8) /* a term or word, NUL-terminated */
 
 typedef struct sp_sec {
@@ -30,8 +30,8 @@ struct spasm_index {
     uint8_t *map;
     size_t size;
     uint64_t data_end; /* end of the checksummed sections (the table's offset) */
-    sp_sec meta, dict, didx, post, posn, lens, pass, docs, dmet, dmix, text, txix, idix, word,
-        wdix, sigs, dids;
+    sp_sec meta, dict, didx, post, posn, lens, pass, docs, dmet, dmix, text, txix, idix, word, wdix,
+        sigs, dids;
     uint64_t npass, ndocs, nterms, tokens;
     double k1, b, avgdl;
     unsigned flags;
@@ -130,15 +130,15 @@ typedef struct sp_cursor {
     const uint8_t *skips;      /* skip table, or NULL when one block */
     const uint8_t *posbase, *posend;
     uint32_t df, nb;
-    uint32_t block;            /* current block, nb when exhausted */
-    uint32_t n, i;             /* postings in the block, index of current */
-    uint32_t doc;              /* current passage, SP_END when exhausted */
+    uint32_t block; /* current block, nb when exhausted */
+    uint32_t n, i;  /* postings in the block, index of current */
+    uint32_t doc;   /* current passage, SP_END when exhausted */
     uint32_t docs[SP_BLOCK], tfs[SP_BLOCK];
-    const uint8_t *posp;       /* positions of posting `posi` of the block */
+    const uint8_t *posp; /* positions of posting `posi` of the block */
     uint32_t posi;
     int pos_checked; /* the current block's positions were checksummed */
-    int pending; /* block `block` is used up and the next not decoded yet:
-                    doc is only a lower bound (see sp_cursor_next_lazy) */
+    int pending;     /* block `block` is used up and the next not decoded yet:
+                        doc is only a lower bound (see sp_cursor_next_lazy) */
     int err;
 } sp_cursor;
 

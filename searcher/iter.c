@@ -116,7 +116,7 @@ static it *term_it(it_ctx *x, const char *s, size_t len, int *rc)
 
 typedef struct prefix_ud {
     it_ctx *x;
-    it *or;
+    it * or ;
     int rc;
     sp_buf seen; /* stems already added, NUL-separated */
 } prefix_ud;
@@ -202,7 +202,7 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
         it *t = term_it(x, q->text, q->len, rc);
         if (t && q->qtf > 1) {
             t->qtf = q->qtf;
-t->qweight = sp_qtf_weight(q->qtf);
+            t->qweight = sp_qtf_weight(q->qtf);
             t->idf *= t->qweight;
         }
         return t;
@@ -227,9 +227,10 @@ t->qweight = sp_qtf_weight(q->qtf);
             return NULL;
         }
         if (u.or->nkids == 0) u.or->doc = SP_END;
-        return u.or;
+        return u.or ;
     }
-    default: break;
+    default:
+        break;
     }
     it *n = it_new(x, q->type, q->nkids);
     if (!n) {
@@ -266,7 +267,6 @@ double sp_it_idf(const it *n)
     for (size_t i = 0; i < n->nkids; i++) s += sp_it_idf(n->kids[i]);
     return s;
 }
-
 
 /* Positions of a TERM or of a PHRASE's first word, per match; for a
  * phrase only the starts of matching occurrences.  Returns count. */
@@ -450,7 +450,8 @@ uint32_t sp_it_next(it_ctx *x, it *n, uint32_t target)
         n->settled = 1;
         return n->doc = SP_END;
     }
-    default: return n->doc = SP_END;
+    default:
+        return n->doc = SP_END;
     }
 }
 
@@ -458,9 +459,11 @@ uint32_t sp_it_next(it_ctx *x, it *n, uint32_t target)
 double sp_it_score(it_ctx *x, it *n, uint32_t d, uint32_t dl)
 {
     switch (n->type) {
-    case Q_TERM: return bm25(x, n->idf, sp_cursor_tf(&n->cur), dl);
+    case Q_TERM:
+        return bm25(x, n->idf, sp_cursor_tf(&n->cur), dl);
     case Q_PHRASE:
-    case Q_NEAR: return bm25(x, n->idf, n->freq, dl);
+    case Q_NEAR:
+        return bm25(x, n->idf, n->freq, dl);
     case Q_OR: {
         double s = 0;
         for (size_t i = 0; i < n->nkids; i++)
@@ -477,8 +480,10 @@ double sp_it_score(it_ctx *x, it *n, uint32_t d, uint32_t dl)
         if (sp_it_next(x, n->kids[1], d) == d) s += sp_it_score(x, n->kids[1], d, dl);
         return s;
     }
-    case Q_EXCL: return sp_it_score(x, n->kids[0], d, dl);
-    default: return 0;
+    case Q_EXCL:
+        return sp_it_score(x, n->kids[0], d, dl);
+    default:
+        return 0;
     }
 }
 
@@ -506,10 +511,12 @@ static void it_explain(it_ctx *x, it *n, uint32_t d, uint32_t dl, sp_buf *ex, do
         } else {
             sp_buf_printf(ex, " (");
             for (size_t i = 0; i < n->nkids; i++)
-                sp_buf_printf(ex, "%s%s", i ? " " : "", n->kids[i]->name ? n->kids[i]->name : "(...)");
+                sp_buf_printf(ex, "%s%s", i ? " " : "",
+                              n->kids[i]->name ? n->kids[i]->name : "(...)");
             sp_buf_printf(ex, ")");
         }
-        sp_buf_printf(ex, "%s idf %.6f * tf %u * (k1 %.2f + 1) / (tf %u + k1 %.2f * (1 - b %.2f + b "
+        sp_buf_printf(ex,
+                      "%s idf %.6f * tf %u * (k1 %.2f + 1) / (tf %u + k1 %.2f * (1 - b %.2f + b "
                       "%.2f * len %u / avglen %.4f))\n",
                       n->qtf > 1 ? " *" : ":", idf, tf, x->k1, tf, x->k1, x->b, x->b, dl, x->avgdl);
         return;
@@ -525,8 +532,11 @@ static void it_explain(it_ctx *x, it *n, uint32_t d, uint32_t dl, sp_buf *ex, do
         it_explain(x, n->kids[0], d, dl, ex, sum);
         if (sp_it_next(x, n->kids[1], d) == d) it_explain(x, n->kids[1], d, dl, ex, sum);
         return;
-    case Q_EXCL: it_explain(x, n->kids[0], d, dl, ex, sum); return;
-    default: return;
+    case Q_EXCL:
+        it_explain(x, n->kids[0], d, dl, ex, sum);
+        return;
+    default:
+        return;
     }
 }
 

@@ -151,8 +151,10 @@ uint32_t sp_cursor_skip_block(const sp_cursor *c, uint32_t b, uint32_t target)
             uint32_t hi = nx < c->nb ? nx : c->nb; /* last_of(hi) >= target, or hi == nb */
             while (hi - lo > 1) {
                 uint32_t mid = lo + (hi - lo) / 2;
-                if (sp_cursor_last_of(c, mid) < target) lo = mid;
-                else hi = mid;
+                if (sp_cursor_last_of(c, mid) < target)
+                    lo = mid;
+                else
+                    hi = mid;
             }
             return hi;
         }
@@ -183,7 +185,6 @@ scan:
     while (c->docs[c->i] < target) c->i++;
     return c->doc = c->docs[c->i];
 }
-
 
 long sp_cursor_positions(sp_cursor *c, uint32_t *pos, char *err)
 {

@@ -12,7 +12,19 @@
 
 #include <stdio.h>
 
-typedef enum ltype { L_END, L_WORD, L_PHRASE, L_LP, L_RP, L_AND, L_OR, L_NOT, L_NEAR, L_PLUS, L_MINUS } ltype;
+typedef enum ltype {
+    L_END,
+    L_WORD,
+    L_PHRASE,
+    L_LP,
+    L_RP,
+    L_AND,
+    L_OR,
+    L_NOT,
+    L_NEAR,
+    L_PLUS,
+    L_MINUS
+} ltype;
 
 typedef struct lex {
     ltype type;
@@ -84,9 +96,12 @@ static int lex_all(parser *ps, const char *q)
             k->type = L_WORD;
             k->s = q + i;
             k->len = j - i;
-            if (k->len == 3 && memcmp(k->s, "AND", 3) == 0) k->type = L_AND;
-            else if (k->len == 2 && memcmp(k->s, "OR", 2) == 0) k->type = L_OR;
-            else if (k->len == 3 && memcmp(k->s, "NOT", 3) == 0) k->type = L_NOT;
+            if (k->len == 3 && memcmp(k->s, "AND", 3) == 0)
+                k->type = L_AND;
+            else if (k->len == 2 && memcmp(k->s, "OR", 2) == 0)
+                k->type = L_OR;
+            else if (k->len == 3 && memcmp(k->s, "NOT", 3) == 0)
+                k->type = L_NOT;
             else if (k->len >= 4 && memcmp(k->s, "NEAR", 4) == 0) {
                 if (k->len == 4) {
                     k->type = L_NEAR;
@@ -114,8 +129,10 @@ static int lex_all(parser *ps, const char *q)
 static qnode *new_node(parser *ps, qtype type)
 {
     qnode *n = sp_calloc(ps->a, sizeof *n);
-    if (!n) ps->rc = SPASM_ENOMEM;
-    else n->type = type;
+    if (!n)
+        ps->rc = SPASM_ENOMEM;
+    else
+        n->type = type;
     return n;
 }
 
@@ -194,8 +211,7 @@ static qnode *parse_level(parser *ps, int depth);
 
 static int operand_start(ltype t)
 {
-    return t == L_WORD || t == L_PHRASE || t == L_LP || t == L_PLUS || t == L_MINUS ||
-           t == L_NOT;
+    return t == L_WORD || t == L_PHRASE || t == L_LP || t == L_PLUS || t == L_MINUS || t == L_NOT;
 }
 
 /* word, prefix*, "phrase" or ( group ); operators seen here are words. */
@@ -203,9 +219,12 @@ static qnode *parse_operand(parser *ps, int depth)
 {
     lex *k = &ps->toks[ps->i++];
     switch (k->type) {
-    case L_PHRASE: return words_node(ps, k->s, k->len);
-    case L_LP: return parse_level(ps, depth + 1);
-    default: break;
+    case L_PHRASE:
+        return words_node(ps, k->s, k->len);
+    case L_LP:
+        return parse_level(ps, depth + 1);
+    default:
+        break;
     }
     if (k->type == L_WORD && k->len > 1 && k->s[k->len - 1] == '*') {
         size_t len = k->len;
@@ -257,8 +276,10 @@ static qnode *build_bool(parser *ps, qnode **must, size_t nm, qnode **should, si
         if (content > 0) {
             size_t k = 0;
             for (size_t i = 0; i < ns; i++) {
-                if (is_stop_term(should[i])) sp_query_free(ps->a, should[i]);
-                else should[k++] = should[i];
+                if (is_stop_term(should[i]))
+                    sp_query_free(ps->a, should[i]);
+                else
+                    should[k++] = should[i];
             }
             ns = k;
         }
@@ -423,15 +444,20 @@ static qnode *parse_level(parser *ps, int depth)
         size_t j = i + 1;
         while (j < ncl && cl[j].and_prev) j++;
         if (j == i + 1) {
-            if (cl[i].occ == OCC_MUST) must[nm++] = cl[i].n;
-            else if (cl[i].occ == OCC_NOT) nots[nn++] = cl[i].n;
-            else should[ns++] = cl[i].n;
+            if (cl[i].occ == OCC_MUST)
+                must[nm++] = cl[i].n;
+            else if (cl[i].occ == OCC_NOT)
+                nots[nn++] = cl[i].n;
+            else
+                should[ns++] = cl[i].n;
         } else {
             size_t a = 0, b = 0;
             int any_must = 0;
             for (size_t x = i; x < j; x++) {
-                if (cl[x].occ == OCC_NOT) cn[b++] = cl[x].n;
-                else cm[a++] = cl[x].n;
+                if (cl[x].occ == OCC_NOT)
+                    cn[b++] = cl[x].n;
+                else
+                    cm[a++] = cl[x].n;
                 any_must |= cl[x].occ == OCC_MUST;
             }
             int saved = ps->keep_stop;
@@ -439,8 +465,10 @@ static qnode *parse_level(parser *ps, int depth)
             qnode *chain = build_bool(ps, cm, a, NULL, 0, cn, b);
             ps->keep_stop = saved;
             if (chain) {
-                if (any_must) must[nm++] = chain;
-                else should[ns++] = chain;
+                if (any_must)
+                    must[nm++] = chain;
+                else
+                    should[ns++] = chain;
             }
         }
         i = j;

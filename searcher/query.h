@@ -30,9 +30,9 @@ typedef enum qoccur { OCC_SHOULD, OCC_MUST, OCC_NOT } qoccur;
 
 typedef struct qnode {
     qtype type;
-    char *text;          /* Q_TERM: stem; Q_PREFIX: folded prefix */
+    char *text; /* Q_TERM: stem; Q_PREFIX: folded prefix */
     size_t len;
-    char *word;          /* Q_TERM: the folded word (for stop-word checks) */
+    char *word; /* Q_TERM: the folded word (for stop-word checks) */
     size_t wlen;
     uint32_t near;       /* Q_NEAR: window */
     uint32_t qtf;        /* Q_TERM among optional words: times it was typed (0 = 1) */

@@ -21,7 +21,7 @@ int spasm_searcher_new(spasm_index *ix, spasm_searcher **out)
     if (!s) return SPASM_ENOMEM;
     s->ix = ix;
     s->a = &ix->a;
-    s->an = sp_analyzer_new(&ix->a);
+    s->an = sp_analyzer_new(&ix->a, 512);
     if (!s->an) {
         sp_free(&ix->a, s);
         return SPASM_ENOMEM;
@@ -62,8 +62,8 @@ static int serr(spasm_searcher *s, int code, const char *msg)
 }
 
 /* Parse and build the iterator tree for query. */
-static int prepare(spasm_searcher *s, const char *query, const spasm_search_options *o,
-                   it_ctx *x, it **root, qnode **qt)
+static int prepare(spasm_searcher *s, const char *query, const spasm_search_options *o, it_ctx *x,
+                   it **root, qnode **qt)
 {
     spasm_index *ix = s->ix;
     memset(x, 0, sizeof *x);
@@ -97,7 +97,8 @@ int spasm_count(spasm_searcher *s, const char *query, uint64_t *count)
     int rc = prepare(s, query, NULL, &x, &root, &qt);
     if (!rc) {
         uint64_t c = 0;
-        for (uint32_t d = sp_it_next(&x, root, 0); d != SP_END; d = sp_it_next(&x, root, d + 1)) c++;
+        for (uint32_t d = sp_it_next(&x, root, 0); d != SP_END; d = sp_it_next(&x, root, d + 1))
+            c++;
         rc = x.rc;
         if (rc && !s->errmsg[0]) serr(s, rc, spasm_errstr(rc));
         *count = c;
@@ -196,11 +197,11 @@ static void heap_sort(sp_cand *h, size_t n)
     }
 }
 
-
 /* Exhaustive evaluation of any tree: every matching passage is scored. */
 static void eval_tree(it_ctx *x, it *root, sp_topk *t)
 {
-    for (uint32_t d = sp_it_next(x, root, 0); d != SP_END && !x->rc; d = sp_it_next(x, root, d + 1)) {
+    for (uint32_t d = sp_it_next(x, root, 0); d != SP_END && !x->rc;
+         d = sp_it_next(x, root, d + 1)) {
         t->total++;
         double sc = sp_it_score(x, root, d, sp_it_len(x, d));
         sp_heap_offer(t, d, sc);

@@ -11,22 +11,22 @@
 /* One node of the iterator tree (see search.c). */
 typedef struct it {
     qtype type;
-    uint32_t doc;     /* current passage, SP_END when exhausted */
-    int settled;      /* doc is a match of this node (not just a start) */
-    int empty;        /* a term absent from the index */
+    uint32_t doc; /* current passage, SP_END when exhausted */
+    int settled;  /* doc is a match of this node (not just a start) */
+    int empty;    /* a term absent from the index */
     int is_prefix;
-    sp_cursor cur;    /* Q_TERM */
-    char *name;       /* Q_TERM: the stem */
+    sp_cursor cur; /* Q_TERM */
+    char *name;    /* Q_TERM: the stem */
     uint32_t df;
-    uint32_t qtf;     /* Q_TERM: query term frequency (> 1: idf is times qweight) */
-    double qweight;   /* sp_qtf_weight(qtf) */
+    uint32_t qtf;   /* Q_TERM: query term frequency (> 1: idf is times qweight) */
+    double qweight; /* sp_qtf_weight(qtf) */
     double idf;
     uint32_t near, freq;
-    uint32_t *pos;    /* Q_PHRASE: start positions of the last match */
+    uint32_t *pos; /* Q_PHRASE: start positions of the last match */
     size_t npos, cappos;
-    uint32_t *tmp;    /* Q_PHRASE: scratch for the other words' positions */
+    uint32_t *tmp; /* Q_PHRASE: scratch for the other words' positions */
     size_t captmp;
-    uint32_t **lists; /* Q_NEAR: per operand positions, lengths, capacities, */
+    uint32_t **lists;          /* Q_NEAR: per operand positions, lengths, capacities, */
     size_t *lens, *caps, *idx; /* and sweep indexes, kept between passages */
     struct it **kids;
     size_t nkids;
@@ -123,6 +123,5 @@ void sp_fold_free(spasm_searcher *s, sp_fold *f);
 int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
                      const spasm_search_options *o, sp_topk *t, const sp_fold *fold,
                      spasm_results **out);
-
 
 #endif

@@ -64,7 +64,7 @@ static char **analyse(const char *text, size_t *n)
 {
     sp_alloc a;
     sp_alloc_init(&a, NULL, NULL);
-    sp_analyzer *an = sp_analyzer_new(&a);
+    sp_analyzer *an = sp_analyzer_new(&a, 64);
     assert_non_null(an);
     assert_int_equal(sp_analyze(an, text, strlen(text)), 0);
     const sp_token *t = sp_analyzer_tokens(an, n);
@@ -133,7 +133,7 @@ static void test_analyzer_positions_offsets(void **state)
     (void)state;
     sp_alloc a;
     sp_alloc_init(&a, NULL, NULL);
-    sp_analyzer *an = sp_analyzer_new(&a);
+    sp_analyzer *an = sp_analyzer_new(&a, 64);
     const char *text = "The calf, the toe.";
     assert_int_equal(sp_analyze(an, text, strlen(text)), 0);
     size_t n;
@@ -186,13 +186,15 @@ static void test_passages_corpus(void **state)
             assert_true(sp.n >= 6);
             int found = 0;
             for (size_t i = 0; i < sp.n; i++)
-                if (strncmp(text + sp.v[i].start, "Prolonged Exercise\nProlonged exercise", 37) == 0)
+                if (strncmp(text + sp.v[i].start, "Prolonged Exercise\nProlonged exercise", 37) ==
+                    0)
                     found = 1;
             assert_true(found);
         }
         if (f == 0) {
             assert_int_equal(title.end - title.start, strlen("What causes muscle spasms?"));
-            assert_memory_equal(text + title.start, "What causes muscle spasms?", title.end - title.start);
+            assert_memory_equal(text + title.start, "What causes muscle spasms?",
+                                title.end - title.start);
         }
         sp_free(&a, sp.v);
         free(text);
@@ -231,14 +233,16 @@ static void test_codec_roundtrip(void **state)
         for (int rep = 0; rep < 20; rep++) {
             for (int i = 0; i < SP_BLOCK; i++) {
                 uint64_t r = ((uint64_t)rand() << 31) ^ (uint64_t)rand();
-                v[i] = bits == 0 ? 0 : (uint32_t)(r & (bits == 32 ? 0xffffffffu : ((1u << bits) - 1)));
+                v[i] =
+                    bits == 0 ? 0 : (uint32_t)(r & (bits == 32 ? 0xffffffffu : ((1u << bits) - 1)));
             }
             size_t n = sp_pack128(v, buf);
             assert_true(n <= 1 + 16 * bits);
             const uint8_t *end = sp_unpack128(buf, buf + n, w);
             assert_ptr_equal(end, buf + n);
             assert_memory_equal(v, w, sizeof v);
-            assert_null(sp_unpack128(buf, buf + n - (n > 1), w) == NULL && n > 1 ? NULL : (void *)0);
+            assert_null(sp_unpack128(buf, buf + n - (n > 1), w) == NULL && n > 1 ? NULL
+                                                                                 : (void *)0);
         }
     }
     uint8_t vb[16];
@@ -385,8 +389,10 @@ static void test_corrupt_queries(void **state)
             assert_int_equal(spasm_searcher_new(ix, &s), 0);
             spasm_results *r;
             int rc = spasm_search(s, "cat dog \"the mat\" fish", NULL, &r);
-            if (rc == 0) spasm_results_free(r);
-            else assert_int_equal(rc, SPASM_ECORRUPT);
+            if (rc == 0)
+                spasm_results_free(r);
+            else
+                assert_int_equal(rc, SPASM_ECORRUPT);
             spasm_searcher_free(s);
         }
         spasm_close(ix);
@@ -449,14 +455,18 @@ static void test_cli_errors(void **state)
     write_file(p, "\0\1\2", 3);
     snprintf(p, sizeof p, "%s/dir/c.txt", tmpdir);
     write_file(p, "Invalid \xff\xfe UTF-8 repaired.\n", 26);
-    assert_int_equal(run("%s/bin/spasm-index -o %s/d.spx %s/dir 2>%s/err", b, tmpdir, tmpdir, tmpdir), 0);
-    assert_int_equal(run("grep -q 'skipped' %s/err && grep -q '1 file(s) skipped' %s/err", tmpdir, tmpdir), 0);
+    assert_int_equal(
+        run("%s/bin/spasm-index -o %s/d.spx %s/dir 2>%s/err", b, tmpdir, tmpdir, tmpdir), 0);
+    assert_int_equal(
+        run("grep -q 'skipped' %s/err && grep -q '1 file(s) skipped' %s/err", tmpdir, tmpdir), 0);
     assert_int_equal(run("%s/bin/spasm-search -i %s/d.spx repaired >/dev/null", b, tmpdir), 0);
     /* a file named directly without an extension: read as text, id = its name */
     snprintf(p, sizeof p, "%s/notes", tmpdir);
     write_file(p, "Calf cramps.\n", 13);
     assert_int_equal(run("%s/bin/spasm-index -q -o %s/n.spx %s", b, tmpdir, p), 0);
-    assert_int_equal(run("%s/bin/spasm-search -i %s/n.spx --format trec calf | grep -q ' notes#1 '", b, tmpdir), 0);
+    assert_int_equal(
+        run("%s/bin/spasm-search -i %s/n.spx --format trec calf | grep -q ' notes#1 '", b, tmpdir),
+        0);
     /* malformed JSON names file and line */
     snprintf(p, sizeof p, "%s/bad.jsonl", tmpdir);
     const char *js = "{\"id\":\"1\",\"text\":\"ok\"}\n{\"id\":\"2\",\"text\":\n";
@@ -469,7 +479,8 @@ static void test_cli_errors(void **state)
     mkdir(p, 0755);
     assert_int_equal(run("%s/bin/spasm-index -q -o %s/e.spx %s 2>/dev/null", b, tmpdir, p), 2);
     /* missing input, unknown option, missing index, truncated index */
-    assert_int_equal(run("%s/bin/spasm-index -q -o %s/m.spx /nonexistent 2>/dev/null", b, tmpdir), 2);
+    assert_int_equal(run("%s/bin/spasm-index -q -o %s/m.spx /nonexistent 2>/dev/null", b, tmpdir),
+                     2);
     assert_int_equal(run("%s/bin/spasm-index --bogus x 2>%s/err", b, tmpdir), 2);
     assert_int_equal(run("grep -q 'unknown option --bogus' %s/err", tmpdir), 0);
     assert_int_equal(run("%s/bin/spasm-search --bogus x 2>/dev/null", b), 2);
@@ -481,7 +492,8 @@ static void test_cli_errors(void **state)
     assert_int_equal(run("%s/bin/spasm-search -i %s/d.spx '!!! ...' 2>/dev/null", b, tmpdir), 2);
     assert_int_equal(run("%s/bin/spasm-search -i %s/d.spx zebra 2>/dev/null", b, tmpdir), 1);
     /* the index that stood is still there after a failed run */
-    assert_int_equal(run("%s/bin/spasm-index -q -o %s/d.spx %s/bin.txt 2>/dev/null", b, tmpdir, tmpdir), 2);
+    assert_int_equal(
+        run("%s/bin/spasm-index -q -o %s/d.spx %s/bin.txt 2>/dev/null", b, tmpdir, tmpdir), 2);
     assert_int_equal(run("%s/bin/spasm-search -i %s/d.spx calf >/dev/null", b, tmpdir), 0);
     assert_int_equal(run("%s/bin/spasm-search -i %s/d.spx --check >/dev/null", b, tmpdir), 0);
 }
@@ -490,15 +502,30 @@ static void test_cli_json(void **state)
 {
     (void)state;
     const char *b = build_dir();
-    assert_int_equal(run("%s/bin/spasm-search -i %s/corpus.spx -k 5 --format json 'renal colic' > %s/out.json", b, b, tmpdir), 0);
+    assert_int_equal(
+        run("%s/bin/spasm-search -i %s/corpus.spx -k 5 --format json 'renal colic' > %s/out.json",
+            b, b, tmpdir),
+        0);
     /* 3 passages match; 000 ¶10 is a rewording of 002 ¶20 and folds into it */
     assert_int_equal(run("test $(wc -l < %s/out.json) -eq 2", tmpdir), 0);
-    assert_int_equal(run("sed -n 2p %s/out.json | grep -q '\"also_in\": *\\[{\"doc\": *\"000_e3e79627db3fc6d1\", *\"passage\": *10'", tmpdir), 0);
-    assert_int_equal(run("%s/bin/spasm-search -i %s/corpus.spx -k 5 --no-collapse --format trec 'renal colic' | wc -l | grep -qx 3", b, b), 0);
+    assert_int_equal(run("sed -n 2p %s/out.json | grep -q '\"also_in\": *\\[{\"doc\": "
+                         "*\"000_e3e79627db3fc6d1\", *\"passage\": *10'",
+                         tmpdir),
+                     0);
+    assert_int_equal(run("%s/bin/spasm-search -i %s/corpus.spx -k 5 --no-collapse --format trec "
+                         "'renal colic' | wc -l | grep -qx 3",
+                         b, b),
+                     0);
     assert_int_equal(run("head -1 %s/out.json | grep -q '\"rank\": *1'", tmpdir), 0);
     assert_int_equal(run("head -1 %s/out.json | grep -q 'are called renal colic'", tmpdir), 0);
-    assert_int_equal(run("%s/bin/spasm-search -i %s/corpus.spx -k 5 --format json 'muscle cramps' | grep -c '\"highlights\"' | grep -qx 5", b, b), 0);
-    assert_int_equal(run("%s/bin/spasm-search -i %s/corpus.spx --format trec 'night calf' | head -1 | grep -Eq '^1 Q0 [0-9a-f_]+#[0-9]+ 1 [0-9.]+ spasm$'", b, b), 0);
+    assert_int_equal(run("%s/bin/spasm-search -i %s/corpus.spx -k 5 --format json 'muscle cramps' "
+                         "| grep -c '\"highlights\"' | grep -qx 5",
+                         b, b),
+                     0);
+    assert_int_equal(run("%s/bin/spasm-search -i %s/corpus.spx --format trec 'night calf' | head "
+                         "-1 | grep -Eq '^1 Q0 [0-9a-f_]+#[0-9]+ 1 [0-9.]+ spasm$'",
+                         b, b),
+                     0);
 }
 
 /* ---- ranking on the bundled corpus ---- */

@@ -22,7 +22,7 @@
 #include "spasm.h"
 
 static char tmpdir[256];
-static spasm_index *cix;     /* the bundled corpus */
+static spasm_index *cix; /* the bundled corpus */
 static spasm_searcher *cs;
 
 static int setup(void **state)
@@ -82,7 +82,8 @@ static int ci_has(const char *text, const char *word)
 }
 static int has_night_no_menstrual(const char *t)
 {
-    return ci_has(t, "night") && !ci_has(t, "menstrual") && (ci_has(t, "cramp") || ci_has(t, "spasm"));
+    return ci_has(t, "night") && !ci_has(t, "menstrual") &&
+           (ci_has(t, "cramp") || ci_has(t, "spasm"));
 }
 static int has_renal_colic(const char *t)
 {
@@ -95,8 +96,8 @@ static void test_parser_corner_cases(void **state)
 {
     (void)state;
     /* nothing searchable: refused with a message, never a crash */
-    const char *empty[] = {"", "   ", "-", "+", "\"", "\"\"", "()", "!!! ... ???", "*", "-cramp",
-                           "NOT cramp"};
+    const char *empty[] = {"",   "   ",         "-", "+",      "\"",       "\"\"",
+                           "()", "!!! ... ???", "*", "-cramp", "NOT cramp"};
     for (size_t i = 0; i < sizeof empty / sizeof *empty; i++) {
         spasm_results *r = NULL;
         int rc = spasm_search(cs, empty[i], NULL, &r);
@@ -164,8 +165,10 @@ static void build_small(const char *path)
 {
     spasm_writer *w;
     assert_int_equal(spasm_writer_new(&w, path, NULL), 0);
-    assert_int_equal(spasm_writer_add(w, "a", "Hand hygiene", "Sanitizers kill germs. Wash often.", 34), 0);
-    assert_int_equal(spasm_writer_add(w, "b", NULL, "The water was sanitized with chlorine.", 38), 0);
+    assert_int_equal(
+        spasm_writer_add(w, "a", "Hand hygiene", "Sanitizers kill germs. Wash often.", 34), 0);
+    assert_int_equal(spasm_writer_add(w, "b", NULL, "The water was sanitized with chlorine.", 38),
+                     0);
     assert_int_equal(spasm_writer_add(w, "c", NULL, "Sanitizing a kitchen takes time.", 32), 0);
     assert_int_equal(spasm_writer_add(w, "d", NULL, "Sanity is a separate matter.", 28), 0);
     assert_int_equal(spasm_writer_add(w, "e", "Only a title: dehydration", "", 0), 0);
@@ -223,8 +226,9 @@ static void test_prefix_and_titles(void **state)
 static void test_explain_adds_up(void **state)
 {
     (void)state;
-    const char *qs[] = {"night calf cramps", "renal colic kidney stone", "\"renal colic\" pain",
-                        "(cramp OR spasm) AND night", "muscle NEAR/3 cramps", "dehydrat* heat",
+    const char *qs[] = {"night calf cramps",          "renal colic kidney stone",
+                        "\"renal colic\" pain",       "(cramp OR spasm) AND night",
+                        "muscle NEAR/3 cramps",       "dehydrat* heat",
                         "cramp cramps cramping night"};
     for (size_t q = 0; q < sizeof qs / sizeof *qs; q++) {
         spasm_search_options o;
@@ -350,8 +354,11 @@ static void test_batch_threads_identical(void **state)
     (void)state;
     const char *b = build_dir();
     /* the judged queries, plus comments, blanks, a bare query and errors */
-    assert_int_equal(run("(echo '# comment'; echo; cat tests/judged/queries.tsv; echo 'renal colic';"
-                         " printf 'bad id\\tcramp\\n'; printf 'q9\\t!!!\\n') > %s/q.tsv", tmpdir), 0);
+    assert_int_equal(
+        run("(echo '# comment'; echo; cat tests/judged/queries.tsv; echo 'renal colic';"
+            " printf 'bad id\\tcramp\\n'; printf 'q9\\t!!!\\n') > %s/q.tsv",
+            tmpdir),
+        0);
     const char *fmts[] = {"trec", "json", "text"};
     for (size_t f = 0; f < 3; f++) {
         for (int t = 1; t <= 8; t *= 2) {
@@ -360,10 +367,10 @@ static void test_batch_threads_identical(void **state)
                          b, b, fmts[f], t, tmpdir, tmpdir, t, fmts[f], tmpdir, t, fmts[f]);
             assert_int_equal(st, 0);
             if (t > 1) {
-                assert_int_equal(run("cmp -s %s/out1.%s %s/out%d.%s", tmpdir, fmts[f], tmpdir, t,
-                                     fmts[f]), 0);
-                assert_int_equal(run("cmp -s %s/err1.%s %s/err%d.%s", tmpdir, fmts[f], tmpdir, t,
-                                     fmts[f]), 0);
+                assert_int_equal(
+                    run("cmp -s %s/out1.%s %s/out%d.%s", tmpdir, fmts[f], tmpdir, t, fmts[f]), 0);
+                assert_int_equal(
+                    run("cmp -s %s/err1.%s %s/err%d.%s", tmpdir, fmts[f], tmpdir, t, fmts[f]), 0);
             }
         }
     }
@@ -381,9 +388,14 @@ static void test_batch_threads_identical(void **state)
     /* json lines carry qid */
     assert_int_equal(run("grep -q '\"qid\": *\"%d\"' %s/out1.json", n + 3, tmpdir), 0);
     /* trec lines: qid Q0 DOCID#passage rank score tag */
-    assert_int_equal(run("grep -Evq '^[^ ]+ Q0 [0-9a-f_]+#[0-9]+ [0-9]+ -?[0-9.]+ spasm$' %s/out1.trec", tmpdir), 1);
+    assert_int_equal(
+        run("grep -Evq '^[^ ]+ Q0 [0-9a-f_]+#[0-9]+ [0-9]+ -?[0-9.]+ spasm$' %s/out1.trec", tmpdir),
+        1);
     /* --stdio: JSON Lines then an empty line per query, errors included */
-    assert_int_equal(run("printf 'renal colic\\n!!!\\nzebra\\n' | %s/bin/spasm-search -i %s/corpus.spx -k 2 --stdio > %s/stdio.out 2>/dev/null", b, b, tmpdir), 0);
+    assert_int_equal(run("printf 'renal colic\\n!!!\\nzebra\\n' | %s/bin/spasm-search -i "
+                         "%s/corpus.spx -k 2 --stdio > %s/stdio.out 2>/dev/null",
+                         b, b, tmpdir),
+                     0);
     assert_int_equal(run("test $(grep -c '^$' %s/stdio.out) -eq 3", tmpdir), 0);
     assert_int_equal(run("grep -q '\"error\"' %s/stdio.out", tmpdir), 0);
     /* bad --threads values */
@@ -394,12 +406,9 @@ static void test_batch_threads_identical(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parser_corner_cases),
-        cmocka_unit_test(test_boolean_and_phrase),
-        cmocka_unit_test(test_prefix_and_titles),
-        cmocka_unit_test(test_explain_adds_up),
-        cmocka_unit_test(test_query_term_frequency),
-        cmocka_unit_test(test_collapse_corpus),
+        cmocka_unit_test(test_parser_corner_cases),     cmocka_unit_test(test_boolean_and_phrase),
+        cmocka_unit_test(test_prefix_and_titles),       cmocka_unit_test(test_explain_adds_up),
+        cmocka_unit_test(test_query_term_frequency),    cmocka_unit_test(test_collapse_corpus),
         cmocka_unit_test(test_batch_threads_identical),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

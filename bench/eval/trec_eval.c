@@ -122,7 +122,7 @@ te_status te_evaluate(const te_qrels *qrels, const te_run *run, te_eval **out, t
     }
     if (num_q == 0)
         return te_set_error(err, TE_EFORMAT, 0, "%s: no query has a relevant document (rel > 0)",
-                         qrels->name);
+                            qrels->name);
 
     te_eval *ev = calloc(1, sizeof(*ev));
     long *gains = malloc((max_j ? max_j : 1) * sizeof(*gains));

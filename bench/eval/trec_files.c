@@ -276,12 +276,12 @@ static te_status parse_qrels_line(te_qrels *q, size_t *cap, char *line, long lin
     if (nf == 0) return TE_OK;
     if (nf != 4)
         return te_set_error(err, TE_EFORMAT, lineno,
-                         "%s:%ld: expected 4 fields \"qid iter docno rel\", found %zu", name,
-                         lineno, nf);
+                            "%s:%ld: expected 4 fields \"qid iter docno rel\", found %zu", name,
+                            lineno, nf);
     long rel;
     if (!parse_long(f[3], &rel))
         return te_set_error(err, TE_EFORMAT, lineno, "%s:%ld: relevance \"%.*s\" is not an integer",
-                         name, lineno, TE_QUOTE_MAX, f[3]);
+                            name, lineno, TE_QUOTE_MAX, f[3]);
     if (reserve_one((void **)&q->recs, cap, q->n, sizeof(*q->recs)) != 0) return nomem(err, name);
     te_judgment *j = &q->recs[q->n];
     /* Consecutive lines usually share the qid: reuse the previous copy. */
@@ -313,8 +313,9 @@ static te_status finish_qrels(te_qrels *q, const char *name, te_error *err)
     if (dup != NULL) {
         /* The earliest repeat is the second of its group, so `first` is the group's first. */
         return te_set_error(err, TE_EFORMAT, dup->line,
-                         "%s:%ld: query %.*s judges document %.*s again (first at line %ld)", name,
-                         dup->line, TE_QUOTE_MAX, dup->qid, TE_QUOTE_MAX, dup->docno, first->line);
+                            "%s:%ld: query %.*s judges document %.*s again (first at line %ld)",
+                            name, dup->line, TE_QUOTE_MAX, dup->qid, TE_QUOTE_MAX, dup->docno,
+                            first->line);
     }
     if (build_spans(q->recs, q->n, judgment_qid, &q->queries, &q->num_queries) != 0)
         return nomem(err, name);
@@ -394,16 +395,17 @@ static te_status parse_run_line(te_run *r, size_t *cap, char *line, long lineno,
     if (nf == 0) return TE_OK;
     if (nf != 6)
         return te_set_error(err, TE_EFORMAT, lineno,
-                         "%s:%ld: expected 6 fields \"qid Q0 docno rank score tag\", found %zu",
-                         name, lineno, nf);
+                            "%s:%ld: expected 6 fields \"qid Q0 docno rank score tag\", found %zu",
+                            name, lineno, nf);
     long rank;
     double score;
     if (!parse_long(f[3], &rank))
-        return te_set_error(err, TE_EFORMAT, lineno, "%s:%ld: rank \"%.*s\" is not an integer", name,
-                         lineno, TE_QUOTE_MAX, f[3]);
+        return te_set_error(err, TE_EFORMAT, lineno, "%s:%ld: rank \"%.*s\" is not an integer",
+                            name, lineno, TE_QUOTE_MAX, f[3]);
     if (!parse_score(f[4], &score))
-        return te_set_error(err, TE_EFORMAT, lineno, "%s:%ld: score \"%.*s\" is not a finite number",
-                         name, lineno, TE_QUOTE_MAX, f[4]);
+        return te_set_error(err, TE_EFORMAT, lineno,
+                            "%s:%ld: score \"%.*s\" is not a finite number", name, lineno,
+                            TE_QUOTE_MAX, f[4]);
     if (reserve_one((void **)&r->recs, cap, r->n, sizeof(*r->recs)) != 0) return nomem(err, name);
     te_result *res = &r->recs[r->n];
     if (r->n > 0 && strcmp(r->recs[r->n - 1].qid, f[0]) == 0)
@@ -471,4 +473,3 @@ te_status te_run_read(const char *path, te_run **out, te_error *err)
     fclose(fp);
     return st;
 }
-
