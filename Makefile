@@ -163,7 +163,7 @@ test: check
 
 bench: all
 	scripts/deps.sh bench
-	bench/run.sh
+	bench/run.sh --xapian-stem all
 
 eval: all
 	bench/eval.sh

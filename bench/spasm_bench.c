@@ -5,6 +5,7 @@
  *
  *   spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] [--group doc|none]
  *                     [--keep-stopwords] [--bm25 K1 B] [--fields id|all]
+ *                     [--collapse on|off]
  *       Opens INDEX once (spasm_open) and makes one searcher.  Each query's
  *       text is passed to spasm_search() as it is (bare words are OR-ed by
  *       the engine's syntax), asking for the top K; the ids of the hits are
@@ -20,6 +21,9 @@
  *       "qid Q0 docid rank score spasm".
  *       --group doc: one hit per document (its best passage), the unit the
  *       peers rank; none (the default): one hit per passage.
+ *       --collapse off: plain BM25 top-k, near-duplicates kept (the
+ *       peers' task; bench/run.sh's comparison); on (the default, as
+ *       spasm-search): near-duplicate passages folded into the better one.
  *       --keep-stopwords: do not drop stop words from the queries (the
  *       peers drop none).  --bm25: override the index's BM25 defaults.
  *
@@ -37,6 +41,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] "
                     "[--group doc|none] [--keep-stopwords] [--bm25 K1 B] [--fields id|all]\n"
+                    "                   [--collapse on|off]\n"
                     "       spasm_bench version\n");
     exit(2);
 }
@@ -72,6 +77,14 @@ static int cmd_query(int argc, char **argv)
                 opt.fields = SPASM_FIELDS_ALL;
             else
                 bu_die("--fields takes id or all, not '%s'", f);
+        } else if (!strcmp(argv[i], "--collapse") && i + 1 < argc) {
+            const char *c = argv[++i];
+            if (!strcmp(c, "on"))
+                opt.no_collapse = 0;
+            else if (!strcmp(c, "off"))
+                opt.no_collapse = 1;
+            else
+                bu_die("--collapse takes on or off, not '%s'", c);
         } else if (!strcmp(argv[i], "--keep-stopwords")) {
             opt.keep_stopwords = 1;
         } else if (!strcmp(argv[i], "--bm25") && i + 2 < argc) {
