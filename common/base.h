@@ -144,6 +144,10 @@ static inline uint64_t sp_bigram_hash(uint32_t first, uint32_t second)
     return z ^ (z >> 31);
 }
 
+/* CRC-32 of p[0, n) continuing crc (0 to start), as zlib's crc32():
+ *     sp_crc32(0, "123456789", 9) == 0xCBF43926 */
+uint32_t sp_crc32(uint32_t crc, const void *p, size_t n);
+
 /* 64-bit FNV-1a of a document id (the IDIX section's key). */
 static inline uint64_t sp_id_hash(const char *id, size_t len)
 {

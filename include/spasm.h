@@ -63,10 +63,11 @@
  * function given in the options (as in Lua's lua_newstate); NULL means the
  * C library's malloc/realloc/free.  Searchers and results allocate through
  * their index's function.  Outside it: libstemmer allocates its stemmer
- * (one per writer and per searcher) with malloc, and spasm_writer_add_path()
- * lets the C library (fopen, opendir) and Jansson (JSON Lines) allocate.
- * Their failures are reported as SPASM_ENOMEM (stemmer) or as an error
- * naming the file.
+ * (one per indexing thread and per searcher) and libdeflate its
+ * compressor (one per batch of stored text while indexing) with malloc,
+ * and spasm_writer_add_path() lets the C library (fopen, opendir) and
+ * Jansson (JSON Lines) allocate.  Their failures are reported as
+ * SPASM_ENOMEM (stemmer, compressor) or as an error naming the file.
  *
  * Example (error handling trimmed):
  *

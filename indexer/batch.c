@@ -353,22 +353,21 @@ static int analyse_passage(sp_worker *k, sp_batch *b, const char *text, size_t l
 
 /* Fail the batch with a message naming the file and line of document d;
  * returns code. */
-static int json_fail(sp_batch *b, const sp_bdoc *d, int code, const char *fmt, const char *why)
+static int json_fail(sp_batch *b, const sp_bdoc *d, int code, const char *tail)
 {
-    char where[SP_ERRMSG_MAX];
-    snprintf(where, sizeof where, "%.*s:%llu", (int)d->id_len, (const char *)b->in.p + d->id_off,
-             (unsigned long long)d->lineno);
-    snprintf(b->errmsg, sizeof b->errmsg, fmt, where, why);
+    int plen = d->id_len > 256 ? 256 : (int)d->id_len;
+    snprintf(b->errmsg, sizeof b->errmsg, "%.*s:%llu%.200s", plen,
+             (const char *)b->in.p + d->id_off, (unsigned long long)d->lineno, tail);
     return code;
 }
 
 /* Keep the parsed id of document d in the batch's `dec`. */
 static int set_id(sp_batch *b, sp_bdoc *d, const char *id, size_t idlen)
 {
-    if (idlen > UINT32_MAX) return json_fail(b, d, SPASM_EINPUT, "%s: %s", "id too long");
+    if (idlen > UINT32_MAX) return json_fail(b, d, SPASM_EINPUT, ": id too long");
     uint64_t off = b->dec.n;
     sp_buf_append(&b->dec, id, idlen);
-    if (b->dec.err) return json_fail(b, d, SPASM_ENOMEM, "%s%s", ": out of memory");
+    if (b->dec.err) return json_fail(b, d, SPASM_ENOMEM, ": out of memory");
     d->id_off = off;
     d->id_len = (uint32_t)idlen;
     d->id_dec = 1;
@@ -392,14 +391,14 @@ static int parse_json(sp_worker *k, sp_batch *b, sp_bdoc *d, json_t **o, const c
     if (sp_utf8_invalid_count(src, n) || memchr(src, 0, n)) {
         k->fixed.n = 0;
         if (sp_utf8_repair(src, n, &k->fixed))
-            return json_fail(b, d, SPASM_ENOMEM, "%s%s", ": out of memory");
+            return json_fail(b, d, SPASM_ENOMEM, ": out of memory");
         b->repaired++;
         src = (const char *)k->fixed.p;
         n = k->fixed.n;
     }
     sp_jsonl_doc jd;
     int fast = sp_jsonl_fast(src, n, &k->copy, &jd);
-    if (fast < 0) return json_fail(b, d, SPASM_ENOMEM, "%s%s", ": out of memory");
+    if (fast < 0) return json_fail(b, d, SPASM_ENOMEM, ": out of memory");
     if (fast) {
         const char *base = (const char *)k->copy.p;
         *title = base + jd.title.start;
@@ -411,14 +410,13 @@ static int parse_json(sp_worker *k, sp_batch *b, sp_bdoc *d, json_t **o, const c
     json_error_t jerr;
     *o = json_loadb(src, n, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr);
     if (!*o && json_error_code(&jerr) == json_error_out_of_memory)
-        return json_fail(b, d, SPASM_ENOMEM, "%s: %s", "out of memory (parsing JSON)");
+        return json_fail(b, d, SPASM_ENOMEM, ": out of memory (parsing JSON)");
     if (!*o) {
-        char why[300];
-        snprintf(why, sizeof why, "%d: malformed JSON: %s", jerr.column, jerr.text);
-        return json_fail(b, d, SPASM_EINPUT, "%s:%s", why);
+        char why[200];
+        snprintf(why, sizeof why, ":%d: malformed JSON: %s", jerr.column, jerr.text);
+        return json_fail(b, d, SPASM_EINPUT, why);
     }
-    if (!json_is_object(*o))
-        return json_fail(b, d, SPASM_EINPUT, "%s: %s", "expected a JSON object");
+    if (!json_is_object(*o)) return json_fail(b, d, SPASM_EINPUT, ": expected a JSON object");
     json_t *id = json_object_get(*o, "id");
     if (!id) id = json_object_get(*o, "_id");
     char idbuf[32];
@@ -432,12 +430,12 @@ static int parse_json(sp_worker *k, sp_batch *b, sp_bdoc *d, json_t **o, const c
         ids = idbuf;
         idlen = strlen(idbuf);
     } else {
-        return json_fail(b, d, SPASM_EINPUT, "%s: %s", "no \"id\" or \"_id\" (string or integer)");
+        return json_fail(b, d, SPASM_EINPUT, ": no \"id\" or \"_id\" (string or integer)");
     }
     if (idlen == 0 || memchr(ids, 0, idlen))
-        return json_fail(b, d, SPASM_EINPUT, "%s: %s", "empty or invalid id");
+        return json_fail(b, d, SPASM_EINPUT, ": empty or invalid id");
     json_t *tx = json_object_get(*o, "text");
-    if (!json_is_string(tx)) return json_fail(b, d, SPASM_EINPUT, "%s: %s", "no \"text\" string");
+    if (!json_is_string(tx)) return json_fail(b, d, SPASM_EINPUT, ": no \"text\" string");
     json_t *ti = json_object_get(*o, "title");
     *title = json_is_string(ti) ? json_string_value(ti) : "";
     *tlen = json_is_string(ti) ? json_string_length(ti) : 0;
@@ -447,7 +445,7 @@ static int parse_json(sp_worker *k, sp_batch *b, sp_bdoc *d, json_t **o, const c
     if (memchr(*text, 0, *len)) {
         k->copy.n = 0;
         sp_buf_append(&k->copy, *text, *len);
-        if (k->copy.err) return json_fail(b, d, SPASM_ENOMEM, "%s%s", ": out of memory");
+        if (k->copy.err) return json_fail(b, d, SPASM_ENOMEM, ": out of memory");
         for (size_t i = 0; i < *len; i++)
             if (!k->copy.p[i]) k->copy.p[i] = ' ';
         *text = (const char *)k->copy.p;

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "format.h"
 
@@ -47,7 +46,7 @@ int sp_sink_open(sp_sink *s, const sp_alloc *a, const char *path, char *errmsg)
     static const uint8_t zero[SP_HEADER_SIZE];
     sp_sink_write(s, zero, sizeof zero);
     s->chunking = 1;
-    s->chunk_crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    s->chunk_crc = 0;
     return s->rc;
 }
 
@@ -64,7 +63,7 @@ static void push_chunk(sp_sink *s)
         s->capchunks = cap;
     }
     s->chunks[s->nchunks++] = s->chunk_crc;
-    s->chunk_crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    s->chunk_crc = 0;
 }
 
 /* Feed bytes to the chunk checksums, split at chunk boundaries. */
@@ -74,7 +73,7 @@ static void chunk_feed(sp_sink *s, const uint8_t *p, size_t n)
         uint64_t pos = s->off - SP_HEADER_SIZE;
         size_t room = (size_t)(CHUNK - (pos & (CHUNK - 1)));
         size_t k = SP_MIN(room, n);
-        s->chunk_crc = (uint32_t)crc32(s->chunk_crc, p, (uInt)k);
+        s->chunk_crc = sp_crc32(s->chunk_crc, p, k);
         s->off += k;
         p += k;
         n -= k;
@@ -88,14 +87,7 @@ void sp_sink_write(sp_sink *s, const void *data, size_t n)
     const uint8_t *p = data;
     if (s->open_sec >= 0) {
         sp_section *sec = &s->sec[s->open_sec];
-        size_t left = n;
-        const uint8_t *q = p;
-        while (left) { /* crc32 takes a uInt length */
-            size_t k = SP_MIN(left, (size_t)1 << 30);
-            sec->crc = (uint32_t)crc32(sec->crc, q, (uInt)k);
-            q += k;
-            left -= k;
-        }
+        sec->crc = sp_crc32(sec->crc, p, n);
     }
     if (s->chunking)
         chunk_feed(s, p, n);
@@ -128,7 +120,7 @@ void sp_sink_begin(sp_sink *s, uint32_t tag)
     }
     sp_section *sec = &s->sec[s->nsec];
     sec->tag = tag;
-    sec->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    sec->crc = 0;
     sec->off = s->off;
     sec->len = 0;
     sec->count = 0;
@@ -153,7 +145,7 @@ int sp_sink_finish(sp_sink *s)
     if ((s->off - SP_HEADER_SIZE) & (CHUNK - 1)) push_chunk(s);
     s->chunking = 0;
     uint64_t table_off = s->off;
-    uint32_t table_crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    uint32_t table_crc = 0;
     for (size_t i = 0; i < s->nsec; i++) {
         uint8_t e[SP_SECTION_ENTRY] = {0};
         sp_put_u32(e, s->sec[i].tag);
@@ -161,15 +153,15 @@ int sp_sink_finish(sp_sink *s)
         sp_put_u64(e + 8, s->sec[i].off);
         sp_put_u64(e + 16, s->sec[i].len);
         sp_put_u64(e + 24, s->sec[i].count);
-        table_crc = (uint32_t)crc32(table_crc, e, sizeof e);
+        table_crc = sp_crc32(table_crc, e, sizeof e);
         sp_sink_write(s, e, sizeof e);
     }
     uint64_t chunk_off = s->off;
-    uint32_t chunk_crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    uint32_t chunk_crc = 0;
     for (size_t i = 0; i < s->nchunks; i++) {
         uint8_t e[4];
         sp_put_u32(e, s->chunks[i]);
-        chunk_crc = (uint32_t)crc32(chunk_crc, e, 4);
+        chunk_crc = sp_crc32(chunk_crc, e, 4);
         sp_sink_write(s, e, 4);
     }
     flush(s);
@@ -186,7 +178,7 @@ int sp_sink_finish(sp_sink *s)
     sp_put_u64(h + 48, s->nchunks);
     sp_put_u32(h + 56, table_crc);
     sp_put_u32(h + 60, chunk_crc);
-    sp_put_u32(h + 124, (uint32_t)crc32(0L, h, 124));
+    sp_put_u32(h + 124, sp_crc32(0, h, 124));
     if (pwrite(s->fd, h, sizeof h, 0) != (ssize_t)sizeof h)
         return s->rc = sp_seterr(s->errmsg, SPASM_EIO, "%s: write failed: %s", s->path,
                                  strerror(errno));

@@ -58,14 +58,7 @@ static const char *tag_name(uint32_t tag, char out[5])
 
 static uint32_t crc_of(const uint8_t *p, uint64_t n)
 {
-    uLong c = crc32(0L, Z_NULL, 0);
-    while (n) {
-        uInt k = (uInt)SP_MIN(n, (uint64_t)1 << 30);
-        c = crc32(c, p, k);
-        p += k;
-        n -= k;
-    }
-    return (uint32_t)c;
+    return sp_crc32(0, p, (size_t)n);
 }
 
 int sp_ix_ensure(spasm_index *ix, uint64_t off, uint64_t len, char *err)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "testutil.h"
 
@@ -582,9 +583,31 @@ static void test_corpus_queries(void **state)
     assert_int_equal(c, 2);
 }
 
+/* The index's checksums (libdeflate's CRC-32) are zlib's crc32() values,
+ * as docs/FORMAT.md promises, for any length and any split of the data. */
+static void test_crc32_is_zlibs(void **state)
+{
+    (void)state;
+    assert_int_equal(sp_crc32(0, "123456789", 9), 0xCBF43926u);
+    static unsigned char buf[70000];
+    unsigned long long x = 7;
+    for (size_t i = 0; i < sizeof buf; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        buf[i] = (unsigned char)(x >> 56);
+    }
+    size_t lens[] = {0, 1, 3, 15, 16, 63, 64, 255, 4096, 4097, 65536, sizeof buf};
+    for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+        size_t n = lens[i], cut = n / 3;
+        uint32_t want = (uint32_t)crc32(0L, buf, (uInt)n);
+        assert_int_equal(sp_crc32(0, buf, n), want);
+        assert_int_equal(sp_crc32(sp_crc32(0, buf, cut), buf + cut, n - cut), want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crc32_is_zlibs),
         cmocka_unit_test(test_analyzer_apostrophes),
         cmocka_unit_test(test_analyzer_folding),
         cmocka_unit_test(test_analyzer_positions_offsets),
