@@ -2,7 +2,10 @@
  * batch.c -- analysis of a batch of documents, on a worker thread (or
  * inline in the caller's thread when there is one thread).
  *
- * A worker owns its analyser (stemmer and stem cache are per thread).  For
+ * A worker owns its analyser (stemmer and stem cache are per thread).  A
+ * document queued as a JSON line is parsed here first (jsonline.c's fast
+ * path, else Jansson), so parsing runs in parallel too; a malformed line
+ * fails the batch with a message naming its file and line.  For
  * each document of the batch it splits the text into passages, analyses
  * the title once and each passage, and writes into b->out, per document:
  *
