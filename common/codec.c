@@ -105,12 +105,13 @@ SP_CODEC_CLONES const uint8_t *sp_unpack128(const uint8_t *p, const uint8_t *end
     case n:                                                                                        \
         unpack_w(p, n, v);                                                                         \
         break;
-            W(1)
-            W(2)
-            W(3)
-            W(4)
-            W(5) W(6) W(7) W(8) W(9) W(10) W(11) W(12) W(13) W(14) W(15) W(16) W(17) W(18) W(19)
-                W(20) W(21) W(22) W(23) W(24) W(25) W(26) W(27) W(28) W(29) W(30) W(31) W(32)
+            /* (clang-format does not settle on one layout for these lines) */
+            /* clang-format off */
+            W(1) W(2) W(3) W(4) W(5) W(6) W(7) W(8)
+            W(9) W(10) W(11) W(12) W(13) W(14) W(15) W(16)
+            W(17) W(18) W(19) W(20) W(21) W(22) W(23) W(24)
+            W(25) W(26) W(27) W(28) W(29) W(30) W(31) W(32)
+            /* clang-format on */
 #undef W
         }
     } else {

@@ -497,7 +497,7 @@ static int analyse_text(sp_worker *k, sp_batch *b, const sp_bdoc *d, const char 
     sp_put_u32(b->out.p + at, kept);
     sp_buf *r = &k->scratch;
     r->n = 0;
-    sp_buf_append(r, (const char *)(d->id_dec ? b->dec.p : b->in.p) + d->id_off, d->id_len);
+    sp_buf_append(r, sp_bdoc_id(b, d), d->id_len);
     sp_buf_putc(r, 0);
     if (r->err || sp_store_w_add(&b->dmeta, r->p, r->n, title, tlen)) return SPASM_ENOMEM;
     return 0;

@@ -202,7 +202,7 @@ int sp_writer_invert_batch(spasm_writer *w, sp_batch *b)
     const uint8_t *p = b->out.p;
     for (size_t i = 0; i < b->ndocs; i++) {
         const sp_bdoc *d = &b->docs[i];
-        const char *id = (const char *)(d->id_dec ? b->dec.p : b->in.p) + d->id_off;
+        const char *id = sp_bdoc_id(b, d);
         uint32_t kept = sp_get_u32(p);
         p += 4;
         uint32_t doc = (uint32_t)w->ndocs, first = (uint32_t)w->npass;

@@ -98,6 +98,12 @@ typedef struct sp_batch {
     int done;                   /* analysed (under the writer's mutex) */
 } sp_batch;
 
+/* The bytes of document d's id (d of batch b). */
+static inline const char *sp_bdoc_id(const sp_batch *b, const sp_bdoc *d)
+{
+    return (const char *)(d->id_dec ? b->dec.p : b->in.p) + d->id_off;
+}
+
 /* The per-thread analysis state: one analyser (stemmer, stem cache) and
  * scratch memory, owned by one worker thread. */
 typedef struct sp_worker {

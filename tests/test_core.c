@@ -43,14 +43,6 @@ static int teardown_tmp(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static void write_file(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, n, f), n);
-    fclose(f);
-}
-
 /* Write data[0, n) to path with byte `at` xor-ed with mask (data is kept). */
 static void write_flipped(const char *path, char *data, size_t n, size_t at, unsigned char mask)
 {

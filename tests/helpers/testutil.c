@@ -1,10 +1,15 @@
 /* testutil.c -- see testutil.h. */
 #include "testutil.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+
+#include <cmocka.h>
 
 const char *build_dir(void)
 {
@@ -41,4 +46,12 @@ char *slurp(const char *path, size_t *n)
     b[len] = 0;
     *n = (size_t)len;
     return b;
+}
+
+void write_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
 }

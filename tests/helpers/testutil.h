@@ -1,6 +1,6 @@
 /*
  * testutil.h -- what the cmocka suites share: where the build tree is and
- * running a shell command.  Linked into every test binary (Makefile:
+ * running a shell command, reading and writing whole files.  Linked into every test binary (Makefile:
  * TEST_HELPERS).
  */
 #ifndef SPASM_TESTUTIL_H
@@ -18,5 +18,9 @@ int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The whole file at path, NUL-terminated (its length in *n; malloc'd),
  * or NULL when it cannot be read. */
 char *slurp(const char *path, size_t *n);
+
+/* Write data[0, n) to path (created or truncated); a failure fails the
+ * running test. */
+void write_file(const char *path, const void *data, size_t n);
 
 #endif
