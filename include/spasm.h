@@ -177,8 +177,10 @@ typedef void (*spasm_event_fn)(void *ud, spasm_event_kind kind, const char *mess
                                const spasm_writer_stats *stats);
 
 typedef struct spasm_writer_options {
-    double k1;               /* BM25 k1 stored as the index default; 0 = 1.4 */
-    double b;                /* BM25 b stored as the index default; <0 = 0.6 */
+    double k1;               /* BM25 k1 stored as the index default: above 0
+                                and at most SPASM_K1_MAX; 0 = 1.4 */
+    double b;                /* BM25 b stored as the index default: 0 to 1;
+                                SPASM_B_DEFAULT (-1) = 0.6 */
     int no_stopwords;        /* 1: do not drop stop words from bag-of-words
                                 queries by default (see README) */
     unsigned memory_mb;      /* indexing memory budget in MiB; 0 = the default,
@@ -202,6 +204,17 @@ typedef struct spasm_writer_options {
                          whatever the number. */
 } spasm_writer_options;
 
+/*
+ * The valid BM25 parameters, for the writer's options and a search's alike:
+ * k1 above 0 and at most SPASM_K1_MAX (0 asks for the default), b from 0
+ * to 1 (SPASM_B_DEFAULT asks for the default).  Anything else -- a
+ * negative k1, a b above 1, any other negative b, NaN or an infinity -- is
+ * SPASM_EINVAL with a message giving the range: within it every score is
+ * finite (a term adds at most idf * (k1 + 1)).
+ */
+#define SPASM_K1_MAX 100.0
+#define SPASM_B_DEFAULT (-1.0)
+
 /* The default indexing memory budget (spasm_writer_options.memory_mb). */
 #define SPASM_DEFAULT_MEMORY_MB 1024
 
@@ -212,8 +225,9 @@ typedef struct spasm_writer_options {
  * be written is SPASM_EIO here).  *out receives a writer even on failure
  * (unless memory ran out, then NULL) so that the message can be read; free
  * it with spasm_writer_abandon().  opt may be NULL for the defaults; note
- * that in a zeroed options struct b = 0 means b = 0: set b = -1 for the
- * default.
+ * that in a zeroed options struct b = 0 means b = 0: set b =
+ * SPASM_B_DEFAULT (-1) for the default.  k1 or b out of range (see
+ * SPASM_K1_MAX) is SPASM_EINVAL, with a message giving the range.
  *
  * Errors are sticky: once a call on the writer has failed (a bad argument
  * included), every later call returns the same code and the writer can
@@ -283,6 +297,23 @@ typedef struct spasm_open_options {
  * of a section read at random fails (every checksum with
  * SPASM_OPEN_VERIFY); SPASM_EVERSION: another format version.  opt may be
  * NULL.
+ *
+ * The file is mapped, not read: it must not be changed in place while it
+ * is open.  Replace an index by writing a new file and renaming it over
+ * the old one (spasm_writer_commit does); an open index keeps reading the
+ * old file.  A file truncated or rewritten in place is detected where it
+ * can be: spasm_search, spasm_count, spasm_get_passage, spasm_find_doc,
+ * spasm_doc_passages and spasm_index_verify first compare the file's
+ * size and modification time with what was mapped and return
+ * SPASM_ECORRUPT ("the index file changed size under the reader", or
+ * "was modified in place") instead of reading it; rewritten bytes are
+ * also caught by the checksums of the chunks not read before.  But a
+ * truncation that lands during a call makes the next read of a page past
+ * the new end raise SIGBUS.  The library installs no signal handler: a
+ * program that must survive this catches SIGBUS itself (spasm-search
+ * prints one line naming the index and exits with status 2; a server
+ * could siglongjmp out of the handler, then close and reopen the index),
+ * or keeps a private copy of the file.
  */
 SPASM_API int spasm_open(spasm_index **out, const char *path, const spasm_open_options *opt);
 
@@ -319,16 +350,21 @@ typedef struct spasm_results spasm_results;
 #define SPASM_GROUP_NONE 0 /* one result per passage */
 #define SPASM_GROUP_DOC 1  /* one result per document: its best passage */
 
+/* The largest k, offset and snippet_bytes of a search. */
+#define SPASM_MAX_K 1000000
+
 typedef struct spasm_search_options {
-    size_t k;             /* results wanted; 0 = 10 */
-    size_t offset;        /* results to skip, for paging */
-    double k1;            /* BM25 k1; 0 = the index default */
-    double b;             /* BM25 b; <0 = the index default (use -1) */
+    size_t k;             /* results wanted, at most SPASM_MAX_K; 0 = 10 */
+    size_t offset;        /* results to skip, for paging; at most SPASM_MAX_K */
+    double k1;            /* BM25 k1, above 0 and at most SPASM_K1_MAX;
+                             0 = the index default */
+    double b;             /* BM25 b, 0 to 1; SPASM_B_DEFAULT (-1) = the
+                             index default */
     int group;            /* SPASM_GROUP_* */
     int no_collapse;      /* 1: keep near-duplicate passages */
     int explain;          /* 1: fill spasm_hit.explain */
     int keep_stopwords;   /* 1: do not drop stop words from the query */
-    size_t snippet_bytes; /* target snippet length; 0 = 300 */
+    size_t snippet_bytes; /* target snippet length, at most SPASM_MAX_K; 0 = 300 */
     unsigned fields;      /* SPASM_FIELD_* to fill in each hit; 0 = SPASM_FIELDS_ALL */
 } spasm_search_options;
 
@@ -399,9 +435,13 @@ SPASM_API const char *spasm_searcher_errmsg(const spasm_searcher *s);
  * Run `query` (see the README for the syntax) and return the ranked hits
  * in *out (NULL on error).  opts may be NULL for the defaults.  A query
  * with no searchable term (empty, punctuation only, every word excluded)
- * is SPASM_EQUERY; k or offset above 1,000,000 is SPASM_EINVAL; a corrupt
- * region of the index met on the way is SPASM_ECORRUPT.  Zero hits is
- * SPASM_OK with an empty result set.
+ * is SPASM_EQUERY; an option out of its range (k, offset or snippet_bytes
+ * above SPASM_MAX_K, k1 or b as under SPASM_K1_MAX, NaN, a group other
+ * than SPASM_GROUP_*, fields beyond SPASM_FIELDS_ALL) is SPASM_EINVAL
+ * with a message naming the option and its valid range; a corrupt region
+ * of the index met on the way is SPASM_ECORRUPT, and so is an index file
+ * that changed under the reader (see spasm_open).  Zero hits is SPASM_OK
+ * with an empty result set.
  */
 SPASM_API int spasm_search(spasm_searcher *s, const char *query, const spasm_search_options *opts,
                            spasm_results **out);

@@ -141,14 +141,16 @@ int main(int argc, char **argv)
             break;
         case 1:
             wo.k1 = strtod(optarg, &end);
-            if (*end || !(wo.k1 > 0) || wo.k1 > 100) {
-                fprintf(stderr, "spasm-index: --k1 wants a number above 0, not \"%s\"\n", optarg);
+            if (*end || end == optarg || !(wo.k1 > 0 && wo.k1 <= SPASM_K1_MAX)) {
+                fprintf(stderr,
+                        "spasm-index: --k1 wants a number above 0 and at most %g, not \"%s\"\n",
+                        SPASM_K1_MAX, optarg);
                 return 2;
             }
             break;
         case 2:
             wo.b = strtod(optarg, &end);
-            if (*end || !(wo.b >= 0 && wo.b <= 1)) {
+            if (*end || end == optarg || !(wo.b >= 0 && wo.b <= 1)) {
                 fprintf(stderr, "spasm-index: --b wants a number from 0 to 1, not \"%s\"\n",
                         optarg);
                 return 2;

@@ -49,6 +49,21 @@ static unsigned default_threads(void)
     return (unsigned)n;
 }
 
+/* Check the BM25 parameters of opt (see SPASM_K1_MAX): 0, or
+ * SPASM_EINVAL with a message giving the valid range. */
+static int check_bm25(spasm_writer *w, const spasm_writer_options *opt)
+{
+    if (!(opt->k1 >= 0 && opt->k1 <= SPASM_K1_MAX))
+        return sp_writer_err(w, SPASM_EINVAL,
+                             "k1 must be above 0 and at most %g (or 0 for the default, %g), not %g",
+                             SPASM_K1_MAX, SP_DEFAULT_K1, opt->k1);
+    if (!(opt->b >= 0 && opt->b <= 1) && opt->b != SPASM_B_DEFAULT)
+        return sp_writer_err(w, SPASM_EINVAL,
+                             "b must be from 0 to 1 (or %g for the default, %g), not %g",
+                             SPASM_B_DEFAULT, SP_DEFAULT_B, opt->b);
+    return 0;
+}
+
 int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_options *opt)
 {
     if (!out) return SPASM_EINVAL;
@@ -76,8 +91,7 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     w->sink.fd = -1;
     w->runs_fd = w->posn_fd = -1;
     w->k1 = opt->k1 > 0 ? opt->k1 : SP_DEFAULT_K1;
-    w->b = opt->b >= 0 ? opt->b : SP_DEFAULT_B;
-    if (opt->b > 1) w->b = 1;
+    w->b = opt->b == SPASM_B_DEFAULT ? SP_DEFAULT_B : opt->b;
     w->flags = opt->no_stopwords ? SP_FLAG_NO_STOPWORDS : 0;
     w->on_event = opt->on_event;
     w->event_ud = opt->event_ud;
@@ -101,6 +115,7 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
         pthread_cond_init(&w->cv_done, NULL))
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     if (!path || !*path) return sp_writer_err(w, SPASM_EINVAL, "no index path given");
+    if (check_bm25(w, opt)) return w->rc;
     size_t plen = strlen(path);
     w->path = sp_strndup(&w->a, path, plen);
     w->tmppath = sp_malloc(&w->a, plen + 64);

@@ -86,6 +86,25 @@ int sp_ix_ensure(spasm_index *ix, uint64_t off, uint64_t len, char *err)
     return 0;
 }
 
+int sp_ix_check_file(const spasm_index *ix, char *err)
+{
+    struct stat st;
+    if (fstat(ix->fd, &st) != 0)
+        return sp_seterr(err, SPASM_EIO, "%s: cannot stat the open index: %s", ix->path,
+                         strerror(errno));
+    if ((uint64_t)st.st_size != (uint64_t)ix->size)
+        return sp_seterr(err, SPASM_ECORRUPT,
+                         "%s: the index file changed size under the reader (%zu bytes when "
+                         "opened, %lld now): it was truncated or rewritten in place; reopen it",
+                         ix->path, ix->size, (long long)st.st_size);
+    if (st.st_mtim.tv_sec != ix->mtime.tv_sec || st.st_mtim.tv_nsec != ix->mtime.tv_nsec)
+        return sp_seterr(err, SPASM_ECORRUPT,
+                         "%s: the index file was modified in place under the reader: reopen it "
+                         "(replace an index by renaming a new file over it)",
+                         ix->path);
+    return 0;
+}
+
 /* Check a whole section's CRC32. */
 static int check_section(spasm_index *ix, const sp_sec *s, const char *name)
 {
@@ -232,7 +251,7 @@ static int load(spasm_index *ix, unsigned flags)
         ix->lens.len != 4 * ix->npass || ix->pass.len != SP_PASS_ENTRY * ix->npass ||
         ix->docs.len != SP_DOCS_ENTRY * ix->ndocs || ix->idix.len != SP_IDIX_ENTRY * ix->ndocs ||
         ix->didx.len != 8 * ((ix->nterms + SP_DICT_BLOCK - 1) / SP_DICT_BLOCK) ||
-        ix->txix.len != SP_STORE_IX_ENTRY * ix->txix.count ||
+        !(ix->k1 <= SPASM_K1_MAX) || ix->txix.len != SP_STORE_IX_ENTRY * ix->txix.count ||
         ix->dmix.len != SP_STORE_IX_ENTRY * ix->dmix.count ||
         sp_get_u32(m + SP_META_DICT_BLOCK) != SP_DICT_BLOCK ||
         sp_get_u32(m + SP_META_POST_BLOCK) != SP_BLOCK || !(ix->k1 > 0) || !(ix->b >= 0) ||
@@ -265,6 +284,7 @@ int spasm_open(spasm_index **out, const char *path, const spasm_open_options *op
     if (fstat(ix->fd, &st) != 0) return fail(ix, SPASM_EIO, "cannot stat: %s", strerror(errno));
     if (S_ISDIR(st.st_mode)) return fail(ix, SPASM_EIO, "is a directory, not an index file");
     ix->size = (size_t)st.st_size;
+    ix->mtime = st.st_mtim;
     if (ix->size < SP_HEADER_SIZE)
         return fail(ix, SPASM_ECORRUPT, "not a spasm index (%zu bytes: truncated?)", ix->size);
     void *m = mmap(NULL, ix->size, PROT_READ, MAP_SHARED, ix->fd, 0);
@@ -294,6 +314,11 @@ int spasm_index_verify(spasm_index *ix)
     if (!ix) return SPASM_EINVAL;
     if (ix->rc) return ix->rc;
     char err[SP_ERRMSG_MAX];
+    int rc = sp_ix_check_file(ix, err);
+    if (rc) {
+        snprintf(ix->errmsg, sizeof ix->errmsg, "%s", err);
+        return ix->rc = rc;
+    }
     if (ix->data_end > SP_HEADER_SIZE &&
         sp_ix_ensure(ix, SP_HEADER_SIZE, ix->data_end - SP_HEADER_SIZE, err)) {
         snprintf(ix->errmsg, sizeof ix->errmsg, "%s", err);

@@ -6,6 +6,7 @@
 #define SPASM_INDEX_H
 
 #include <stdatomic.h>
+#include <time.h>
 
 #include "analyzer.h"
 #include "base.h"
@@ -40,6 +41,7 @@ struct spasm_index {
     uint64_t nchunks;
     unsigned chunk_log2;        /* checksum chunks of 1 << chunk_log2 bytes */
     _Atomic uint64_t *verified; /* one bit per chunk */
+    struct timespec mtime;      /* the file's modification time when mapped */
 };
 
 /* What the dictionary holds for one term. */
@@ -54,6 +56,15 @@ typedef struct sp_terminfo {
  * once per chunk per process.  0, or SPASM_ECORRUPT with a message in err.
  */
 int sp_ix_ensure(spasm_index *ix, uint64_t off, uint64_t len, char *err);
+
+/*
+ * Check that the file behind the map is still as it was mapped (its size
+ * and modification time), so that a file truncated or rewritten in place
+ * is an error rather than SIGBUS or other bytes.  Reads nothing shared
+ * but the handle's constant fields: any thread may call it.  0, or
+ * SPASM_ECORRUPT (SPASM_EIO when fstat fails) with a message in err.
+ */
+int sp_ix_check_file(const spasm_index *ix, char *err);
 
 /* Look a term up.  1 found, 0 not found, or -SPASM_ECORRUPT (err set). */
 int sp_dict_find(spasm_index *ix, const char *term, size_t len, sp_terminfo *out, char *err);

@@ -324,7 +324,8 @@ int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *doc)
     spasm_index *ix = s->ix;
     size_t len = strlen(doc_id);
     uint64_t h = sp_id_hash(doc_id, len);
-    int rc = sp_ix_ensure(ix, ix->idix.off, ix->idix.len, s->errmsg);
+    int rc = sp_ix_check_file(ix, s->errmsg);
+    if (!rc) rc = sp_ix_ensure(ix, ix->idix.off, ix->idix.len, s->errmsg);
     if (rc) return rc;
     uint64_t lo = 0, hi = ix->ndocs;
     while (lo < hi) { /* first entry with hash >= h */
@@ -359,8 +360,10 @@ int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *first, uint32_
     if (!s || !first || !count) return SPASM_EINVAL;
     spasm_index *ix = s->ix;
     if (doc >= ix->ndocs) return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "no document %u", doc);
-    int rc =
-        sp_ix_ensure(ix, ix->docs.off + (uint64_t)doc * SP_DOCS_ENTRY, SP_DOCS_ENTRY, s->errmsg);
+    int rc = sp_ix_check_file(ix, s->errmsg);
+    if (!rc)
+        rc = sp_ix_ensure(ix, ix->docs.off + (uint64_t)doc * SP_DOCS_ENTRY, SP_DOCS_ENTRY,
+                          s->errmsg);
     if (rc) return rc;
     const uint8_t *e = ix->docs.p + (size_t)doc * SP_DOCS_ENTRY;
     *first = sp_get_u32(e);
@@ -377,6 +380,8 @@ int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_results **out)
     if (!s) return SPASM_EINVAL;
     if (passage >= s->ix->npass)
         return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "no passage %u", passage);
+    int frc = sp_ix_check_file(s->ix, s->errmsg);
+    if (frc) return frc;
     spasm_results *r = results_new(s->a, 1);
     if (!r) return serr_nomem(s);
     r->n = 1;

@@ -61,6 +61,41 @@ static int serr(spasm_searcher *s, int code, const char *msg)
     return code;
 }
 
+/*
+ * Check a search's options against their documented ranges (spasm.h):
+ * 0, or SPASM_EINVAL with a message naming the option and its range.
+ */
+static int check_options(spasm_searcher *s, const spasm_search_options *o)
+{
+    if (o->k > SPASM_MAX_K)
+        return sp_seterr(s->errmsg, SPASM_EINVAL, "k must be from 1 to %d (or 0 for 10), not %zu",
+                         SPASM_MAX_K, o->k);
+    if (o->offset > SPASM_MAX_K)
+        return sp_seterr(s->errmsg, SPASM_EINVAL, "offset must be from 0 to %d, not %zu",
+                         SPASM_MAX_K, o->offset);
+    if (!(o->k1 >= 0 && o->k1 <= SPASM_K1_MAX))
+        return sp_seterr(s->errmsg, SPASM_EINVAL,
+                         "k1 must be above 0 and at most %g (or 0 for the index default), not %g",
+                         SPASM_K1_MAX, o->k1);
+    if (!(o->b >= 0 && o->b <= 1) && o->b != SPASM_B_DEFAULT)
+        return sp_seterr(s->errmsg, SPASM_EINVAL,
+                         "b must be from 0 to 1 (or %g for the index default), not %g",
+                         SPASM_B_DEFAULT, o->b);
+    if (o->snippet_bytes > SPASM_MAX_K)
+        return sp_seterr(s->errmsg, SPASM_EINVAL,
+                         "snippet_bytes must be from 1 to %d (or 0 for 300), not %zu", SPASM_MAX_K,
+                         o->snippet_bytes);
+    if (o->group != SPASM_GROUP_NONE && o->group != SPASM_GROUP_DOC)
+        return sp_seterr(s->errmsg, SPASM_EINVAL,
+                         "group must be SPASM_GROUP_NONE (0) or SPASM_GROUP_DOC (1), not %d",
+                         o->group);
+    if (o->fields & ~(unsigned)SPASM_FIELDS_ALL)
+        return sp_seterr(s->errmsg, SPASM_EINVAL,
+                         "fields must be SPASM_FIELD_* bits, from 0 to %d, not %u",
+                         SPASM_FIELDS_ALL, o->fields);
+    return 0;
+}
+
 /* Parse and build the iterator tree for query. */
 static int prepare(spasm_searcher *s, const char *query, const spasm_search_options *o, it_ctx *x,
                    it **root, qnode **qt)
@@ -71,7 +106,7 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
     x->a = s->a;
     x->err = s->errmsg;
     x->k1 = (o && o->k1 > 0) ? o->k1 : ix->k1;
-    x->b = (o && o->b >= 0 && o->b <= 1) ? o->b : ix->b;
+    x->b = (o && o->b != SPASM_B_DEFAULT) ? o->b : ix->b;
     x->avgdl = ix->avgdl;
     x->defaults = x->k1 == ix->k1 && x->b == ix->b;
     s->errmsg[0] = 0;
@@ -91,6 +126,8 @@ int spasm_count(spasm_searcher *s, const char *query, uint64_t *count)
 {
     if (!s || !count) return SPASM_EINVAL;
     *count = 0;
+    int frc = sp_ix_check_file(s->ix, s->errmsg);
+    if (frc) return frc;
     it_ctx x;
     it *root = NULL;
     qnode *qt = NULL;
@@ -249,9 +286,10 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
     spasm_search_options def;
     spasm_search_options_init(&def);
     const spasm_search_options *o = opts ? opts : &def;
+    int vrc = check_options(s, o);
+    if (!vrc) vrc = sp_ix_check_file(s->ix, s->errmsg);
+    if (vrc) return vrc;
     size_t k = o->k ? o->k : 10;
-    if (k > 1000000 || o->offset > 1000000)
-        return serr(s, SPASM_EINVAL, "k and offset must be at most 1,000,000");
     size_t want = k + o->offset;
     int collapse = !o->no_collapse && s->ix->sigs.p;
     /* Folding near-duplicates needs candidates beyond `want`: rank twice as
