@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ enum { FMT_TEXT, FMT_JSON, FMT_TREC };
 
 typedef struct cfg {
     int format, color, group_doc, threads;
+    int stdio; /* --stdio: an empty line and a flush after each answer */
     const char *run_tag;
     spasm_search_options so;
 } cfg;
@@ -38,15 +40,17 @@ static void usage(FILE *f)
                "      --group doc      one result per document: its best passage\n"
                "      --no-collapse    keep near-duplicate passages\n"
                "      --explain        show how each score adds up\n"
-               "      --k1 K1, --b B   BM25 parameters (default: the index's)\n"
+               "      --k1 K1, --b B   BM25 parameters, 0 < K1 <= 100 and 0 <= B <= 1\n"
+               "                       (default: the index's)\n"
                "      --keep-stopwords do not drop stop words from the query\n"
                "      --run-tag TAG    tag column of --format trec (default spasm)\n"
                "      --color WHEN     auto (default), always or never; NO_COLOR is respected\n"
                "      --check          verify every checksum of the index and exit\n"
                "  -f, --file FILE      batch: \"qid<TAB>query\" or a bare query per line\n"
                "      --threads N      run a -f batch on N threads (output unchanged)\n"
-               "      --stdio          read queries from stdin, answer each in JSON Lines\n"
-               "                       followed by an empty line\n"
+               "      --stdio          read queries from stdin as -f does, answer each\n"
+               "                       (JSON Lines unless --format says otherwise) followed\n"
+               "                       by an empty line, flushed\n"
                "  -h, --help, -V, --version\n"
                "\n"
                "Query syntax:\n"
@@ -136,11 +140,53 @@ static void print_text_hit(FILE *out, const cfg *c, size_t rank, const spasm_hit
     putc('\n', out);
 }
 
+/* A JSON string of s; bytes that are not valid UTF-8 (a query id or a
+ * query quoted in a message, from the input file) become '?'. */
+static json_t *json_text(const char *s)
+{
+    json_t *j = json_string(s);
+    if (j) return j;
+    char *t = strdup(s);
+    if (!t) return NULL;
+    for (char *p = t; *p; p++)
+        if ((unsigned char)*p >= 0x80) *p = '?';
+    j = json_string(t);
+    free(t);
+    return j;
+}
+
+/*
+ * Report an error of one query.  In a batch (where = "FILE:LINE") with
+ * --format json it is one line on out, {"qid":..,"line":N,"error":..},
+ * and nothing on err; otherwise one line on err, "spasm-search: WHERE: MSG".
+ */
+static void report_error(FILE *out, FILE *err, const cfg *c, const char *qid, unsigned long lineno,
+                         const char *where, const char *msg)
+{
+    if (where && c->format == FMT_JSON) {
+        json_t *o = json_object();
+        if (qid) json_object_set_new(o, "qid", json_text(qid));
+        json_object_set_new(o, "line", json_integer((json_int_t)lineno));
+        json_object_set_new(o, "error", json_text(msg));
+        char *js = json_dumps(o, JSON_COMPACT);
+        if (js) {
+            fputs(js, out);
+            putc('\n', out);
+            free(js);
+        }
+        json_decref(o);
+    } else if (where) {
+        fprintf(err, "spasm-search: %s: %s\n", where, msg);
+    } else {
+        fprintf(err, "spasm-search: %s\n", msg);
+    }
+}
+
 static void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank,
                            const spasm_hit *h)
 {
     json_t *o = json_object();
-    if (qid) json_object_set_new(o, "qid", json_string(qid));
+    if (qid) json_object_set_new(o, "qid", json_text(qid));
     json_object_set_new(o, "rank", json_integer((json_int_t)rank));
     json_object_set_new(o, "score", json_real(h->score));
     json_object_set_new(o, "doc", json_string(h->doc_id));
@@ -175,18 +221,17 @@ static void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank
     json_decref(o);
 }
 
-/* Run one query and print its results to out (errors to err, prefixed by
- * `where` when given); returns 0 results, 1 none, 2 error. */
+/* Run one query and print its results to out, an error as report_error()
+ * says (where: "FILE:LINE" in a batch, else NULL); *code gets the
+ * library's return code.  Returns 0 results, 1 none, 2 error. */
 static int run_query(FILE *out, FILE *err, const cfg *c, spasm_searcher *s, const char *qid,
-                     const char *q, const char *where)
+                     const char *q, const char *where, unsigned long lineno, int *code)
 {
     spasm_results *r;
     int rc = spasm_search(s, q, &c->so, &r);
+    *code = rc;
     if (rc) {
-        if (where)
-            fprintf(err, "spasm-search: %s: %s\n", where, spasm_searcher_errmsg(s));
-        else
-            fprintf(err, "spasm-search: %s\n", spasm_searcher_errmsg(s));
+        report_error(out, err, c, qid, lineno, where, spasm_searcher_errmsg(s));
         return 2;
     }
     size_t n = spasm_results_count(r);
@@ -217,9 +262,11 @@ typedef struct job {
     const char *qid, *q; /* q NULL: malformed, msg says why */
     char where[96];
     char qidbuf[24]; /* a bare query's qid: its line number */
+    unsigned long lineno;
     char *out, *msg; /* open_memstream buffers */
     size_t outlen, msglen;
     int status, done;
+    int code; /* the library's return code (SPASM_ENOMEM: no buffers either) */
 } job;
 
 typedef struct pool {
@@ -239,10 +286,14 @@ static void run_job(const cfg *c, spasm_searcher *s, job *j)
     if (!out || !msg) {
         if (out) fclose(out);
         if (msg) fclose(msg);
+        free(j->out);
+        free(j->msg);
+        j->out = j->msg = NULL;
         j->status = 2;
+        j->code = SPASM_ENOMEM;
         return;
     }
-    j->status = run_query(out, msg, c, s, j->qid, j->q, j->where);
+    j->status = run_query(out, msg, c, s, j->qid, j->q, j->where, j->lineno, &j->code);
     fclose(out);
     fclose(msg);
 }
@@ -266,6 +317,7 @@ static void parse_line(job *j, char *line, const char *file, unsigned long linen
 {
     memset(j, 0, sizeof *j);
     j->line = line;
+    j->lineno = lineno;
     snprintf(j->where, sizeof j->where, "%.60s:%lu", file, lineno);
     char *tab = strchr(line, '\t');
     if (tab) {
@@ -290,8 +342,20 @@ static void free_job(job *j)
     free(j->msg);
 }
 
+/* An error of the index or the process rather than of one query: every
+ * later query would meet it too, so the batch stops. */
+static int fatal_code(int code)
+{
+    return code == SPASM_ECORRUPT || code == SPASM_EIO || code == SPASM_ENOMEM ||
+           code == SPASM_EVERSION;
+}
+
+#define RUN_FOUND 1 /* run_jobs(): some query found results */
+#define RUN_FATAL 2 /* run_jobs(): stopped at a fatal error */
+
 /* Run jobs[0, n) on `threads` threads (or this one) and print their
- * output in order.  Returns 1 if any query found results. */
+ * output in order, up to the first fatal error; with --stdio each answer
+ * ends with an empty line and is flushed.  Returns RUN_* bits. */
 static int run_jobs(const cfg *c, spasm_index *ix, spasm_searcher *s, job *jobs, size_t n,
                     int threads)
 {
@@ -306,33 +370,54 @@ static int run_jobs(const cfg *c, spasm_index *ix, spasm_searcher *s, job *jobs,
     /* one thread, or what the workers could not run */
     for (size_t i = 0; i < n; i++)
         if (jobs[i].q && !jobs[i].done) run_job(c, s, &jobs[i]);
-    int any = 0;
+    int ret = 0;
     for (size_t i = 0; i < n; i++) {
         job *j = &jobs[i];
-        if (!j->q)
-            fprintf(stderr, "spasm-search: %s: bad query id \"%s\" (skipped)\n", j->where, j->qid);
-        if (j->msg) fwrite(j->msg, 1, j->msglen, stderr);
-        if (j->out) fwrite(j->out, 1, j->outlen, stdout);
-        if (j->q && j->status == 0) any = 1;
+        if (!(ret & RUN_FATAL)) {
+            if (!j->q) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "bad query id \"%.100s\" (skipped)", j->qid);
+                report_error(stdout, stderr, c, j->qid, j->lineno, j->where, msg);
+            } else if (j->code == SPASM_ENOMEM && !j->out) {
+                report_error(stdout, stderr, c, j->qid, j->lineno, j->where, "out of memory");
+            }
+            if (j->msg) fwrite(j->msg, 1, j->msglen, stderr);
+            if (j->out) fwrite(j->out, 1, j->outlen, stdout);
+            if (c->stdio) {
+                putchar('\n');
+                fflush(stdout);
+            }
+            if (j->q && j->status == 0) ret |= RUN_FOUND;
+            if (fatal_code(j->code)) ret |= RUN_FATAL;
+        }
         free_job(j);
     }
     fflush(stdout);
-    return any;
+    return ret;
 }
 
-/* Batch: one query per line, run in chunks of up to BATCH_CHUNK lines on
- * c->threads threads; output is in input order and the same for any
- * number of threads.  Returns the exit status. */
+/*
+ * A batch, -f FILE or --stdio (file "-": standard input, named "stdin" in
+ * messages): one query per line, "qid<TAB>query" or a bare query (qid =
+ * line number), a trailing CR dropped, blank lines and # comments skipped.
+ * Run in chunks of up to BATCH_CHUNK lines on c->threads threads; output
+ * is in input order and the same for any number of threads.  A line in
+ * error is reported (report_error) and skipped; a fatal error stops the
+ * batch.  Returns the exit status: 2 after a fatal error, else 0 when
+ * some query found results, else 1.
+ */
 #define BATCH_CHUNK 4096
 static int run_batch(const cfg *c, spasm_index *ix, spasm_searcher *s, const char *file)
 {
-    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+    int is_stdin = strcmp(file, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(file, "r");
     if (!f) {
         fprintf(stderr, "spasm-search: %s: cannot open: %s\n", file, strerror(errno));
         return 2;
     }
-    /* Reading stdin interactively: answer each line as it comes. */
-    size_t chunk = (f == stdin && c->threads <= 1) ? 1 : BATCH_CHUNK;
+    const char *name = is_stdin ? "stdin" : file;
+    /* --stdio, or reading stdin on one thread: answer each line as it comes. */
+    size_t chunk = (c->stdio || (is_stdin && c->threads <= 1)) ? 1 : BATCH_CHUNK;
     job *jobs = malloc(chunk * sizeof *jobs);
     if (!jobs) {
         fprintf(stderr, "spasm-search: out of memory\n");
@@ -341,8 +426,8 @@ static int run_batch(const cfg *c, spasm_index *ix, spasm_searcher *s, const cha
     }
     size_t n = 0;
     unsigned long lineno = 0;
-    int any = 0;
-    for (;;) {
+    int ret = 0;
+    while (!(ret & RUN_FATAL)) {
         char *line = NULL;
         size_t cap = 0;
         ssize_t len = getline(&line, &cap, f);
@@ -358,40 +443,47 @@ static int run_batch(const cfg *c, spasm_index *ix, spasm_searcher *s, const cha
             free(line);
             continue;
         }
-        parse_line(&jobs[n++], line, file, lineno);
+        parse_line(&jobs[n++], line, name, lineno);
         if (n == chunk) {
-            any |= run_jobs(c, ix, s, jobs, n, c->threads);
+            ret |= run_jobs(c, ix, s, jobs, n, c->threads);
             n = 0;
         }
     }
-    if (n) any |= run_jobs(c, ix, s, jobs, n, c->threads);
+    if (n) ret |= run_jobs(c, ix, s, jobs, n, c->threads);
     free(jobs);
     if (f != stdin) fclose(f);
-    return any ? 0 : 1;
+    return (ret & RUN_FATAL) ? 2 : (ret & RUN_FOUND) ? 0 : 1;
 }
 
-/* --stdio: each query answered with JSON Lines and an empty line. */
-static int run_stdio(cfg *c, spasm_searcher *s)
+/* SIGBUS: the mapped index was truncated under a read (the library checks
+ * the file before each search, but a truncation can land during one).
+ * One line naming the index, written async-signal-safely, and exit 2. */
+static char sigbus_msg[PATH_MAX + 200];
+static size_t sigbus_len;
+
+static void on_sigbus(int sig)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    c->format = FMT_JSON;
-    while ((len = getline(&line, &cap, stdin)) >= 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-        int r = run_query(stdout, stderr, c, s, NULL, line, "stdin");
-        if (r == 2) {
-            json_t *o = json_pack("{s:s}", "error", spasm_searcher_errmsg(s));
-            char *js = json_dumps(o, JSON_COMPACT);
-            if (js) puts(js);
-            free(js);
-            json_decref(o);
-        }
-        putchar('\n');
-        fflush(stdout);
-    }
-    free(line);
-    return 0;
+    (void)sig;
+    ssize_t w = write(2, sigbus_msg, sigbus_len);
+    (void)w;
+    _exit(2);
+}
+
+/* Install on_sigbus for the index at path. */
+static void catch_sigbus(const char *path)
+{
+    int n = snprintf(sigbus_msg, sizeof sigbus_msg - 1,
+                     "spasm-search: %s: the index file changed under the reader (truncated or "
+                     "rewritten in place): stopped",
+                     path);
+    sigbus_len = n < 0 ? 0 : (size_t)n;
+    if (sigbus_len > sizeof sigbus_msg - 2) sigbus_len = sizeof sigbus_msg - 2;
+    sigbus_msg[sigbus_len++] = '\n';
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigbus;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, NULL);
 }
 
 int main(int argc, char **argv)
@@ -436,7 +528,7 @@ int main(int argc, char **argv)
     spasm_search_options_init(&c.so);
     c.run_tag = "spasm";
     const char *index = NULL, *batch = NULL, *color = "auto";
-    int check = 0, stdio_mode = 0, ch;
+    int check = 0, stdio_mode = 0, format_given = 0, ch;
     char defbuf[PATH_MAX + 64];
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":i:k:f:hV", opts, NULL)) != -1) {
@@ -459,6 +551,7 @@ int main(int argc, char **argv)
             }
             break;
         case O_FORMAT:
+            format_given = 1;
             if (!strcmp(optarg, "text"))
                 c.format = FMT_TEXT;
             else if (!strcmp(optarg, "json"))
@@ -487,14 +580,16 @@ int main(int argc, char **argv)
             break;
         case O_K1:
             c.so.k1 = strtod(optarg, &end);
-            if (*end || !(c.so.k1 > 0) || c.so.k1 > 100) {
-                fprintf(stderr, "spasm-search: --k1 wants a number above 0, not \"%s\"\n", optarg);
+            if (*end || end == optarg || !(c.so.k1 > 0 && c.so.k1 <= SPASM_K1_MAX)) {
+                fprintf(stderr,
+                        "spasm-search: --k1 wants a number above 0 and at most %g, not \"%s\"\n",
+                        SPASM_K1_MAX, optarg);
                 return 2;
             }
             break;
         case O_B:
             c.so.b = strtod(optarg, &end);
-            if (*end || !(c.so.b >= 0 && c.so.b <= 1)) {
+            if (*end || end == optarg || !(c.so.b >= 0 && c.so.b <= 1)) {
                 fprintf(stderr, "spasm-search: --b wants a number from 0 to 1, not \"%s\"\n",
                         optarg);
                 return 2;
@@ -552,6 +647,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "spasm-search: --color is auto, always or never, not \"%s\"\n", color);
         return 2;
     }
+    if (stdio_mode && batch) {
+        fprintf(stderr, "spasm-search: -f and --stdio exclude each other\n");
+        return 2;
+    }
+    if (stdio_mode && !format_given) c.format = FMT_JSON; /* --stdio answers in JSON by default */
+    c.stdio = stdio_mode;
     if (c.format != FMT_TEXT) c.color = 0;
     if (c.format == FMT_TREC) c.so.fields = SPASM_FIELD_ID; /* no text: no inflating */
     c.so.group = c.group_doc ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
@@ -566,6 +667,7 @@ int main(int argc, char **argv)
         spasm_close(ix);
         return 2;
     }
+    catch_sigbus(index);
     if (check) {
         int rc = spasm_index_verify(ix);
         if (rc)
@@ -587,10 +689,8 @@ int main(int argc, char **argv)
         return 2;
     }
     int status;
-    if (stdio_mode) {
-        status = run_stdio(&c, s);
-    } else if (batch) {
-        status = run_batch(&c, ix, s, batch);
+    if (stdio_mode || batch) {
+        status = run_batch(&c, ix, s, stdio_mode ? "-" : batch);
     } else {
         size_t len = 0;
         for (int i = optind; i < argc; i++) len += strlen(argv[i]) + 1;
@@ -604,7 +704,9 @@ int main(int argc, char **argv)
                 if (i > optind) strcat(q, " ");
                 strcat(q, argv[i]);
             }
-            status = run_query(stdout, stderr, &c, s, c.format == FMT_TREC ? "1" : NULL, q, NULL);
+            int code;
+            status = run_query(stdout, stderr, &c, s, c.format == FMT_TREC ? "1" : NULL, q, NULL, 0,
+                               &code);
             free(q);
         }
     }
