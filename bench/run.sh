@@ -484,8 +484,8 @@ for (e, qset, k), r in sorted(qry.items(), key=lambda x: (engines.index(x[0][0])
              f"{r['p90_ms']:.3f} | {r['p99_ms']:.3f} | {r['max_ms']:.3f} | {r['qps']:.0f} | "
              f"{r['zero_hits']} | {r['mean_hits']:.1f} | {r['failed']} |")
 L.append("")
-L.append("\"refused\": queries the engine rejected as having no searchable term (spasm drops "
-         "stop words by default; the peers keep them); they count as queries without hits.\n")
+L.append("\"refused\": queries the engine rejected as having no searchable term (no word "
+         "at all); they count as queries without hits.\n")
 L.append("Logs, TREC runs and the raw JSON of this run are under `" + os.path.dirname(res) + "/`.\n")
 
 with open(out, "w") as fo:
