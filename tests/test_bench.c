@@ -5,7 +5,11 @@
  * and the peers' harnesses (Xapian, SQLite FTS5) on a tiny JSON Lines file
  * when they were built (their libraries installed: scripts/deps.sh bench).
  * Each harness must print its JSON summary line with the figures bench/run.sh
- * reads, and a TREC run that finds what it should.  No timing is checked.
+ * reads, and a TREC run that finds what it should.  Then the drivers, when
+ * the shared collections are there: bench/run.sh on the first 300 wikipedia
+ * documents and bench/eval.sh on ADI, each writing its report under the
+ * build tree and leaving the published bench/RESULTS.md and bench/EVAL.md
+ * alone.  No timing is checked.
  */
 #include <jansson.h>
 #include <setjmp.h>
@@ -182,12 +186,100 @@ static void test_fts5_bench(void **state)
     peer("fts5_bench", "fts5", "");
 }
 
+/* Whether the published report at path still has the bytes in *copy
+ * (read first when *copy is NULL). */
+static int unchanged(const char *path, char **copy, size_t *n)
+{
+    if (!*copy) return (*copy = slurp(path, n)) != NULL;
+    size_t m = 0;
+    char *now = slurp(path, &m);
+    int same = now && m == *n && memcmp(now, *copy, m) == 0;
+    free(now);
+    return same;
+}
+
+/* Fails unless the file at path holds needle. */
+static void file_has(const char *path, const char *needle)
+{
+    size_t n = 0;
+    char *s = slurp(path, &n);
+    if (!s) fail_msg("%s was not written", path);
+    if (!strstr(s, needle)) fail_msg("%s has no \"%s\"", path, needle);
+    free(s);
+}
+
+/* bench/run.sh, a small run of every engine that is built: it builds,
+ * indexes, queries and writes its report where it is told, into build/
+ * otherwise, never over bench/RESULTS.md.  Only against build/ (the
+ * driver's own tree) and when the collection and the report's tools exist. */
+static void test_bench_driver(void **state)
+{
+    (void)state;
+    if (strcmp(build_dir(), "build") != 0 ||
+        access("../shared/bench/wikipedia_en/queries.tsv", R_OK) != 0 ||
+        run("command -v python3 jq >/dev/null && test -x /usr/bin/time") != 0) {
+        printf("bench/run.sh needs build/, ../shared/bench and python3, jq, time: skipped\n");
+        skip();
+    }
+    char engines[64] = "spasm";
+    if (access("build/bench/xapian_bench", X_OK) == 0) strcat(engines, ",xapian");
+    if (access("build/bench/fts5_bench", X_OK) == 0) strcat(engines, ",fts5");
+    char *pub = NULL;
+    size_t n = 0;
+    assert_true(unchanged("bench/RESULTS.md", &pub, &n));
+    char report[512];
+    snprintf(report, sizeof report, "%s/R.md", tmpdir);
+    if (run("unset MAKEFLAGS MFLAGS MAKELEVEL; bench/run.sh --small 300 --engines %s "
+            "--long-ks 10 --xapian-stem all --out %s > %s/log 2>&1",
+            engines, report, tmpdir) != 0) {
+        char log[512];
+        snprintf(log, sizeof log, "%s/log", tmpdir);
+        size_t m = 0;
+        char *s = slurp(log, &m);
+        fail_msg("bench/run.sh failed:\n%s", s ? s : "");
+    }
+    file_has(report, "## Summary");
+    file_has(report, "| spasm-search | ");
+    if (strstr(engines, "xapian")) file_has(report, "| Xapian | ");
+    if (strstr(engines, "fts5")) file_has(report, "| SQLite FTS5 | ");
+    size_t m = 0;
+    char *s = slurp(report, &m);
+    assert_non_null(s);
+    assert_null(strstr(s, "## Failures"));
+    free(s);
+    assert_true(unchanged("bench/RESULTS.md", &pub, &n));
+    free(pub);
+}
+
+/* bench/eval.sh on ADI writes BUILD/eval/EVAL.md, not bench/EVAL.md. */
+static void test_eval_driver(void **state)
+{
+    (void)state;
+    if (access("../shared/eval/adi/qrels.txt", R_OK) != 0) {
+        printf("../shared/eval/adi is not there: skipped\n");
+        skip();
+    }
+    char *pub = NULL;
+    size_t n = 0;
+    assert_true(unchanged("bench/EVAL.md", &pub, &n));
+    char out[512];
+    snprintf(out, sizeof out, "%s/eval/EVAL.md", build_dir());
+    unlink(out);
+    assert_int_equal(
+        run("BUILD=%s EVAL_COLLECTIONS=adi bench/eval.sh >/dev/null 2>%s/err", build_dir(), tmpdir),
+        0);
+    file_has(out, "| adi | 35 | ");
+    assert_true(unchanged("bench/EVAL.md", &pub, &n));
+    free(pub);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spasm_bench),   cmocka_unit_test(test_codec_bench),
         cmocka_unit_test(test_dump_passages), cmocka_unit_test(test_xapian_bench),
-        cmocka_unit_test(test_fts5_bench),
+        cmocka_unit_test(test_fts5_bench),    cmocka_unit_test(test_bench_driver),
+        cmocka_unit_test(test_eval_driver),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
