@@ -69,7 +69,6 @@ CODEC_LIBS = $(if $(SVB),-lstreamvbyte,)
 BENCH_DIR = $(BUILD)/bench
 HAVE_XAPIAN := $(shell pkg-config --exists xapian-core 2>/dev/null && echo 1)
 HAVE_SQLITE := $(shell test -f /usr/include/sqlite3.h && echo 1)
-CXX ?= c++
 BENCH_TOOLS = $(BIN_CODEC) $(BENCH_DIR)/spasm_bench $(BENCH_DIR)/dump_passages \
     $(if $(HAVE_XAPIAN),$(BENCH_DIR)/xapian_bench,) $(if $(HAVE_SQLITE),$(BENCH_DIR)/fts5_bench,)
 
