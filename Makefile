@@ -3,8 +3,15 @@
 #   make              install missing Debian packages, build the library, the
 #                     two programs and the index of corpus/ (build/corpus.spx)
 #   make check        the whole test suite: normal build, then ASan + UBSan
-#   make bench        benchmarks against the peer engines (see bench/README.md)
-#   make eval         ranking quality on ../shared/eval (bench/eval.sh)
+#   make bench        benchmarks against the peer engines (see bench/README.md),
+#                     report in build/bench/RESULTS.md
+#   make eval         ranking quality on ../shared/eval (bench/eval.sh),
+#                     report in build/eval/EVAL.md
+#   make bench-tools  the bench programs (make builds them): build/bin/codec_bench,
+#                     build/bench/spasm_bench, build/bench/dump_passages and the
+#                     peers' harnesses when their libraries are installed
+#   make readme       regenerate the outputs README.md shows (scripts/readme-outputs.sh;
+#                     make check fails when they differ from what the programs print)
 #   make judged       ranking quality on our judged queries over corpus/ (bench/judged.sh)
 #   make install      PREFIX=/usr/local DESTDIR=   (make uninstall: the same files)
 #   make examples     examples/*.c built against build/ (check-install builds
@@ -56,6 +63,14 @@ BIN_CODEC = $(BUILD)/bin/codec_bench
 SVB := $(shell test -f /usr/include/streamvbyte.h && echo 1)
 CODEC_FLAGS = $(if $(SVB),-DSP_HAVE_STREAMVBYTE,)
 CODEC_LIBS = $(if $(SVB),-lstreamvbyte,)
+# The other bench programs, built into build/bench/ (bench/run.sh runs them
+# from there): spasm's query harness, the judging tool, and each peer's
+# harness when its library is installed (scripts/deps.sh bench).
+BENCH_DIR = $(BUILD)/bench
+HAVE_XAPIAN := $(shell pkg-config --exists xapian-core 2>/dev/null && echo 1)
+HAVE_SQLITE := $(shell test -f /usr/include/sqlite3.h && echo 1)
+BENCH_TOOLS = $(BIN_CODEC) $(BENCH_DIR)/spasm_bench $(BENCH_DIR)/dump_passages \
+    $(if $(HAVE_XAPIAN),$(BENCH_DIR)/xapian_bench,) $(if $(HAVE_SQLITE),$(BENCH_DIR)/fts5_bench,)
 
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -64,7 +79,7 @@ EVAL_LIB_SRC = $(filter-out bench/eval/main.c,$(wildcard bench/eval/*.c))
 EXAMPLES = $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 .PHONY: all deps lib examples check check-normal check-san check-install check-tsan test clean \
-        install uninstall bench eval judged format
+        install uninstall bench bench-tools eval judged format readme
 
 all: deps
 	@$(MAKE) --no-print-directory build-all
@@ -72,7 +87,9 @@ all: deps
 deps:
 	@scripts/deps.sh
 
-build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BIN_CODEC)
+build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools
+
+bench-tools: $(BENCH_TOOLS)
 
 lib: $(STATIC) $(SHARED)
 
@@ -115,6 +132,24 @@ $(BIN_CODEC): bench/codec_bench.c $(STATIC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIBCFLAGS) $(CODEC_FLAGS) $< -o $@ $(STATIC) $(LIBS) $(CODEC_LIBS) $(LDSAN)
 
+$(BENCH_DIR)/spasm_bench: bench/spasm_bench.c bench/bench_util.h include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
+
+$(BENCH_DIR)/dump_passages: tests/judged/dump_passages.c include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
+
+$(BENCH_DIR)/fts5_bench: bench/peers/fts5_bench.c bench/peers/jsonl.h bench/bench_util.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $< -o $@ -lsqlite3 -lutf8proc -ljansson -lz -lm $(LDSAN)
+
+# C++: the C-only warnings of CFLAGS_BASE left out.
+$(BENCH_DIR)/xapian_bench: bench/peers/xapian_bench.cc bench/peers/jsonl.h bench/bench_util.h
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -g $(OPT) -Wall -Wextra $(filter -fsanitize=% -fno-%,$(CFLAGS_BASE)) $< -o $@ \
+	    $$(pkg-config --cflags --libs xapian-core) -ljansson -lz $(LDSAN)
+
 $(CORPUS_INDEX): $(BIN_INDEX) $(wildcard corpus/*)
 	$(BIN_INDEX) -q -o $@ corpus
 
@@ -141,7 +176,8 @@ check-normal: build-all $(EXAMPLES) $(TEST_BIN)
 	@mkdir -p build
 	@tests/run.sh $(BUILD) | tee build/test-normal.log
 
-check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(TEST_BIN)
+check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) \
+           $(TEST_BIN)
 	@mkdir -p build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run.sh $(BUILD) | tee build/test-san.log
@@ -161,12 +197,20 @@ check-install: build-all $(BUILD)/tests/test_install
 
 test: check
 
+# Both write into build/ only (build/bench/RESULTS.md, build/eval/EVAL.md);
+# bench/RESULTS.md and bench/EVAL.md are the published copies, updated by
+# copying a run's report over them by hand (bench/README.md).
 bench: all
 	scripts/deps.sh bench
+	@$(MAKE) --no-print-directory bench-tools
 	bench/run.sh --xapian-stem all
 
 eval: all
 	bench/eval.sh
+
+# Rewrite the shown outputs of README.md from the programs of this build.
+readme: build-all
+	BUILD=$(BUILD) scripts/readme-outputs.sh
 
 judged: all
 	bench/judged.sh

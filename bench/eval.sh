@@ -5,17 +5,21 @@
 #
 #   bench/eval.sh [SPASM-SEARCH OPTIONS...]     e.g. bench/eval.sh --k1 1.2 --b 0.75
 #
-# For each collection: index docs.jsonl into bench/work/C.spx, run every query
-# of queries.tsv (top 1000 documents, TREC format) into bench/work/C.run, score
-# it with spasm-eval against qrels.txt (bench/work/C.eval, per query and
-# "all"), then write the table to bench/EVAL.md and print it.  Options given
-# to the script are passed on to spasm-search.  Progress goes to stderr.
+# For each collection: index docs.jsonl into BUILD/eval/work/C.spx, run every
+# query of queries.tsv (top 1000 documents, TREC format) into
+# BUILD/eval/work/C.run, score it with spasm-eval against qrels.txt
+# (BUILD/eval/work/C.eval, per query and "all"), then write the table to
+# BUILD/eval/EVAL.md and print it.  Nothing is written into the tracked tree:
+# bench/EVAL.md is the published copy, updated by copying BUILD/eval/EVAL.md
+# over it by hand (then `make readme` copies its table into README.md).
+# Options given to the script are passed on to spasm-search.  Progress goes
+# to stderr.
 #
 # Environment:
 #   BUILD=dir                 build tree with bin/ (default: build)
 #   EVAL_COLLECTIONS="a b"    a subset of the collections
 #   EVAL_REUSE_RUNS=1         skip indexing and searching: score the runs
-#                             already in bench/work (e.g. hand-made ones)
+#                             already in BUILD/eval/work (e.g. hand-made ones)
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "$0")" && pwd)
@@ -27,8 +31,8 @@ shared=$(cd "$(dirname "$0")/../../shared" 2>/dev/null && pwd) || {
 cd "$root"
 
 bin=${BUILD:-build}/bin
-work=bench/work
-out_md=bench/EVAL.md
+work=${BUILD:-build}/eval/work
+out_md=${BUILD:-build}/eval/EVAL.md
 all_collections="adi med cranfield cisi cacm npl"
 read -ra collections <<<"${EVAL_COLLECTIONS:-$all_collections}"
 reuse=${EVAL_REUSE_RUNS:-0}
@@ -132,7 +136,7 @@ table=$(awk -v all_six="$all_six" -v xmean="${xapian[mean]}" -v fmean="${fts5[me
     echo "Made by \`bench/eval.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') ($commit)."
     echo "spasm-search options: \`$options\`."
     [ "$reuse" != 1 ] ||
-        echo "Runs reused from bench/work (EVAL_REUSE_RUNS=1), not made by this invocation."
+        echo "Runs reused from $work (EVAL_REUSE_RUNS=1), not made by this invocation."
     echo
     echo "MAP, nDCG@10, P@10 and R@1000 are scored by \`spasm-eval\` with trec_eval 9.x's"
     echo "definitions (\`-c\`: a judged query without results counts as 0). The peers' nDCG@10"

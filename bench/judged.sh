@@ -39,10 +39,10 @@ done
 mkdir -p "$out"
 
 if [ "${1:-}" = --passages ]; then
-    [ -f "$build/lib/libspasm.a" ] || { echo "judged.sh: $build/lib/libspasm.a is missing" >&2; exit 2; }
-    ${CC:-cc} -std=c11 -O1 -Iinclude tests/judged/dump_passages.c -o "$out/dump_passages" \
-        "$build/lib/libspasm.a" -lstemmer -lutf8proc -ljansson -lz -lm -pthread
-    exec "$out/dump_passages" "${2:-$index}"
+    # Built by make (make bench-tools), with the rest of the tree.
+    make --no-print-directory -s BUILD="$build" "$build/bench/dump_passages" >&2 ||
+        { echo "judged.sh: could not build $build/bench/dump_passages" >&2; exit 2; }
+    exec "$build/bench/dump_passages" "${2:-$index}"
 fi
 
 rc=0

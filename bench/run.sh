@@ -8,7 +8,9 @@
 #                [--xapian-stem some|all]
 #
 # Run from the repository root (`make bench` does).  See bench/README.md for
-# what is measured and how; results go to bench/RESULTS.md by default.
+# what is measured and how; the report goes to build/bench/RESULTS.md by
+# default and everything else under build/bench/work/: a run never writes
+# into the tracked tree (bench/RESULTS.md is the published copy, copied by hand).
 set -Eeuo pipefail
 
 usage() {
@@ -18,9 +20,9 @@ usage: bench/run.sh [options]
   --collection NAME    ../shared/bench/NAME/ (docs.jsonl[.gz], queries.tsv,
                        queries_long.tsv); default wikipedia_en
   --small [N]          index only the first N documents (default 50000), copied
-                       to bench/work/NAME-smallN/docs.jsonl: a quick trial run
+                       to build/bench/work/NAME-smallN/docs.jsonl: a quick trial run
   --engines LIST       comma-separated, from spasm,xapian,fts5 (default: all)
-  --out FILE           the report (default bench/RESULTS.md)
+  --out FILE           the report (default build/bench/RESULTS.md)
   --reuse-peers        do not re-index a peer (xapian, fts5) whose index from an
                        earlier run is complete in the work directory; its
                        indexing figures are then those of that earlier run
@@ -49,7 +51,7 @@ cd "$ROOT"
 COLLECTION=wikipedia_en
 SMALL=0
 ENGINES=spasm,xapian,fts5
-OUT=bench/RESULTS.md
+OUT=build/bench/RESULTS.md
 REUSE_PEERS=0
 LONG_KS=10,1000
 SPASM_GROUP=doc
@@ -92,9 +94,9 @@ Q_LONG=$SRC/queries_long.tsv
 [ -f "$Q_LONG" ] || die "missing $Q_LONG"
 
 if [ "$SMALL" -gt 0 ]; then
-    WORK=bench/work/$COLLECTION-small$SMALL
+    WORK=build/bench/work/$COLLECTION-small$SMALL
 else
-    WORK=bench/work/$COLLECTION
+    WORK=build/bench/work/$COLLECTION
 fi
 LOGS=$WORK/logs
 RES=$WORK/results
@@ -121,7 +123,7 @@ NDOCS_NOTE=$([ "$SMALL" -gt 0 ] && echo "first $SMALL documents" || echo "all do
 want_pkgs="time pkg-config jq"
 for e in "${ENGINE_LIST[@]}"; do
     case "$e" in
-    spasm) want_pkgs="$want_pkgs libstemmer-dev libutf8proc-dev libjansson-dev zlib1g-dev" ;;
+    spasm) want_pkgs="$want_pkgs libstemmer-dev libutf8proc-dev libjansson-dev libdeflate-dev zlib1g-dev" ;;
     xapian) want_pkgs="$want_pkgs libxapian-dev libjansson-dev zlib1g-dev g++" ;;
     fts5) want_pkgs="$want_pkgs libsqlite3-dev libutf8proc-dev libjansson-dev zlib1g-dev" ;;
     esac
@@ -144,7 +146,6 @@ command -v python3 >/dev/null || die "python3 is needed to write the report"
 # ---- build the harnesses ---------------------------------------------------------------
 B=build/bench
 mkdir -p "$B"
-WARN="-Wall -Wextra"
 STATUS_DIR=$RES/status
 mkdir -p "$STATUS_DIR"
 # An engine that fails at some step is reported as such; the others go on.
@@ -155,30 +156,14 @@ mark_failed() { # engine step log
 }
 engine_ok() { [ ! -f "$STATUS_DIR/$1" ]; }
 
+# The harnesses are built by the Makefile (make bench-tools), with the flags
+# of the rest of the tree; this only makes sure they are up to date.
 build_engine() {
     local e=$1 log=$LOGS/build-$1.log
-    case "$e" in
-    spasm)
-        if [ ! -f build/lib/libspasm.a ] || [ ! -x build/bin/spasm-index ]; then
-            echo "build/lib/libspasm.a or build/bin/spasm-index is missing: run make first" >"$log"
-            mark_failed spasm build "$log"; return
-        fi
-        cc -std=c11 -O2 $WARN -Iinclude bench/spasm_bench.c -o "$B/spasm_bench" \
-            build/lib/libspasm.a -lstemmer -lutf8proc -ljansson -lz -lm -pthread >"$log" 2>&1 ||
-            { mark_failed spasm "build of spasm_bench (against build/lib/libspasm.a)" "$log"; return; }
-        ;;
-    xapian)
-        # shellcheck disable=SC2046 # pkg-config's flags are meant to be split
-        c++ -std=c++17 -O2 $WARN bench/peers/xapian_bench.cc -o "$B/xapian_bench" \
-            $(pkg-config --cflags --libs xapian-core) -ljansson -lz >"$log" 2>&1 ||
-            { mark_failed xapian "build of xapian_bench" "$log"; return; }
-        ;;
-    fts5)
-        cc -std=c11 -O2 $WARN bench/peers/fts5_bench.c -o "$B/fts5_bench" \
-            -lsqlite3 -lutf8proc -ljansson -lz -lm >"$log" 2>&1 ||
-            { mark_failed fts5 "build of fts5_bench" "$log"; return; }
-        ;;
-    esac
+    local targets=("$B/${e}_bench")
+    [ "$e" = spasm ] && targets+=(build/bin/spasm-index)
+    make --no-print-directory "${targets[@]}" >"$log" 2>&1 ||
+        { mark_failed "$e" "build of ${targets[*]} (make)" "$log"; return; }
     say "$e: harness built ($B/${e}_bench)"
 }
 
@@ -323,6 +308,7 @@ done
 
 # ---- the report -------------------------------------------------------------------------
 say "writing $OUT"
+mkdir -p "$(dirname "$OUT")"
 IDX_PATHS=()
 for e in "${ENGINE_LIST[@]}"; do IDX_PATHS+=("$e=$(index_path "$e")"); done
 python3 - "$RES" "$OUT" "${IDX_PATHS[@]}" <<'PYEOF'
@@ -498,8 +484,8 @@ for (e, qset, k), r in sorted(qry.items(), key=lambda x: (engines.index(x[0][0])
              f"{r['p90_ms']:.3f} | {r['p99_ms']:.3f} | {r['max_ms']:.3f} | {r['qps']:.0f} | "
              f"{r['zero_hits']} | {r['mean_hits']:.1f} | {r['failed']} |")
 L.append("")
-L.append("\"refused\": queries the engine rejected as having no searchable term (spasm drops "
-         "stop words by default; the peers keep them); they count as queries without hits.\n")
+L.append("\"refused\": queries the engine rejected as having no searchable term (no word "
+         "at all); they count as queries without hits.\n")
 L.append("Logs, TREC runs and the raw JSON of this run are under `" + os.path.dirname(res) + "/`.\n")
 
 with open(out, "w") as fo:

@@ -16,7 +16,7 @@
  *       and JSON output do.  The wall time of spasm_search + reading the hits +
  *       spasm_results_free is recorded per query (CLOCK_MONOTONIC).  A query
  *       the engine refuses (SPASM_EQUERY: no searchable term, e.g. only
- *       stop words) counts as a query with no hit, and in "failed".  Prints
+ *       punctuation) counts as a query with no hit, and in "failed".  Prints
  *       one JSON line (see bench_util.h); with --run writes a TREC run
  *       "qid Q0 docid rank score spasm".
  *       --group doc: one hit per document (its best passage), the unit the

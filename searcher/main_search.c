@@ -44,7 +44,8 @@ static void usage(FILE *f)
                "                       (default: the index's)\n"
                "      --keep-stopwords do not drop stop words from the query\n"
                "      --run-tag TAG    tag column of --format trec (default spasm)\n"
-               "      --color WHEN     auto (default), always or never; NO_COLOR is respected\n"
+               "      --color WHEN     auto (default: colour on a terminal unless NO_COLOR is\n"
+               "                       set and not empty), always or never\n"
                "      --check          verify every checksum of the index and exit\n"
                "  -f, --file FILE      batch: \"qid<TAB>query\" or a bare query per line\n"
                "      --threads N      run a -f batch on N threads (output unchanged)\n"
@@ -641,9 +642,11 @@ int main(int argc, char **argv)
         c.color = 1;
     else if (strcmp(color, "never") == 0)
         c.color = 0;
-    else if (strcmp(color, "auto") == 0)
-        c.color = isatty(1) && !getenv("NO_COLOR");
-    else {
+    else if (strcmp(color, "auto") == 0) {
+        /* no-color.org: NO_COLOR disables colour when present and not empty */
+        const char *nc = getenv("NO_COLOR");
+        c.color = isatty(1) && !(nc && *nc);
+    } else {
         fprintf(stderr, "spasm-search: --color is auto, always or never, not \"%s\"\n", color);
         return 2;
     }
