@@ -56,6 +56,9 @@ BIN_CODEC = $(BUILD)/bin/codec_bench
 SVB := $(shell test -f /usr/include/streamvbyte.h && echo 1)
 CODEC_FLAGS = $(if $(SVB),-DSP_HAVE_STREAMVBYTE,)
 CODEC_LIBS = $(if $(SVB),-lstreamvbyte,)
+# What near-duplicate folding costs (bench/folding_bench.c; smoke-run by
+# tests/test_fold.c).
+BIN_FOLD = $(BUILD)/bin/folding_bench
 
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -72,7 +75,8 @@ all: deps
 deps:
 	@scripts/deps.sh
 
-build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BIN_CODEC)
+build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BIN_CODEC) \
+           $(BIN_FOLD)
 
 lib: $(STATIC) $(SHARED)
 
@@ -115,6 +119,10 @@ $(BIN_CODEC): bench/codec_bench.c $(STATIC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIBCFLAGS) $(CODEC_FLAGS) $< -o $@ $(STATIC) $(LIBS) $(CODEC_LIBS) $(LDSAN)
 
+$(BIN_FOLD): bench/folding_bench.c bench/bench_util.h include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
+
 $(CORPUS_INDEX): $(BIN_INDEX) $(wildcard corpus/*)
 	$(BIN_INDEX) -q -o $@ corpus
 
@@ -141,7 +149,8 @@ check-normal: build-all $(EXAMPLES) $(TEST_BIN)
 	@mkdir -p build
 	@tests/run.sh $(BUILD) | tee build/test-normal.log
 
-check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(TEST_BIN)
+check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BIN_FOLD) \
+           $(TEST_BIN)
 	@mkdir -p build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run.sh $(BUILD) | tee build/test-san.log

@@ -148,9 +148,15 @@ static int exact_dup(sp_folder *f, size_t i, size_t j)
     return shared >= SP_DUP_MIN_SHARED && 2 * shared >= shorter;
 }
 
+/* A well-mixed hash of a (bucket, value) key (murmur3's finaliser: the
+ * table's mask keeps the low bits, which must depend on every key bit). */
 static uint32_t hash_key(uint32_t key)
 {
-    return key * 2654435761u;
+    key ^= key >> 16;
+    key *= 0x85ebca6bu;
+    key ^= key >> 13;
+    key *= 0xc2b2ae35u;
+    return key ^ (key >> 16);
 }
 
 /* The slot of key (an empty one if absent). */

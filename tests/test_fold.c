@@ -484,6 +484,29 @@ static void test_library_default_unfolded(void **state)
     spasm_results_free(plain);
 }
 
+/* The folding benchmark runs (make check smoke-runs every bench program). */
+static void test_folding_bench_runs(void **state)
+{
+    (void)state;
+    const char *b = build_dir();
+    assert_int_equal(
+        run("%s/bin/folding_bench %s/corpus.spx -q 'night calf cramps' -k 1,10,1000000 "
+            "--runs 1 > %s/fb.out",
+            b, b, tmpdir),
+        0);
+    assert_int_equal(run("test $(grep -c '^k=[0-9]* queries=1 plain_ms=[0-9.]* folded_ms=[0-9.]* "
+                         "ratio=[0-9.]* hits=[0-9]* folded=[0-9]*$' %s/fb.out) -eq 3",
+                         tmpdir),
+                     0);
+    assert_int_equal(run("grep -q '^k=10 .* hits=10 folded=[1-9]' %s/fb.out", tmpdir), 0);
+    assert_int_equal(run("printf 'a\tcramp\nb\trenal colic\n' > %s/fq.tsv && %s/bin/folding_bench "
+                         "%s/corpus.spx -f %s/fq.tsv -k 5 --fields all --runs 1 | grep -q "
+                         "'^k=5 queries=2 '",
+                         tmpdir, b, b, tmpdir),
+                     0);
+    assert_int_equal(run("%s/bin/folding_bench %s/corpus.spx -k 5 2>/dev/null", b, b), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -493,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_machine_formats_unfolded),
         cmocka_unit_test(test_group_doc_keeps_documents),
         cmocka_unit_test(test_library_default_unfolded),
+        cmocka_unit_test(test_folding_bench_runs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
