@@ -70,7 +70,6 @@ typedef struct fold_slot {
 
 struct sp_folder {
     spasm_searcher *s;
-    const sp_cand *c; /* the candidates of the current sp_folder_feed() */
     size_t need, done, cap, nreps, ndups;
     uint32_t *passage; /* per candidate: its passage (to check a longer list's prefix) */
     uint32_t *rep_of;  /* per candidate: itself (kept), the kept one it folds into, or SP_NONE */
@@ -320,7 +319,6 @@ int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
     size_t same = 0;
     while (same < f->done && same < n && c[same].passage == f->passage[same]) same++;
     if (same < f->done) reset(f);
-    f->c = c;
     int rc = reserve_cands(f, n);
     if (rc) return sp_seterr(s->errmsg, rc, "out of memory");
     for (size_t i = f->done; i < n; i++) {

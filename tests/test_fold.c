@@ -251,8 +251,8 @@ static void folder_rep_of(const sp_cand *orig, size_t n, const sp_cand *kept, co
 }
 
 /* Fold the plain ranking of q (its first n candidates) with the folder,
- * fed in two parts when split, and compare with the reference; returns
- * the folds. */
+ * fed in two parts when split (2: after half of a different list), and
+ * compare with the reference; returns the folds. */
 static size_t check_query(spasm_searcher *s, const char *q, size_t n, size_t need, int split)
 {
     size_t nc;
@@ -263,6 +263,14 @@ static size_t check_query(spasm_searcher *s, const char *q, size_t n, size_t nee
     ref_fold(s, c, nc, need, want);
     sp_folder *f;
     assert_int_equal(sp_folder_new(s, need, &f), 0);
+    if (split == 2 && nc >= 4) { /* another list first: the folder starts over */
+        sp_cand t = work[0];
+        work[0] = work[1];
+        work[1] = t;
+        assert_int_equal(sp_folder_feed(f, work, nc / 2), 0);
+        work[1] = work[0];
+        work[0] = t;
+    }
     if (split) assert_int_equal(sp_folder_feed(f, work, nc / 2), 0);
     assert_int_equal(sp_folder_feed(f, work, nc), 0);
     sp_fold fo;
@@ -311,6 +319,7 @@ static void test_fold_reference_synthetic(void **state)
     folds += check_query(ss, "zeta", 100000, 5, 1);
     folds += check_query(ss, "zeta", 100000, 100000, 0);
     folds += check_query(ss, "zeta", 100000, 100000, 1);
+    folds += check_query(ss, "zeta", 100000, 300, 2);
     folds += check_query(ss, "kaloka OR mimiri OR tervasquo", 100000, 20, 1);
     assert_true(folds > 50);
 }
