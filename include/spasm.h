@@ -359,6 +359,9 @@ typedef struct spasm_search_options {
  * passages.  Folding never applies with SPASM_GROUP_DOC (collapse is
  * ignored there): a document folded into another would vanish from the
  * results, while one result per document already shows each document once.
+ * (collapse replaced `no_collapse`, which folded by default, in the same
+ * place of the struct: a program that set no_collapse = 1 gets the same,
+ * one that left it 0 no longer folds unless it sets collapse = 1.)
  * Cost: a few hash probes per candidate, and the text of the candidates
  * whose signatures match (collapse.c); with SPASM_FIELD_ID only this text
  * is the dominant cost (bench/README.md).
