@@ -71,6 +71,9 @@ HAVE_XAPIAN := $(shell pkg-config --exists xapian-core 2>/dev/null && echo 1)
 HAVE_SQLITE := $(shell test -f /usr/include/sqlite3.h && echo 1)
 BENCH_TOOLS = $(BIN_CODEC) $(BENCH_DIR)/spasm_bench $(BENCH_DIR)/dump_passages \
     $(if $(HAVE_XAPIAN),$(BENCH_DIR)/xapian_bench,) $(if $(HAVE_SQLITE),$(BENCH_DIR)/fts5_bench,)
+# What near-duplicate folding costs (bench/folding_bench.c; smoke-run by
+# tests/test_fold.c).
+BIN_FOLD = $(BUILD)/bin/folding_bench
 
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -89,7 +92,7 @@ deps:
 
 build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools
 
-bench-tools: $(BENCH_TOOLS)
+bench-tools: $(BENCH_TOOLS) $(BIN_FOLD)
 
 lib: $(STATIC) $(SHARED)
 
@@ -150,6 +153,10 @@ $(BENCH_DIR)/xapian_bench: bench/peers/xapian_bench.cc bench/peers/jsonl.h bench
 	$(CXX) -std=c++17 -g $(OPT) -Wall -Wextra $(filter -fsanitize=% -fno-%,$(CFLAGS_BASE)) $< -o $@ \
 	    $$(pkg-config --cflags --libs xapian-core) -ljansson -lz $(LDSAN)
 
+$(BIN_FOLD): bench/folding_bench.c bench/bench_util.h include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
+
 $(CORPUS_INDEX): $(BIN_INDEX) $(wildcard corpus/*)
 	$(BIN_INDEX) -q -o $@ corpus
 
@@ -176,7 +183,7 @@ check-normal: build-all $(EXAMPLES) $(TEST_BIN)
 	@mkdir -p build
 	@tests/run.sh $(BUILD) | tee build/test-normal.log
 
-check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) \
+check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) $(BIN_FOLD) \
            $(TEST_BIN)
 	@mkdir -p build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -21,9 +21,11 @@
  *       "qid Q0 docid rank score spasm".
  *       --group doc: one hit per document (its best passage), the unit the
  *       peers rank; none (the default): one hit per passage.
- *       --collapse off: plain BM25 top-k, near-duplicates kept (the
- *       peers' task; bench/run.sh's comparison); on (the default, as
- *       spasm-search): near-duplicate passages folded into the better one.
+ *       --collapse off (the default, as the library and spasm-search's
+ *       machine formats): plain BM25 top-k, near-duplicates kept (the
+ *       peers' task; bench/run.sh's comparison); on (spasm-search's text
+ *       format): near-duplicate passages folded into the better one (not
+ *       with --group doc, where the library never folds).
  *       --keep-stopwords: do not drop stop words from the queries (the
  *       peers drop none).  --bm25: override the index's BM25 defaults.
  *
@@ -80,9 +82,9 @@ static int cmd_query(int argc, char **argv)
         } else if (!strcmp(argv[i], "--collapse") && i + 1 < argc) {
             const char *c = argv[++i];
             if (!strcmp(c, "on"))
-                opt.no_collapse = 0;
+                opt.collapse = 1;
             else if (!strcmp(c, "off"))
-                opt.no_collapse = 1;
+                opt.collapse = 0;
             else
                 bu_die("--collapse takes on or off, not '%s'", c);
         } else if (!strcmp(argv[i], "--keep-stopwords")) {

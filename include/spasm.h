@@ -361,7 +361,7 @@ typedef struct spasm_search_options {
     double b;             /* BM25 b, 0 to 1; SPASM_B_DEFAULT (-1) = the
                              index default */
     int group;            /* SPASM_GROUP_* */
-    int no_collapse;      /* 1: keep near-duplicate passages */
+    int collapse;         /* 1: fold near-duplicate passages (see below); 0: plain BM25 */
     int explain;          /* 1: fill spasm_hit.explain */
     int keep_stopwords;   /* 1: do not drop stop words from the query */
     size_t snippet_bytes; /* target snippet length, at most SPASM_MAX_K; 0 = 300 */
@@ -384,7 +384,26 @@ typedef struct spasm_search_options {
 #define SPASM_FIELD_TEXT 4  /* text, text_len, highlights, snippet */
 #define SPASM_FIELDS_ALL 7
 
-/* Fill `o` with the defaults (k = 10, index k1/b, no grouping, ...). */
+/*
+ * Near-duplicate folding (spasm_search_options.collapse).  Off by default:
+ * a program gets the plain BM25 ranking, the same as spasm-search's
+ * machine formats (json, trec, -f and --stdio), which a script or an
+ * evaluation expects; folding hides results, and whether a hidden one was
+ * wanted is for the caller to decide.  With collapse = 1 a passage that is
+ * a near-duplicate of a better-ranked hit is not a hit of its own but is
+ * listed in that hit's dups, and the list is filled up from lower-ranked
+ * passages.  Folding never applies with SPASM_GROUP_DOC (collapse is
+ * ignored there): a document folded into another would vanish from the
+ * results, while one result per document already shows each document once.
+ * (collapse replaced `no_collapse`, which folded by default, in the same
+ * place of the struct: a program that set no_collapse = 1 gets the same,
+ * one that left it 0 no longer folds unless it sets collapse = 1.)
+ * Cost: a few hash probes per candidate, and the text of the candidates
+ * whose signatures match (collapse.c); with SPASM_FIELD_ID only this text
+ * is the dominant cost (bench/README.md).
+ */
+
+/* Fill `o` with the defaults (k = 10, index k1/b, no grouping, no folding, ...). */
 SPASM_API void spasm_search_options_init(spasm_search_options *o);
 
 /* A byte range [start, end) of a hit's text that matched the query. */
@@ -415,7 +434,7 @@ typedef struct spasm_hit {
     uint32_t snippet_start, snippet_end; /* best window of text (bytes) */
     const char *explain;                 /* with opts.explain: the score broken down */
     /* Near-duplicates of this passage that ranked lower and were folded
-     * into it (best first); empty with opts.no_collapse.  Two passages
+     * into it (best first); empty unless opts.collapse.  Two passages
      * are near-duplicates when at least half of the word pairs (adjacent
      * stems) of the shorter one, and at least 4, occur in the other. */
     const spasm_dup *dups;

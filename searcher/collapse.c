@@ -8,19 +8,41 @@
  * paragraph pair shares 52-92% of the shorter one's bigrams, while no
  * two unrelated paragraphs share more than 36%.
  *
- * Cost at query time: the index stores a 16-bucket MinHash signature of
- * each passage's bigrams (SIGS, written by indexer/batch.c).  Each kept
- * hit puts its non-empty (bucket, value) pairs in a small hash table, so a
- * candidate finds, in 16 probes, the kept hits it shares bucket values
- * with and how many.  Only pairs sharing at least SP_DUP_MIN_KEYS values
- * are confirmed exactly, from the passages' text; the others are never
- * folded.  One shared value is weak evidence: a very common bigram ("of
- * the") is often its bucket's minimum in many passages.  On wikipedia_en's
- * 1,000 title queries (top 10, by document), asking for one shared value
- * made 40,964 exact checks for 246 folds (2.3 ms a query); two made 5,801
- * for 238 (0.6 ms); three 1,114 for 221.  Pairs that reword each other
- * share 5 of 16 values on average (Jaccard 1/3 at the fold threshold),
- * so two keeps ~97% of the folds.
+ * The ranked candidates are taken best first.  A candidate folds into the
+ * best-ranked kept one it is a near-duplicate of; otherwise it is kept
+ * (while fewer than `need` are) or dropped.  Which kept ones are examined:
+ *
+ *   - The index stores a 16-bucket MinHash signature of each passage's
+ *     bigrams (SIGS, indexer/batch.c).  Only a kept candidate sharing at
+ *     least SP_DUP_MIN_KEYS (2) non-empty bucket values with it is
+ *     confirmed exactly, from the passages' text.  One shared value is
+ *     weak evidence: a very common bigram ("of the") is often its bucket's
+ *     minimum in many passages.  On wikipedia_en's 1,000 title queries
+ *     (top 10, by document) one value made 40,964 exact checks for 246
+ *     folds, two 5,801 for 238, three 1,114 for 221; pairs that reword
+ *     each other share 5 of 16 values on average.
+ *   - The shared values must be "rare": held by at most SP_FOLD_COMMON
+ *     (16) of the candidates kept so far.  A value held by many kept
+ *     passages (a common bigram, or one of the small 16-bit minima of
+ *     long passages) is no evidence, and walking its holders for every
+ *     candidate is what made folding quadratic (query "a" on 60,000
+ *     wikipedia passages, --format trec: 29.7 s at k=10,000).
+ *   - At most SP_FOLD_MAX_CHECKS (16) of them are confirmed, best-ranked
+ *     first.
+ *
+ * With `need` <= 16 (the usual top 10) the last two rules never apply:
+ * the folds are exactly those of the plain pairwise rule (tests/test_fold.c
+ * compares with a brute-force pairwise evaluation).  At k=10,000 on that
+ * query they keep 88 of the pairwise rule's 95 folds.  Cost: a candidate
+ * makes 16 hash probes, walks at most 16 x 16 holders and confirms at most
+ * 16 pairs, each from the two passages' text (fetched and analysed once a
+ * search): linear in the number of candidates.  The text is the dominant
+ * cost: with ids only (--format trec --collapse) folding costs several
+ * times the plain ranking, which reads no text (bench/README.md).
+ *
+ * The folder keeps its state between calls (sp_folder_feed), so that
+ * search.c can rank more candidates when too many fold and go on from
+ * where it stopped instead of folding the longer list again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +50,10 @@
 #include "search.h"
 
 #define SP_DUP_MIN_SHARED 4
-#ifndef SP_DUP_MIN_KEYS
 #define SP_DUP_MIN_KEYS 2
-#endif
+#define SP_FOLD_COMMON 16
+#define SP_FOLD_MAX_CHECKS 16
+#define SP_NONE UINT32_MAX
 
 /* One candidate's exact bigram set, computed on first need. */
 typedef struct bigram_set {
@@ -39,15 +62,27 @@ typedef struct bigram_set {
     int done;
 } bigram_set;
 
-typedef struct fold_ctx {
-    spasm_searcher *s;
-    const sp_cand *c;
-    bigram_set *sets;           /* per candidate */
-    uint32_t *slot;             /* hash table: key -> first entry (UINT32_MAX: none) */
-    uint32_t *key, *rep, *next; /* entries */
-    size_t nslots, nent, capent;
-} fold_ctx;
+/* A signature-table slot: one (bucket, value) key and its holders. */
+typedef struct fold_slot {
+    uint32_t key; /* bucket << 16 | value; SP_NONE: empty slot */
+    uint32_t head, count;
+} fold_slot;
 
+struct sp_folder {
+    spasm_searcher *s;
+    size_t need, done, cap, nreps, ndups;
+    uint32_t *passage; /* per candidate: its passage (to check a longer list's prefix) */
+    uint32_t *rep_of;  /* per candidate: itself (kept), the kept one it folds into, or SP_NONE */
+    uint32_t *mark;    /* per candidate: 1 + the last candidate that counted it */
+    uint8_t *nshared;  /* per candidate: rare values shared with the one being decided */
+    uint16_t *sig;     /* per candidate: SP_SIG_HASHES values */
+    bigram_set *sets;  /* per candidate: exact bigrams, on first need */
+    fold_slot *slot;   /* open addressing on the key */
+    size_t nslots, nkeys;
+    uint32_t *erep, *enext; /* holder entries: kept candidate, next entry */
+    size_t nent, capent;
+    uint32_t col[SP_SIG_HASHES * SP_FOLD_COMMON]; /* scratch: kept ones to confirm */
+};
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -55,7 +90,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* The sorted, distinct bigram hashes of candidate i's passage text. */
-static int get_bigrams(fold_ctx *f, size_t i)
+static int get_bigrams(sp_folder *f, size_t i)
 {
     bigram_set *b = &f->sets[i];
     if (b->done) return 0;
@@ -64,7 +99,7 @@ static int get_bigrams(fold_ctx *f, size_t i)
     const uint8_t *t;
     size_t len;
     int rc =
-        sp_store_get(ix, &ix->text, &ix->txix, f->c[i].passage, &s->textcache, &t, &len, s->errmsg);
+        sp_store_get(ix, &ix->text, &ix->txix, f->passage[i], &s->textcache, &t, &len, s->errmsg);
     if (rc) return rc;
     if (sp_analyze(s->an, (const char *)t, len)) return SPASM_ENOMEM;
     size_t nt;
@@ -90,7 +125,7 @@ static int get_bigrams(fold_ctx *f, size_t i)
 
 /* 1 if candidates i and j are near-duplicates (by their text), 0 if not,
  * or -error. */
-static int exact_dup(fold_ctx *f, size_t i, size_t j)
+static int exact_dup(sp_folder *f, size_t i, size_t j)
 {
     int rc = get_bigrams(f, i);
     if (!rc) rc = get_bigrams(f, j);
@@ -112,146 +147,228 @@ static int exact_dup(fold_ctx *f, size_t i, size_t j)
     return shared >= SP_DUP_MIN_SHARED && 2 * shared >= shorter;
 }
 
-/* Candidate i's signature (SP_SIG_HASHES u16), or NULL on error. */
-static const uint8_t *signature(fold_ctx *f, size_t i)
+/* A well-mixed hash of a (bucket, value) key (murmur3's finaliser: the
+ * table's mask keeps the low bits, which must depend on every key bit). */
+static uint32_t hash_key(uint32_t key)
 {
-    spasm_index *ix = f->s->ix;
-    uint64_t off = (uint64_t)f->c[i].passage * 2 * SP_SIG_HASHES;
-    if (sp_ix_ensure(ix, ix->sigs.off + off, 2 * SP_SIG_HASHES, f->s->errmsg)) return NULL;
-    return ix->sigs.p + off;
+    key ^= key >> 16;
+    key *= 0x85ebca6bu;
+    key ^= key >> 13;
+    key *= 0xc2b2ae35u;
+    return key ^ (key >> 16);
 }
 
-static uint32_t slot_of(const fold_ctx *f, uint32_t key)
+/* The slot of key (an empty one if absent). */
+static fold_slot *find_slot(const sp_folder *f, uint32_t key)
 {
-    return (key * 2654435761u) & (uint32_t)(f->nslots - 1);
+    size_t m = f->nslots - 1;
+    for (size_t h = hash_key(key) & m;; h = (h + 1) & m)
+        if (f->slot[h].key == key || f->slot[h].key == SP_NONE) return &f->slot[h];
 }
 
-/* Enter kept hit r (candidate index) into the signature table. */
-static int add_rep(fold_ctx *f, const uint8_t *sig, uint32_t r)
+/* Double the slot table. */
+static int grow_slots(sp_folder *f)
 {
+    fold_slot *old = f->slot;
+    size_t n = f->nslots;
+    f->nslots = n ? 2 * n : 1024;
+    f->slot = sp_malloc(f->s->a, f->nslots * sizeof *f->slot);
+    if (!f->slot) {
+        f->slot = old;
+        f->nslots = n;
+        return SPASM_ENOMEM;
+    }
+    for (size_t i = 0; i < f->nslots; i++) f->slot[i].key = SP_NONE;
+    for (size_t i = 0; i < n; i++)
+        if (old[i].key != SP_NONE) *find_slot(f, old[i].key) = old[i];
+    sp_free(f->s->a, old);
+    return 0;
+}
+
+/* Make the per-candidate arrays hold n candidates. */
+static int reserve_cands(sp_folder *f, size_t n)
+{
+    if (n <= f->cap) return 0;
+    size_t c = f->cap ? f->cap : 64, old = f->cap;
+    while (c < n) c *= 2;
+    const sp_alloc *a = f->s->a;
+    void *p;
+    if (!(p = sp_realloc(a, f->passage, c * sizeof *f->passage))) return SPASM_ENOMEM;
+    f->passage = p;
+    if (!(p = sp_realloc(a, f->rep_of, c * sizeof *f->rep_of))) return SPASM_ENOMEM;
+    f->rep_of = p;
+    if (!(p = sp_realloc(a, f->mark, c * sizeof *f->mark))) return SPASM_ENOMEM;
+    f->mark = p;
+    if (!(p = sp_realloc(a, f->nshared, c * sizeof *f->nshared))) return SPASM_ENOMEM;
+    f->nshared = p;
+    if (!(p = sp_realloc(a, f->sig, c * SP_SIG_HASHES * sizeof *f->sig))) return SPASM_ENOMEM;
+    f->sig = p;
+    if (!(p = sp_realloc(a, f->sets, c * sizeof *f->sets))) return SPASM_ENOMEM;
+    f->sets = p;
+    memset(f->mark + old, 0, (c - old) * sizeof *f->mark);
+    memset(f->sets + old, 0, (c - old) * sizeof *f->sets);
+    f->cap = c;
+    return 0;
+}
+
+/* Enter kept candidate r's non-empty (bucket, value) keys in the table. */
+static int add_rep(sp_folder *f, uint32_t r)
+{
+    const uint16_t *sig = f->sig + (size_t)r * SP_SIG_HASHES;
     for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
-        uint16_t v = sp_get_u16(sig + 2 * b);
-        if (v == SP_SIG_EMPTY) continue;
-        if (f->nent == f->capent) return SPASM_ENOMEM; /* sized up front */
-        uint32_t key = b << 16 | v, h = slot_of(f, key);
-        f->key[f->nent] = key;
-        f->rep[f->nent] = r;
-        f->next[f->nent] = f->slot[h];
-        f->slot[h] = (uint32_t)f->nent++;
+        if (sig[b] == SP_SIG_EMPTY) continue;
+        if (2 * (f->nkeys + 1) > f->nslots && grow_slots(f)) return SPASM_ENOMEM;
+        if (f->nent == f->capent) { /* erep and enext grow together */
+            size_t c = f->capent ? 2 * f->capent : 1024;
+            uint32_t *er = sp_realloc(f->s->a, f->erep, c * sizeof *er);
+            if (!er) return SPASM_ENOMEM;
+            f->erep = er;
+            uint32_t *nx = sp_realloc(f->s->a, f->enext, c * sizeof *nx);
+            if (!nx) return SPASM_ENOMEM;
+            f->enext = nx;
+            f->capent = c;
+        }
+        uint32_t key = b << 16 | sig[b];
+        fold_slot *sl = find_slot(f, key);
+        if (sl->key == SP_NONE) {
+            sl->key = key;
+            sl->head = SP_NONE;
+            sl->count = 0;
+            f->nkeys++;
+        }
+        f->erep[f->nent] = r;
+        f->enext[f->nent] = sl->head;
+        sl->head = (uint32_t)f->nent++;
+        sl->count++;
     }
     return 0;
 }
 
-int sp_collapse(spasm_searcher *s, sp_cand *c, size_t n, size_t need, sp_fold *out)
+static int cmp_u32(const void *a, const void *b)
 {
-    memset(out, 0, sizeof *out);
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Decide candidate i: fold it into a kept one, keep it, or drop it. */
+static int decide(sp_folder *f, uint32_t i)
+{
+    const uint16_t *sig = f->sig + (size_t)i * SP_SIG_HASHES;
+    size_t nk = 0;
+    /* the kept ones sharing at least SP_DUP_MIN_KEYS rare values with i */
+    for (uint32_t b = 0; b < SP_SIG_HASHES && f->nslots; b++) {
+        if (sig[b] == SP_SIG_EMPTY) continue;
+        const fold_slot *sl = find_slot(f, b << 16 | sig[b]);
+        if (sl->key == SP_NONE || sl->count > SP_FOLD_COMMON) continue;
+        for (uint32_t e = sl->head; e != SP_NONE; e = f->enext[e]) {
+            uint32_t r = f->erep[e];
+            if (f->mark[r] != i + 1) {
+                f->mark[r] = i + 1;
+                f->nshared[r] = 1;
+            } else if (++f->nshared[r] == SP_DUP_MIN_KEYS) {
+                f->col[nk++] = r;
+            }
+        }
+    }
+    /* confirm them, best-ranked first */
+    qsort(f->col, nk, sizeof *f->col, cmp_u32);
+    for (size_t q = 0; q < nk && q < SP_FOLD_MAX_CHECKS; q++) {
+        int d = exact_dup(f, f->col[q], i);
+        if (d < 0) return -d;
+        if (d) { /* fold into the first near-duplicate found */
+            f->rep_of[i] = f->col[q];
+            f->ndups++;
+            return 0;
+        }
+    }
+    if (f->nreps < f->need) {
+        f->rep_of[i] = i;
+        f->nreps++;
+        return add_rep(f, i);
+    }
+    f->rep_of[i] = SP_NONE;
+    return 0;
+}
+
+int sp_folder_new(spasm_searcher *s, size_t need, sp_folder **out)
+{
+    sp_folder *f = sp_calloc(s->a, sizeof *f);
+    *out = f;
+    if (!f) return sp_seterr(s->errmsg, SPASM_ENOMEM, "out of memory");
+    f->s = s;
+    f->need = need;
+    return 0;
+}
+
+/* Forget every candidate (the list fed is not the one folded so far). */
+static void reset(sp_folder *f)
+{
+    for (size_t i = 0; i < f->done; i++) {
+        sp_free(f->s->a, f->sets[i].v);
+        memset(&f->sets[i], 0, sizeof f->sets[i]);
+        f->mark[i] = 0;
+    }
+    for (size_t i = 0; i < f->nslots; i++) f->slot[i].key = SP_NONE;
+    f->done = f->nreps = f->ndups = f->nkeys = f->nent = 0;
+}
+
+int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
+{
+    spasm_searcher *s = f->s;
     spasm_index *ix = s->ix;
-    if (!ix->sigs.p || n == 0) {
-        out->nreps = SP_MIN(n, need);
-        return 0;
-    }
-    fold_ctx f = {0};
-    f.s = s;
-    f.c = c;
-    size_t reps_max = SP_MIN(n, need);
-    f.capent = reps_max * SP_SIG_HASHES;
-    f.nslots = 64;
-    while (f.nslots < 2 * f.capent) f.nslots *= 2;
-    f.sets = sp_calloc(s->a, n * sizeof *f.sets);
-    f.slot = sp_malloc(s->a, f.nslots * sizeof *f.slot);
-    f.key = sp_malloc(s->a, (f.capent + 1) * sizeof *f.key);
-    f.rep = sp_malloc(s->a, (f.capent + 1) * sizeof *f.rep);
-    f.next = sp_malloc(s->a, (f.capent + 1) * sizeof *f.next);
-    uint32_t *rep_of = sp_malloc(s->a, n * sizeof *rep_of); /* UINT32_MAX: dropped */
-    uint32_t *tried = sp_malloc(s->a, (reps_max + 1) * sizeof *tried);
-    uint32_t *shared = sp_malloc(s->a, (reps_max + 1) * sizeof *shared);
-    int rc = 0;
-    if (!f.sets || !f.slot || !f.key || !f.rep || !f.next || !rep_of || !tried || !shared) {
-        rc = SPASM_ENOMEM;
-        goto done;
-    }
-    memset(f.slot, 0xff, f.nslots * sizeof *f.slot);
-    size_t nreps = 0, ndups = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        const uint8_t *sig = signature(&f, i);
-        if (!sig) {
-            rc = SPASM_ECORRUPT;
-            break;
-        }
-        /* the kept hits sharing bucket values with i, with how many */
-        size_t ntried = 0;
-        uint32_t folded = UINT32_MAX;
-        for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
-            uint16_t v = sp_get_u16(sig + 2 * b);
-            if (v == SP_SIG_EMPTY) continue;
-            uint32_t key = b << 16 | v;
-            for (uint32_t e = f.slot[slot_of(&f, key)]; e != UINT32_MAX; e = f.next[e]) {
-                if (f.key[e] != key) continue;
-                uint32_t r = f.rep[e];
-                size_t q = 0;
-                while (q < ntried && tried[q] != r) q++;
-                if (q == ntried) {
-                    tried[ntried] = r;
-                    shared[ntried++] = 0;
-                }
-                shared[q]++;
-            }
-        }
-        /* confirm, best-ranked first, those sharing enough values */
-        for (size_t q = 1; q < ntried; q++)
-            for (size_t u = q; u > 0 && tried[u - 1] > tried[u]; u--) {
-                uint32_t t = tried[u], c2 = shared[u];
-                tried[u] = tried[u - 1];
-                shared[u] = shared[u - 1];
-                tried[u - 1] = t;
-                shared[u - 1] = c2;
-            }
-        for (size_t q = 0; q < ntried && folded == UINT32_MAX; q++) {
-            if (shared[q] < SP_DUP_MIN_KEYS) continue;
-            int d = exact_dup(&f, tried[q], i);
-            if (d < 0) {
-                rc = -d;
-                break;
-            }
-            if (d) folded = tried[q]; /* fold into the first near-duplicate found */
-        }
-        if (rc) break;
-        if (folded != UINT32_MAX) {
-            rep_of[i] = folded;
-            ndups++;
-        } else if (nreps < need) {
-            rep_of[i] = (uint32_t)i;
-            nreps++;
-            rc = add_rep(&f, sig, (uint32_t)i);
-        } else {
-            rep_of[i] = UINT32_MAX;
+    size_t same = 0;
+    while (same < f->done && same < n && c[same].passage == f->passage[same]) same++;
+    if (same < f->done) reset(f);
+    int rc = reserve_cands(f, n);
+    if (rc) return sp_seterr(s->errmsg, rc, "out of memory");
+    for (size_t i = f->done; i < n; i++) {
+        uint64_t off = (uint64_t)c[i].passage * 2 * SP_SIG_HASHES;
+        if ((rc = sp_ix_ensure(ix, ix->sigs.off + off, 2 * SP_SIG_HASHES, s->errmsg))) return rc;
+        for (uint32_t b = 0; b < SP_SIG_HASHES; b++)
+            f->sig[i * SP_SIG_HASHES + b] = sp_get_u16(ix->sigs.p + off + 2 * b);
+        f->passage[i] = c[i].passage;
+        f->done = i + 1;
+        if ((rc = decide(f, (uint32_t)i))) {
+            f->done = i; /* undecided */
+            if (rc == SPASM_ENOMEM) sp_seterr(s->errmsg, rc, "out of memory");
+            return rc;
         }
     }
-    if (rc) goto done;
-    /* Compact: reps to the front of c; their dups grouped in out->dupv. */
+    return 0;
+}
+
+size_t sp_folder_kept(const sp_folder *f)
+{
+    return f->nreps;
+}
+
+int sp_folder_finish(sp_folder *f, sp_cand *c, size_t n, sp_fold *out)
+{
+    spasm_searcher *s = f->s;
+    memset(out, 0, sizeof *out);
+    if (n != f->done) return sp_seterr(s->errmsg, SPASM_EINVAL, "folding: candidates changed");
+    size_t nreps = f->nreps, ndups = f->ndups;
+    const uint32_t *rep_of = f->rep_of;
+    /* Compact: kept ones to the front of c; their dups grouped in out->dupv. */
     out->dupv = sp_malloc(s->a, (ndups + 1) * sizeof *out->dupv);
     out->dupoff = sp_calloc(s->a, (nreps + 2) * sizeof *out->dupoff);
     uint32_t *newpos = sp_malloc(s->a, (n + 1) * sizeof *newpos);
-    if (!out->dupv || !out->dupoff || !newpos) {
+    size_t *fill = sp_malloc(s->a, (nreps + 1) * sizeof *fill);
+    if (!out->dupv || !out->dupoff || !newpos || !fill) {
         sp_free(s->a, newpos);
-        rc = SPASM_ENOMEM;
-        goto done;
+        sp_free(s->a, fill);
+        sp_fold_free(s, out);
+        return sp_seterr(s->errmsg, SPASM_ENOMEM, "out of memory");
     }
     size_t r = 0;
     for (size_t i = 0; i < n; i++)
         if (rep_of[i] == i) newpos[i] = (uint32_t)r++;
     for (size_t i = 0; i < n; i++)
-        if (rep_of[i] != UINT32_MAX && rep_of[i] != i) out->dupoff[newpos[rep_of[i]] + 1]++;
+        if (rep_of[i] != SP_NONE && rep_of[i] != i) out->dupoff[newpos[rep_of[i]] + 1]++;
     for (size_t q = 0; q < nreps; q++) out->dupoff[q + 1] += out->dupoff[q];
-    size_t *fill = sp_malloc(s->a, (nreps + 1) * sizeof *fill);
-    if (!fill) {
-        sp_free(s->a, newpos);
-        rc = SPASM_ENOMEM;
-        goto done;
-    }
     memcpy(fill, out->dupoff, nreps * sizeof *fill);
     for (size_t i = 0; i < n; i++)
-        if (rep_of[i] != UINT32_MAX && rep_of[i] != i) out->dupv[fill[newpos[rep_of[i]]]++] = c[i];
+        if (rep_of[i] != SP_NONE && rep_of[i] != i) out->dupv[fill[newpos[rep_of[i]]]++] = c[i];
     r = 0;
     for (size_t i = 0; i < n; i++)
         if (rep_of[i] == i) c[r++] = c[i];
@@ -259,22 +376,24 @@ int sp_collapse(spasm_searcher *s, sp_cand *c, size_t n, size_t need, sp_fold *o
     out->ndups = ndups;
     sp_free(s->a, fill);
     sp_free(s->a, newpos);
-done:
-    if (f.sets)
-        for (size_t i = 0; i < n; i++) sp_free(s->a, f.sets[i].v);
-    sp_free(s->a, f.sets);
-    sp_free(s->a, f.slot);
-    sp_free(s->a, f.key);
-    sp_free(s->a, f.rep);
-    sp_free(s->a, f.next);
-    sp_free(s->a, rep_of);
-    sp_free(s->a, tried);
-    sp_free(s->a, shared);
-    if (rc) {
-        sp_fold_free(s, out);
-        if (rc == SPASM_ENOMEM) snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
-    }
-    return rc;
+    return 0;
+}
+
+void sp_folder_free(sp_folder *f)
+{
+    if (!f) return;
+    const sp_alloc *a = f->s->a;
+    for (size_t i = 0; i < f->cap; i++) sp_free(a, f->sets[i].v);
+    sp_free(a, f->sets);
+    sp_free(a, f->passage);
+    sp_free(a, f->rep_of);
+    sp_free(a, f->mark);
+    sp_free(a, f->nshared);
+    sp_free(a, f->sig);
+    sp_free(a, f->slot);
+    sp_free(a, f->erep);
+    sp_free(a, f->enext);
+    sp_free(a, f);
 }
 
 void sp_fold_free(spasm_searcher *s, sp_fold *f)

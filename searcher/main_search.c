@@ -38,6 +38,9 @@ static void usage(FILE *f)
                "      --offset N       skip the first N results (paging)\n"
                "      --format FMT     text (default), json (JSON Lines) or trec\n"
                "      --group doc      one result per document: its best passage\n"
+               "      --collapse       fold near-duplicate passages into the better one\n"
+               "                       (the default of a text query, not of json, trec,\n"
+               "                       -f or --stdio; never with --group doc)\n"
                "      --no-collapse    keep near-duplicate passages\n"
                "      --explain        show how each score adds up\n"
                "      --k1 K1, --b B   BM25 parameters, 0 < K1 <= 100 and 0 <= B <= 1\n"
@@ -493,6 +496,7 @@ int main(int argc, char **argv)
         O_FORMAT = 256,
         O_GROUP,
         O_NOCOLLAPSE,
+        O_COLLAPSE,
         O_EXPLAIN,
         O_K1,
         O_B,
@@ -510,6 +514,7 @@ int main(int argc, char **argv)
                                          {"format", required_argument, 0, O_FORMAT},
                                          {"group", required_argument, 0, O_GROUP},
                                          {"no-collapse", no_argument, 0, O_NOCOLLAPSE},
+                                         {"collapse", no_argument, 0, O_COLLAPSE},
                                          {"explain", no_argument, 0, O_EXPLAIN},
                                          {"k1", required_argument, 0, O_K1},
                                          {"b", required_argument, 0, O_B},
@@ -529,7 +534,7 @@ int main(int argc, char **argv)
     spasm_search_options_init(&c.so);
     c.run_tag = "spasm";
     const char *index = NULL, *batch = NULL, *color = "auto";
-    int check = 0, stdio_mode = 0, format_given = 0, ch;
+    int check = 0, stdio_mode = 0, format_given = 0, ch, collapse = -1;
     char defbuf[PATH_MAX + 64];
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":i:k:f:hV", opts, NULL)) != -1) {
@@ -574,7 +579,8 @@ int main(int argc, char **argv)
             }
             break;
         case O_NOCOLLAPSE:
-            c.so.no_collapse = 1;
+        case O_COLLAPSE:
+            collapse = ch == O_COLLAPSE;
             break;
         case O_EXPLAIN:
             c.so.explain = 1;
@@ -659,6 +665,17 @@ int main(int argc, char **argv)
     if (c.format != FMT_TEXT) c.color = 0;
     if (c.format == FMT_TREC) c.so.fields = SPASM_FIELD_ID; /* no text: no inflating */
     c.so.group = c.group_doc ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
+    /* Folding hides results: only a person reading one query's text output
+     * gets it by default; json, trec, -f and --stdio rank as --no-collapse
+     * (what scripts and evaluations expect).  With --group doc a document is
+     * never folded away (README, spasm.h). */
+    if (collapse == 1 && c.group_doc) {
+        fprintf(stderr, "spasm-search: --collapse cannot be used with --group doc (a document "
+                        "is never folded away)\n");
+        return 2;
+    }
+    if (collapse < 0) collapse = c.format == FMT_TEXT && !batch && !stdio_mode && !c.group_doc;
+    c.so.collapse = collapse;
     if (!index) index = default_index(defbuf, sizeof defbuf);
     if (!check && !batch && !stdio_mode && optind >= argc) {
         fprintf(stderr, "spasm-search: no query given (see --help)\n");

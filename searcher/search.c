@@ -291,33 +291,40 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
     if (vrc) return vrc;
     size_t k = o->k ? o->k : 10;
     size_t want = k + o->offset;
-    int collapse = !o->no_collapse && s->ix->sigs.p;
+    /* Folding never removes a document from results grouped by document
+     * (see spasm_search_options.collapse). */
+    int collapse = o->collapse && o->group != SPASM_GROUP_DOC && s->ix->sigs.p;
     /* Folding near-duplicates needs candidates beyond `want`: rank twice as
-     * many, and again with more if too many of them fold. */
+     * many, and 4 times more if too many of them fold (the folder goes on
+     * from the candidates it has already decided). */
     size_t cap = collapse ? want * 2 + 16 : want;
     it_ctx x;
     it *root;
     qnode *qt;
     sp_topk t;
     sp_fold fold = {0};
-    int rc;
+    sp_folder *folder = NULL;
+    int rc = collapse ? sp_folder_new(s, want, &folder) : 0;
     for (;;) {
         root = NULL;
         qt = NULL;
         memset(&t, 0, sizeof t);
+        if (rc) break;
         rc = rank(s, query, o, cap, &x, &root, &qt, &t);
         if (rc || !collapse) break;
-        size_t ranked = t.n;
-        rc = sp_collapse(s, t.h, t.n, want, &fold);
+        rc = sp_folder_feed(folder, t.h, t.n);
         if (rc) break;
-        t.n = fold.nreps;
-        if (fold.nreps >= want || ranked < cap || cap >= s->ix->npass) break;
-        sp_fold_free(s, &fold);
+        if (sp_folder_kept(folder) >= want || t.n < cap || cap >= s->ix->npass) {
+            rc = sp_folder_finish(folder, t.h, t.n, &fold);
+            t.n = fold.nreps;
+            break;
+        }
         sp_free(s->a, t.h);
         sp_it_free(&x, root);
         sp_query_free(s->a, qt);
         cap = SP_MIN(cap * 4, (size_t)s->ix->npass);
     }
+    sp_folder_free(folder);
     if (!rc) rc = sp_results_build(s, &x, root, qt, o, &t, collapse ? &fold : NULL, out);
     sp_fold_free(s, &fold);
     sp_free(s->a, t.h);

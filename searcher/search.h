@@ -110,12 +110,21 @@ typedef struct sp_fold {
 } sp_fold;
 
 /*
- * Fold near-duplicates among the ranked candidates c[0, n): keep at most
- * `need` of them (moved to the front of c, in rank order) and fold each
- * lower-ranked near-duplicate of a kept one into it; the rest are dropped.
- * Returns 0 or an error code (message in s->errmsg).
+ * Folding near-duplicates among ranked candidates (collapse.c), best
+ * first: each candidate folds into the best-ranked kept one it is a
+ * near-duplicate of, else is kept while fewer than `need` are, else is
+ * dropped.  sp_folder_feed() decides c[done, n) (a longer list whose
+ * first `done` candidates are those already fed goes on from there; any
+ * other starts over); sp_folder_finish() moves the kept ones to the front
+ * of c, in rank order, and lists their near-duplicates in *out.  Each
+ * returns 0 or an error code (message in s->errmsg).
  */
-int sp_collapse(spasm_searcher *s, sp_cand *c, size_t n, size_t need, sp_fold *out);
+typedef struct sp_folder sp_folder;
+int sp_folder_new(spasm_searcher *s, size_t need, sp_folder **out);
+int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n);
+size_t sp_folder_kept(const sp_folder *f);
+int sp_folder_finish(sp_folder *f, sp_cand *c, size_t n, sp_fold *out);
+void sp_folder_free(sp_folder *f);
 void sp_fold_free(spasm_searcher *s, sp_fold *f);
 
 /* Build the results of a search from the ranked candidates t->h[0, n),

@@ -105,7 +105,7 @@ repl)
         awk -F'\t' 'NF >= 4 {print $1, $2, $3, $4}' "$out/repl.txt" >"$out/repl.top"
         "$root/bin/spasm-search" -k 3 --format trec "$q" |
             awk '{split($3, d, "#"); print $4, d[1], d[2], $5}' >"$out/cli.top"
-        # (up to 3: near-duplicates fold, so "renal colic" has 2)
+        # (up to 3; neither folds near-duplicates: the library default and --format trec)
         [ "$(wc -l <"$out/cli.top")" -ge 1 ] || fail "spasm-search gave no hits for \"$q\""
         cmp -s "$out/repl.top" "$out/cli.top" ||
             { diff "$out/repl.top" "$out/cli.top" >&2; fail "corpus_repl and spasm-search differ on \"$q\""; }

@@ -496,7 +496,8 @@ static void test_cli_json(void **state)
     (void)state;
     const char *b = build_dir();
     assert_int_equal(
-        run("%s/bin/spasm-search -i %s/corpus.spx -k 5 --format json 'renal colic' > %s/out.json",
+        run("%s/bin/spasm-search -i %s/corpus.spx -k 5 --format json --collapse 'renal colic' > "
+            "%s/out.json",
             b, b, tmpdir),
         0);
     /* 3 passages match; 000 ¶10 is a rewording of 002 ¶20 and folds into it */

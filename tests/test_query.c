@@ -304,9 +304,10 @@ static void test_collapse_corpus(void **state)
     spasm_search_options o;
     spasm_search_options_init(&o);
     o.k = 5;
+    o.collapse = 1;
     spasm_results *folded, *all;
     assert_int_equal(spasm_search(cs, "night calf cramps", &o, &folded), 0);
-    o.no_collapse = 1;
+    o.collapse = 0;
     assert_int_equal(spasm_search(cs, "night calf cramps", &o, &all), 0);
     const spasm_hit *f0 = spasm_results_hit(folded, 0), *a0 = spasm_results_hit(all, 0),
                     *a1 = spasm_results_hit(all, 1);
@@ -336,6 +337,7 @@ static void test_collapse_corpus(void **state)
     /* paging with folding: pages do not overlap */
     spasm_search_options_init(&o);
     o.k = 3;
+    o.collapse = 1;
     spasm_results *p1, *p2;
     assert_int_equal(spasm_search(cs, "muscle cramps", &o, &p1), 0);
     o.offset = 3;

@@ -1,0 +1,531 @@
+/*
+ * test_fold.c -- near-duplicate folding (issue 10, finding 1): the folder
+ * of searcher/collapse.c against a brute-force pairwise evaluation of the
+ * same rule, on the bundled corpus and on a synthetic corpus full of
+ * near-duplicates; machine formats ranking exactly as --no-collapse; a
+ * document never folded away with --group doc; large k.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "search.h"
+
+static char tmpdir[256];
+static spasm_index *cix, *six; /* the bundled corpus, the synthetic one */
+static spasm_searcher *cs, *ss;
+
+/* ---- the synthetic corpus ---- */
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+/* A made-up word of the vocabulary (w: 0..599); word 0 is "zeta". */
+static void word(char *out, uint32_t w)
+{
+    static const char *syl[] = {"ka", "lo", "mi", "nu", "ter", "vas", "quo", "ri", "sen", "dal"};
+    if (w == 0) {
+        strcpy(out, "zeta");
+        return;
+    }
+    snprintf(out, 32, "%s%s%s", syl[w % 10], syl[(w / 10) % 10], syl[(w / 100) % 10]);
+}
+
+/* Write 400 documents of 1-3 paragraphs: a third are rewordings (5-60% of
+ * the words changed, some cut) of 30 base paragraphs, the rest random
+ * text; every paragraph holds "zeta", most a common phrase. */
+static void write_synthetic(const char *path)
+{
+    enum { NBASE = 30, BASELEN = 60 };
+    static uint32_t base[NBASE][BASELEN];
+    for (int b = 0; b < NBASE; b++)
+        for (int i = 0; i < BASELEN; i++) base[b][i] = 1 + rnd(599);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    char w[32];
+    for (int d = 0; d < 400; d++) {
+        fprintf(f, "{\"id\": \"s%03d\", \"text\": \"", d);
+        int np = 1 + (int)rnd(3);
+        for (int p = 0; p < np; p++) {
+            if (p) fputs("\\n\\n", f);
+            int b = (int)rnd(NBASE), twin = rnd(3) == 0;
+            int len = twin ? BASELEN - (int)rnd(25) : 20 + (int)rnd(50);
+            int change = 5 + (int)rnd(56); /* percent */
+            for (int i = 0; i < len; i++) {
+                uint32_t v = twin && (int)rnd(100) >= change ? base[b][i] : 1 + rnd(599);
+                if (i == len / 2) v = 0;
+                word(w, v);
+                fprintf(f, "%s%s", i ? " " : "", w);
+                /* a common phrase: its bigrams are the minima of many
+                 * passages' buckets (values held by many kept ones) */
+                if (i == 3 && rnd(10) < 7) fputs(" ut enim ad minim veniam quis nostrud", f);
+            }
+            fputc('.', f);
+        }
+        fputs("\"}\n", f);
+    }
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/spasm-foldtest-XXXXXX");
+    if (!mkdtemp(tmpdir)) return -1;
+    char p[300];
+    snprintf(p, sizeof p, "%s/corpus.spx", build_dir());
+    if (spasm_open(&cix, p, NULL) || spasm_searcher_new(cix, &cs)) return -1;
+    snprintf(p, sizeof p, "%s/syn.jsonl", tmpdir);
+    write_synthetic(p);
+    if (run("%s/bin/spasm-index -q -o %s/syn.spx %s", build_dir(), tmpdir, p)) return -1;
+    snprintf(p, sizeof p, "%s/syn.spx", tmpdir);
+    if (spasm_open(&six, p, NULL) || spasm_searcher_new(six, &ss)) return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    spasm_searcher_free(cs);
+    spasm_close(cix);
+    spasm_searcher_free(ss);
+    spasm_close(six);
+    return run("rm -rf %s", tmpdir) == 0 ? 0 : -1;
+}
+
+/* ---- the brute-force reference ---- */
+
+typedef struct ref_set {
+    uint64_t *v;
+    size_t n;
+} ref_set;
+
+static int cmp64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The distinct bigram hashes of passage p's text. */
+static ref_set ref_bigrams(spasm_searcher *s, sp_analyzer *an, uint32_t p)
+{
+    ref_set r = {0};
+    spasm_results *res;
+    assert_int_equal(spasm_get_passage(s, p, &res), 0);
+    const spasm_hit *h = spasm_results_hit(res, 0);
+    assert_int_equal(sp_analyze(an, h->text, h->text_len), 0);
+    size_t nt;
+    const sp_token *t = sp_analyzer_tokens(an, &nt);
+    const char *pool = sp_analyzer_pool(an);
+    r.v = calloc(nt + 1, sizeof *r.v);
+    for (size_t i = 1; i < nt; i++)
+        r.v[r.n++] = sp_bigram_hash(sp_term_hash(pool + t[i - 1].term_off, t[i - 1].term_len),
+                                    sp_term_hash(pool + t[i].term_off, t[i].term_len));
+    qsort(r.v, r.n, sizeof *r.v, cmp64);
+    size_t m = 0;
+    for (size_t i = 0; i < r.n; i++)
+        if (m == 0 || r.v[m - 1] != r.v[i]) r.v[m++] = r.v[i];
+    r.n = m;
+    spasm_results_free(res);
+    return r;
+}
+
+/* At least half of the shorter one's bigrams, and at least 4, in the other. */
+static int ref_dup(const ref_set *a, const ref_set *b)
+{
+    size_t shared = 0;
+    for (size_t i = 0; i < a->n; i++)
+        shared += bsearch(&a->v[i], b->v, b->n, sizeof *b->v, cmp64) != NULL;
+    size_t shorter = a->n < b->n ? a->n : b->n;
+    return shared >= 4 && 2 * shared >= shorter;
+}
+
+/* The signature value of passage p in bucket b. */
+static uint16_t sigv(spasm_searcher *s, uint32_t p, int b)
+{
+    return sp_get_u16(s->ix->sigs.p + (size_t)p * 2 * SP_SIG_HASHES + 2 * b);
+}
+
+/*
+ * The rule of collapse.c, pair by pair: candidate i folds into the
+ * best-ranked kept r with which it shares >= 2 non-empty signature values
+ * each held by at most 16 of the candidates kept so far, and which is a
+ * near-duplicate by text; at most 16 such r are tried.  Otherwise i is
+ * kept while fewer than need are, else dropped.  rep_of[i]: i, its kept
+ * one, or -1.
+ */
+static void ref_fold(spasm_searcher *s, const sp_cand *c, size_t n, size_t need, long *rep_of)
+{
+    sp_analyzer *an = sp_analyzer_new(s->a, 512);
+    ref_set *sets = calloc(n, sizeof *sets);
+    int *have = calloc(n, sizeof *have);
+    uint32_t *holders = calloc((size_t)SP_SIG_HASHES << 16, sizeof *holders); /* among the kept */
+    size_t nkept = 0;
+    for (size_t i = 0; i < n; i++) {
+        rep_of[i] = -1;
+        int tries = 0;
+        for (size_t r = 0; r < i && rep_of[i] < 0 && tries < 16; r++) {
+            if (rep_of[r] != (long)r) continue;
+            int shared = 0;
+            for (int b = 0; b < SP_SIG_HASHES; b++) {
+                uint16_t v = sigv(s, c[i].passage, b);
+                if (v == SP_SIG_EMPTY || v != sigv(s, c[r].passage, b)) continue;
+                shared += holders[(size_t)b << 16 | v] <= 16;
+            }
+            if (shared < 2) continue;
+            tries++;
+            for (size_t x = 0; x < 2; x++) {
+                size_t y = x ? r : i;
+                if (!have[y]) sets[y] = ref_bigrams(s, an, c[y].passage), have[y] = 1;
+            }
+            if (ref_dup(&sets[r], &sets[i])) rep_of[i] = (long)r;
+        }
+        if (rep_of[i] < 0 && nkept < need) {
+            rep_of[i] = (long)i;
+            nkept++;
+            for (int b = 0; b < SP_SIG_HASHES; b++)
+                holders[(size_t)b << 16 | sigv(s, c[i].passage, b)]++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) free(sets[i].v);
+    free(sets);
+    free(have);
+    free(holders);
+    sp_analyzer_free(an);
+}
+
+/* The plain ranking of q: n candidates (passage order of the hits). */
+static sp_cand *candidates(spasm_searcher *s, const char *q, size_t k, size_t *n)
+{
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    o.k = k;
+    o.fields = SPASM_FIELD_ID;
+    spasm_results *r;
+    assert_int_equal(spasm_search(s, q, &o, &r), 0);
+    *n = spasm_results_count(r);
+    sp_cand *c = calloc(*n + 1, sizeof *c);
+    for (size_t i = 0; i < *n; i++) {
+        const spasm_hit *h = spasm_results_hit(r, i);
+        c[i].score = h->score;
+        c[i].passage = h->passage;
+        c[i].doc = h->doc;
+    }
+    spasm_results_free(r);
+    return c;
+}
+
+/* The folder's decisions as rep_of[] (see ref_fold), from its output. */
+static void folder_rep_of(const sp_cand *orig, size_t n, const sp_cand *kept, const sp_fold *fo,
+                          long *rep_of)
+{
+    for (size_t i = 0; i < n; i++) rep_of[i] = -1;
+    for (size_t r = 0; r < fo->nreps; r++) {
+        size_t ri = 0;
+        while (ri < n && orig[ri].passage != kept[r].passage) ri++;
+        assert_true(ri < n);
+        rep_of[ri] = (long)ri;
+        for (size_t d = fo->dupoff[r]; d < fo->dupoff[r + 1]; d++) {
+            size_t di = 0;
+            while (di < n && orig[di].passage != fo->dupv[d].passage) di++;
+            assert_true(di < n);
+            assert_true(di > ri); /* a dup ranks below its kept one */
+            rep_of[di] = (long)ri;
+        }
+    }
+}
+
+/* Fold the plain ranking of q (its first n candidates) with the folder,
+ * fed in two parts when split (2: after half of a different list), and
+ * compare with the reference; returns the folds. */
+static size_t check_query(spasm_searcher *s, const char *q, size_t n, size_t need, int split)
+{
+    size_t nc;
+    sp_cand *c = candidates(s, q, n, &nc);
+    sp_cand *work = calloc(nc + 1, sizeof *work);
+    memcpy(work, c, nc * sizeof *c);
+    long *want = calloc(nc + 1, sizeof *want), *got = calloc(nc + 1, sizeof *got);
+    ref_fold(s, c, nc, need, want);
+    sp_folder *f;
+    assert_int_equal(sp_folder_new(s, need, &f), 0);
+    if (split == 2 && nc >= 4) { /* another list first: the folder starts over */
+        sp_cand t = work[0];
+        work[0] = work[1];
+        work[1] = t;
+        assert_int_equal(sp_folder_feed(f, work, nc / 2), 0);
+        work[1] = work[0];
+        work[0] = t;
+    }
+    if (split) assert_int_equal(sp_folder_feed(f, work, nc / 2), 0);
+    assert_int_equal(sp_folder_feed(f, work, nc), 0);
+    sp_fold fo;
+    assert_int_equal(sp_folder_finish(f, work, nc, &fo), 0);
+    folder_rep_of(c, nc, work, &fo, got);
+    size_t folds = fo.ndups;
+    for (size_t i = 0; i < nc; i++) {
+        if (want[i] != got[i])
+            fprintf(stderr,
+                    "query %s need %zu: candidate %zu (passage %u): reference %ld, "
+                    "folder %ld\n",
+                    q, need, i, c[i].passage, want[i], got[i]);
+        assert_int_equal(want[i], got[i]);
+    }
+    sp_fold_free(s, &fo);
+    sp_folder_free(f);
+    free(c);
+    free(work);
+    free(want);
+    free(got);
+    return folds;
+}
+
+/* ---- tests ---- */
+
+static void test_fold_reference_corpus(void **state)
+{
+    (void)state;
+    const char *qs[] = {"night calf cramps", "renal colic", "muscle cramps",
+                        "cramp OR the",      "magnesium",   "dehydrat*"};
+    size_t folds = 0;
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        folds += check_query(cs, qs[i], 36, 10, 0);
+        folds += check_query(cs, qs[i], 1000, 3, 1);
+        folds += check_query(cs, qs[i], 1000, 1000, 1);
+    }
+    assert_true(folds > 0); /* the corpus's reworded articles fold */
+}
+
+static void test_fold_reference_synthetic(void **state)
+{
+    (void)state;
+    size_t folds = 0;
+    /* "zeta" matches every passage: hundreds of twins, common keys */
+    folds += check_query(ss, "zeta", 36, 10, 0);
+    folds += check_query(ss, "zeta", 100000, 5, 1);
+    folds += check_query(ss, "zeta", 100000, 100000, 0);
+    folds += check_query(ss, "zeta", 100000, 100000, 1);
+    folds += check_query(ss, "zeta", 100000, 300, 2);
+    folds += check_query(ss, "kaloka OR mimiri OR tervasquo", 100000, 20, 1);
+    assert_true(folds > 50);
+}
+
+/* spasm_search with collapse = the reference over as many candidates as it
+ * ranks (2k + 16, more when too many fold); and large k works. */
+static void test_fold_search(void **state)
+{
+    (void)state;
+    size_t ks[] = {1, 3, 10, 40, 1000000};
+    for (size_t j = 0; j < sizeof ks / sizeof *ks; j++) {
+        size_t k = ks[j];
+        spasm_search_options o;
+        spasm_search_options_init(&o);
+        o.k = k;
+        o.collapse = 1;
+        spasm_results *r;
+        assert_int_equal(spasm_search(ss, "zeta", &o, &r), 0);
+        size_t cap = 2 * k + 16, nc;
+        sp_cand *c;
+        long *rep;
+        size_t kept;
+        for (;;) {
+            c = candidates(ss, "zeta", cap < ss->ix->npass ? cap : ss->ix->npass, &nc);
+            rep = calloc(nc + 1, sizeof *rep);
+            ref_fold(ss, c, nc, k, rep);
+            kept = 0;
+            for (size_t i = 0; i < nc; i++) kept += rep[i] == (long)i;
+            if (kept >= k || nc < cap || cap >= ss->ix->npass) break;
+            free(c);
+            free(rep);
+            cap = cap * 4 < ss->ix->npass ? cap * 4 : ss->ix->npass;
+        }
+        assert_int_equal(spasm_results_count(r), kept < k ? kept : k);
+        size_t h = 0, seen = 0;
+        for (size_t i = 0; i < nc && h < spasm_results_count(r); i++) {
+            if (rep[i] != (long)i) continue;
+            const spasm_hit *hit = spasm_results_hit(r, h++);
+            assert_int_equal(hit->passage, c[i].passage);
+            size_t nd = 0;
+            for (size_t d = i + 1; d < nc; d++)
+                if (rep[d] == (long)i) assert_int_equal(hit->dups[nd++].passage, c[d].passage);
+            assert_int_equal(hit->ndups, nd);
+            seen += 1 + nd;
+        }
+        if (k == 1000000) /* every match is shown or folded into one shown */
+            assert_int_equal(seen, spasm_results_total(r));
+        spasm_results_free(r);
+        free(c);
+        free(rep);
+    }
+}
+
+/* Default machine formats print exactly what --no-collapse prints. */
+static void test_machine_formats_unfolded(void **state)
+{
+    (void)state;
+    const char *b = build_dir();
+    const char *fmts[] = {"--format trec", "--format json", "-k 1000000 --format trec",
+                          "-k 50 --format json --offset 3", "--group doc --format trec -k 100"};
+    const char *idx[] = {"", ""};
+    char corpus[300], syn[300];
+    snprintf(corpus, sizeof corpus, "%s/corpus.spx", b);
+    snprintf(syn, sizeof syn, "%s/syn.spx", tmpdir);
+    idx[0] = corpus;
+    idx[1] = syn;
+    const char *qs[] = {"'night calf cramps'", "'renal colic'", "zeta", "'muscle cramps'"};
+    for (size_t x = 0; x < 2; x++)
+        for (size_t f = 0; f < sizeof fmts / sizeof *fmts; f++)
+            for (size_t q = 0; q < sizeof qs / sizeof *qs; q++) {
+                assert_int_equal(run("%s/bin/spasm-search -i %s %s %s > %s/a.out; "
+                                     "%s/bin/spasm-search -i %s %s --no-collapse %s > %s/b.out; "
+                                     "cmp -s %s/a.out %s/b.out",
+                                     b, idx[x], fmts[f], qs[q], tmpdir, b, idx[x], fmts[f], qs[q],
+                                     tmpdir, tmpdir, tmpdir),
+                                 0);
+            }
+    /* ... while --collapse folds (a twin in also_in, one line less) */
+    assert_int_equal(run("%s/bin/spasm-search -i %s --format json --collapse 'renal colic' "
+                         "| grep -c '\"also_in\":\\[{' | grep -qx 1",
+                         b, corpus),
+                     0);
+    assert_int_equal(run("%s/bin/spasm-search -i %s --format trec --collapse 'renal colic' | wc -l "
+                         "| grep -qx 2",
+                         b, corpus),
+                     0);
+    /* a batch (-f) and --stdio rank as --no-collapse too */
+    assert_int_equal(run("printf 'q1\\tnight calf cramps\\nq2\\trenal colic\\nq3\\tzeta\\n' > "
+                         "%s/q.tsv; cut -f2 %s/q.tsv > %s/q.txt",
+                         tmpdir, tmpdir, tmpdir),
+                     0);
+    for (size_t x = 0; x < 2; x++) {
+        const char *modes[] = {"-f %s/q.tsv", "-f %s/q.tsv --format trec", "--stdio < %s/q.txt"};
+        for (size_t m = 0; m < 3; m++) {
+            char mode[400];
+            snprintf(mode, sizeof mode, modes[m], tmpdir);
+            assert_int_equal(run("%s/bin/spasm-search -i %s %s > %s/a.out; "
+                                 "%s/bin/spasm-search -i %s --no-collapse %s > %s/b.out; "
+                                 "cmp -s %s/a.out %s/b.out",
+                                 b, idx[x], mode, tmpdir, b, idx[x], mode, tmpdir, tmpdir, tmpdir),
+                             0);
+        }
+    }
+    /* the text format of one query folds by default */
+    assert_int_equal(run("%s/bin/spasm-search -i %s --color never 'renal colic' | grep -q "
+                         "'also in'",
+                         b, corpus),
+                     0);
+    assert_int_equal(run("%s/bin/spasm-search -i %s --color never --no-collapse 'renal colic' "
+                         "| grep -q 'also in'",
+                         b, corpus),
+                     1);
+}
+
+/* With --group doc no document is folded away: "night calf cramps" finds
+ * document 000 (7 mentions of cramps), in every format. */
+static void test_group_doc_keeps_documents(void **state)
+{
+    (void)state;
+    const char *b = build_dir();
+    const char *fmts[] = {"--format trec", "--format json", "--color never", "--format trec -k 3"};
+    for (size_t f = 0; f < sizeof fmts / sizeof *fmts; f++)
+        assert_int_equal(run("%s/bin/spasm-search -i %s/corpus.spx --group doc %s "
+                             "'night calf cramps' | grep -q 000_e3e79627db3fc6d1",
+                             b, b, fmts[f]),
+                         0);
+    /* the library ignores collapse there */
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    o.k = 3;
+    o.group = SPASM_GROUP_DOC;
+    o.collapse = 1;
+    spasm_results *r;
+    assert_int_equal(spasm_search(cs, "night calf cramps", &o, &r), 0);
+    int found = 0;
+    for (size_t i = 0; i < spasm_results_count(r); i++) {
+        found |= strcmp(spasm_results_hit(r, i)->doc_id, "000_e3e79627db3fc6d1") == 0;
+        assert_int_equal(spasm_results_hit(r, i)->ndups, 0);
+    }
+    assert_true(found);
+    spasm_results_free(r);
+    /* asking for both is an error naming them */
+    assert_int_equal(run("%s/bin/spasm-search -i %s/corpus.spx --group doc --collapse cramp "
+                         "2>&1 >/dev/null | grep -q -- '--collapse cannot be used with --group "
+                         "doc'",
+                         b, b),
+                     0);
+    assert_int_equal(
+        run("%s/bin/spasm-search -i %s/corpus.spx --group doc --collapse cramp 2>/dev/null", b, b),
+        2);
+}
+
+/* The library's default is plain BM25: no hit carries folded passages. */
+static void test_library_default_unfolded(void **state)
+{
+    (void)state;
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    assert_int_equal(o.collapse, 0);
+    spasm_results *r, *plain;
+    assert_int_equal(spasm_search(cs, "renal colic", NULL, &r), 0);
+    o.collapse = 0;
+    assert_int_equal(spasm_search(cs, "renal colic", &o, &plain), 0);
+    assert_int_equal(spasm_results_count(r), 3);
+    assert_int_equal(spasm_results_count(r), spasm_results_count(plain));
+    for (size_t i = 0; i < spasm_results_count(r); i++) {
+        assert_int_equal(spasm_results_hit(r, i)->passage, spasm_results_hit(plain, i)->passage);
+        assert_int_equal(spasm_results_hit(r, i)->ndups, 0);
+    }
+    spasm_results_free(r);
+    spasm_results_free(plain);
+}
+
+/* The folding benchmark runs (make check smoke-runs every bench program). */
+static void test_folding_bench_runs(void **state)
+{
+    (void)state;
+    const char *b = build_dir();
+    assert_int_equal(
+        run("%s/bin/folding_bench %s/corpus.spx -q 'night calf cramps' -k 1,10,1000000 "
+            "--runs 1 > %s/fb.out",
+            b, b, tmpdir),
+        0);
+    assert_int_equal(run("test $(grep -c '^k=[0-9]* queries=1 plain_ms=[0-9.]* folded_ms=[0-9.]* "
+                         "ratio=[0-9.]* hits=[0-9]* folded=[0-9]*$' %s/fb.out) -eq 3",
+                         tmpdir),
+                     0);
+    assert_int_equal(run("grep -q '^k=10 .* hits=10 folded=[1-9]' %s/fb.out", tmpdir), 0);
+    assert_int_equal(run("printf 'a\tcramp\nb\trenal colic\n' > %s/fq.tsv && %s/bin/folding_bench "
+                         "%s/corpus.spx -f %s/fq.tsv -k 5 --fields all --runs 1 | grep -q "
+                         "'^k=5 queries=2 '",
+                         tmpdir, b, b, tmpdir),
+                     0);
+    assert_int_equal(run("%s/bin/folding_bench %s/corpus.spx -k 5 2>/dev/null", b, b), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fold_reference_corpus),
+        cmocka_unit_test(test_fold_reference_synthetic),
+        cmocka_unit_test(test_fold_search),
+        cmocka_unit_test(test_machine_formats_unfolded),
+        cmocka_unit_test(test_group_doc_keeps_documents),
+        cmocka_unit_test(test_library_default_unfolded),
+        cmocka_unit_test(test_folding_bench_runs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
