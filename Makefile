@@ -167,7 +167,7 @@ $(BUILD)/tests/%: tests/%.c $(STATIC) $(TEST_HELPERS) $(wildcard tests/*.h tests
 
 # The allocation-failure test also fails libstemmer's and Jansson's.
 $(BUILD)/tests/test_alloc: TEST_LDFLAGS = -Wl,--wrap=sb_stemmer_new,--wrap=sb_stemmer_stem \
-    -Wl,--wrap=json_loadb,--wrap=libdeflate_alloc_compressor
+    -Wl,--wrap=json_loadb,--wrap=libdeflate_alloc_compressor,--wrap=libdeflate_alloc_decompressor
 
 # `make check` runs the suite twice: an optimised build and an ASan+UBSan
 # one (test_install installs into a temporary DESTDIR and builds the

@@ -20,7 +20,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "index.h"
 
@@ -613,14 +613,13 @@ long sp_words_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t ma
 
 /* ---- record stores ---- */
 
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+/* Free a cache's buffer and decompressor (the cache may be reused after). */
+void sp_store_cache_free(sp_store_cache *c)
 {
-    return sp_malloc(opaque, (size_t)items * size);
-}
-
-static void z_free(voidpf opaque, voidpf p)
-{
-    sp_free(opaque, p);
+    sp_buf_free(&c->buf);
+    if (c->dec) libdeflate_free_decompressor(c->dec);
+    c->dec = NULL;
+    c->data = NULL;
 }
 
 int sp_store_get(spasm_index *ix, const sp_sec *data, const sp_sec *index, uint64_t rec,
@@ -649,21 +648,14 @@ int sp_store_get(spasm_index *ix, const sp_sec *data, const sp_sec *index, uint6
         if (rc) return rc;
         c->buf.n = 0;
         if (sp_buf_reserve(&c->buf, ulen + 1)) return sp_seterr(err, SPASM_ENOMEM, "out of memory");
-        z_stream z;
-        memset(&z, 0, sizeof z);
-        z.zalloc = z_alloc;
-        z.zfree = z_free;
-        z.opaque = (voidpf)&ix->a;
-        if (inflateInit(&z) != Z_OK) return sp_seterr(err, SPASM_ENOMEM, "out of memory");
-        z.next_in = (Bytef *)(data->p + off);
-        z.avail_in = clen;
-        z.next_out = c->buf.p;
-        z.avail_out = ulen;
-        int zr = inflate(&z, Z_FINISH);
-        size_t got = ulen - z.avail_out;
-        inflateEnd(&z);
-        if (zr == Z_MEM_ERROR) return sp_seterr(err, SPASM_ENOMEM, "out of memory");
-        if (zr != Z_STREAM_END || got != ulen)
+        /* libdeflate inflates a whole block in one call, 2-3x faster than
+         * zlib's inflate (which also sets up a 32 KiB window each time). */
+        if (!c->dec && !(c->dec = libdeflate_alloc_decompressor()))
+            return sp_seterr(err, SPASM_ENOMEM, "out of memory");
+        size_t got = 0;
+        enum libdeflate_result zr =
+            libdeflate_zlib_decompress(c->dec, data->p + off, clen, c->buf.p, ulen, &got);
+        if (zr != LIBDEFLATE_SUCCESS || got != ulen)
             return sp_seterr(err, SPASM_ECORRUPT, "%s: stored text does not inflate", ix->path);
         c->buf.n = ulen;
         c->data = data;

@@ -116,7 +116,11 @@ typedef struct sp_store_cache {
     const sp_sec *data; /* which store the cached block belongs to */
     uint64_t block;
     sp_buf buf;
+    struct libdeflate_decompressor *dec; /* made on first use (malloc'd by libdeflate) */
 } sp_store_cache;
+
+/* Free a cache's buffer and decompressor. */
+void sp_store_cache_free(sp_store_cache *c);
 
 /*
  * Fetch record `rec` of a record store (TEXT or DMET); *p and *len point

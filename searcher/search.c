@@ -36,8 +36,8 @@ void spasm_searcher_free(spasm_searcher *s)
 {
     if (!s) return;
     sp_analyzer_free(s->an);
-    sp_buf_free(&s->textcache.buf);
-    sp_buf_free(&s->metacache.buf);
+    sp_store_cache_free(&s->textcache);
+    sp_store_cache_free(&s->metacache);
     sp_free(s->a, s->docslot);
     sp_free(s->a, s);
 }

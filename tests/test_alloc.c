@@ -126,6 +126,17 @@ struct libdeflate_compressor *__wrap_libdeflate_alloc_compressor(int level)
     return __real_libdeflate_alloc_compressor(level);
 }
 
+static int fail_inflate;
+
+struct libdeflate_decompressor *__real_libdeflate_alloc_decompressor(void);
+struct libdeflate_decompressor *__wrap_libdeflate_alloc_decompressor(void);
+
+struct libdeflate_decompressor *__wrap_libdeflate_alloc_decompressor(void)
+{
+    if (fail_inflate) return NULL;
+    return __real_libdeflate_alloc_decompressor();
+}
+
 /* ---- the scenario ---- */
 
 static char tmpdir[256], path[300];
@@ -587,6 +598,35 @@ static void test_deflate_fails(void **state)
     assert_int_equal(c.live, 0);
 }
 
+/* libdeflate cannot make the searcher's decompressor (malloc): the search
+ * that needs stored text fails with SPASM_ENOMEM, and the next one works. */
+static void test_inflate_fails(void **state)
+{
+    (void)state;
+    spasm_writer *w;
+    spasm_writer_options wo = {.b = -1};
+    assert_int_equal(spasm_writer_new(&w, path, &wo), SPASM_OK);
+    assert_int_equal(spasm_writer_add(w, "a", "Pets", "cats and dogs", 13), SPASM_OK);
+    assert_int_equal(spasm_writer_commit(w), SPASM_OK);
+    spasm_writer_abandon(w);
+    spasm_index *ix;
+    spasm_searcher *s;
+    spasm_results *r = NULL;
+    assert_int_equal(spasm_open(&ix, path, NULL), SPASM_OK);
+    assert_int_equal(spasm_searcher_new(ix, &s), SPASM_OK);
+    fail_inflate = 1;
+    assert_int_equal(spasm_search(s, "cats", NULL, &r), SPASM_ENOMEM);
+    fail_inflate = 0;
+    assert_null(r);
+    assert_non_null(strstr(spasm_searcher_errmsg(s), "out of memory"));
+    assert_int_equal(spasm_search(s, "cats", NULL, &r), SPASM_OK);
+    assert_int_equal(spasm_results_count(r), 1);
+    assert_string_equal(spasm_results_hit(r, 0)->text, "cats and dogs");
+    spasm_results_free(r);
+    spasm_searcher_free(s);
+    spasm_close(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +637,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stemmer_new_fails, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_stem_fails, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_deflate_fails, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_inflate_fails, setup_tmp, teardown_tmp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
