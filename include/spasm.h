@@ -64,10 +64,12 @@
  * C library's malloc/realloc/free.  Searchers and results allocate through
  * their index's function.  Outside it: libstemmer allocates its stemmer
  * (one per indexing thread and per searcher) and libdeflate its
- * compressor (one per batch of stored text while indexing) with malloc,
+ * compressor (one per batch of stored text while indexing) and
+ * decompressor (two per searcher, made when it first reads text) with malloc,
  * and spasm_writer_add_path() lets the C library (fopen, opendir) and
  * Jansson (JSON Lines) allocate.  Their failures are reported as
- * SPASM_ENOMEM (stemmer, compressor) or as an error naming the file.
+ * SPASM_ENOMEM (stemmer, compressor, decompressor) or as an error naming
+ * the file.
  *
  * Example (error handling trimmed):
  *
