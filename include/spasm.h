@@ -420,6 +420,24 @@ SPASM_API const spasm_hit *spasm_results_hit(const spasm_results *r, size_t i);
  * skip passages that provably cannot enter the top k, so then it is a
  * lower bound of the matches.  spasm_count() gives the exact number. */
 SPASM_API uint64_t spasm_results_total(const spasm_results *r);
+/*
+ * What a search had to leave out, as flags and as text.  A prefix
+ * ("dehydrat*") expands to the indexed terms starting with it, but the
+ * prefixes of one query share a budget of 1,024 terms: each gets an equal
+ * share of at most 256 (a prefix with fewer terms leaves the rest to the
+ * others; each keeps at least one) and keeps its most frequent terms (by
+ * document frequency).  At most 100,000 words are read per prefix, and
+ * 400,000 per query beyond the first 256 of each.  When a prefix was cut,
+ * spasm_results_flags() has SPASM_RESULT_EXPANSION_CUT and
+ * spasm_results_notes() says which, one line per prefix (at most three,
+ * then a count), lines separated by '\n', e.g.
+ *   prefix 'a*' expanded to 256 of 9,812 terms (the most frequent)
+ * Both are 0 / "" when nothing was cut (and for NULL).
+ */
+#define SPASM_RESULT_EXPANSION_CUT 1
+SPASM_API unsigned spasm_results_flags(const spasm_results *r);
+SPASM_API const char *spasm_results_notes(const spasm_results *r);
+
 /* Free a result set (NULL is allowed), from any thread, before its index
  * is closed. */
 SPASM_API void spasm_results_free(spasm_results *r);
