@@ -32,6 +32,7 @@ typedef struct sp_pfx {
     size_t n, cap;
     uint32_t *hash; /* open addressing over c (index + 1), for de-duplication */
     size_t hcap;
+    size_t occ;   /* times it occurs in the query */
     size_t words; /* words read */
     size_t terms; /* distinct terms found */
     int scan_cut; /* stopped reading at a scan limit */
@@ -128,12 +129,25 @@ static int stem_cb(void *ud, const char *term, size_t len, const sp_terminfo *ti
     return add_stem(u, term, len, ti->df);
 }
 
-/* Collect the distinct prefixes of q into e (they point into q). */
-static int collect(it_ctx *x, const qnode *q, struct sp_expansion *e, size_t *cap)
+/* Collect the distinct prefixes of q into e (they point into q), and
+ * count the leaves (terms and prefixes) in *leaves: more than
+ * SP_QUERY_MAX_TERMS is SPASM_EQUERY, naming the first one too many. */
+static int collect(it_ctx *x, const qnode *q, struct sp_expansion *e, size_t *cap, size_t *leaves)
 {
+    if (q->type == Q_TERM || q->type == Q_PREFIX) {
+        if (++*leaves > SP_QUERY_MAX_TERMS)
+            return sp_seterr(x->err, SPASM_EQUERY,
+                             "query: more than %d words and prefixes (at byte %zu; a word "
+                             "repeated among the optional words counts once)",
+                             SP_QUERY_MAX_TERMS, q->at);
+    }
     if (q->type == Q_PREFIX) {
+        x->nprefix_occ++;
         for (size_t i = 0; i < e->n; i++)
-            if (e->v[i].len == q->len && memcmp(e->v[i].text, q->text, q->len) == 0) return 0;
+            if (e->v[i].len == q->len && memcmp(e->v[i].text, q->text, q->len) == 0) {
+                e->v[i].occ++;
+                return 0;
+            }
         if (e->n == *cap) {
             size_t nc = *cap ? *cap * 2 : 8;
             sp_pfx *v = sp_realloc(x->a, e->v, nc * sizeof *v);
@@ -145,11 +159,12 @@ static int collect(it_ctx *x, const qnode *q, struct sp_expansion *e, size_t *ca
         memset(p, 0, sizeof *p);
         p->text = q->text;
         p->len = q->len;
+        p->occ = 1;
         sp_buf_init(&p->pool, x->a);
         return 0;
     }
     for (size_t i = 0; i < q->nkids; i++) {
-        int rc = collect(x, q->kids[i], e, cap);
+        int rc = collect(x, q->kids[i], e, cap, leaves);
         if (rc) return rc;
     }
     return 0;
@@ -202,28 +217,33 @@ static int keep_best(it_ctx *x, sp_pfx *p, size_t keep)
     return 0;
 }
 
-static int cmp_size(const void *a, const void *b)
+static int cmp_terms(const void *a, const void *b)
 {
-    size_t x = **(const size_t *const *)a, y = **(const size_t *const *)b;
+    size_t x = (*(const sp_pfx *const *)a)->terms, y = (*(const sp_pfx *const *)b)->terms;
     return (x > y) - (x < y);
 }
 
-/* Each prefix's share of the budget: water-filling over their term counts. */
-static int shares(it_ctx *x, struct sp_expansion *e, size_t *share)
+/* Each prefix's share of the budget: water-filling over their term
+ * counts, every occurrence of a prefix taking its share again. */
+static int shares(it_ctx *x, struct sp_expansion *e, size_t budget, size_t *share)
 {
-    const size_t **ord = sp_malloc(x->a, (e->n + 1) * sizeof *ord);
+    sp_pfx **ord = sp_malloc(x->a, (e->n + 1) * sizeof *ord);
     if (!ord) return SPASM_ENOMEM;
-    for (size_t i = 0; i < e->n; i++) ord[i] = &e->v[i].terms;
-    qsort(ord, e->n, sizeof *ord, cmp_size);
-    size_t left = SP_PREFIX_BUDGET;
+    size_t occ = 0;
     for (size_t i = 0; i < e->n; i++) {
-        size_t fair = left / (e->n - i);
+        ord[i] = &e->v[i];
+        occ += e->v[i].occ;
+    }
+    qsort(ord, e->n, sizeof *ord, cmp_terms);
+    size_t left = budget;
+    for (size_t i = 0; i < e->n; i++) {
+        size_t fair = left / occ;
         if (fair < 1) fair = 1;
         if (fair > SP_PREFIX_MAX) fair = SP_PREFIX_MAX;
-        size_t want = *ord[i] < fair ? *ord[i] : fair;
-        size_t at = (size_t)((const char *)ord[i] - (const char *)e->v) / sizeof *e->v;
-        share[at] = want;
-        left = left > want ? left - want : 0;
+        size_t want = ord[i]->terms < fair ? ord[i]->terms : fair;
+        share[ord[i] - e->v] = want;
+        left = left > want * ord[i]->occ ? left - want * ord[i]->occ : 0;
+        occ -= ord[i]->occ;
     }
     sp_free(x->a, ord);
     return 0;
@@ -252,9 +272,9 @@ static void write_notes(it_ctx *x, const struct sp_expansion *e)
         const sp_pfx *p = &e->v[i];
         if (!(p->n < p->terms || p->scan_cut)) continue;
         if (shown == 3) {
-            sp_buf_printf(b, "%zu more prefixes were cut to fit the query's budget of ",
-                          ncut - shown);
-            put_count(b, SP_PREFIX_BUDGET);
+            put_count(b, ncut - shown);
+            sp_buf_printf(b, " more prefixes were cut to fit the query's budget of ");
+            put_count(b, x->prefix_budget);
             sp_buf_printf(b, " terms\n");
             break;
         }
@@ -278,8 +298,8 @@ int sp_expand(it_ctx *x, const qnode *q)
     struct sp_expansion *e = sp_calloc(x->a, sizeof *e);
     if (!e) return SPASM_ENOMEM;
     x->exp = e;
-    size_t cap = 0;
-    int rc = collect(x, q, e, &cap);
+    size_t cap = 0, leaves = 0;
+    int rc = collect(x, q, e, &cap, &leaves);
     if (rc || e->n == 0) return rc;
     size_t total = SP_PREFIX_SCAN_TOTAL;
     for (size_t i = 0; i < e->n; i++) {
@@ -300,7 +320,13 @@ int sp_expand(it_ctx *x, const qnode *q)
     }
     size_t *share = sp_calloc(x->a, e->n * sizeof *share);
     if (!share) return SPASM_ENOMEM;
-    rc = shares(x, e, share);
+    /* the prefixes share what the query's plain words leave of
+     * SP_QUERY_MAX_TERMS, at most SP_PREFIX_BUDGET */
+    size_t plain = leaves - x->nprefix_occ;
+    size_t budget = SP_QUERY_MAX_TERMS > plain ? SP_QUERY_MAX_TERMS - plain : 0;
+    if (budget > SP_PREFIX_BUDGET) budget = SP_PREFIX_BUDGET;
+    x->prefix_budget = budget;
+    rc = shares(x, e, budget, share);
     for (size_t i = 0; i < e->n && !rc; i++) rc = keep_best(x, &e->v[i], share[i]);
     sp_free(x->a, share);
     if (!rc) write_notes(x, e);

@@ -589,10 +589,36 @@ void sp_it_stems(const it *n, sp_buf *out, int negative)
 }
 
 /* Build the iterator tree of a parsed query; NULL with *rc set on error. */
+/* The postings evaluating n may read, weighted: a term's df, three times
+ * that inside a phrase or NEAR (positions are read and compared), nothing
+ * for the terms of the root's disjunction (MaxScore skips most of them,
+ * and SP_QUERY_MAX_TERMS bounds their number). */
+static double it_cost(const it *n, double weight, int flat)
+{
+    if (n->type == Q_TERM) return flat || n->empty ? 0 : weight * n->df;
+    if (n->type == Q_PHRASE || n->type == Q_NEAR) weight = SP_COST_POSITIONS;
+    flat = flat && n->type == Q_OR;
+    double c = 0;
+    for (size_t i = 0; i < n->nkids; i++) c += it_cost(n->kids[i], weight, flat);
+    return c;
+}
+
 it *sp_it_build(it_ctx *x, const qnode *q, int *rc)
 {
     if ((*rc = sp_expand(x, q))) return NULL;
-    return build(x, q, rc);
+    it *n = build(x, q, rc);
+    if (!n) return NULL;
+    double cost = it_cost(n, 1, 1);
+    double limit = SP_MAX(SP_COST_MIN, SP_COST_PER_PASSAGE * (double)x->ix->npass);
+    if (cost > limit) {
+        *rc = sp_seterr(x->err, SPASM_EQUERY,
+                        "query: too costly for this index: its phrases, NEAR and groups would "
+                        "read about %.0f postings (at most %.0f); use fewer or rarer words there",
+                        cost, limit);
+        sp_it_free(x, n);
+        return NULL;
+    }
+    return n;
 }
 
 static int cmp_passage(const void *a, const void *b)

@@ -180,6 +180,7 @@ static qnode *term_node(parser *ps, const char *pool, const sp_token *t)
 {
     qnode *n = new_node(ps, Q_TERM);
     if (!n) return NULL;
+    n->at = ps->toks[ps->i ? ps->i - 1 : 0].at;
     n->text = sp_strndup(ps->a, pool + t->term_off, t->term_len);
     n->len = t->term_len;
     n->word = sp_strndup(ps->a, pool + t->word_off, t->word_len);
@@ -204,6 +205,7 @@ static qnode *prefix_node(parser *ps, const char *w, size_t wl)
 {
     qnode *n = new_node(ps, Q_PREFIX);
     if (!n) return NULL;
+    n->at = ps->toks[ps->i ? ps->i - 1 : 0].at;
     n->text = sp_strndup(ps->a, w, wl);
     n->len = wl;
     if (!n->text) {

@@ -28,6 +28,7 @@
 #define SP_NEAR_DEFAULT 10      /* the window of NEAR without /n */
 #define SP_NEAR_MAX 1000        /* the largest window NEAR/n takes */
 #define SP_NEAR_MAX_OPERANDS 16 /* operands of one NEAR chain */
+#define SP_QUERY_MAX_TERMS 1024 /* distinct words and prefixes in a query */
 
 typedef enum qtype { Q_TERM, Q_PHRASE, Q_PREFIX, Q_NEAR, Q_AND, Q_OR, Q_REQOPT, Q_EXCL } qtype;
 typedef enum qoccur { OCC_SHOULD, OCC_MUST, OCC_NOT } qoccur;
@@ -40,6 +41,7 @@ typedef struct qnode {
     size_t wlen;
     uint32_t near;       /* Q_NEAR: window */
     uint32_t qtf;        /* Q_TERM among optional words: times it was typed (0 = 1) */
+    size_t at;           /* Q_TERM, Q_PREFIX: byte offset of its word in the query */
     struct qnode **kids; /* Q_PHRASE: terms in order; Q_NEAR, Q_AND, Q_OR: operands;
                             Q_REQOPT: required, optional; Q_EXCL: positive, negative */
     size_t nkids;

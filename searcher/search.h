@@ -44,6 +44,8 @@ typedef struct it_ctx {
     size_t nterms_open;
     struct sp_expansion *exp; /* the query's prefixes, expanded (expand.c) */
     unsigned flags;           /* SPASM_RESULT_* */
+    size_t prefix_budget;     /* terms the prefixes shared */
+    size_t nprefix_occ;       /* prefixes in the query, each time it occurs */
     sp_buf notes;             /* lines for spasm_results_notes() */
 } it_ctx;
 
@@ -64,7 +66,7 @@ typedef struct sp_topk {
 /* ---- prefix expansion (expand.c) ---- */
 
 #define SP_PREFIX_MAX 256     /* terms one prefix expands to, at most */
-#define SP_PREFIX_BUDGET 1024 /* terms all the prefixes of a query share */
+#define SP_PREFIX_BUDGET 512 /* terms all the prefixes of a query share, within SP_QUERY_MAX_TERMS */
 #define SP_PREFIX_SCAN 100000 /* words read for one prefix, at most */
 #define SP_PREFIX_SCAN_TOTAL                                                                       \
     400000 /* words read for a query's prefixes beyond                                             \
@@ -81,6 +83,15 @@ int sp_expansion_each(const it_ctx *x, const char *prefix, size_t len, sp_stem_f
 void sp_expansion_free(it_ctx *x);
 
 /* ---- the iterator tree (iter.c) ---- */
+
+/* What evaluating a query may cost (iter.c): postings read by its
+ * phrases, NEAR, AND and boolean groups (a term's df; SP_COST_POSITIONS
+ * times that inside a phrase or NEAR), at most SP_COST_PER_PASSAGE per
+ * passage of the index and never less than SP_COST_MIN; more is
+ * SPASM_EQUERY.  The root's plain disjunction is not counted. */
+#define SP_COST_POSITIONS 3.0
+#define SP_COST_PER_PASSAGE 64.0
+#define SP_COST_MIN 1000000.0
 
 /* Build the iterator tree of a parsed query; NULL with *rc set on error. */
 it *sp_it_build(it_ctx *x, const qnode *q, int *rc);
