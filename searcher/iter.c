@@ -219,6 +219,12 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
             return NULL;
         }
         if (u.or->nkids == 0) u.or->doc = SP_END;
+        for (size_t i = 0; i < u.or->nkids && q->qtf > 1; i++) { /* typed qtf times */
+            it *t = u.or->kids[i];
+            t->qtf = q->qtf;
+            t->qweight = sp_qtf_weight(q->qtf);
+            t->idf *= t->qweight;
+        }
         return u.or ;
     }
     default:

@@ -374,13 +374,14 @@ static qnode *build_bool(parser *ps, qnode **must, size_t nm, qnode **should, si
             ns = k;
         }
     }
-    /* The same word twice among the optional words is one term of twice
-     * the weight (query term frequency). */
+    /* The same word (or prefix) twice among the optional words is one term
+     * of twice the weight (query term frequency). */
     size_t k = 0;
     for (size_t i = 0; i < ns; i++) {
         size_t dup = SIZE_MAX;
         for (size_t j = 0; j < k && dup == SIZE_MAX; j++)
-            if (should[i]->type == Q_TERM && should[j]->type == Q_TERM &&
+            if (should[i]->type == should[j]->type &&
+                (should[i]->type == Q_TERM || should[i]->type == Q_PREFIX) &&
                 should[i]->len == should[j]->len &&
                 memcmp(should[i]->text, should[j]->text, should[i]->len) == 0)
                 dup = j;

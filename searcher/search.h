@@ -65,8 +65,9 @@ typedef struct sp_topk {
 
 /* ---- prefix expansion (expand.c) ---- */
 
-#define SP_PREFIX_MAX 256     /* terms one prefix expands to, at most */
-#define SP_PREFIX_BUDGET 512 /* terms all the prefixes of a query share, within SP_QUERY_MAX_TERMS */
+#define SP_PREFIX_MAX 256 /* terms one prefix expands to, at most */
+#define SP_PREFIX_BUDGET                                                                           \
+    512 /* terms all the prefixes of a query share, within SP_QUERY_MAX_TERMS */
 #define SP_PREFIX_SCAN 100000 /* words read for one prefix, at most */
 #define SP_PREFIX_SCAN_TOTAL                                                                       \
     400000 /* words read for a query's prefixes beyond                                             \
@@ -89,8 +90,8 @@ void sp_expansion_free(it_ctx *x);
  * times that inside a phrase or NEAR), at most SP_COST_PER_PASSAGE per
  * passage of the index and never less than SP_COST_MIN; more is
  * SPASM_EQUERY.  The root's plain disjunction is not counted. */
-#define SP_COST_POSITIONS 3.0
-#define SP_COST_PER_PASSAGE 64.0
+#define SP_COST_POSITIONS 4.0
+#define SP_COST_PER_PASSAGE 32.0
 #define SP_COST_MIN 1000000.0
 
 /* Build the iterator tree of a parsed query; NULL with *rc set on error. */
