@@ -558,6 +558,8 @@ static void test_near_errors(void **state)
     expect_equery(s, "(calf AND toe) NEAR night", "at byte 0");
     expect_equery(s, "night NEAR (calf -toe)", "at byte 11");
     expect_equery(s, "night NEAR (calf NEAR toe)", "at byte 11");
+    /* a member of a group in a phrase that is several words */
+    expect_equery(s, "\"calf (sit-ups OR toe)\"", "at byte 7");
     /* a NEAR chain of 17 operands */
     char q[400] = "calf";
     for (int i = 0; i < 16; i++) strcat(q, " NEAR toe");
