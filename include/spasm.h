@@ -401,7 +401,7 @@ SPASM_API const char *spasm_searcher_errmsg(const spasm_searcher *s);
  * with no searchable term (empty, punctuation only, every word excluded)
  * is SPASM_EQUERY, and so is a query over one of its bounds (the README,
  * "Query syntax": NEAR/n outside 1..1000, a NEAR operand that is not a
- * word, prefix, phrase or OR group, more than 16 NEAR operands, 1,024
+ * word, prefix, phrase or OR group, more than 16 NEAR operands, 768
  * words and prefixes, parentheses 64 deep, or phrases, NEAR and groups
  * that would read more than about 32 postings per passage), the message
  * naming the byte position where there is one; k or offset above 1,000,000 is SPASM_EINVAL; a corrupt
@@ -428,9 +428,9 @@ SPASM_API uint64_t spasm_results_total(const spasm_results *r);
 /*
  * What a search had to leave out, as flags and as text.  A prefix
  * ("dehydrat*") expands to the indexed terms starting with it, but the
- * prefixes of one query share a budget of 512 terms (less when the query
+ * prefixes of one query share a budget of 256 terms (less when the query
  * has over 512 plain words: words and expansions together stay within
- * 1,024): each gets an equal share of at most 256 (a prefix with fewer
+ * 768): each gets an equal share of at most 256 (a prefix with fewer
  * terms leaves the rest to the others; each keeps at least one; each
  * occurrence of a prefix inside phrases, NEAR or groups takes its own
  * share) and keeps its most frequent terms (by document frequency).  At most 100,000 words are read per prefix, and

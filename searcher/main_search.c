@@ -63,7 +63,7 @@ static void usage(FILE *f)
                "of the options above is a word to exclude (spasm-search cramp -menstrual);\n"
                "only -k takes its value attached (-k20); everything after -- is query.\n"
                "A prefix that matched more terms than its share of the query's budget\n"
-               "(1,024 terms, at most 256 per prefix, the most frequent kept) is noted\n"
+               "(256 terms, at most 256 per prefix, the most frequent kept) is noted\n"
                "on stderr (JSON hits then carry \"expansion_cut\": true).\n"
                "\n"
                "Exit status: 0 results found, 1 none, 2 error.\n");

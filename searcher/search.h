@@ -67,7 +67,7 @@ typedef struct sp_topk {
 
 #define SP_PREFIX_MAX 256 /* terms one prefix expands to, at most */
 #define SP_PREFIX_BUDGET                                                                           \
-    512 /* terms all the prefixes of a query share, within SP_QUERY_MAX_TERMS */
+    256 /* terms all the prefixes of a query share, within SP_QUERY_MAX_TERMS */
 #define SP_PREFIX_SCAN 100000 /* words read for one prefix, at most */
 #define SP_PREFIX_SCAN_TOTAL                                                                       \
     400000 /* words read for a query's prefixes beyond                                             \
