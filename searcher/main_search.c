@@ -486,6 +486,15 @@ static int split_args(int argc, char **argv, const struct option *opts, char **o
     return 0;
 }
 
+/* The sorted arguments (split_args), freed by free_arg_arrays at exit. */
+static char **arg_arrays[2];
+
+static void free_arg_arrays(void)
+{
+    free(arg_arrays[0]);
+    free(arg_arrays[1]);
+}
+
 int main(int argc, char **argv)
 {
     enum {
@@ -532,6 +541,9 @@ int main(int argc, char **argv)
     char defbuf[PATH_MAX + 64];
     char **oargv = malloc(((size_t)argc + 1) * sizeof *oargv);
     char **words = malloc(((size_t)argc + 1) * sizeof *words);
+    arg_arrays[0] = oargv; /* freed at exit, whichever return is taken */
+    arg_arrays[1] = words;
+    atexit(free_arg_arrays);
     int oargc, nwords;
     if (!oargv || !words) {
         fprintf(stderr, "spasm-search: out of memory\n");
@@ -710,7 +722,5 @@ int main(int argc, char **argv)
     }
     spasm_searcher_free(s);
     spasm_close(ix);
-    free(oargv);
-    free(words);
     return status;
 }

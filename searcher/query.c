@@ -111,11 +111,12 @@ static int lex_all(parser *ps, const char *q)
                 while (d < k->len && k->s[d] >= '0' && k->s[d] <= '9' && v <= SP_NEAR_MAX)
                     v = v * 10 + (uint64_t)(k->s[d++] - '0');
                 if (d == 5 || d < k->len || v < 1 || v > SP_NEAR_MAX) {
-                    sp_free(ps->a, t);
-                    return sp_seterr(ps->err, SPASM_EQUERY,
-                                     "query: \"%.*s\" at byte %zu: NEAR/ takes a window from 1 "
-                                     "to %u",
-                                     (int)SP_MIN(k->len, (size_t)40), k->s, k->at, SP_NEAR_MAX);
+                    int rc = sp_seterr(ps->err, SPASM_EQUERY,
+                                       "query: \"%.*s\" at byte %zu: NEAR/ takes a window from "
+                                       "1 to %u",
+                                       (int)SP_MIN(k->len, (size_t)40), k->s, k->at, SP_NEAR_MAX);
+                    sp_free(ps->a, t); /* k points into t */
+                    return rc;
                 }
                 k->type = L_NEAR;
                 k->near = (uint32_t)v;
