@@ -456,13 +456,18 @@ SPASM_API const char *spasm_searcher_errmsg(const spasm_searcher *s);
  * Run `query` (see the README for the syntax) and return the ranked hits
  * in *out (NULL on error).  opts may be NULL for the defaults.  A query
  * with no searchable term (empty, punctuation only, every word excluded)
- * is SPASM_EQUERY; an option out of its range (k, offset or snippet_bytes
- * above SPASM_MAX_K, k1 or b as under SPASM_K1_MAX, NaN, a group other
- * than SPASM_GROUP_*, fields beyond SPASM_FIELDS_ALL) is SPASM_EINVAL
- * with a message naming the option and its valid range; a corrupt region
- * of the index met on the way is SPASM_ECORRUPT, and so is an index file
- * that changed under the reader (see spasm_open).  Zero hits is SPASM_OK
- * with an empty result set.
+ * is SPASM_EQUERY, and so is a query over one of its bounds (the README,
+ * "Query syntax": NEAR/n outside 1..1000, a NEAR operand that is not a
+ * word, prefix, phrase or OR group, more than 16 NEAR operands, 768
+ * words and prefixes, parentheses 64 deep, or phrases, NEAR and groups
+ * that would read more than about 32 postings per passage), the message
+ * naming the byte position where there is one.  An option out of its
+ * range (k, offset or snippet_bytes above SPASM_MAX_K, k1 or b as under
+ * SPASM_K1_MAX, NaN, a group other than SPASM_GROUP_*, fields beyond
+ * SPASM_FIELDS_ALL) is SPASM_EINVAL with a message naming the option and
+ * its valid range; a corrupt region of the index met on the way is
+ * SPASM_ECORRUPT, and so is an index file that changed under the reader
+ * (see spasm_open).  Zero hits is SPASM_OK with an empty result set.
  */
 SPASM_API int spasm_search(spasm_searcher *s, const char *query, const spasm_search_options *opts,
                            spasm_results **out);
@@ -481,6 +486,26 @@ SPASM_API const spasm_hit *spasm_results_hit(const spasm_results *r, size_t i);
  * skip passages that provably cannot enter the top k, so then it is a
  * lower bound of the matches.  spasm_count() gives the exact number. */
 SPASM_API uint64_t spasm_results_total(const spasm_results *r);
+/*
+ * What a search had to leave out, as flags and as text.  A prefix
+ * ("dehydrat*") expands to the indexed terms starting with it, but the
+ * prefixes of one query share a budget of 256 terms (less when the query
+ * has over 512 plain words: words and expansions together stay within
+ * 768): each gets an equal share of at most 256 (a prefix with fewer
+ * terms leaves the rest to the others; each keeps at least one; each
+ * occurrence of a prefix inside phrases, NEAR or groups takes its own
+ * share) and keeps its most frequent terms (by document frequency).  At most 100,000 words are read per prefix, and
+ * 400,000 per query beyond the first 256 of each.  When a prefix was cut,
+ * spasm_results_flags() has SPASM_RESULT_EXPANSION_CUT and
+ * spasm_results_notes() says which, one line per prefix (at most three,
+ * then a count), lines separated by '\n', e.g.
+ *   prefix 'a*' expanded to 256 of 9,812 terms (the most frequent)
+ * Both are 0 / "" when nothing was cut (and for NULL).
+ */
+#define SPASM_RESULT_EXPANSION_CUT 1
+SPASM_API unsigned spasm_results_flags(const spasm_results *r);
+SPASM_API const char *spasm_results_notes(const spasm_results *r);
+
 /* Free a result set (NULL is allowed), from any thread, before its index
  * is closed. */
 SPASM_API void spasm_results_free(spasm_results *r);

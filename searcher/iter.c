@@ -101,6 +101,7 @@ static it *term_it(it_ctx *x, const char *s, size_t len, int *rc)
     if (r == 0) {
         n->doc = SP_END; /* not in the index: matches nothing */
         n->empty = 1;
+        n->width = 1;
         return n;
     }
     n->df = ti.df;
@@ -110,6 +111,7 @@ static it *term_it(it_ctx *x, const char *s, size_t len, int *rc)
         return NULL;
     }
     n->doc = n->cur.doc;
+    n->width = 1;
     x->nterms_open++;
     return n;
 }
@@ -118,21 +120,12 @@ typedef struct prefix_ud {
     it_ctx *x;
     it * or ;
     int rc;
-    sp_buf seen; /* stems already added, NUL-separated */
 } prefix_ud;
 
-static int add_prefix_term(prefix_ud *u, const char *stem, size_t len)
+/* Add a term iterator for one kept expansion of a prefix. */
+static int add_prefix_term(void *ud, const char *stem, size_t len)
 {
-    /* skip a stem already added (several words share one stem) */
-    size_t i = 0;
-    while (i < u->seen.n) {
-        size_t l = strlen((const char *)u->seen.p + i);
-        if (l == len && memcmp(u->seen.p + i, stem, len) == 0) return 0;
-        i += l + 1;
-    }
-    sp_buf_append(&u->seen, stem, len);
-    sp_buf_putc(&u->seen, 0);
-    if (u->seen.err) return u->rc = SPASM_ENOMEM;
+    prefix_ud *u = ud;
     it *t = term_it(u->x, stem, len, &u->rc);
     if (!t) return u->rc;
     it **k = sp_realloc(u->x->a, u->or->kids, (u->or->nkids + 1) * sizeof *k);
@@ -144,21 +137,6 @@ static int add_prefix_term(prefix_ud *u, const char *stem, size_t len)
     u->or->kids[u->or->nkids++] = t;
     return 0;
 }
-
-static int prefix_stem_cb(void *ud, const char *term, size_t len, const sp_terminfo *ti)
-{
-    SP_UNUSED(ti);
-    return add_prefix_term(ud, term, len);
-}
-
-static int prefix_word_cb(void *ud, const char *word, size_t len, const char *stem, size_t slen)
-{
-    SP_UNUSED(word);
-    SP_UNUSED(len);
-    return add_prefix_term(ud, stem, slen);
-}
-
-#define SP_PREFIX_MAX 256
 
 /* An estimate of how many passages n matches (for leapfrog order). */
 static uint64_t it_est(const it *n)
@@ -193,6 +171,25 @@ static int set_lead(it_ctx *x, it *n)
     return 0;
 }
 
+/* The idf an operand of a phrase or NEAR adds to the group's: a term's,
+ * a phrase's, and for a prefix or OR group that of its most frequent
+ * alternative (the smallest), so that "cramp*" weighs as "cramp" does. */
+static double operand_idf(const it *n)
+{
+    if (n->type == Q_TERM) return n->empty ? 0 : n->idf;
+    if (n->type != Q_OR) return n->idf;
+    double m = 0;
+    int any = 0;
+    for (size_t i = 0; i < n->nkids; i++) {
+        const it *k = n->kids[i];
+        if (k->type == Q_TERM && k->empty) continue;
+        double v = operand_idf(k);
+        if (!any || v < m) m = v;
+        any = 1;
+    }
+    return m;
+}
+
 /* Build the iterator tree for a query tree. */
 static it *build(it_ctx *x, const qnode *q, int *rc)
 {
@@ -208,25 +205,26 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
         return t;
     }
     case Q_PREFIX: {
-        prefix_ud u = {x, it_new(x, Q_OR, 0), 0, {0}};
-        sp_buf_init(&u.seen, x->a);
+        prefix_ud u = {x, it_new(x, Q_OR, 0), 0};
         if (!u.or) {
             *rc = SPASM_ENOMEM;
             return NULL;
         }
         u.or->is_prefix = 1;
-        long r;
-        if (x->ix->word.p)
-            r = sp_words_prefix(x->ix, q->text, q->len, SP_PREFIX_MAX, prefix_word_cb, &u, x->err);
-        else
-            r = sp_dict_prefix(x->ix, q->text, q->len, SP_PREFIX_MAX, prefix_stem_cb, &u, x->err);
-        sp_buf_free(&u.seen);
-        if (r < 0 || u.rc) {
-            *rc = r < 0 ? (int)-r : u.rc;
+        u.or->width = 1;
+        int r = sp_expansion_each(x, q->text, q->len, add_prefix_term, &u);
+        if (r || u.rc) {
+            *rc = u.rc ? u.rc : r;
             sp_it_free(x, u.or);
             return NULL;
         }
         if (u.or->nkids == 0) u.or->doc = SP_END;
+        for (size_t i = 0; i < u.or->nkids && q->qtf > 1; i++) { /* typed qtf times */
+            it *t = u.or->kids[i];
+            t->qtf = q->qtf;
+            t->qweight = sp_qtf_weight(q->qtf);
+            t->idf *= t->qweight;
+        }
         return u.or ;
     }
     default:
@@ -251,10 +249,19 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
         sp_it_free(x, n);
         return NULL;
     }
+    n->width = 1;
     if (q->type == Q_PHRASE || q->type == Q_NEAR) {
         double idf = 0;
-        for (size_t i = 0; i < n->nkids; i++) idf += sp_it_idf(n->kids[i]);
+        uint32_t w = 0;
+        for (size_t i = 0; i < n->nkids; i++) {
+            idf += operand_idf(n->kids[i]);
+            w += n->kids[i]->width;
+        }
         n->idf = idf;
+        if (q->type == Q_PHRASE) n->width = w;
+    } else if (q->type == Q_OR) {
+        for (size_t i = 0; i < n->nkids; i++)
+            if (n->kids[i]->width > n->width) n->width = n->kids[i]->width;
     }
     return n;
 }
@@ -268,53 +275,90 @@ double sp_it_idf(const it *n)
     return s;
 }
 
-/* Positions of a TERM or of a PHRASE's first word, per match; for a
- * phrase only the starts of matching occurrences.  Returns count. */
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Make room for `need` positions in *out. */
+static int grow(it_ctx *x, uint32_t **out, size_t *cap, size_t need)
+{
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 16;
+    while (c < need) c *= 2;
+    uint32_t *p = sp_realloc(x->a, *out, c * sizeof *p);
+    if (!p) return SPASM_ENOMEM;
+    *out = p;
+    *cap = c;
+    return 0;
+}
+
+/* The start positions of n's occurrences in its current passage, sorted
+ * and distinct: a term's positions, a phrase's matches (found by
+ * phrase_match when it settled there), the union of those of an OR's
+ * operands that are on the passage (a prefix, a group).  Returns the
+ * count, or -error. */
 static long it_positions(it_ctx *x, it *n, uint32_t **out, size_t *cap)
 {
-    if (n->type == Q_TERM) {
+    switch (n->type) {
+    case Q_TERM: {
+        if (n->empty) return 0;
         uint32_t tf = sp_cursor_tf(&n->cur);
-        if (tf > *cap) {
-            uint32_t *p = sp_realloc(x->a, *out, (size_t)tf * sizeof *p);
-            if (!p) return -SPASM_ENOMEM;
-            *out = p;
-            *cap = tf;
-        }
+        if (grow(x, out, cap, tf)) return -SPASM_ENOMEM;
         long r = sp_cursor_positions(&n->cur, *out, x->err);
         return r < 0 ? -SPASM_ECORRUPT : r;
     }
-    /* PHRASE: n->pos holds the starts found by the last match check */
-    if (n->npos > *cap) {
-        uint32_t *p = sp_realloc(x->a, *out, n->npos * sizeof *p);
-        if (!p) return -SPASM_ENOMEM;
-        *out = p;
-        *cap = n->npos;
+    case Q_PHRASE:
+        if (n->npos == 0) return 0;
+        if (grow(x, out, cap, n->npos)) return -SPASM_ENOMEM;
+        memcpy(*out, n->pos, n->npos * sizeof *n->pos);
+        return (long)n->npos;
+    case Q_OR: {
+        size_t m = 0, parts = 0;
+        for (size_t i = 0; i < n->nkids; i++) {
+            it *k = n->kids[i];
+            if (k->doc != n->doc) continue;
+            long r = it_positions(x, k, &n->tmp, &n->captmp);
+            if (r < 0) return r;
+            if (r == 0) continue;
+            if (grow(x, out, cap, m + (size_t)r)) return -SPASM_ENOMEM;
+            memcpy(*out + m, n->tmp, (size_t)r * sizeof *n->tmp);
+            m += (size_t)r;
+            parts++;
+        }
+        if (parts > 1) {
+            qsort(*out, m, sizeof **out, cmp_u32);
+            size_t w = 0;
+            for (size_t i = 0; i < m; i++)
+                if (w == 0 || (*out)[w - 1] != (*out)[i]) (*out)[w++] = (*out)[i];
+            m = w;
+        }
+        return (long)m;
     }
-    memcpy(*out, n->pos, n->npos * sizeof *n->pos);
-    return (long)n->npos;
-}
-
-/* Width (in positions) of an operand: 1 for a term, its length for a phrase. */
-static uint32_t it_width(const it *n)
-{
-    return n->type == Q_PHRASE ? (uint32_t)n->nkids : 1;
+    default:
+        return 0;
+    }
 }
 
 /* Count phrase matches at the current doc (all kids on it); fills n->pos
- * with the start positions.  Returns the count, or -error. */
+ * with the start positions.  Operand k must start where operand k - 1
+ * ends.  Returns the count, or -error. */
 static long phrase_match(it_ctx *x, it *n)
 {
-    /* candidates: positions of the first word; then filter by each other */
+    /* candidates: positions of the first operand; then filter by each other */
     long c = it_positions(x, n->kids[0], &n->pos, &n->cappos);
     if (c < 0) return c;
     size_t cnt = (size_t)c;
+    uint32_t off = 0;
     for (size_t k = 1; k < n->nkids && cnt; k++) {
+        off += n->kids[k - 1]->width;
         long m = it_positions(x, n->kids[k], &n->tmp, &n->captmp);
         if (m < 0) return m;
         const uint32_t *tmp = n->tmp;
         size_t w = 0, j = 0;
         for (size_t i = 0; i < cnt; i++) {
-            uint32_t want = n->pos[i] + (uint32_t)k;
+            uint32_t want = n->pos[i] + off;
             while (j < (size_t)m && tmp[j] < want) j++;
             if (j < (size_t)m && tmp[j] == want) n->pos[w++] = n->pos[i];
         }
@@ -343,14 +387,10 @@ static long near_match(it_ctx *x, it *n)
     uint32_t slack = n->near;
     for (size_t i = 0; i < k; i++) {
         it *kid = n->kids[i];
-        if (kid->type == Q_PHRASE) {
-            long r = phrase_match(x, kid);
-            if (r < 0) return r;
-        }
         long r = it_positions(x, kid, &lists[i], &caps[i]);
         if (r < 0) return r;
         lens[i] = (size_t)r;
-        slack += it_width(kid) - 1;
+        slack += kid->width - 1;
         if (r == 0) return 0;
     }
     /* Sweep: advance the operand with the smallest start. */
@@ -358,7 +398,7 @@ static long near_match(it_ctx *x, it *n)
         uint32_t lo = UINT32_MAX, hi = 0;
         size_t arg = 0;
         for (size_t i = 0; i < k; i++) {
-            uint32_t s = lists[i][idx[i]], e = s + it_width(n->kids[i]) - 1;
+            uint32_t s = lists[i][idx[i]], e = s + n->kids[i]->width - 1;
             if (s < lo) {
                 lo = s;
                 arg = i;
@@ -555,9 +595,36 @@ void sp_it_stems(const it *n, sp_buf *out, int negative)
 }
 
 /* Build the iterator tree of a parsed query; NULL with *rc set on error. */
+/* The postings evaluating n may read, weighted: a term's df, three times
+ * that inside a phrase or NEAR (positions are read and compared), nothing
+ * for the terms of the root's disjunction (MaxScore skips most of them,
+ * and SP_QUERY_MAX_TERMS bounds their number). */
+static double it_cost(const it *n, double weight, int flat)
+{
+    if (n->type == Q_TERM) return flat || n->empty ? 0 : weight * n->df;
+    if (n->type == Q_PHRASE || n->type == Q_NEAR) weight = SP_COST_POSITIONS;
+    flat = flat && n->type == Q_OR;
+    double c = 0;
+    for (size_t i = 0; i < n->nkids; i++) c += it_cost(n->kids[i], weight, flat);
+    return c;
+}
+
 it *sp_it_build(it_ctx *x, const qnode *q, int *rc)
 {
-    return build(x, q, rc);
+    if ((*rc = sp_expand(x, q))) return NULL;
+    it *n = build(x, q, rc);
+    if (!n) return NULL;
+    double cost = it_cost(n, 1, 1);
+    double limit = SP_MAX(SP_COST_MIN, SP_COST_PER_PASSAGE * (double)x->ix->npass);
+    if (cost > limit) {
+        *rc = sp_seterr(x->err, SPASM_EQUERY,
+                        "query: too costly for this index: its phrases, NEAR and groups would "
+                        "read about %.0f postings (at most %.0f); use fewer or rarer words there",
+                        cost, limit);
+        sp_it_free(x, n);
+        return NULL;
+    }
+    return n;
 }
 
 static int cmp_passage(const void *a, const void *b)

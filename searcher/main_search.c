@@ -63,7 +63,16 @@ static void usage(FILE *f)
                "  +magnesium -menstrual    must / must not contain\n"
                "  (cramp OR spasm) AND night   boolean operators (capitals), parentheses\n"
                "  dehydrat*                words starting with a prefix\n"
-               "  calf NEAR/5 night        words within 5 positions, any order\n"
+               "  calf NEAR/5 night        words within 5 positions, any order (1 to 1000)\n"
+               "  cramp* NEAR (night OR sleep), \"muscle cramp*\"   prefixes, groups in NEAR\n"
+               "                           and phrases\n"
+               "\n"
+               "Options and query words mix: an argument starting with '-' that is not one\n"
+               "of the options above is a word to exclude (spasm-search cramp -menstrual);\n"
+               "only -k takes its value attached (-k20); everything after -- is query.\n"
+               "A prefix that matched more terms than its share of the query's budget\n"
+               "(256 terms, at most 256 per prefix, the most frequent kept) is noted\n"
+               "on stderr (JSON hits then carry \"expansion_cut\": true).\n"
                "\n"
                "Exit status: 0 results found, 1 none, 2 error.\n");
 }
@@ -187,7 +196,7 @@ static void report_error(FILE *out, FILE *err, const cfg *c, const char *qid, un
 }
 
 static void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank,
-                           const spasm_hit *h)
+                           const spasm_hit *h, int cut)
 {
     json_t *o = json_object();
     if (qid) json_object_set_new(o, "qid", json_text(qid));
@@ -216,6 +225,7 @@ static void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank
                                               h->dups[i].score));
     json_object_set_new(o, "also_in", dups);
     if (c->so.explain) json_object_set_new(o, "explain", json_string(h->explain));
+    if (cut) json_object_set_new(o, "expansion_cut", json_true());
     char *s = json_dumps(o, JSON_COMPACT);
     if (s) {
         fputs(s, out);
@@ -238,12 +248,22 @@ static int run_query(FILE *out, FILE *err, const cfg *c, spasm_searcher *s, cons
         report_error(out, err, c, qid, lineno, where, spasm_searcher_errmsg(s));
         return 2;
     }
+    int cut = (spasm_results_flags(r) & SPASM_RESULT_EXPANSION_CUT) != 0;
+    if (cut) { /* one "note:" line per line of the notes */
+        const char *p = spasm_results_notes(r);
+        while (*p) {
+            size_t len = strcspn(p, "\n");
+            fprintf(err, "spasm-search: %s%snote: %.*s\n", where ? where : "", where ? ": " : "",
+                    (int)len, p);
+            p += len + (p[len] == '\n');
+        }
+    }
     size_t n = spasm_results_count(r);
     for (size_t i = 0; i < n; i++) {
         const spasm_hit *h = spasm_results_hit(r, i);
         size_t rank = c->so.offset + i + 1;
         if (c->format == FMT_JSON) {
-            print_json_hit(out, c, qid, rank, h);
+            print_json_hit(out, c, qid, rank, h, cut);
         } else if (c->format == FMT_TREC) {
             if (c->group_doc)
                 fprintf(out, "%s Q0 %s %zu %.6f %s\n", qid ? qid : "1", h->doc_id, rank, h->score,
@@ -490,6 +510,87 @@ static void catch_sigbus(const char *path)
     sigaction(SIGBUS, &sa, NULL);
 }
 
+/* The option of opts named by "--name" (name[0, len)): an exact match or
+ * the only one it abbreviates, as getopt_long reads it; NULL if none. */
+static const struct option *long_option(const struct option *opts, const char *name, size_t len)
+{
+    const struct option *found = NULL;
+    int n = 0;
+    for (const struct option *o = opts; o->name; o++) {
+        if (strncmp(o->name, name, len) != 0) continue;
+        if (o->name[len] == 0) return o;
+        if (!found || found->flag != o->flag || found->val != o->val) n++;
+        found = o;
+    }
+    return n == 1 ? found : NULL;
+}
+
+/*
+ * Sort the arguments into options (with their values, into oargv) and
+ * query words (into words), so that they mix as users expect:
+ *   - "--" ends the options: everything after it is query;
+ *   - "--name[=value]" is a long option (an unknown one is left for
+ *     getopt_long to report by its name); its value may be the next
+ *     argument;
+ *   - "-i", "-k", "-f" (value in the next argument), "-h", "-V" and "-kN"
+ *     (N digits) are short options; any other argument of more than two
+ *     bytes starting with '-' is a query word ("-menstrual" excludes the
+ *     word); "-x" alone is an unknown option (a one-letter word to exclude
+ *     goes after --).
+ * Returns 0, or 2 after an error message.
+ */
+static int split_args(int argc, char **argv, const struct option *opts, char **oargv, int *oargc,
+                      char **words, int *nwords)
+{
+    int no = 0, nw = 0;
+    oargv[no++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            while (++i < argc) words[nw++] = argv[i];
+            break;
+        }
+        if (a[0] != '-' || a[1] == 0) {
+            words[nw++] = argv[i];
+        } else if (a[1] == '-') {
+            const char *eq = strchr(a + 2, '=');
+            const struct option *o =
+                long_option(opts, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+            oargv[no++] = argv[i];
+            if (o && o->has_arg == required_argument && !eq && i + 1 < argc)
+                oargv[no++] = argv[++i];
+        } else if (a[2] == 0) {
+            if (!strchr("ikfhV", a[1])) {
+                fprintf(
+                    stderr,
+                    "spasm-search: unknown option %s (see --help; to exclude a one-letter word, "
+                    "put it after --)\n",
+                    a);
+                return 2;
+            }
+            oargv[no++] = argv[i];
+            if (strchr("ikf", a[1]) && i + 1 < argc) oargv[no++] = argv[++i];
+        } else if (a[1] == 'k' && strspn(a + 2, "0123456789") == strlen(a + 2)) {
+            oargv[no++] = argv[i];
+        } else {
+            words[nw++] = argv[i]; /* "-menstrual": a word to exclude */
+        }
+    }
+    oargv[no] = NULL;
+    *oargc = no;
+    *nwords = nw;
+    return 0;
+}
+
+/* The sorted arguments (split_args), freed by free_arg_arrays at exit. */
+static char **arg_arrays[2];
+
+static void free_arg_arrays(void)
+{
+    free(arg_arrays[0]);
+    free(arg_arrays[1]);
+}
+
 int main(int argc, char **argv)
 {
     enum {
@@ -536,8 +637,19 @@ int main(int argc, char **argv)
     const char *index = NULL, *batch = NULL, *color = "auto";
     int check = 0, stdio_mode = 0, format_given = 0, ch, collapse = -1;
     char defbuf[PATH_MAX + 64];
+    char **oargv = malloc(((size_t)argc + 1) * sizeof *oargv);
+    char **words = malloc(((size_t)argc + 1) * sizeof *words);
+    arg_arrays[0] = oargv; /* freed at exit, whichever return is taken */
+    arg_arrays[1] = words;
+    atexit(free_arg_arrays);
+    int oargc, nwords;
+    if (!oargv || !words) {
+        fprintf(stderr, "spasm-search: out of memory\n");
+        return 2;
+    }
+    if (split_args(argc, argv, opts, oargv, &oargc, words, &nwords)) return 2;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":i:k:f:hV", opts, NULL)) != -1) {
+    while ((ch = getopt_long(oargc, oargv, "+:i:k:f:hV", opts, NULL)) != -1) {
         char *end;
         switch (ch) {
         case 'i':
@@ -637,10 +749,10 @@ int main(int argc, char **argv)
             printf("spasm-search %s (index format %d)\n", spasm_version(), spasm_format_version());
             return 0;
         case ':':
-            fprintf(stderr, "spasm-search: option %s needs a value\n", argv[optind - 1]);
+            fprintf(stderr, "spasm-search: option %s needs a value\n", oargv[optind - 1]);
             return 2;
         default:
-            fprintf(stderr, "spasm-search: unknown option %s (see --help)\n", argv[optind - 1]);
+            fprintf(stderr, "spasm-search: unknown option %s (see --help)\n", oargv[optind - 1]);
             return 2;
         }
     }
@@ -677,7 +789,7 @@ int main(int argc, char **argv)
     if (collapse < 0) collapse = c.format == FMT_TEXT && !batch && !stdio_mode && !c.group_doc;
     c.so.collapse = collapse;
     if (!index) index = default_index(defbuf, sizeof defbuf);
-    if (!check && !batch && !stdio_mode && optind >= argc) {
+    if (!check && !batch && !stdio_mode && nwords == 0) {
         fprintf(stderr, "spasm-search: no query given (see --help)\n");
         return 2;
     }
@@ -713,16 +825,16 @@ int main(int argc, char **argv)
         status = run_batch(&c, ix, s, stdio_mode ? "-" : batch);
     } else {
         size_t len = 0;
-        for (int i = optind; i < argc; i++) len += strlen(argv[i]) + 1;
+        for (int i = 0; i < nwords; i++) len += strlen(words[i]) + 1;
         char *q = malloc(len + 1);
         if (!q) {
             fprintf(stderr, "spasm-search: out of memory\n");
             status = 2;
         } else {
             q[0] = 0;
-            for (int i = optind; i < argc; i++) {
-                if (i > optind) strcat(q, " ");
-                strcat(q, argv[i]);
+            for (int i = 0; i < nwords; i++) {
+                if (i > 0) strcat(q, " ");
+                strcat(q, words[i]);
             }
             int code;
             status = run_query(stdout, stderr, &c, s, c.format == FMT_TREC ? "1" : NULL, q, NULL, 0,

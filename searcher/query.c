@@ -102,20 +102,24 @@ static int lex_all(parser *ps, const char *q)
                 k->type = L_OR;
             else if (k->len == 3 && memcmp(k->s, "NOT", 3) == 0)
                 k->type = L_NOT;
-            else if (k->len >= 4 && memcmp(k->s, "NEAR", 4) == 0) {
-                if (k->len == 4) {
-                    k->type = L_NEAR;
-                    k->near = 10;
-                } else if (k->s[4] == '/' && k->len > 5 && k->len <= 10) {
-                    uint32_t v = 0;
-                    size_t d = 5;
-                    while (d < k->len && k->s[d] >= '0' && k->s[d] <= '9')
-                        v = v * 10 + (uint32_t)(k->s[d++] - '0');
-                    if (d == k->len) {
-                        k->type = L_NEAR;
-                        k->near = v;
-                    }
+            else if (k->len == 4 && memcmp(k->s, "NEAR", 4) == 0) {
+                k->type = L_NEAR;
+                k->near = SP_NEAR_DEFAULT;
+            } else if (k->len >= 5 && memcmp(k->s, "NEAR/", 5) == 0) {
+                uint64_t v = 0;
+                size_t d = 5;
+                while (d < k->len && k->s[d] >= '0' && k->s[d] <= '9' && v <= SP_NEAR_MAX)
+                    v = v * 10 + (uint64_t)(k->s[d++] - '0');
+                if (d == 5 || d < k->len || v < 1 || v > SP_NEAR_MAX) {
+                    int rc = sp_seterr(ps->err, SPASM_EQUERY,
+                                       "query: \"%.*s\" at byte %zu: NEAR/ takes a window from "
+                                       "1 to %u",
+                                       (int)SP_MIN(k->len, (size_t)40), k->s, k->at, SP_NEAR_MAX);
+                    sp_free(ps->a, t); /* k points into t */
+                    return rc;
                 }
+                k->type = L_NEAR;
+                k->near = (uint32_t)v;
             }
             i = j;
         }
@@ -177,6 +181,7 @@ static qnode *term_node(parser *ps, const char *pool, const sp_token *t)
 {
     qnode *n = new_node(ps, Q_TERM);
     if (!n) return NULL;
+    n->at = ps->toks[ps->i ? ps->i - 1 : 0].at;
     n->text = sp_strndup(ps->a, pool + t->term_off, t->term_len);
     n->len = t->term_len;
     n->word = sp_strndup(ps->a, pool + t->word_off, t->word_len);
@@ -189,29 +194,136 @@ static qnode *term_node(parser *ps, const char *pool, const sp_token *t)
     return n;
 }
 
-/* Analyse s[0, len): one term, a phrase of several, or NULL for none. */
-static qnode *words_node(parser *ps, const char *s, size_t len)
-{
-    if (sp_analyze(ps->an, s, len)) {
-        ps->rc = SPASM_ENOMEM;
-        return NULL;
-    }
-    size_t nt;
-    const sp_token *t = sp_analyzer_tokens(ps->an, &nt);
-    const char *pool = sp_analyzer_pool(ps->an);
-    if (nt == 0) return NULL;
-    if (nt == 1) return term_node(ps, pool, &t[0]);
-    qnode *ph = new_node(ps, Q_PHRASE);
-    if (!ph) return NULL;
-    for (size_t i = 0; i < nt && !ps->rc; i++) add_kid(ps, ph, term_node(ps, pool, &t[i]));
-    return ph;
-}
-
 static qnode *parse_level(parser *ps, int depth);
 
 static int operand_start(ltype t)
 {
     return t == L_WORD || t == L_PHRASE || t == L_LP || t == L_PLUS || t == L_MINUS || t == L_NOT;
+}
+
+/* A Q_PREFIX node for the folded word w[0, wl). */
+static qnode *prefix_node(parser *ps, const char *w, size_t wl)
+{
+    qnode *n = new_node(ps, Q_PREFIX);
+    if (!n) return NULL;
+    n->at = ps->toks[ps->i ? ps->i - 1 : 0].at;
+    n->text = sp_strndup(ps->a, w, wl);
+    n->len = wl;
+    if (!n->text) {
+        ps->rc = SPASM_ENOMEM;
+        sp_query_free(ps->a, n);
+        return NULL;
+    }
+    return n;
+}
+
+/* Analyse the chunk s[0, len) (a word as typed, maybe "sit-ups" or
+ * "dehydrat*") and append its words to ph: terms, the last one a prefix
+ * when the chunk ends with '*'.  Returns the number appended. */
+static size_t chunk_kids(parser *ps, const char *s, size_t len, qnode *ph)
+{
+    size_t wl = len;
+    while (wl && s[wl - 1] == '*') wl--;
+    int prefix = wl < len && wl > 0;
+    if (sp_analyze(ps->an, s, wl)) {
+        ps->rc = SPASM_ENOMEM;
+        return 0;
+    }
+    size_t nt;
+    const sp_token *t = sp_analyzer_tokens(ps->an, &nt);
+    const char *pool = sp_analyzer_pool(ps->an);
+    size_t added = 0;
+    for (size_t i = 0; i < nt && !ps->rc; i++, added++) {
+        if (prefix && i + 1 == nt)
+            add_kid(ps, ph, prefix_node(ps, pool + t[i].word_off, t[i].word_len));
+        else
+            add_kid(ps, ph, term_node(ps, pool, &t[i]));
+    }
+    return added;
+}
+
+/* ph's single kid or ph itself (a phrase), NULL when it has none. */
+static qnode *unwrap(parser *ps, qnode *ph)
+{
+    if (ps->rc || ph->nkids == 0) {
+        sp_query_free(ps->a, ph);
+        return NULL;
+    }
+    if (ph->nkids > 1) return ph;
+    qnode *k = ph->kids[0];
+    ph->nkids = 0;
+    sp_query_free(ps->a, ph);
+    return k;
+}
+
+static int is_sep(char c)
+{
+    return is_space(c) || c == '(' || c == ')';
+}
+
+/* A group inside a phrase, "(a OR b*)" or "(a b)", from s[0, len) at
+ * byte `at`: alternatives of one word or prefix each, as one Q_OR (or the
+ * alternative itself), appended to ph. */
+static void phrase_group(parser *ps, const char *s, size_t len, size_t at, qnode *ph)
+{
+    qnode *g = new_node(ps, Q_OR);
+    if (!g) return;
+    for (size_t i = 0; i < len && !ps->rc;) {
+        while (i < len && is_sep(s[i])) i++;
+        size_t j = i;
+        while (j < len && !is_sep(s[j])) j++;
+        if (j == i) break;
+        if (!(j - i == 2 && memcmp(s + i, "OR", 2) == 0)) {
+            qnode *one = new_node(ps, Q_PHRASE);
+            if (!one) break;
+            size_t got = chunk_kids(ps, s + i, j - i, one);
+            if (!ps->rc && got > 1) {
+                ps->rc = sp_seterr(ps->err, SPASM_EQUERY,
+                                   "query: \"%.*s\" at byte %zu: a group inside a phrase takes "
+                                   "single words or prefixes",
+                                   (int)SP_MIN(j - i, (size_t)40), s + i, at + i);
+            }
+            add_kid(ps, g, unwrap(ps, one));
+        }
+        i = j;
+    }
+    add_kid(ps, ph, unwrap(ps, g));
+}
+
+/* The words of a quoted phrase s[0, len) (at byte `at` of the query):
+ * words, prefixes ("muscle cramp*") and groups of alternatives
+ * ("(night OR nocturnal) cramps"), in order.  One word alone is a term. */
+static qnode *phrase_node(parser *ps, const char *s, size_t len, size_t at)
+{
+    qnode *ph = new_node(ps, Q_PHRASE);
+    if (!ph) return NULL;
+    for (size_t i = 0; i < len && !ps->rc;) {
+        if (is_space(s[i]) || s[i] == ')') {
+            i++;
+        } else if (s[i] == '(') {
+            size_t j = i + 1;
+            while (j < len && s[j] != ')') j++;
+            phrase_group(ps, s + i + 1, j - i - 1, at + i + 1, ph);
+            i = j < len ? j + 1 : j;
+        } else {
+            size_t j = i;
+            while (j < len && !is_sep(s[j])) j++;
+            chunk_kids(ps, s + i, j - i, ph);
+            i = j;
+        }
+    }
+    return unwrap(ps, ph);
+}
+
+/* 1 if n may be an operand of NEAR: a term, a prefix, a phrase, or an OR
+ * group of those. */
+static int near_operand(const qnode *n)
+{
+    if (n->type == Q_TERM || n->type == Q_PREFIX || n->type == Q_PHRASE) return 1;
+    if (n->type != Q_OR) return 0;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (!near_operand(n->kids[i])) return 0;
+    return 1;
 }
 
 /* word, prefix*, "phrase" or ( group ); operators seen here are words. */
@@ -220,37 +332,16 @@ static qnode *parse_operand(parser *ps, int depth)
     lex *k = &ps->toks[ps->i++];
     switch (k->type) {
     case L_PHRASE:
-        return words_node(ps, k->s, k->len);
+        return phrase_node(ps, k->s, k->len, k->at + 1);
     case L_LP:
         return parse_level(ps, depth + 1);
     default:
         break;
     }
-    if (k->type == L_WORD && k->len > 1 && k->s[k->len - 1] == '*') {
-        size_t len = k->len;
-        while (len && k->s[len - 1] == '*') len--;
-        if (sp_analyze(ps->an, k->s, len)) {
-            ps->rc = SPASM_ENOMEM;
-            return NULL;
-        }
-        size_t nt;
-        const sp_token *t = sp_analyzer_tokens(ps->an, &nt);
-        if (nt == 1) {
-            const char *pool = sp_analyzer_pool(ps->an);
-            qnode *n = new_node(ps, Q_PREFIX);
-            if (!n) return NULL;
-            n->text = sp_strndup(ps->a, pool + t[0].word_off, t[0].word_len);
-            n->len = t[0].word_len;
-            if (!n->text) {
-                ps->rc = SPASM_ENOMEM;
-                sp_query_free(ps->a, n);
-                return NULL;
-            }
-            return n;
-        }
-        return words_node(ps, k->s, len);
-    }
-    return words_node(ps, k->s, k->len);
+    qnode *ph = new_node(ps, Q_PHRASE);
+    if (!ph) return NULL;
+    chunk_kids(ps, k->s, k->len, ph);
+    return unwrap(ps, ph);
 }
 
 typedef struct clause {
@@ -284,13 +375,14 @@ static qnode *build_bool(parser *ps, qnode **must, size_t nm, qnode **should, si
             ns = k;
         }
     }
-    /* The same word twice among the optional words is one term of twice
-     * the weight (query term frequency). */
+    /* The same word (or prefix) twice among the optional words is one term
+     * of twice the weight (query term frequency). */
     size_t k = 0;
     for (size_t i = 0; i < ns; i++) {
         size_t dup = SIZE_MAX;
         for (size_t j = 0; j < k && dup == SIZE_MAX; j++)
-            if (should[i]->type == Q_TERM && should[j]->type == Q_TERM &&
+            if (should[i]->type == should[j]->type &&
+                (should[i]->type == Q_TERM || should[i]->type == Q_PREFIX) &&
                 should[i]->len == should[j]->len &&
                 memcmp(should[i]->text, should[j]->text, should[i]->len) == 0)
                 dup = j;
@@ -375,13 +467,35 @@ static qnode *parse_level(parser *ps, int depth)
             if (k->type == L_END || k->type == L_RP) break;
         }
         if (k->type != L_WORD && k->type != L_PHRASE && k->type != L_LP) k->type = L_WORD;
+        size_t at = k->at;
+        int chained = 0;
         qnode *n = parse_operand(ps, depth);
-        /* a NEAR/n b NEAR/m c ... */
+        /* a NEAR/n b NEAR/m c ...: operands are words, prefixes, phrases or
+         * OR groups */
         while (!ps->rc && ps->toks[ps->i].type == L_NEAR && ps->i + 1 < ps->ntok &&
-               (ps->toks[ps->i + 1].type == L_WORD || ps->toks[ps->i + 1].type == L_PHRASE)) {
+               (ps->toks[ps->i + 1].type == L_WORD || ps->toks[ps->i + 1].type == L_PHRASE ||
+                ps->toks[ps->i + 1].type == L_LP)) {
             uint32_t w = ps->toks[ps->i].near;
+            size_t near_at = ps->toks[ps->i].at;
+            if (n && !chained && !near_operand(n)) {
+                ps->rc = sp_seterr(ps->err, SPASM_EQUERY,
+                                   "query: the operand of NEAR at byte %zu must be a word, a "
+                                   "prefix, a phrase or an OR group",
+                                   at);
+                break;
+            }
             ps->i++;
+            chained = 1;
+            at = ps->toks[ps->i].at;
             qnode *m = parse_operand(ps, depth);
+            if (m && !near_operand(m)) {
+                sp_query_free(ps->a, m);
+                ps->rc = sp_seterr(ps->err, SPASM_EQUERY,
+                                   "query: the operand of NEAR at byte %zu must be a word, a "
+                                   "prefix, a phrase or an OR group",
+                                   at);
+                break;
+            }
             if (!n) {
                 n = m;
                 continue;
@@ -399,8 +513,20 @@ static qnode *parse_level(parser *ps, int depth)
                 add_kid(ps, r, n);
                 n = r;
             }
+            if (n->nkids >= SP_NEAR_MAX_OPERANDS) {
+                sp_query_free(ps->a, m);
+                ps->rc = sp_seterr(ps->err, SPASM_EQUERY,
+                                   "query: NEAR at byte %zu: a NEAR chain joins at most %d "
+                                   "operands",
+                                   near_at, SP_NEAR_MAX_OPERANDS);
+                break;
+            }
             if (w < n->near) n->near = w;
             add_kid(ps, n, m);
+        }
+        if (ps->rc) {
+            sp_query_free(ps->a, n);
+            break;
         }
         if (!n) {
             pending_and = 0;
@@ -494,7 +620,9 @@ int sp_query_parse(const sp_alloc *a, sp_analyzer *an, const char *query, int ke
     ps.keep_stop = keep_stop;
     ps.err = err;
     if (!query) return sp_seterr(err, SPASM_EQUERY, "query: no query given");
-    if (lex_all(&ps, query)) return sp_seterr(err, SPASM_ENOMEM, "out of memory");
+    int lrc = lex_all(&ps, query);
+    if (lrc == SPASM_ENOMEM) return sp_seterr(err, SPASM_ENOMEM, "out of memory");
+    if (lrc) return lrc;
     qnode *n = parse_level(&ps, 0);
     int has_words = 0;
     for (size_t i = 0; i < ps.ntok; i++)

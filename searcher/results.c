@@ -25,6 +25,8 @@ struct spasm_results {
     hit_mem *mem;
     size_t n;
     uint64_t total;
+    unsigned flags; /* SPASM_RESULT_* */
+    char *notes;    /* NULL: none */
 };
 
 static int serr_nomem(spasm_searcher *s)
@@ -48,6 +50,25 @@ uint64_t spasm_results_total(const spasm_results *r)
     return r ? r->total : 0;
 }
 
+unsigned spasm_results_flags(const spasm_results *r)
+{
+    return r ? r->flags : 0;
+}
+
+const char *spasm_results_notes(const spasm_results *r)
+{
+    return r && r->notes ? r->notes : "";
+}
+
+int sp_results_set_notes(spasm_results *r, unsigned flags, const char *notes, size_t n)
+{
+    r->flags = flags;
+    if (n == 0) return 0;
+    while (n && notes[n - 1] == '\n') n--; /* lines separated, not ended, by '\n' */
+    r->notes = sp_strndup(r->a, notes, n);
+    return r->notes ? 0 : SPASM_ENOMEM;
+}
+
 void spasm_results_free(spasm_results *r)
 {
     if (!r) return;
@@ -62,6 +83,7 @@ void spasm_results_free(spasm_results *r)
     }
     sp_free(r->a, r->hits);
     sp_free(r->a, r->mem);
+    sp_free(r->a, r->notes);
     sp_free(r->a, r);
 }
 

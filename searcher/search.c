@@ -109,6 +109,7 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
     x->b = (o && o->b != SPASM_B_DEFAULT) ? o->b : ix->b;
     x->avgdl = ix->avgdl;
     x->defaults = x->k1 == ix->k1 && x->b == ix->b;
+    sp_buf_init(&x->notes, s->a);
     s->errmsg[0] = 0;
     int keep = (o && o->keep_stopwords) || (ix->flags & SP_FLAG_NO_STOPWORDS);
     int rc = sp_query_parse(s->a, s->an, query, keep, qt, s->errmsg);
@@ -141,6 +142,7 @@ int spasm_count(spasm_searcher *s, const char *query, uint64_t *count)
         *count = c;
     }
     sp_it_free(&x, root);
+    sp_expansion_free(&x);
     sp_query_free(s->a, qt);
     return rc;
 }
@@ -321,14 +323,22 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
         }
         sp_free(s->a, t.h);
         sp_it_free(&x, root);
+        sp_expansion_free(&x);
         sp_query_free(s->a, qt);
         cap = SP_MIN(cap * 4, (size_t)s->ix->npass);
     }
     sp_folder_free(folder);
     if (!rc) rc = sp_results_build(s, &x, root, qt, o, &t, collapse ? &fold : NULL, out);
+    /* what the expansion left out goes with the results */
+    if (!rc && sp_results_set_notes(*out, x.flags, (const char *)x.notes.p, x.notes.n)) {
+        spasm_results_free(*out);
+        *out = NULL;
+        rc = serr(s, SPASM_ENOMEM, "out of memory");
+    }
     sp_fold_free(s, &fold);
     sp_free(s->a, t.h);
     sp_it_free(&x, root);
+    sp_expansion_free(&x);
     sp_query_free(s->a, qt);
     return rc;
 }

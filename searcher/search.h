@@ -22,7 +22,8 @@ typedef struct it {
     double qweight; /* sp_qtf_weight(qtf) */
     double idf;
     uint32_t near, freq;
-    uint32_t *pos; /* Q_PHRASE: start positions of the last match */
+    uint32_t width; /* positions an occurrence spans (PHRASE, NEAR operands) */
+    uint32_t *pos;  /* Q_PHRASE: start positions of the last match */
     size_t npos, cappos;
     uint32_t *tmp; /* Q_PHRASE: scratch for the other words' positions */
     size_t captmp;
@@ -41,6 +42,11 @@ typedef struct it_ctx {
     int rc;
     char *err;
     size_t nterms_open;
+    struct sp_expansion *exp; /* the query's prefixes, expanded (expand.c) */
+    unsigned flags;           /* SPASM_RESULT_* */
+    size_t prefix_budget;     /* terms the prefixes shared */
+    size_t nprefix_occ;       /* prefixes in the query, each time it occurs */
+    sp_buf notes;             /* lines for spasm_results_notes() */
 } it_ctx;
 
 typedef struct sp_cand {
@@ -57,7 +63,36 @@ typedef struct sp_topk {
     uint64_t total;
 } sp_topk;
 
+/* ---- prefix expansion (expand.c) ---- */
+
+#define SP_PREFIX_MAX 256 /* terms one prefix expands to, at most */
+#define SP_PREFIX_BUDGET                                                                           \
+    256 /* terms all the prefixes of a query share, within SP_QUERY_MAX_TERMS */
+#define SP_PREFIX_SCAN 100000 /* words read for one prefix, at most */
+#define SP_PREFIX_SCAN_TOTAL                                                                       \
+    400000 /* words read for a query's prefixes beyond                                             \
+               SP_PREFIX_MAX each */
+
+/* Expand every prefix of q into x->exp under the budget (notes and flags
+ * in x).  0 or an error code (message in x->err). */
+int sp_expand(it_ctx *x, const qnode *q);
+typedef int (*sp_stem_fn)(void *ud, const char *stem, size_t len);
+/* Call fn for each term kept for prefix[0, len), most frequent first;
+ * returns 0 or the first non-zero value fn returned. */
+int sp_expansion_each(const it_ctx *x, const char *prefix, size_t len, sp_stem_fn fn, void *ud);
+/* Free x's expansion and notes. */
+void sp_expansion_free(it_ctx *x);
+
 /* ---- the iterator tree (iter.c) ---- */
+
+/* What evaluating a query may cost (iter.c): postings read by its
+ * phrases, NEAR, AND and boolean groups (a term's df; SP_COST_POSITIONS
+ * times that inside a phrase or NEAR), at most SP_COST_PER_PASSAGE per
+ * passage of the index and never less than SP_COST_MIN; more is
+ * SPASM_EQUERY.  The root's plain disjunction is not counted. */
+#define SP_COST_POSITIONS 4.0
+#define SP_COST_PER_PASSAGE 32.0
+#define SP_COST_MIN 1000000.0
 
 /* Build the iterator tree of a parsed query; NULL with *rc set on error. */
 it *sp_it_build(it_ctx *x, const qnode *q, int *rc);
@@ -132,5 +167,9 @@ void sp_fold_free(spasm_searcher *s, sp_fold *f);
 int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
                      const spasm_search_options *o, sp_topk *t, const sp_fold *fold,
                      spasm_results **out);
+
+/* Attach flags and notes (notes[0, n), lines ending in '\n') to r;
+ * 0 or SPASM_ENOMEM. */
+int sp_results_set_notes(spasm_results *r, unsigned flags, const char *notes, size_t n);
 
 #endif

@@ -405,12 +405,71 @@ static void test_batch_threads_identical(void **state)
     assert_int_equal(run("%s/bin/spasm-search --threads x -f %s/q.tsv 2>/dev/null", b, tmpdir), 2);
 }
 
+/* spasm-search: options and query words mix (issue 10, finding 10), and a
+ * cut prefix expansion is said on stderr and in JSON (finding 3). */
+static void test_cli_words_and_options(void **state)
+{
+    (void)state;
+    const char *b = build_dir();
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "%s/bin/spasm-search -i %s/corpus.spx", b, b);
+    /* cramp -menstrual: searched, the same as the query "cramp -menstrual" */
+    assert_int_equal(
+        run("%s --format trec -k 100 cramp -menstrual > %s/m1 2> %s/m1.err", cmd, tmpdir, tmpdir),
+        0);
+    assert_int_equal(run("%s --format trec -k 100 -- 'cramp -menstrual' > %s/m2", cmd, tmpdir), 0);
+    assert_int_equal(run("cmp -s %s/m1 %s/m2", tmpdir, tmpdir), 0);
+    assert_int_equal(run("test -s %s/m1 && ! test -s %s/m1.err", tmpdir, tmpdir), 0);
+    /* ... and it excludes: the passages with "menstrual" are gone */
+    assert_int_equal(run("%s --format trec -k 100 cramp > %s/m3", cmd, tmpdir), 0);
+    assert_int_equal(run("cmp -s %s/m1 %s/m3", tmpdir, tmpdir), 1);
+    assert_int_equal(run("%s --format json -k 100 cramp -menstrual | grep -qi menstrual", cmd), 1);
+    /* options after words, -kN attached, -- before a word with '-' */
+    assert_int_equal(run("%s cramp --format trec -k 2 -menstrual > %s/m4", cmd, tmpdir), 0);
+    assert_int_equal(run("test $(wc -l < %s/m4) -eq 2", tmpdir), 0);
+    assert_int_equal(run("%s --format trec -k3 cramp | test $(wc -l) -eq 3", cmd), 0);
+    assert_int_equal(run("%s --format trec -k 100 -- -menstrual cramp > %s/m5", cmd, tmpdir), 0);
+    assert_int_equal(run("cmp -s %s/m1 %s/m5", tmpdir, tmpdir), 0);
+    /* words that begin like short options are words: -heat, -index, -fever */
+    assert_int_equal(run("%s --format trec cramp -heat -index -fever > /dev/null", cmd), 0);
+    /* unknown options are named as typed */
+    assert_int_equal(run("%s --foo cramp 2> %s/e1", cmd, tmpdir), 2);
+    assert_int_equal(run("grep -q 'unknown option --foo' %s/e1", tmpdir), 0);
+    assert_int_equal(run("%s cramp --foo=3 2> %s/e2", cmd, tmpdir), 2);
+    assert_int_equal(run("grep -q 'unknown option --foo=3' %s/e2", tmpdir), 0);
+    assert_int_equal(run("%s -x cramp 2> %s/e3", cmd, tmpdir), 2);
+    assert_int_equal(run("grep -q 'unknown option -x ' %s/e3", tmpdir), 0);
+    assert_int_equal(run("%s cramp -k 2> %s/e4", cmd, tmpdir), 2);
+    assert_int_equal(run("grep -q 'option -k needs a value' %s/e4", tmpdir), 0);
+    /* an abbreviated long option still takes its value from the next word */
+    assert_int_equal(run("%s --form trec cramp | grep -q ' Q0 '", cmd), 0);
+    /* --help says how to exclude a word */
+    assert_int_equal(run("%s --help | grep -q 'cramp -menstrual'", cmd), 0);
+    /* a cut prefix expansion: a note on stderr, "expansion_cut" in JSON */
+    const char *many = "a* b* c* d* e* f* g* h* i* j* k* l* m* n* o* p* q* r* s* t* u* v* w*";
+    assert_int_equal(
+        run("%s --format json -k 3 '%s' > %s/n.json 2> %s/n.err", cmd, many, tmpdir, tmpdir), 0);
+    assert_int_equal(
+        run("grep -q '^spasm-search: note: prefix .* expanded to [0-9]* of' %s/n.err", tmpdir), 0);
+    assert_int_equal(run("test $(grep -c '\"expansion_cut\": *true' %s/n.json) -eq 3", tmpdir), 0);
+    assert_int_equal(run("%s --format json -k 3 cramp* | grep -q expansion_cut", cmd), 1);
+    /* in a batch the note names the line */
+    assert_int_equal(run("printf 'q1\\t%s\\n' > %s/n.tsv && %s --format trec -f %s/n.tsv"
+                         " 2>&1 >/dev/null | grep -q 'n.tsv:1: note: prefix'",
+                         many, tmpdir, cmd, tmpdir),
+                     0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parser_corner_cases),     cmocka_unit_test(test_boolean_and_phrase),
-        cmocka_unit_test(test_prefix_and_titles),       cmocka_unit_test(test_explain_adds_up),
-        cmocka_unit_test(test_query_term_frequency),    cmocka_unit_test(test_collapse_corpus),
+        cmocka_unit_test(test_cli_words_and_options),
+        cmocka_unit_test(test_parser_corner_cases),
+        cmocka_unit_test(test_boolean_and_phrase),
+        cmocka_unit_test(test_prefix_and_titles),
+        cmocka_unit_test(test_explain_adds_up),
+        cmocka_unit_test(test_query_term_frequency),
+        cmocka_unit_test(test_collapse_corpus),
         cmocka_unit_test(test_batch_threads_identical),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
