@@ -793,6 +793,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "spasm-search: no query given (see --help)\n");
         return 2;
     }
+    if ((check || batch || stdio_mode) && nwords > 0) {
+        fprintf(stderr, "spasm-search: query words (\"%s\"...) cannot be given with %s\n", words[0],
+                check   ? "--check"
+                : batch ? "-f"
+                        : "--stdio");
+        return 2;
+    }
     spasm_index *ix;
     if (spasm_open(&ix, index, NULL) != SPASM_OK) {
         fprintf(stderr, "spasm-search: %s\n", spasm_index_errmsg(ix));

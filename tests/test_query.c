@@ -443,6 +443,12 @@ static void test_cli_words_and_options(void **state)
     assert_int_equal(run("grep -q 'option -k needs a value' %s/e4", tmpdir), 0);
     /* an abbreviated long option still takes its value from the next word */
     assert_int_equal(run("%s --form trec cramp | grep -q ' Q0 '", cmd), 0);
+    /* query words beside -f, --stdio or --check are an error, not ignored */
+    assert_int_equal(run("%s -f /dev/null cramp 2> %s/e5", cmd, tmpdir), 2);
+    assert_int_equal(
+        run("grep -q 'query words (\"cramp\"...) cannot be given with -f' %s/e5", tmpdir), 0);
+    assert_int_equal(run("%s --stdio cramp < /dev/null 2> /dev/null", cmd), 2);
+    assert_int_equal(run("%s --check cramp 2> /dev/null", cmd), 2);
     /* --help says how to exclude a word */
     assert_int_equal(run("%s --help | grep -q 'cramp -menstrual'", cmd), 0);
     /* a cut prefix expansion: a note on stderr, "expansion_cut" in JSON */
