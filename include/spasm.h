@@ -282,8 +282,9 @@ SPASM_API int spasm_writer_add_path(spasm_writer *w, const char *path);
 
 /*
  * Add what can be read from the descriptor `fd` (a pipe, stdin, a file),
- * read once front to back (gzip-compressed or not) until end of file;
- * the caller keeps fd (it is duplicated).  `name` names the input in
+ * read once front to back (gunzipped when it starts with the gzip magic)
+ * until end of file; fd is not closed.  A pipe is waited on in slices of
+ * 100 ms, so that the cancel flag (spasm_writer_options) is seen.  `name` names the input in
  * messages ("stdin:12: ...") and gives a text article its id.
  */
 SPASM_API int spasm_writer_add_fd(spasm_writer *w, int fd, const char *name, int format);

@@ -6,7 +6,7 @@
  *                      title = first line when it reads like a title
  *   .jsonl, .ndjson    one JSON object per line: "id" or "_id" (string or
  *   (and .gz of them,  integer), optional "title", "text" (BEIR layout);
- *   and .json.gz)      read through zlib (gzread handles plain files too)
+ *   and .json.gz)      (any input starting with the gzip magic is gunzipped)
  *   .json              JSON Lines when its first line is an object (else
  *                      skipped in a directory, an error when named)
  *   other names        in a directory: skipped with a warning; named
@@ -32,8 +32,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <fcntl.h>
 
+#include "reader.h"
 #include "writer.h"
 
 #define SNIFF 8192
@@ -72,9 +73,9 @@ static int bad_file(spasm_writer *w, int in_dir, int code, const char *fmt, cons
     return 0;
 }
 
-/* One input being read: a gzFile over a file, a FIFO or stdin. */
+/* One input being read: a file, a FIFO or stdin. */
 typedef struct src {
-    gzFile gz;
+    sp_reader r;
     const char *name; /* for messages and text ids */
     int in_dir;
     uint64_t total;   /* uncompressed bytes read */
@@ -88,14 +89,10 @@ static int read_more(spasm_writer *w, src *s, sp_buf *b)
 {
     char tmp[65536];
     if (sp_writer_canceled(w)) return w->rc;
-    int n = gzread(s->gz, tmp, sizeof tmp);
-    long zoff = gzoffset(s->gz); /* -1 on a pipe */
+    long n = sp_reader_read(&s->r, tmp, sizeof tmp);
+    if (n == SP_READ_CANCELED) return sp_writer_canceled(w);
     if (n < 0) {
-        if (sp_writer_canceled(w)) return w->rc; /* a signal cut the read short */
-        int zerr;
-        const char *m = gzerror(s->gz, &zerr);
-        if (zerr == Z_ERRNO) m = strerror(errno);
-        int rc = bad_file(w, s->in_dir, SPASM_EINPUT, "%s: cannot read: %s", s->name, m);
+        int rc = bad_file(w, s->in_dir, SPASM_EINPUT, "%s: cannot read: %s", s->name, s->r.err);
         s->skipped = !rc;
         return rc;
     }
@@ -116,7 +113,7 @@ static int read_more(spasm_writer *w, src *s, sp_buf *b)
         }
     }
     s->total += (uint64_t)n;
-    w->st.file_bytes = s->base + (zoff > 0 ? (uint64_t)zoff : s->total);
+    w->st.file_bytes = s->base + s->r.raw;
     sp_buf_append(b, tmp, (size_t)n);
     if (b->err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     return 0;
@@ -206,11 +203,19 @@ static int add_lines(spasm_writer *w, src *s, sp_buf *line)
     }
 }
 
-/* Read one opened input of kind k (K_AUTO: decide by its content). */
-static int add_gz(spasm_writer *w, gzFile gz, const char *name, kind k, int in_dir)
+/* Read the open descriptor fd (closed here when own_fd) as an input of
+ * kind k (K_AUTO: decide by its content). */
+static int add_fd(spasm_writer *w, int fd, int own_fd, const char *name, kind k, int in_dir)
 {
-    gzbuffer(gz, 1 << 17);
-    src s = {gz, name, in_dir, 0, w->st.file_bytes, 0, 0};
+    src s;
+    memset(&s, 0, sizeof s);
+    s.name = name;
+    s.in_dir = in_dir;
+    s.base = w->st.file_bytes;
+    if (sp_reader_open(&s.r, &w->a, fd, w->cancel)) {
+        if (own_fd) close(fd);
+        return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    }
     sp_buf b;
     sp_buf_init(&b, &w->a);
     int rc = 0;
@@ -231,7 +236,8 @@ static int add_gz(spasm_writer *w, gzFile gz, const char *name, kind k, int in_d
         }
     }
     if (!rc && !s.skipped) rc = k == K_TXT ? add_text(w, &s, &b) : add_lines(w, &s, &b);
-    gzclose(gz);
+    sp_reader_close(&s.r);
+    if (own_fd) close(fd);
     sp_buf_free(&b);
     if (!rc && !s.skipped) {
         w->st.files_done++;
@@ -321,12 +327,12 @@ static int add_any(spasm_writer *w, const char *path, int in_dir, int depth)
     if (is_target)
         return sp_writer_err(w, SPASM_EINVAL, "%s: is the output index; not reading it", path);
     if ((r = first_visit(w, path, &st, 0))) return r < 0 ? w->rc : 0;
-    gzFile gz = gzopen(path, "rb");
-    if (!gz) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         if (sp_writer_canceled(w)) return w->rc; /* a signal cut open() short (a FIFO) */
         return bad_file(w, in_dir, SPASM_EIO, "%s: cannot open: %s", path, strerror(errno));
     }
-    return add_gz(w, gz, path, k == K_OTHER ? K_AUTO : k, in_dir);
+    return add_fd(w, fd, 1, path, k == K_OTHER ? K_AUTO : k, in_dir);
 }
 
 int spasm_writer_add_path(spasm_writer *w, const char *path)
@@ -353,12 +359,6 @@ int spasm_writer_add_fd(spasm_writer *w, int fd, const char *name, int format)
         if (sp_seen_add(w, (uint64_t)st.st_dev, (uint64_t)st.st_ino) < 0)
             return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     }
-    int d = dup(fd);
-    gzFile gz = d >= 0 ? gzdopen(d, "rb") : NULL;
-    if (!gz) {
-        if (d >= 0) close(d);
-        return sp_writer_err(w, SPASM_EIO, "%s: cannot read: %s", name, strerror(errno));
-    }
     kind k = format == SPASM_INPUT_JSONL ? K_JSONL : format == SPASM_INPUT_TEXT ? K_TXT : K_AUTO;
-    return add_gz(w, gz, name, k, 0);
+    return add_fd(w, fd, 0, name, k, 0);
 }
