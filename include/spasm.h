@@ -65,8 +65,8 @@
  * their index's function.  Outside it: libstemmer allocates its stemmer
  * (one per indexing thread and per searcher) and libdeflate its
  * compressor (one per batch of stored text while indexing) with malloc,
- * and spasm_writer_add_path() lets the C library (fopen, opendir) and
- * Jansson (JSON Lines) allocate.  Their failures are reported as
+ * and spasm_writer_add_path() lets the C library (scandir), zlib (gzip
+ * input) and Jansson (JSON Lines) allocate.  Their failures are reported as
  * SPASM_ENOMEM (stemmer, compressor) or as an error naming the file.
  *
  * Example (error handling trimmed):
