@@ -175,7 +175,7 @@ static int add_lines(spasm_writer *w, src *s, sp_buf *line)
         /* Process every complete line in the buffer. */
         size_t start = 0;
         for (;;) {
-            uint8_t *nl = memchr(line->p + scan, '\n', line->n - scan);
+            uint8_t *nl = line->n > scan ? memchr(line->p + scan, '\n', line->n - scan) : NULL;
             if (!nl) {
                 scan = line->n;
                 break;
@@ -221,7 +221,8 @@ static int add_fd(spasm_writer *w, int fd, int own_fd, const char *name, kind k,
     int rc = 0;
     if (k == K_AUTO || k == K_JSON) {
         /* the first line, to look at */
-        while (!rc && !s.eof && !s.skipped && b.n < SNIFF_LINE && !memchr(b.p, '\n', b.n))
+        while (!rc && !s.eof && !s.skipped && b.n < SNIFF_LINE &&
+               (b.n == 0 || !memchr(b.p, '\n', b.n)))
             rc = read_more(w, &s, &b);
         if (!rc && !s.skipped) {
             if (looks_like_jsonl(&b)) {
