@@ -110,6 +110,8 @@ const char *spasm_errstr(int code)
         return "not found";
     case SPASM_EEMPTY:
         return "nothing to index";
+    case SPASM_ECANCELED:
+        return "canceled";
     default:
         return "unknown error";
     }

@@ -65,11 +65,11 @@
  * their index's function.  Outside it: libstemmer allocates its stemmer
  * (one per indexing thread and per searcher) and libdeflate its
  * compressor (one per batch of stored text while indexing) and
- * decompressor (two per searcher, made when it first reads text) with malloc,
- * and spasm_writer_add_path() lets the C library (fopen, opendir) and
- * Jansson (JSON Lines) allocate.  Their failures are reported as
- * SPASM_ENOMEM (stemmer, compressor, decompressor) or as an error naming
- * the file.
+ * decompressor (two per searcher, made when it first reads text) with
+ * malloc, and spasm_writer_add_path() lets the C library (scandir), zlib
+ * (gzip input) and Jansson (JSON Lines) allocate.  Their failures are
+ * reported as SPASM_ENOMEM (stemmer, compressor, decompressor) or as an
+ * error naming the file.
  *
  * Example (error handling trimmed):
  *
@@ -95,6 +95,7 @@
 #ifndef SPASM_H
 #define SPASM_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -126,15 +127,16 @@ SPASM_API int spasm_format_version(void);
 /* ---- Return codes ------------------------------------------------------- */
 
 #define SPASM_OK 0
-#define SPASM_ENOMEM 1    /* out of memory */
-#define SPASM_EIO 2       /* a file could not be read, written or synced */
-#define SPASM_ECORRUPT 3  /* the index is truncated or a checksum failed */
-#define SPASM_EVERSION 4  /* the index has an unknown format version */
-#define SPASM_EINVAL 5    /* a bad argument or a call out of order */
-#define SPASM_EINPUT 6    /* bad input: binary, malformed JSON, no text */
-#define SPASM_EQUERY 7    /* the query cannot be parsed or has no terms */
-#define SPASM_ENOTFOUND 8 /* no such document or passage */
-#define SPASM_EEMPTY 9    /* nothing to index: the corpus has no passages */
+#define SPASM_ENOMEM 1     /* out of memory */
+#define SPASM_EIO 2        /* a file could not be read, written or synced */
+#define SPASM_ECORRUPT 3   /* the index is truncated or a checksum failed */
+#define SPASM_EVERSION 4   /* the index has an unknown format version */
+#define SPASM_EINVAL 5     /* a bad argument or a call out of order */
+#define SPASM_EINPUT 6     /* bad input: binary, malformed JSON, no text */
+#define SPASM_EQUERY 7     /* the query cannot be parsed or has no terms */
+#define SPASM_ENOTFOUND 8  /* no such document or passage */
+#define SPASM_EEMPTY 9     /* nothing to index: the corpus has no passages */
+#define SPASM_ECANCELED 10 /* the writer's cancel flag was set (see options) */
 
 /* A short generic description of a return code ("out of memory"). */
 SPASM_API const char *spasm_errstr(int code);
@@ -161,18 +163,22 @@ typedef enum spasm_event_kind {
 
 /* Counters of what a writer has read so far (and, after commit, written). */
 typedef struct spasm_writer_stats {
-    uint64_t documents;     /* documents added */
-    uint64_t passages;      /* passages made from them */
-    uint64_t tokens;        /* tokens indexed */
-    uint64_t terms;         /* distinct terms (after commit) */
-    uint64_t postings;      /* (term, passage) pairs (after commit) */
-    uint64_t input_bytes;   /* bytes of input read (uncompressed) */
-    uint64_t skipped_files; /* binary or unreadable files skipped in folders */
-    uint64_t repaired;      /* documents whose invalid UTF-8 was repaired */
-    uint64_t index_bytes;   /* size of the index file (after commit) */
-    uint64_t files_done;    /* input files finished */
-    uint64_t file_bytes;    /* bytes of input files read as stored on disk
-                               (compressed bytes for .gz): for progress */
+    uint64_t documents;         /* documents added */
+    uint64_t passages;          /* passages made from them */
+    uint64_t tokens;            /* tokens indexed */
+    uint64_t terms;             /* distinct terms (after commit) */
+    uint64_t postings;          /* (term, passage) pairs (after commit) */
+    uint64_t input_bytes;       /* bytes of input read (uncompressed) */
+    uint64_t skipped_files;     /* binary or unreadable files skipped in folders */
+    uint64_t repaired;          /* documents whose invalid UTF-8 was repaired */
+    uint64_t index_bytes;       /* size of the index file (after commit) */
+    uint64_t files_done;        /* input files finished */
+    uint64_t file_bytes;        /* bytes of input files read as stored on disk
+                                   (compressed bytes for .gz): for progress */
+    uint64_t duplicate_ids;     /* documents whose id an earlier document has
+                                   (after commit; both are kept, see README) */
+    uint64_t leftovers_removed; /* temporary files of dead writers of the
+                                   same target removed at start */
 } spasm_writer_stats;
 
 typedef void (*spasm_event_fn)(void *ud, spasm_event_kind kind, const char *message,
@@ -204,6 +210,14 @@ typedef struct spasm_writer_options {
                          (at most 8), 1 = everything in the caller's
                          thread.  The index is byte for byte the same
                          whatever the number. */
+    int force;        /* 1: replace a target that exists and is not a spasm index
+                         (never one of the inputs, a directory or a device) */
+    /* Optional cancellation: when *cancel becomes non-zero (a signal
+     * handler may set it; the library installs none), the next call
+     * returns SPASM_ECANCELED, commit included until the final rename;
+     * then abandon the writer, which removes its temporary files.  The
+     * writer's threads block signals, so handlers run in the caller's. */
+    volatile sig_atomic_t *cancel;
 } spasm_writer_options;
 
 /*
@@ -224,12 +238,19 @@ typedef struct spasm_writer_options {
  * Start a new index that will replace `path` on commit.  Nothing at `path`
  * is touched until spasm_writer_commit() succeeds (a temporary file is
  * created beside it at once, so a directory that does not exist or cannot
- * be written is SPASM_EIO here).  *out receives a writer even on failure
- * (unless memory ran out, then NULL) so that the message can be read; free
- * it with spasm_writer_abandon().  opt may be NULL for the defaults; note
- * that in a zeroed options struct b = 0 means b = 0: set b =
- * SPASM_B_DEFAULT (-1) for the default.  k1 or b out of range (see
- * SPASM_K1_MAX) is SPASM_EINVAL, with a message giving the range.
+ * be written is SPASM_EIO here).  `path` must be absent, empty or a spasm
+ * index (else SPASM_EINVAL, unless opt->force); it is never replaced when
+ * it is a directory, not a regular file, or one of the inputs (also checked
+ * again at commit).  Temporary files are PATH.tmp-PID-HEX and the same
+ * with .runs and .posn; the writer holds an flock() on each, and a new
+ * writer of the same path first removes those no process holds (the
+ * leftovers of killed writers; see README "Temporary files").  *out
+ * receives a writer even on failure (unless memory ran out, then NULL) so
+ * that the message can be read; free it with spasm_writer_abandon().  opt
+ * may be NULL for the defaults; note that in a zeroed options struct b = 0
+ * means b = 0: set b = SPASM_B_DEFAULT (-1) for the default.  k1 or b out
+ * of range (see SPASM_K1_MAX) is SPASM_EINVAL, with a message giving the
+ * range.
  *
  * Errors are sticky: once a call on the writer has failed (a bad argument
  * included), every later call returns the same code and the writer can
@@ -255,14 +276,36 @@ SPASM_API int spasm_writer_add_passages(spasm_writer *w, const char *id, const c
                                         const char *const *passages, const size_t *lens, size_t n);
 
 /*
- * Add a file or a directory (recursively, in name order): `.txt` files
- * (one article each: id = file name without extension, title = the first
- * line when it reads like one), `.jsonl` and `.jsonl.gz` (one JSON object
- * per line: "id" or "_id", optional "title", "text").  A file named
- * directly that is binary or unreadable is an error; inside a directory it
- * is skipped with a warning and counted in stats.skipped_files.
+ * Add a file, a FIFO or a directory (recursively, in name order): `.txt`
+ * files (one article each: id = file name without extension, title = the
+ * first line when it reads like one), JSON Lines (one JSON object per
+ * line: "id" or "_id", optional "title", "text") named `.jsonl`,
+ * `.ndjson` (and their `.gz`, and `.json.gz`), or `.json` whose first line
+ * is an object.  A file named directly with another name is JSON Lines
+ * when its first non-blank byte is `{` and its first line an object, else
+ * text.  Every directory is entered once and every file read once (device
+ * and inode): a symlink loop or a file met twice is a warning.  A file
+ * named directly that is binary or unreadable is an error; inside a
+ * directory it, and any file of another kind, is skipped with a warning
+ * and counted in stats.skipped_files (names beginning with '.' are not
+ * read).  The target itself, or a hard link to it, is refused
+ * (SPASM_EINVAL).
  */
 SPASM_API int spasm_writer_add_path(spasm_writer *w, const char *path);
+
+/* Formats for spasm_writer_add_fd(). */
+#define SPASM_INPUT_AUTO 0  /* JSON Lines when the first line is an object, else text */
+#define SPASM_INPUT_JSONL 1 /* one JSON object per line */
+#define SPASM_INPUT_TEXT 2  /* one text article, id = `name` without extension */
+
+/*
+ * Add what can be read from the descriptor `fd` (a pipe, stdin, a file),
+ * read once front to back (gunzipped when it starts with the gzip magic)
+ * until end of file; fd is not closed.  A pipe is waited on in slices of
+ * 100 ms, so that the cancel flag (spasm_writer_options) is seen.  `name` names the input in
+ * messages ("stdin:12: ...") and gives a text article its id.
+ */
+SPASM_API int spasm_writer_add_fd(spasm_writer *w, int fd, const char *name, int format);
 
 /* Write the index aside, fsync it and rename it over `path`.  The writer
  * must still be freed with spasm_writer_abandon() afterwards.  SPASM_EEMPTY

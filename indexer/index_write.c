@@ -122,7 +122,7 @@ static int spill_posn(emit *e)
 {
     spasm_writer *w = e->w;
     if (w->posn_fd < 0) {
-        w->posn_fd = open(w->posn_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        w->posn_fd = sp_tmp_create(w->posn_path, 0600);
         if (w->posn_fd < 0)
             return sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot create a temporary file: %s",
                              w->posn_path, strerror(errno));
@@ -261,6 +261,7 @@ static int emit_table(emit *e)
         sp_term *t = v[i];
         mterm m = {t->s, t->len, t->df, t->cf, t->post, t->npost, t->is_word, t->vars, t->nvars};
         rc = emit_term(e, &m);
+        if (!rc && (i & 1023) == 0) rc = sp_writer_canceled(w);
         /* The stream is no longer needed: give the memory back early. */
         sp_free(&w->a, t->post);
         t->post = NULL;
@@ -296,7 +297,8 @@ static int emit_runs(emit *e)
         rc = sp_run_reader_open(w, &r[opened], &w->runs[opened]);
         if (!rc) rc = sp_run_next(&r[opened]);
     }
-    while (!rc) {
+    for (uint64_t nt = 0; !rc; nt++) {
+        if ((nt & 1023) == 0 && (rc = sp_writer_canceled(w))) break;
         const sp_run_reader *min = NULL;
         for (size_t i = 0; i < k; i++)
             if (r[i].has && (!min || cmp_reader(&r[i], min) < 0)) min = &r[i];
@@ -379,6 +381,10 @@ static int write_positions(emit *e)
                                  w->posn_path, strerror(errno));
             }
             if (k == 0) break;
+            if (sp_writer_canceled(w)) {
+                sp_free(&w->a, buf);
+                return w->rc;
+            }
             sp_sink_write(s, buf, (size_t)k);
             off += k;
         }
@@ -556,6 +562,7 @@ static void write_tables(spasm_writer *w, uint64_t nterms)
     sp_sink_write(s, w->dids.p, w->dids.n);
     sp_sink_end(s, w->ndocs);
     qsort(w->idix.p, w->ndocs, SP_IDIX_ENTRY, cmp_idix);
+    sp_writer_report_dups(w);
     sp_sink_begin(s, SP_SEC_IDIX);
     sp_sink_write(s, w->idix.p, w->idix.n);
     sp_sink_end(s, w->ndocs);
@@ -604,18 +611,22 @@ static int write_sections(spasm_writer *w, emit *e)
     if (rc) return rc;
     sp_sink_end(s, e->nterms);
     w->st.terms = e->nterms;
-    if ((rc = write_positions(e))) return rc;
+    if ((rc = sp_writer_canceled(w)) || (rc = write_positions(e))) return rc;
     if ((rc = write_dict(e))) return rc;
     if ((rc = write_words(e))) return rc;
     write_tables(w, e->nterms);
     if ((rc = s->rc)) return rc;
     if ((rc = sp_sink_finish(s))) return rc;
     w->st.index_bytes = s->off;
-    sp_sink_close(s);
+    /* The last checks, then the rename; the temporary file stays open (and
+     * locked, see target.c) until it has its final name. */
+    if ((rc = sp_target_check(w, 1))) return rc;
+    if ((rc = sp_writer_canceled(w))) return rc;
     if (rename(w->tmppath, w->path) != 0)
         return sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot rename the new index into place: %s",
                          w->path, strerror(errno));
     w->committed = 1;
+    sp_sink_close(s);
     sync_dir(w->path, &w->a);
     return 0;
 }

@@ -62,7 +62,7 @@ int sp_runs_flush(spasm_writer *w)
 {
     if (w->nterms == 0) return 0;
     if (w->runs_fd < 0) {
-        w->runs_fd = open(w->runs_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        w->runs_fd = sp_tmp_create(w->runs_path, 0600);
         if (w->runs_fd < 0)
             return sp_writer_err(w, SPASM_EIO, "%s: cannot create a temporary file: %s",
                                  w->runs_path, strerror(errno));
@@ -113,15 +113,16 @@ int sp_runs_flush(spasm_writer *w)
 
 void sp_runs_cleanup(spasm_writer *w)
 {
+    /* unlink first: the lock stays held until the name is gone */
     if (w->runs_fd >= 0) {
+        unlink(w->runs_path);
         close(w->runs_fd);
         w->runs_fd = -1;
-        unlink(w->runs_path);
     }
     if (w->posn_fd >= 0) {
+        unlink(w->posn_path);
         close(w->posn_fd);
         w->posn_fd = -1;
-        unlink(w->posn_path);
     }
 }
 

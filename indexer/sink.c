@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "format.h"
@@ -30,6 +32,23 @@ static void flush(sp_sink *s)
     s->nbuf = 0;
 }
 
+int sp_tmp_create(const char *path, mode_t mode)
+{
+    /* Another writer's sweep may unlink the file between open() and
+     * flock() (it found it unlocked): then the name is free again. */
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        if (fd < 0) return -1;
+        struct stat a, b;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+            a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+            return fd;
+        close(fd);
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
 int sp_sink_open(sp_sink *s, const sp_alloc *a, const char *path, char *errmsg)
 {
     memset(s, 0, sizeof *s);
@@ -37,7 +56,7 @@ int sp_sink_open(sp_sink *s, const sp_alloc *a, const char *path, char *errmsg)
     s->errmsg = errmsg;
     s->path = path;
     s->open_sec = -1;
-    s->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    s->fd = sp_tmp_create(path, 0644);
     if (s->fd < 0)
         return s->rc = sp_seterr(errmsg, SPASM_EIO, "%s: cannot create: %s", path, strerror(errno));
     s->buf = sp_malloc(a, SINK_BUF);

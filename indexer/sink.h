@@ -6,6 +6,8 @@
 #ifndef SPASM_SINK_H
 #define SPASM_SINK_H
 
+#include <sys/types.h>
+
 #include "base.h"
 
 typedef struct sp_section {
@@ -32,6 +34,14 @@ typedef struct sp_sink {
     char *errmsg; /* the owner's message buffer (SP_ERRMSG_MAX) */
     const char *path;
 } sp_sink;
+
+/*
+ * Create the temporary file `path` (O_EXCL, read-write) and take an
+ * exclusive flock() on it, held until the descriptor is closed: the mark
+ * of a live writer (target.c removes unlocked leftovers).  The fd, or -1
+ * with errno set.
+ */
+int sp_tmp_create(const char *path, mode_t mode);
 
 /* Create `path` (O_EXCL) and reserve the header.  0 or an error code. */
 int sp_sink_open(sp_sink *s, const sp_alloc *a, const char *path, char *errmsg);

@@ -29,6 +29,12 @@ void sp_writer_event(spasm_writer *w, spasm_event_kind kind, const char *msg)
     if (w->on_event) w->on_event(w->event_ud, kind, msg, &w->st);
 }
 
+int sp_writer_canceled(spasm_writer *w)
+{
+    if (w->cancel && *w->cancel) return sp_writer_err(w, SPASM_ECANCELED, "interrupted");
+    return 0;
+}
+
 /* The writer's allocator when the caller's is shared by worker threads:
  * the caller's function, called under a mutex. */
 static void *locked_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -93,6 +99,8 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     w->k1 = opt->k1 > 0 ? opt->k1 : SP_DEFAULT_K1;
     w->b = opt->b == SPASM_B_DEFAULT ? SP_DEFAULT_B : opt->b;
     w->flags = opt->no_stopwords ? SP_FLAG_NO_STOPWORDS : 0;
+    w->force = opt->force;
+    w->cancel = opt->cancel;
     w->on_event = opt->on_event;
     w->event_ud = opt->event_ud;
     w->budget = (uint64_t)(opt->memory_mb ? opt->memory_mb : SPASM_DEFAULT_MEMORY_MB) << 20;
@@ -130,7 +138,10 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
              (unsigned long)((uintptr_t)w ^ (uintptr_t)time(NULL)));
     snprintf(w->runs_path, plen + 72, "%s.runs", w->tmppath);
     snprintf(w->posn_path, plen + 72, "%s.posn", w->tmppath);
-    int rc = sp_sink_open(&w->sink, &w->a, w->tmppath, w->errmsg);
+    int rc = sp_target_check(w, 0);
+    if (rc) return w->rc = rc;
+    sp_tmp_sweep(w);
+    rc = sp_sink_open(&w->sink, &w->a, w->tmppath, w->errmsg);
     if (rc) {
         if (rc == SPASM_EIO)
             snprintf(w->errmsg, sizeof w->errmsg, "%s: cannot create the index there: %s", path,
@@ -199,10 +210,16 @@ static int start_workers(spasm_writer *w)
         if (sp_worker_init(&w->workers[i], w)) return SPASM_ENOMEM;
     }
     if (n == 1) return 0;
+    /* The threads block every signal (they inherit this mask), so that
+     * the caller's handlers run in the caller's threads. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     for (unsigned i = 0; i < n; i++) {
         if (pthread_create(&w->workers[i].tid, NULL, worker_main, &w->workers[i])) break;
         w->threads_started = (int)i + 1;
     }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return 0;
 }
 
@@ -240,8 +257,9 @@ void spasm_writer_abandon(spasm_writer *w)
     free_batch_list(w, w->fly);
     free_batch_list(w, w->spare);
     free_batch_list(w, w->cur);
+    /* unlink before close: the lock is held until the name is gone */
+    if (!w->committed && w->tmppath && w->tmppath[0] && w->sink.fd >= 0) unlink(w->tmppath);
     sp_sink_close(&w->sink);
-    if (!w->committed && w->tmppath && w->tmppath[0]) unlink(w->tmppath);
     sp_runs_cleanup(w);
     sp_writer_free_terms(w);
     sp_free(&w->a, w->slots);
@@ -250,6 +268,7 @@ void spasm_writer_abandon(spasm_writer *w)
     sp_free(&w->a, w->runs_path);
     sp_free(&w->a, w->posn_path);
     sp_free(&w->a, w->runs);
+    sp_free(&w->a, w->seen);
     sp_free(&w->a, w->lens);
     sp_free(&w->a, w->pass);
     sp_buf_free(&w->docs);
@@ -363,6 +382,7 @@ static int queue_doc(spasm_writer *w, const char *id, size_t idlen, const char *
                      const char *text, size_t len, int detect_title, const sp_span32 *pre,
                      size_t npre, size_t bytes, uint64_t lineno)
 {
+    if (sp_writer_canceled(w)) return w->rc;
     sp_batch *b = current_batch(w);
     if (!b) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     if (b->ndocs == b->capdocs) {
@@ -522,7 +542,7 @@ int spasm_writer_commit(spasm_writer *w)
     if (w->cur) dispatch(w);
     drain(w, 1);
     stop_workers(w);
-    if (w->rc) return w->rc;
+    if (w->rc || sp_writer_canceled(w)) return w->rc;
     if (w->npass == 0)
         return sp_writer_err(w, SPASM_EEMPTY,
                              "nothing to index: %llu document(s) with no words in them",

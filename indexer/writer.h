@@ -7,6 +7,7 @@
 #define SPASM_WRITER_H
 
 #include <pthread.h>
+#include <signal.h>
 
 #include "analyzer.h"
 #include "base.h"
@@ -198,6 +199,13 @@ struct spasm_writer {
     uint64_t run_limit; /* flush a run when the term table holds this much */
     uint64_t mem_terms; /* bytes held by the term table */
     char *runs_path, *posn_path;
+    /* the target and the inputs (target.c) */
+    int force;                     /* replace a file that is not an index */
+    volatile sig_atomic_t *cancel; /* the caller's cancellation flag, or NULL */
+    int has_target;                /* the target existed at start: its identity */
+    uint64_t target_dev, target_ino;
+    uint64_t *seen; /* (dev, ino + 1) pairs: inputs already read */
+    size_t seen_n, seen_cap;
     int runs_fd, posn_fd;
     uint64_t runs_off;
     sp_run *runs;
@@ -277,6 +285,27 @@ int sp_store_w_flush(sp_store_w *s);
 /* Append the blocks of src (written to memory) to s, renumbering them. */
 int sp_store_w_splice(sp_store_w *s, const sp_store_w *src, const sp_buf *src_mem);
 void sp_store_w_free(sp_store_w *s);
+
+/* The target and temporary files (target.c).  Remove the temporary files
+ * of dead writers of w's target (those no process holds locked). */
+void sp_tmp_sweep(spasm_writer *w);
+/* Is a file name that of a writer's temporary file (X.tmp-PID-HEX...)? */
+int sp_is_tmp_name(const char *name);
+/* May w replace its target?  0, or an error with w->errmsg set (not
+ * sticky: the caller records it).  At start it also records the target's
+ * identity; at commit it also refuses a target that is one of the inputs. */
+int sp_target_check(spasm_writer *w, int at_commit);
+/* The set of inputs read: add (dev, ino): 0 added, 1 already there, -1
+ * out of memory; has: is it there? */
+int sp_seen_add(spasm_writer *w, uint64_t dev, uint64_t ino);
+int sp_seen_has(const spasm_writer *w, uint64_t dev, uint64_t ino);
+
+/* SPASM_ECANCELED (sticky, with its message) once the caller's flag is
+ * set, else 0. */
+int sp_writer_canceled(spasm_writer *w);
+
+/* Report duplicate document ids (index_write.c, once idix is sorted). */
+void sp_writer_report_dups(spasm_writer *w);
 
 /* Write the whole index (index_write.c).  0 or an error code. */
 int sp_writer_write_index(spasm_writer *w);

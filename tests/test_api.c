@@ -78,7 +78,7 @@ static void expect_msg(const char *m)
 static void test_errstr_and_version(void **state)
 {
     (void)state;
-    for (int c = SPASM_OK; c <= SPASM_EEMPTY; c++) expect_msg(spasm_errstr(c));
+    for (int c = SPASM_OK; c <= SPASM_ECANCELED; c++) expect_msg(spasm_errstr(c));
     assert_string_equal(spasm_errstr(SPASM_ENOMEM), "out of memory");
     assert_string_equal(spasm_errstr(-1), "unknown error");
     assert_string_equal(spasm_errstr(1000), "unknown error");
