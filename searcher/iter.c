@@ -290,7 +290,7 @@ static long it_positions(it_ctx *x, it *n, uint32_t **out, size_t *cap)
         *out = p;
         *cap = n->npos;
     }
-    memcpy(*out, n->pos, n->npos * sizeof *n->pos);
+    if (n->npos) memcpy(*out, n->pos, n->npos * sizeof *n->pos); /* *out may be NULL */
     return (long)n->npos;
 }
 
