@@ -2,7 +2,8 @@
 #
 #   make              install missing Debian packages, build the library, the
 #                     two programs and the index of corpus/ (build/corpus.spx)
-#   make check        the whole test suite: normal build, then ASan + UBSan
+#   make check        the whole test suite: normal build, then ASan + UBSan,
+#                     TSan, and the fuzz targets over their seeds
 #   make bench        benchmarks against the peer engines (see bench/README.md),
 #                     report in build/bench/RESULTS.md
 #   make eval         ranking quality on ../shared/eval (bench/eval.sh),
@@ -12,20 +13,31 @@
 #                     peers' harnesses when their libraries are installed
 #   make readme       regenerate the outputs README.md shows (scripts/readme-outputs.sh;
 #                     make check fails when they differ from what the programs print)
+#   make fuzz         the libFuzzer targets in fuzz/ for FUZZ_TIME seconds each
 #   make judged       ranking quality on our judged queries over corpus/ (bench/judged.sh)
 #   make install      PREFIX=/usr/local DESTDIR=   (make uninstall: the same files)
 #   make examples     examples/*.c built against build/ (check-install builds
 #                     them against an installed tree through pkg-config)
 #   make check-install  install into a temporary DESTDIR and test that tree
 #   make check-tsan   the thread test under ThreadSanitizer (build/tsan)
+#   make fuzz         the libFuzzer targets (clang), FUZZ_TIME=60 seconds each
+#   make check-fuzz   the fuzz targets over their seeds only (part of check)
+#   make CC=clang ... the same with clang, into build-clang/
 #   make clean
 
 PREFIX ?= /usr/local
 DESTDIR ?=
-BUILD ?= build
+# Each compiler builds into its own tree: build/ (gcc, cc), build-clang/
+# (make CC=clang); make check's sanitizer builds and logs go under it.
+CC ?= cc
+ifneq ($(findstring clang,$(notdir $(CC))),)
+  TOP ?= build-clang
+else
+  TOP ?= build
+endif
+BUILD ?= $(TOP)
 SAN ?=
 
-CC ?= cc
 OPT ?= -O2
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Wshadow -Wno-unused-parameter \
               -Wstrict-prototypes -Wmissing-prototypes -pthread
@@ -36,6 +48,12 @@ endif
 ifeq ($(SAN),thread)
   CFLAGS_BASE += -fsanitize=thread -fno-omit-frame-pointer
   LDSAN = -fsanitize=thread
+endif
+# The fuzz tree (clang only): coverage for libFuzzer, ASan and UBSan.
+ifeq ($(SAN),fuzz)
+  CFLAGS_BASE += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+                 -fno-sanitize-recover=undefined
+  LDSAN = -fsanitize=address,undefined
 endif
 LIBCFLAGS = $(CFLAGS_BASE) -fPIC -fvisibility=hidden -DSPASM_BUILDING_LIBRARY -Iinclude -Icommon \
             -Iindexer -Isearcher
@@ -82,13 +100,18 @@ EVAL_LIB_SRC = $(filter-out bench/eval/main.c,$(wildcard bench/eval/*.c))
 EXAMPLES = $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
 .PHONY: all deps lib examples check check-normal check-san check-install check-tsan test clean \
-        install uninstall bench bench-tools eval judged format readme
+        install uninstall bench bench-tools eval judged format readme deps-clang fuzz fuzz-build \
+        check-fuzz check-fuzz-run
 
 all: deps
 	@$(MAKE) --no-print-directory build-all
 
+# clang (and its runtimes) when it builds, and for make check's fuzz targets.
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh $(if $(findstring clang,$(notdir $(CC))),clang,)
+
+deps-clang:
+	@scripts/deps.sh clang
 
 build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools
 
@@ -169,34 +192,70 @@ $(BUILD)/tests/%: tests/%.c $(STATIC) $(TEST_HELPERS) $(wildcard tests/*.h tests
 $(BUILD)/tests/test_alloc: TEST_LDFLAGS = -Wl,--wrap=sb_stemmer_new,--wrap=sb_stemmer_stem \
     -Wl,--wrap=json_loadb,--wrap=libdeflate_alloc_compressor,--wrap=libdeflate_alloc_decompressor
 
+# ---- Fuzzing: libFuzzer targets in fuzz/ (see fuzz/README.md), built
+# with clang into build/fuzz whatever CC is.  `make fuzz` runs each for
+# FUZZ_TIME seconds (FUZZ_TARGETS to choose), growing build/fuzz/corpus/;
+# `make check` runs each once over its seeds in fuzz/corpus/.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_TARGETS ?= fuzz_query fuzz_index fuzz_index_crc fuzz_ingest
+FUZZ_BUILD = build/fuzz
+FUZZ_VARS = CC=$(FUZZ_CC) TOP=build BUILD=$(FUZZ_BUILD) SAN=fuzz OPT=-O1
+FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzzers/%)
+
+fuzz: deps-clang
+	@$(MAKE) --no-print-directory $(FUZZ_VARS) fuzz-build
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_BIN) $(CORPUS_INDEX)
+
+$(BUILD)/fuzzers/fuzz_index_crc: fuzz/fuzz_index.c fuzz/fuzzutil.c fuzz/fuzzutil.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) -DFUZZ_FIX_CRC -fsanitize=fuzzer $(filter %.c,$^) -o $@ $(STATIC) $(LIBS) \
+	    $(LDSAN)
+
+$(BUILD)/fuzzers/%: fuzz/%.c fuzz/fuzzutil.c fuzz/fuzzutil.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) -fsanitize=fuzzer $(filter %.c,$^) -o $@ $(STATIC) $(LIBS) $(LDSAN)
+
+# The fuzz targets over their seeds, as tests (tests/run.sh counts them).
+check-fuzz: deps-clang
+	@$(MAKE) --no-print-directory $(FUZZ_VARS) check-fuzz-run FUZZ_LOG=$(TOP)/test-fuzz.log
+
+check-fuzz-run: fuzz-build
+	@mkdir -p $(dir $(FUZZ_LOG))
+	@tests/run.sh $(BUILD) | tee $(FUZZ_LOG)
+
 # `make check` runs the suite twice: an optimised build and an ASan+UBSan
 # one (test_install installs into a temporary DESTDIR and builds the
 # examples there in the first); then the thread test once more under
 # ThreadSanitizer, which cannot be combined with ASan.
-check: deps
-	@$(MAKE) --no-print-directory check-normal
-	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 OPT=-O1 check-san
-	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread OPT=-O1 check-tsan-run
-	@tests/summary.sh build/test-normal.log build/test-san.log build/test-tsan.log
+check: deps-clang
+	@$(MAKE) --no-print-directory BUILD=$(TOP) check-normal
+	@$(MAKE) --no-print-directory BUILD=$(TOP)/san SAN=1 OPT=-O1 check-san
+	@$(MAKE) --no-print-directory BUILD=$(TOP)/tsan SAN=thread OPT=-O1 check-tsan-run
+	@$(MAKE) --no-print-directory $(FUZZ_VARS) check-fuzz-run FUZZ_LOG=$(TOP)/test-fuzz.log
+	@tests/summary.sh $(TOP)/test-normal.log $(TOP)/test-san.log $(TOP)/test-tsan.log \
+	    $(TOP)/test-fuzz.log
 
 check-normal: build-all $(EXAMPLES) $(TEST_BIN)
-	@mkdir -p build
-	@tests/run.sh $(BUILD) | tee build/test-normal.log
+	@mkdir -p $(TOP)
+	@tests/run.sh $(BUILD) | tee $(TOP)/test-normal.log
 
-check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) $(BIN_FOLD) \
-           $(TEST_BIN)
-	@mkdir -p build
+check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) \
+           $(BIN_FOLD) $(TEST_BIN)
+	@mkdir -p $(TOP)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-	    tests/run.sh $(BUILD) | tee build/test-san.log
+	    tests/run.sh $(BUILD) | tee $(TOP)/test-san.log
 
-# Only the thread test is built with -fsanitize=thread (into build/tsan).
+# Only the thread test is built with -fsanitize=thread (into $(TOP)/tsan).
 check-tsan: deps
-	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=thread OPT=-O1 check-tsan-run
+	@$(MAKE) --no-print-directory BUILD=$(TOP)/tsan SAN=thread OPT=-O1 check-tsan-run
 
 check-tsan-run: $(CORPUS_INDEX) $(BUILD)/tests/test_threads
-	@mkdir -p build
+	@mkdir -p $(TOP)
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 tests/run.sh $(BUILD) \
-	    | tee build/test-tsan.log
+	    | tee $(TOP)/test-tsan.log
 
 # The install test alone (make check runs it with the rest).
 check-install: build-all $(BUILD)/tests/test_install
@@ -223,7 +282,7 @@ judged: all
 	bench/judged.sh
 
 format:
-	clang-format -i $(wildcard include/*.h common/*.[ch] indexer/*.[ch] searcher/*.[ch] tests/*.[ch] bench/eval/*.[ch] examples/*.c)
+	clang-format -i $(wildcard include/*.h common/*.[ch] indexer/*.[ch] searcher/*.[ch] tests/*.[ch] bench/eval/*.[ch] examples/*.c fuzz/*.[ch])
 
 # Installed layout (spasm-search finds its default index through its own
 # path: BIN/../share/spasm/corpus.spx, so the tree may be moved as a whole):
@@ -259,4 +318,4 @@ uninstall:
 	-rmdir $(DEST)/share/spasm 2>/dev/null || true
 
 clean:
-	rm -rf build
+	rm -rf build build-clang

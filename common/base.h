@@ -25,10 +25,35 @@
 #define SP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SP_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define SP_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define SP_ALWAYS_INLINE __attribute__((always_inline))
 #else
 #define SP_LIKELY(x) (x)
 #define SP_UNLIKELY(x) (x)
 #define SP_PRINTF(a, b)
+#define SP_ALWAYS_INLINE
+#endif
+
+/* SP_SANITIZED: built with ASan, TSan or MSan (GCC says so by macros,
+ * clang by __has_feature). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SP_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                         \
+    __has_feature(memory_sanitizer)
+#define SP_SANITIZED 1
+#endif
+#endif
+
+/* SP_HAVE_IFUNC: a function may be chosen by CPU when the program loads
+ * (GCC or clang on x86-64 Linux with glibc).  Not under the sanitizers,
+ * whose runtimes start after the loader runs ifunc resolvers (an
+ * instrumented resolver would touch shadow memory not yet mapped); not
+ * either when built with -DSP_NO_IFUNC. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) && defined(__GLIBC__) &&        \
+    !defined(SP_SANITIZED) && !defined(SP_NO_IFUNC)
+#define SP_HAVE_IFUNC 1
+#else
+#define SP_HAVE_IFUNC 0
 #endif
 
 /* ---- Allocator ---- */

@@ -2,6 +2,8 @@
 # deps.sh -- install the Debian packages spasm-search needs, if missing.
 #
 #   scripts/deps.sh            build and test dependencies
+#   scripts/deps.sh clang      also clang and its sanitizer and libFuzzer
+#                              runtimes (make check, make fuzz, make CC=clang)
 #   scripts/deps.sh bench      also the peer engines for bench/ (Xapian)
 #
 # Run by `make` and `make check` (and by .ci/run).  Does nothing when every
@@ -9,9 +11,13 @@
 # (directly as root, else through sudo when it is there).
 set -e
 PKGS="build-essential pkg-config zlib1g-dev libdeflate-dev libstemmer-dev libutf8proc-dev libjansson-dev libcmocka-dev man-db"
-if [ "$1" = bench ]; then
-    PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time"
-fi
+for mode in "$@"; do
+    case $mode in
+    bench) PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time" ;;
+    clang) PKGS="$PKGS clang libclang-rt-dev" ;;
+    *) echo "deps: unknown set $mode" >&2; exit 2 ;;
+    esac
+done
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "base.h" /* SP_SANITIZED */
+
 #include "testutil.h"
 
 static char stage[256];
@@ -98,7 +100,7 @@ static void test_soname(void **state)
 
 static int skip_install(void)
 {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(SP_SANITIZED)
     return 1;
 #else
     return 0;

@@ -90,8 +90,8 @@ static void test_accepted(void **state)
         "{\"_id\": \"u\", \"id\": \"v\", \"text\": \"t\"}",
         "{\"id\": \"q\", \"text\": \"say \\\"hi\\\" \\\\ \\/ \\b\\f\\n\\r\\t end\"}",
         "{\"id\": \"u\", \"text\": \"caf\\u00e9 \\u20AC \\ud83d\\ude00 \\u0041\"}",
-        "{\"id\": \"r\", \"text\": \"raw caf\xc3\xa9 \xe2\x82\xac\", \"url\": \"http://x\", \"\": "
-        "\"\"}",
+        ("{\"id\": \"r\", \"text\": \"raw caf\xc3\xa9 \xe2\x82\xac\", \"url\": \"http://x\", \"\": "
+         "\"\"}"),
         "{\"id\": \"t\", \"text\": \"x\", \"title\": \"T \\u00fc\"}",
     };
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)

@@ -1,0 +1,75 @@
+/*
+ * fuzz_query.c -- libFuzzer target for the query parser and search.
+ *
+ * Input: 3 option bytes, then the query (bytes up to the first NUL).
+ *   byte 0  k: 1 + (byte % 32), or 1000 when byte >= 0xf8
+ *   byte 1  bit 0 group by document, bit 1 no near-duplicate folding,
+ *           bit 2 explain, bit 3 keep stop words, bit 4 ids only (fields),
+ *           bit 5 offset 3, bit 6 non-default k1 and b (pruning bounds
+ *           then come from the largest tf and shortest length)
+ *   byte 2  snippet bytes: 0 (the default) or 8 * byte
+ * The query runs through spasm_search() and spasm_count() against the
+ * bundled corpus index, opened once (SPASM_FUZZ_INDEX, else
+ * build/corpus.spx), and every result is checked (fuzzutil.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzzutil.h"
+
+static spasm_index *fuzz_ix;
+static spasm_searcher *fuzz_s;
+static spasm_index_stats fuzz_st;
+
+/* Free the index and searcher at exit (so that LeakSanitizer sees only leaks). */
+static void close_index(void)
+{
+    spasm_searcher_free(fuzz_s);
+    spasm_close(fuzz_ix);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    const char *path = getenv("SPASM_FUZZ_INDEX");
+    if (!path || !*path) path = "build/corpus.spx";
+    int rc = spasm_open(&fuzz_ix, path, NULL);
+    if (rc == SPASM_OK) rc = spasm_index_verify(fuzz_ix);
+    if (rc != SPASM_OK) {
+        fprintf(stderr, "fuzz_query: %s: %s (set SPASM_FUZZ_INDEX)\n", path,
+                spasm_index_errmsg(fuzz_ix));
+        exit(2);
+    }
+    FUZZ_CHECK(spasm_searcher_new(fuzz_ix, &fuzz_s) == SPASM_OK, "spasm_searcher_new failed");
+    spasm_index_get_stats(fuzz_ix, &fuzz_st);
+    atexit(close_index);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 3 || size > 12 * 1024) return 0;
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    o.k = data[0] >= 0xf8 ? 1000 : 1 + data[0] % 32;
+    o.group = data[1] & 1 ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
+    o.no_collapse = !!(data[1] & 2);
+    o.explain = !!(data[1] & 4);
+    o.keep_stopwords = !!(data[1] & 8);
+    if (data[1] & 16) o.fields = SPASM_FIELD_ID;
+    if (data[1] & 32) o.offset = 3;
+    if (data[1] & 64) {
+        o.k1 = 0.5;
+        o.b = 0.9;
+    }
+    o.snippet_bytes = 8 * (size_t)data[2];
+    char *q = malloc(size - 3 + 1);
+    FUZZ_CHECK(q != NULL, "out of memory");
+    memcpy(q, data + 3, size - 3);
+    q[size - 3] = 0;
+    fuzz_search(fuzz_s, q, &o, &fuzz_st);
+    free(q);
+    return 0;
+}
