@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spasm_search_options_init(&o);
     o.k = data[0] >= 0xf8 ? 1000 : 1 + data[0] % 32;
     o.group = data[1] & 1 ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
-    o.no_collapse = !!(data[1] & 2);
+    o.collapse = !(data[1] & 2);
     o.explain = !!(data[1] & 4);
     o.keep_stopwords = !!(data[1] & 8);
     if (data[1] & 16) o.fields = SPASM_FIELD_ID;

@@ -160,7 +160,7 @@ void fuzz_exercise_index(spasm_index *ix)
     for (int i = 0; i < 4; i++) spasm_search_options_init(&o[i]);
     o[1].group = SPASM_GROUP_DOC;
     o[1].explain = 1;
-    o[2].no_collapse = 1;
+    o[0].collapse = 1; /* o[2] ranks unfolded (the default) */
     o[2].k = 50;
     o[2].k1 = 2.0;
     o[2].b = 0.25;
