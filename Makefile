@@ -140,9 +140,11 @@ $(BUILD)/bin/spasm-%: indexer/main_%.c include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
 
-$(BUILD)/bin/spasm-%: searcher/main_%.c include/spasm.h $(STATIC)
+# spasm-search is main_search.c and its two rooms (output, arguments).
+$(BIN_SEARCH): searcher/main_search.c searcher/main_search_out.c searcher/main_search_args.c \
+               searcher/main_search.h include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
+	$(CC) $(APPCFLAGS) $(filter %.c,$^) -o $@ $(STATIC) $(LIBS) $(LDSAN)
 
 # Built against the build tree; the default index is this tree's corpus.
 $(BUILD)/examples/%: examples/%.c include/spasm.h $(STATIC)

@@ -1,0 +1,45 @@
+/*
+ * main_search.h -- what spasm-search's files share (a program's header,
+ * not the library's): its configuration, the output of one result and of
+ * an error (main_search_out.c), and the sorting of its arguments into
+ * options and query words (main_search_args.c).
+ */
+#ifndef SPASM_MAIN_SEARCH_H
+#define SPASM_MAIN_SEARCH_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "spasm.h"
+
+enum { FMT_TEXT, FMT_JSON, FMT_TREC };
+
+typedef struct cfg {
+    int format, color, group_doc, threads;
+    int stdio; /* --stdio: an empty line and a flush after each answer */
+    const char *run_tag;
+    spasm_search_options so;
+} cfg;
+
+/* Print hit h (1-based rank) as text: header line, snippet, "also in". */
+void print_text_hit(FILE *out, const cfg *c, size_t rank, const spasm_hit *h);
+
+/* Print hit h as one JSON line (qid in a batch; cut: a prefix expansion
+ * was cut, "expansion_cut": true). */
+void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank, const spasm_hit *h,
+                    int cut);
+
+/* Report an error of one query (see main_search_out.c). */
+void report_error(FILE *out, FILE *err, const cfg *c, const char *qid, unsigned long lineno,
+                  const char *where, const char *msg);
+
+/* Sort argv into options (oargv, for getopt_long) and query words (words);
+ * see main_search_args.c.  Returns 0, or 2 after an error message. */
+int split_args(int argc, char **argv, const struct option *opts, char **oargv, int *oargc,
+               char **words, int *nwords);
+
+/* The arrays split_args fills, freed at exit by free_arg_arrays(). */
+extern char **arg_arrays[2];
+void free_arg_arrays(void);
+
+#endif
