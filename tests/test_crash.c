@@ -12,7 +12,6 @@
  * or SIGINT removes its own at once.  Every wait is bounded; nothing is
  * timed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -95,16 +94,10 @@ static char *answers(const char *path)
     return a;
 }
 
-/* The number of temporary files of the target in tmpdir. */
+/* Temporary files (".tmp-" in the name) in tmpdir. */
 static int count_tmp(void)
 {
-    DIR *d = opendir(tmpdir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (strstr(e->d_name, ".tmp-")) n++;
-    if (d) closedir(d);
-    return n;
+    return count_names(tmpdir, ".tmp-");
 }
 
 /* Start spasm-index -q -m 16 -j 1 -o OUT -, its stdin a pipe (*wfd) --

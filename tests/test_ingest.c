@@ -6,7 +6,6 @@
  * by extension and by content, skipped files warned about and counted,
  * stdin and FIFOs read.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -97,16 +96,10 @@ static long index_docs(const char *path)
     return rc ? -1 : (long)st.documents;
 }
 
-/* The number of entries of tmpdir whose name holds ".tmp-". */
+/* Temporary files (".tmp-" in the name) in tmpdir. */
 static int count_tmp(void)
 {
-    DIR *d = opendir(tmpdir);
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (strstr(e->d_name, ".tmp-")) n++;
-    if (d) closedir(d);
-    return n;
+    return count_names(tmpdir, ".tmp-");
 }
 
 /* ---- finding 2: symlink loops ---- */

@@ -1,7 +1,7 @@
 /*
  * testutil.h -- what the cmocka suites share: where the build tree is and
- * running a shell command, reading and writing whole files.  Linked into every test binary (Makefile:
- * TEST_HELPERS).
+ * running a shell command, reading and writing whole files.  Linked into every test binary
+ * (Makefile: TEST_HELPERS).
  */
 #ifndef SPASM_TESTUTIL_H
 #define SPASM_TESTUTIL_H
@@ -22,5 +22,9 @@ char *slurp(const char *path, size_t *n);
 /* Write data[0, n) to path (created or truncated); a failure fails the
  * running test. */
 void write_file(const char *path, const void *data, size_t n);
+
+/* The number of entries of directory dir whose name contains part (0 when
+ * dir cannot be read). */
+int count_names(const char *dir, const char *part);
 
 #endif
