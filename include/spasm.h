@@ -309,7 +309,11 @@ SPASM_API int spasm_writer_add_fd(spasm_writer *w, int fd, const char *name, int
 
 /* Write the index aside, fsync it and rename it over `path`.  The writer
  * must still be freed with spasm_writer_abandon() afterwards.  SPASM_EEMPTY
- * when no passage has a word; SPASM_EINVAL when already committed. */
+ * when no passage has a word; SPASM_EINVAL when already committed;
+ * SPASM_EINPUT for bad input found only now (a JSON line of a batch that
+ * worker threads parse after spasm_writer_add_path() returned), with the
+ * file and line in the message; SPASM_ECANCELED when the cancel flag was
+ * set before the final rename. */
 SPASM_API int spasm_writer_commit(spasm_writer *w);
 
 /* Free the writer; if it was not committed, remove every temporary file. */
