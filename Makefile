@@ -13,7 +13,6 @@
 #                     peers' harnesses when their libraries are installed
 #   make readme       regenerate the outputs README.md shows (scripts/readme-outputs.sh;
 #                     make check fails when they differ from what the programs print)
-#   make fuzz         the libFuzzer targets in fuzz/ for FUZZ_TIME seconds each
 #   make judged       ranking quality on our judged queries over corpus/ (bench/judged.sh)
 #   make install      PREFIX=/usr/local DESTDIR=   (make uninstall: the same files)
 #   make examples     examples/*.c built against build/ (check-install builds
@@ -21,6 +20,7 @@
 #   make check-install  install into a temporary DESTDIR and test that tree
 #   make check-tsan   the thread test under ThreadSanitizer (build/tsan)
 #   make fuzz         the libFuzzer targets (clang), FUZZ_TIME=60 seconds each
+#                     (FUZZ_FAST=1: UBSan only, no ASan, for long runs)
 #   make check-fuzz   the fuzz targets over their seeds only (part of check)
 #   make CC=clang ... the same with clang, into build-clang/
 #   make clean
@@ -54,6 +54,11 @@ ifeq ($(SAN),fuzz)
   CFLAGS_BASE += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
                  -fno-sanitize-recover=undefined
   LDSAN = -fsanitize=address,undefined
+endif
+# The same without ASan, for throughput in long runs (make fuzz FUZZ_FAST=1).
+ifeq ($(SAN),fuzz-fast)
+  CFLAGS_BASE += -fsanitize=fuzzer-no-link,undefined -fno-sanitize-recover=undefined
+  LDSAN = -fsanitize=undefined
 endif
 LIBCFLAGS = $(CFLAGS_BASE) -fPIC -fvisibility=hidden -DSPASM_BUILDING_LIBRARY -Iinclude -Icommon \
             -Iindexer -Isearcher
@@ -201,8 +206,10 @@ $(BUILD)/tests/test_alloc: TEST_LDFLAGS = -Wl,--wrap=sb_stemmer_new,--wrap=sb_st
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_TARGETS ?= fuzz_query fuzz_index fuzz_index_crc fuzz_ingest
-FUZZ_BUILD = build/fuzz
-FUZZ_VARS = CC=$(FUZZ_CC) TOP=build BUILD=$(FUZZ_BUILD) SAN=fuzz OPT=-O1
+FUZZ_FAST ?=
+FUZZ_SAN = $(if $(FUZZ_FAST),fuzz-fast,fuzz)
+FUZZ_BUILD = build/$(FUZZ_SAN)
+FUZZ_VARS = CC=$(FUZZ_CC) TOP=build BUILD=$(FUZZ_BUILD) SAN=$(FUZZ_SAN) OPT=-O1
 FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzzers/%)
 
 fuzz: deps-clang
