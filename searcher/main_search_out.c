@@ -69,6 +69,13 @@ static json_t *json_text(const char *s)
     return j;
 }
 
+/* Print o as one compact JSON line on out and free it. */
+static void put_json_line(FILE *out, json_t *o)
+{
+    if (json_dumpf(o, out, JSON_COMPACT) == 0) putc('\n', out);
+    json_decref(o);
+}
+
 /*
  * Report an error of one query.  In a batch (where = "FILE:LINE") with
  * --format json it is one line on out, {"qid":..,"line":N,"error":..},
@@ -82,13 +89,7 @@ void report_error(FILE *out, FILE *err, const cfg *c, const char *qid, unsigned 
         if (qid) json_object_set_new(o, "qid", json_text(qid));
         json_object_set_new(o, "line", json_integer((json_int_t)lineno));
         json_object_set_new(o, "error", json_text(msg));
-        char *js = json_dumps(o, JSON_COMPACT);
-        if (js) {
-            fputs(js, out);
-            putc('\n', out);
-            free(js);
-        }
-        json_decref(o);
+        put_json_line(out, o);
     } else if (where) {
         fprintf(err, "spasm-search: %s: %s\n", where, msg);
     } else {
@@ -127,11 +128,5 @@ void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank, const
     json_object_set_new(o, "also_in", dups);
     if (c->so.explain) json_object_set_new(o, "explain", json_string(h->explain));
     if (cut) json_object_set_new(o, "expansion_cut", json_true());
-    char *s = json_dumps(o, JSON_COMPACT);
-    if (s) {
-        fputs(s, out);
-        putc('\n', out);
-        free(s);
-    }
-    json_decref(o);
+    put_json_line(out, o);
 }
