@@ -303,7 +303,10 @@ DEST = $(DESTDIR)$(PREFIX)
 INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/lib/libspasm.a \
     $(DEST)/lib/libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION) $(DEST)/lib/libspasm.so \
     $(DEST)/include/spasm.h $(DEST)/lib/pkgconfig/spasm.pc $(DEST)/share/spasm/corpus.spx \
-    $(DEST)/share/man/man1/spasm-index.1 $(DEST)/share/man/man1/spasm-search.1
+    $(DEST)/share/man/man1/spasm-index.1 $(DEST)/share/man/man1/spasm-search.1 \
+    $(COMPLETIONS)
+# bash-completion loads completions/NAME when NAME is first completed
+COMPLETIONS = $(addprefix $(DEST)/share/bash-completion/completions/,spasm-index spasm-search)
 
 install: all
 	install -d $(DEST)/bin $(DEST)/lib $(DEST)/lib/pkgconfig $(DEST)/include $(DEST)/share/spasm \
@@ -320,6 +323,8 @@ install: all
 	mv -f $(DEST)/lib/pkgconfig/spasm.pc.tmp $(DEST)/lib/pkgconfig/spasm.pc
 	chmod 644 $(DEST)/lib/pkgconfig/spasm.pc
 	install -m 644 docs/spasm-index.1 docs/spasm-search.1 $(DEST)/share/man/man1/
+	install -d $(DEST)/share/bash-completion/completions
+	for f in $(COMPLETIONS); do install -m 644 completion/spasm.bash $$f; done
 
 # Removes exactly what install put there, and share/spasm if left empty.
 uninstall:

@@ -1,0 +1,68 @@
+# bash completion for spasm-index, spasm-search and spasm-serve.
+#
+# Installed by `make install` as
+# $(PREFIX)/share/bash-completion/completions/spasm-{index,search,serve}
+# (bash-completion loads it the first time one of them is completed), or
+# sourced by hand: `. completion/spasm.bash`.
+#
+# The options come from the program's own --help (so they never drift from
+# it); the values of the options that take one are completed here: file
+# and folder names, formats, and the few fixed words.
+
+# Print the long and short options that PROG's --help lists, one a line.
+_spasm_options()
+{
+    # the option column of lines that start with spaces and a dash, cut
+    # where the description starts (two spaces)
+    "$1" --help 2>/dev/null | grep -E '^ +-' | sed -E 's/^ +//; s/  .*$//' |
+        grep -oE '(^|[ ,])--?[A-Za-z0-9][A-Za-z0-9-]*' | sed -E 's/^[ ,]//' | sort -u
+}
+
+# Complete the word under the cursor for spasm-index, spasm-search or
+# spasm-serve (COMP_WORDS[0]).
+_spasm()
+{
+    local cur prev prog
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD - 1]}
+    prog=${COMP_WORDS[0]}
+    COMPREPLY=()
+    case $prev in
+    --format)
+        COMPREPLY=($(compgen -W 'text json trec' -- "$cur"))
+        return
+        ;;
+    --group)
+        COMPREPLY=($(compgen -W 'doc' -- "$cur"))
+        return
+        ;;
+    --color)
+        COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+        return
+        ;;
+    --stdin-format)
+        COMPREPLY=($(compgen -W 'jsonl text auto' -- "$cur"))
+        return
+        ;;
+    -i | --index | -o | --output | -f | --file | --info | --ids-from | --token-file)
+        # an index is a file (format 1) or a folder (a live index)
+        COMPREPLY=($(compgen -f -- "$cur"))
+        compopt -o filenames 2>/dev/null
+        return
+        ;;
+    -k | --top | --offset | --k1 | --b | -m | --memory | -j | --threads | --run-tag | --listen)
+        return # a value of the user's own
+        ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$(_spasm_options "$prog")" -- "$cur"))
+        return
+    fi
+    if [[ $prog == *spasm-index ]]; then
+        COMPREPLY=($(compgen -f -- "$cur")) # inputs: files, folders, FIFOs
+        compopt -o filenames 2>/dev/null
+    fi
+    # spasm-search: query words are the user's own
+}
+
+complete -F _spasm spasm-index spasm-search spasm-serve
