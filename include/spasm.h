@@ -385,11 +385,56 @@ typedef struct spasm_index_stats {
     double avg_passage_len; /* in tokens */
     double k1, b;           /* the BM25 defaults stored in the index */
     uint64_t file_bytes;
-    int format_version;
+    int format_version; /* 1: a file; 2: a live index folder (docs/LIVE.md) */
+    /* A live index (and a collection of several, spasm_open_many) counts
+     * its live documents only in documents, passages, tokens and
+     * avg_passage_len; terms is the sum over its segments (a term in two
+     * segments counts twice).  For a format-1 file: 0, 1, 0, 0. */
+    uint64_t generation;        /* the commit read (the sum over the folders opened) */
+    uint64_t segments;          /* index files searched */
+    uint64_t deleted_documents; /* deleted or replaced, not yet merged away */
+    uint64_t deleted_passages;
 } spasm_index_stats;
 
 /* Fill *out with the index's statistics (all zero if ix is NULL or failed). */
 SPASM_API void spasm_index_get_stats(const spasm_index *ix, spasm_index_stats *out);
+
+/*
+ * A live index and collections.  spasm_open() also opens a live index
+ * folder (docs/LIVE.md): the newest valid commit point, its segments and
+ * deletions; a damaged newest commit point is skipped for the previous
+ * one, with a line in spasm_index_notes().  The handle is a snapshot: it
+ * answers from that commit until closed, whatever writers do meanwhile.
+ * Every statistic of BM25 counts live passages only (N, the average
+ * length, each df), and deleted passages never match, so a search answers
+ * exactly like an index built from scratch of the live documents in the
+ * order they were added.  Numbers (spasm_hit.passage, .doc) are global:
+ * the segments' passages concatenated in order, deleted ones keeping
+ * theirs; they are stable within one generation only.
+ *
+ * spasm_open_many() opens n paths (files or live folders, at least one) as
+ * one collection with global statistics (document-partitioned shards):
+ * it answers exactly like one index of all their documents in that order.
+ * The BM25 defaults are the first path's (another path's that differ are
+ * said in spasm_index_notes()).  Errors as for spasm_open(), the message
+ * naming the path at fault; *out is a handle even on failure.
+ */
+SPASM_API int spasm_open_many(spasm_index **out, const char *const *paths, size_t n,
+                              const spasm_open_options *opt);
+
+/*
+ * Look for a newer commit: *out = a new handle on the newest commit of
+ * ix's folders (and on files replaced since), or NULL when nothing
+ * changed (SPASM_OK both).  Unchanged segments are shared with ix, not
+ * reopened; ix stays valid, on its own snapshot, until spasm_close().
+ * On failure *out is a failed handle to read the message from and close
+ * (or NULL when memory ran out).  May run while other threads search ix.
+ */
+SPASM_API int spasm_refresh(spasm_index *ix, spasm_index **out);
+
+/* Warnings of the open ("" if none), lines separated by '\n': a damaged
+ * commit point skipped, shards whose stored BM25 defaults differ. */
+SPASM_API const char *spasm_index_notes(const spasm_index *ix);
 
 /* ---- Searching -------------------------------------------------------------- */
 
@@ -541,8 +586,8 @@ SPASM_API uint64_t spasm_results_total(const spasm_results *r);
  * 768): each gets an equal share of at most 256 (a prefix with fewer
  * terms leaves the rest to the others; each keeps at least one; each
  * occurrence of a prefix inside phrases, NEAR or groups takes its own
- * share) and keeps its most frequent terms (by document frequency).  At most 100,000 words are read per prefix, and
- * 400,000 per query beyond the first 256 of each.  When a prefix was cut,
+ * share) and keeps its most frequent terms (by document frequency).  At most 100,000 words are read
+ * per prefix, and 400,000 per query beyond the first 256 of each.  When a prefix was cut,
  * spasm_results_flags() has SPASM_RESULT_EXPANSION_CUT and
  * spasm_results_notes() says which, one line per prefix (at most three,
  * then a count), lines separated by '\n', e.g.
