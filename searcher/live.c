@@ -116,7 +116,7 @@ static int make_dels(const sp_alloc *a, sp_seg *g, sp_delset *ds, sp_dels **out,
 /* Open the parts of commit c of folder dirfd; 0, -1 when a file it names
  * is gone (start again), or an error code recorded in ix. */
 static int open_commit(spasm_index *ix, sp_source *src, const spasm_index *old, int dirfd,
-                       const sp_commit *c)
+                       const sp_commit *c, char *missing)
 {
     char err[SP_ERRMSG_MAX], name[64], path[300];
     for (uint32_t i = 0; i < c->nseg; i++) {
@@ -127,7 +127,10 @@ static int open_commit(spasm_index *ix, sp_source *src, const spasm_index *old, 
         if (!g) {
             int rc = sp_seg_open(&ix->a, dirfd, name, path, ix->open_flags, &g, err);
             if (rc) {
-                if (faccessat(dirfd, name, F_OK, 0) != 0 && errno == ENOENT) return -1;
+                if (faccessat(dirfd, name, F_OK, 0) != 0 && errno == ENOENT) {
+                    snprintf(missing, 64, "%s", name);
+                    return -1;
+                }
                 return lfail(ix, rc, "%s", err);
             }
         }
@@ -145,6 +148,7 @@ static int open_commit(spasm_index *ix, sp_source *src, const spasm_index *old, 
             int rc = sp_delset_read(&ix->a, dirfd, src->path, e->id, e->del_gen, &ds, err);
             if (rc == SPASM_ENOTFOUND) {
                 sp_seg_release(g);
+                sp_del_name(missing, e->id, e->del_gen);
                 return -1;
             }
             if (!rc) {
@@ -176,6 +180,7 @@ int sp_live_open(spasm_index *ix, sp_source *src, const spasm_index *old)
     char err[SP_ERRMSG_MAX];
     int rc = 0;
     size_t mark = ix->nparts;
+    uint64_t missing_gen = 0; /* the commit that named a missing file */
     for (int attempt = 0;; attempt++) {
         if (attempt == SP_LIVE_RETRIES) {
             rc = lfail(ix, SPASM_EIO,
@@ -200,8 +205,16 @@ int sp_live_open(spasm_index *ix, sp_source *src, const spasm_index *old)
             rc = lfail(ix, rc, "%s", err);
             break;
         }
-        rc = open_commit(ix, src, old, dirfd, &c);
-        if (rc == -1) { /* a file removed by a writer meanwhile: the newest again */
+        char missing[64];
+        rc = open_commit(ix, src, old, dirfd, &c, missing);
+        if (rc == -1 && c.gen == missing_gen) { /* twice: not a writer's doing */
+            sp_col_drop_parts(ix, mark);
+            rc = lfail(ix, SPASM_ECORRUPT,
+                       "%.200s: commit-%016llx.spc names %s, which is missing: the index is "
+                       "corrupt",
+                       src->path, (unsigned long long)c.gen, missing);
+        } else if (rc == -1) { /* a file removed by a writer meanwhile: the newest again */
+            missing_gen = c.gen;
             sp_col_drop_parts(ix, mark);
             sp_commit_free(&ix->a, &c);
             sp_buf_free(&warn);
