@@ -249,6 +249,71 @@ static void test_shards_equal_whole(void **state)
     spasm_close(ref);
 }
 
+/* A shard of short passages beside one of long passages: the stored
+ * block bounds of the first assume its own (short) average length, the
+ * collection's is much longer, so they must be widened (norm_c), or
+ * pruning drops real hits. */
+static void test_block_bounds_global_average(void **state)
+{
+    (void)state;
+    char a[300], b[300], all[300];
+    snprintf(a, sizeof a, "%s/short.spx", dir);
+    snprintf(b, sizeof b, "%s/long.spx", dir);
+    snprintf(all, sizeof all, "%s/shortlong.spx", dir);
+    spasm_writer *wa, *wb, *ww;
+    spasm_writer_options o = {0};
+    o.b = SPASM_B_DEFAULT;
+    o.threads = 1;
+    assert_int_equal(spasm_writer_new(&wa, a, &o), 0);
+    assert_int_equal(spasm_writer_new(&wb, b, &o), 0);
+    assert_int_equal(spasm_writer_new(&ww, all, &o), 0);
+    unsigned seed = 3;
+    char text[20000], id[32];
+    for (int d = 0; d < 1200; d++) { /* ka with tf 1-4 in 2-12 words */
+        text[0] = 0;
+        int n = 2 + (int)(rand_r(&seed) % 11), tf = 1 + (int)(rand_r(&seed) % 4);
+        for (int i = 0; i < n; i++) strcat(text, i < tf ? "ka " : "mi ");
+        snprintf(id, sizeof id, "s%d", d);
+        assert_int_equal(spasm_writer_add(wa, id, NULL, text, strlen(text)), 0);
+        assert_int_equal(spasm_writer_add(ww, id, NULL, text, strlen(text)), 0);
+    }
+    for (int d = 0; d < 300; d++) { /* long passages without ka */
+        text[0] = 0;
+        for (int i = 0; i < 400; i++) strcat(text, "lo ");
+        snprintf(id, sizeof id, "l%d", d);
+        assert_int_equal(spasm_writer_add(wb, id, NULL, text, strlen(text)), 0);
+        assert_int_equal(spasm_writer_add(ww, id, NULL, text, strlen(text)), 0);
+    }
+    assert_int_equal(spasm_writer_commit(wa), 0);
+    assert_int_equal(spasm_writer_commit(wb), 0);
+    assert_int_equal(spasm_writer_commit(ww), 0);
+    spasm_writer_abandon(wa);
+    spasm_writer_abandon(wb);
+    spasm_writer_abandon(ww);
+    spasm_index *ix, *ref;
+    const char *paths[2] = {a, b};
+    assert_int_equal(spasm_open_many(&ix, paths, 2, NULL), 0);
+    assert_int_equal(spasm_open(&ref, all, NULL), 0);
+    spasm_searcher *s, *r;
+    assert_int_equal(spasm_searcher_new(ix, &s), 0);
+    assert_int_equal(spasm_searcher_new(ref, &r), 0);
+    for (size_t k = 1; k <= 64; k *= 2) {
+        spasm_search_options so;
+        spasm_search_options_init(&so);
+        so.k = k;
+        spasm_results *x, *y;
+        assert_int_equal(spasm_search(s, "ka", &so, &x), 0);
+        assert_int_equal(spasm_search(r, "ka", &so, &y), 0);
+        same_results(x, y, "ka");
+        spasm_results_free(x);
+        spasm_results_free(y);
+    }
+    spasm_searcher_free(s);
+    spasm_searcher_free(r);
+    spasm_close(ix);
+    spasm_close(ref);
+}
+
 /* ---- live folders written here ---- */
 
 typedef struct term_acc {
@@ -598,8 +663,11 @@ static void test_threads_refresh(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shards_equal_whole), cmocka_unit_test(test_deletions_exact),
-        cmocka_unit_test(test_refresh_snapshot),   cmocka_unit_test(test_fallback_and_refusals),
+        cmocka_unit_test(test_shards_equal_whole),
+        cmocka_unit_test(test_block_bounds_global_average),
+        cmocka_unit_test(test_deletions_exact),
+        cmocka_unit_test(test_refresh_snapshot),
+        cmocka_unit_test(test_fallback_and_refusals),
         cmocka_unit_test(test_threads_refresh),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
