@@ -137,6 +137,7 @@ SPASM_API int spasm_format_version(void);
 #define SPASM_ENOTFOUND 8  /* no such document or passage */
 #define SPASM_EEMPTY 9     /* nothing to index: the corpus has no passages */
 #define SPASM_ECANCELED 10 /* the writer's cancel flag was set (see options) */
+#define SPASM_EBUSY 11     /* a live index is locked by another updater */
 
 /* A short generic description of a return code ("out of memory"). */
 SPASM_API const char *spasm_errstr(int code);
@@ -619,6 +620,140 @@ SPASM_API int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_resul
 /* Document `doc`'s first passage number and passage count;
  * SPASM_ENOTFOUND when doc is not below the document count. */
 SPASM_API int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *first, uint32_t *count);
+
+/* ---- Updating a live index ----------------------------------------------- */
+
+/*
+ * A live index is a folder (docs/LIVE.md): immutable segments (each a
+ * format-1 index file), deletion files and commit points.  An updater
+ * adds, replaces and deletes documents by id and publishes the changes
+ * atomically with spasm_updater_commit(); readers that opened an earlier
+ * generation keep answering from it.  One updater per folder across
+ * processes (a lock); readers never lock.
+ *
+ * Ids: adding a document whose id a committed document has replaces it
+ * (upsert) at commit.  Within one batch (the changes between two commits)
+ * the changes apply in the order they were made: add X then delete X
+ * leaves no X, delete X then add X leaves the new X, and of several adds
+ * of one id the last wins (the earlier ones are counted in
+ * stats.batch_duplicates and reported by a warning event).  Deleting an
+ * id that matches nothing is counted (stats.unknown_deletes) and reported
+ * by a warning event at commit; it is not an error.
+ *
+ * BM25 statistics are exact: N, the average length and every document
+ * frequency count the live documents only (the writer records the
+ * deleted documents' term counts with their deletions).
+ *
+ * Errors are sticky, as for a writer: after a failed call every call
+ * returns the same code; close the updater (the last commit is intact).
+ */
+typedef struct spasm_updater spasm_updater;
+
+typedef struct spasm_updater_stats {
+    uint64_t generation;        /* of the last commit (0: none yet) */
+    uint64_t segments;          /* in the last commit */
+    uint64_t live_documents;    /* in the last commit */
+    uint64_t deleted_documents; /* deleted but still in segments (merges drop them) */
+    uint64_t live_passages, deleted_passages;
+    uint64_t added;             /* documents added by this updater's commits */
+    uint64_t replaced;          /* committed documents replaced by an add of their id */
+    uint64_t deleted;           /* documents deleted by spasm_updater_delete() */
+    uint64_t unknown_deletes;   /* deletes of ids no document had */
+    uint64_t batch_duplicates;  /* adds superseded by a later add of the id in one batch */
+    uint64_t merges;            /* merges run (each writes one segment) */
+    uint64_t leftovers_removed; /* files of dead updaters removed at open */
+    uint64_t commit_time;       /* of the last commit, seconds since 1970 */
+} spasm_updater_stats;
+
+/*
+ * Open the live index folder `path` for updates, creating it when absent.
+ * Takes the folder's lock: SPASM_EBUSY, naming the holder's pid, when
+ * another updater holds it.  Removes the leftovers of dead updaters
+ * (unlocked temporary files, files named by no kept commit point).  A
+ * damaged newest commit point falls back to the previous valid one with
+ * a warning event.  A format-1 index file at `path` is SPASM_EINVAL
+ * (single-file indexes are read-only for updates), and so is any other
+ * file or a folder that is not a live index (never touched); a live
+ * index of a newer format is SPASM_EVERSION.  opt as for a writer (NULL:
+ * the defaults): memory_mb, threads, alloc, on_event and cancel apply to
+ * every segment written; k1, b and no_stopwords set the defaults of a
+ * new folder, and an existing folder keeps its own (asking for other
+ * values is SPASM_EINVAL).  *out receives a handle even on failure
+ * (NULL only when memory ran out): read spasm_updater_errmsg(), then
+ * spasm_updater_close().
+ */
+SPASM_API int spasm_updater_open(spasm_updater **out, const char *path,
+                                 const spasm_writer_options *opt);
+
+/* Add (or replace, by id) one document, as spasm_writer_add() and
+ * spasm_writer_add_passages(). */
+SPASM_API int spasm_updater_add(spasm_updater *u, const char *id, const char *title,
+                                const char *text, size_t len);
+SPASM_API int spasm_updater_add_passages(spasm_updater *u, const char *id, const char *title,
+                                         const char *const *passages, const size_t *lens, size_t n);
+/* Add (or replace) the documents of a file or folder, or of a descriptor,
+ * as spasm_writer_add_path() and spasm_writer_add_fd().  The live folder
+ * itself is refused. */
+SPASM_API int spasm_updater_add_path(spasm_updater *u, const char *path);
+SPASM_API int spasm_updater_add_fd(spasm_updater *u, int fd, const char *name, int format);
+
+/* Delete the document with id `id` (at commit; see the ids above). */
+SPASM_API int spasm_updater_delete(spasm_updater *u, const char *id);
+
+/* Delete everything: the next commit holds only what is added after this
+ * call (a rebuild in place; readers keep their generation). */
+SPASM_API int spasm_updater_delete_all(spasm_updater *u);
+
+/*
+ * Publish the batch as one new generation: the new segment, the deletion
+ * files, then the commit point, each written aside, fsync'd and renamed;
+ * then the files no kept commit point names are removed.  Runs the merge
+ * policy first (docs/LIVE.md).  A commit of a folder that already has a
+ * commit point and no change does nothing.  The updater stays open.
+ */
+SPASM_API int spasm_updater_commit(spasm_updater *u);
+
+/* Commit the batch with every segment merged into one (deleted documents
+ * dropped): the collection then searches exactly like a one-shot index
+ * of its live documents. */
+SPASM_API int spasm_updater_optimize(spasm_updater *u);
+
+/* Drop the uncommitted changes, remove the temporary files, unlock, free.
+ * NULL is allowed. */
+SPASM_API void spasm_updater_close(spasm_updater *u);
+
+/* The message of the updater's last error ("" if none). */
+SPASM_API const char *spasm_updater_errmsg(const spasm_updater *u);
+
+/* The updater's counters (all zero for NULL). */
+SPASM_API void spasm_updater_get_stats(const spasm_updater *u, spasm_updater_stats *out);
+
+/* What a live index folder holds, read without the lock (spasm-index --info). */
+typedef struct spasm_segment_info {
+    uint64_t id;        /* file seg-ID.sps, ID in 16 hex digits */
+    uint64_t bytes;     /* of the segment file */
+    uint64_t documents; /* in the segment, deleted ones included */
+    uint64_t passages;
+    uint64_t deleted_documents, deleted_passages;
+} spasm_segment_info;
+
+typedef struct spasm_live_info {
+    uint64_t generation, commit_time;
+    uint64_t live_documents, deleted_documents, live_passages, deleted_passages;
+    uint64_t bytes; /* of the segment and deletion files */
+    size_t nsegments;
+    spasm_segment_info *segments; /* in collection order */
+    char warnings[512];           /* damaged commit points skipped ("" if none) */
+    char errmsg[512];             /* why reading failed ("" if it did not) */
+} spasm_live_info;
+
+/* Read the newest valid commit point of the folder `path` into *out (a
+ * fresh allocation even on failure, NULL only when memory ran out; free
+ * it with spasm_live_info_free).  0, SPASM_EINVAL (not a live index
+ * folder), SPASM_ENOTFOUND (no commit yet), SPASM_ECORRUPT,
+ * SPASM_EVERSION or SPASM_EIO, with out->errmsg. */
+SPASM_API int spasm_live_info_read(const char *path, spasm_live_info **out);
+SPASM_API void spasm_live_info_free(spasm_live_info *info);
 
 #ifdef __cplusplus
 }
