@@ -121,7 +121,7 @@ static int delete_committed(spasm_updater *u, sp_live_seg *segs, size_t n, const
     uint64_t h = sp_id_hash(id, len);
     for (size_t i = n; i-- > 0;) { /* the newest first: most updates touch recent documents */
         sp_live_seg *s = &segs[i];
-        spasm_index *ix = s->ix;
+        sp_seg *ix = s->ix->part[0].seg; /* a format-1 file: one segment */
         if (s->e.del_docs + s->nnew >= s->e.ndocs) continue;
         uint64_t lo = 0, hi = ix->ndocs;
         while (lo < hi) { /* the first entry with hash >= h */
@@ -242,7 +242,7 @@ int sp_live_replay(spasm_updater *u, sp_live_seg *segs, size_t n, int has_new)
         if (rc || d == nd) break;
         const uint8_t *p;
         size_t len;
-        rc = sp_doc_id(nw->ix, (uint32_t)d, &nw->s->metacache, &p, &len, u->errmsg);
+        rc = sp_doc_id(nw->ix->part[0].seg, (uint32_t)d, &nw->s->metacache, &p, &len, u->errmsg);
         if (rc) {
             rc = sp_live_fail(u, rc);
             break;
@@ -324,7 +324,7 @@ static int collect_terms(del_ctx *c, vec64 *v)
     size_t n;
     const sp_token *tok = sp_analyzer_tokens(c->an, &n);
     const char *pool = sp_analyzer_pool(c->an);
-    spasm_index *ix = c->s->ix;
+    sp_seg *ix = c->s->ix->part[0].seg; /* a format-1 file: one segment */
     for (size_t i = 0; i < n; i++) {
         const char *t = pool + tok[i].term_off;
         size_t tl = tok[i].term_len;
@@ -356,7 +356,7 @@ static int analyse_deleted(del_ctx *c, uint32_t d, uint64_t *npass, uint64_t *to
 {
     spasm_updater *u = c->u;
     sp_live_seg *s = c->s;
-    spasm_index *ix = s->ix;
+    sp_seg *ix = s->ix->part[0].seg; /* a format-1 file: one segment */
     uint32_t first, count;
     int rc = spasm_doc_passages(s->s, d, &first, &count);
     if (rc) return sp_live_err(u, rc, "%s", spasm_searcher_errmsg(s->s));

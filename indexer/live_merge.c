@@ -47,7 +47,7 @@ static unsigned tier(const spasm_updater *u, const sp_live_seg *s)
 static int readd(spasm_updater *u, spasm_writer *w, sp_live_seg *s, sp_buf *hold,
                  const char ***ptrs, size_t **lens, size_t *cap)
 {
-    spasm_index *ix = s->ix;
+    sp_seg *ix = s->ix->part[0].seg; /* a format-1 file: one segment */
     for (uint32_t d = 0; d < ix->ndocs; d++) {
         if (s->del[d]) continue;
         if (w->cancel && *w->cancel) return sp_live_err(u, SPASM_ECANCELED, "interrupted");

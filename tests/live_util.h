@@ -76,8 +76,8 @@ static inline lu_seg lu_seg_open(const char *dir, const sp_cp_seg *e, int verify
     assert_int_equal(rc, 0);
     assert_int_equal(g.ix->ndocs, e->ndocs);
     assert_int_equal(g.ix->npass, e->npass);
-    assert_int_equal(g.ix->size, e->size);
-    assert_int_equal(sp_crc32(0, g.ix->map, 128), e->head_crc);
+    assert_int_equal(g.ix->part[0].seg->size, e->size);
+    assert_int_equal(sp_crc32(0, g.ix->part[0].seg->map, 128), e->head_crc);
     assert_int_equal(spasm_searcher_new(g.ix, &g.s), 0);
     g.del = calloc(e->ndocs + 1, 1);
     if (e->del_gen) {
@@ -122,7 +122,7 @@ static inline char *lu_live_ids(const char *dir)
             const uint8_t *p;
             size_t len;
             char err[SP_ERRMSG_MAX];
-            assert_int_equal(sp_doc_id(g.ix, d, &g.s->metacache, &p, &len, err), 0);
+            assert_int_equal(sp_doc_id(g.ix->part[0].seg, d, &g.s->metacache, &p, &len, err), 0);
             sp_buf_append(&out, p, len);
             sp_buf_putc(&out, '\n');
         }
@@ -227,7 +227,7 @@ static inline int64_t lu_live_df(lu_cmp *x, const char *term, size_t len)
     for (uint32_t i = 0; i < x->nseg; i++) {
         sp_terminfo ti;
         char err[SP_ERRMSG_MAX];
-        int r = sp_dict_find(x->segs[i].ix, term, len, &ti, err);
+        int r = sp_dict_find(x->segs[i].ix->part[0].seg, term, len, &ti, err);
         assert_true(r >= 0);
         if (r) sum += (int64_t)ti.df - lu_deleted_df(&x->segs[i].ds, ti.post_off);
     }
@@ -245,7 +245,7 @@ static inline int lu_cmp_term(void *ud, const char *term, size_t len, const sp_t
     } else {
         sp_terminfo o;
         char err[SP_ERRMSG_MAX];
-        int r = sp_dict_find(x->other, term, len, &o, err);
+        int r = sp_dict_find(x->other->part[0].seg, term, len, &o, err);
         assert_true(r >= 0);
         want = r ? (int64_t)o.df : 0;
     }
@@ -280,12 +280,13 @@ static inline uint64_t lu_check_exact(const char *dir, const char *one)
     assert_int_equal(tokens, ix->tokens);
     lu_cmp x = {segs, c.nseg, ix, 1, 0, 0};
     char err[SP_ERRMSG_MAX];
-    assert_true(sp_dict_prefix(ix, "", 0, SIZE_MAX, lu_cmp_term, &x, err) >= 0);
+    assert_true(sp_dict_prefix(ix->part[0].seg, "", 0, SIZE_MAX, lu_cmp_term, &x, err) >= 0);
     uint64_t compared = x.terms;
     /* and every term a segment has that the one-shot index lacks: live df 0 */
     for (uint32_t i = 0; i < c.nseg; i++) {
         x.one_side = 0;
-        assert_true(sp_dict_prefix(segs[i].ix, "", 0, SIZE_MAX, lu_cmp_term, &x, err) >= 0);
+        assert_true(
+            sp_dict_prefix(segs[i].ix->part[0].seg, "", 0, SIZE_MAX, lu_cmp_term, &x, err) >= 0);
     }
     assert_int_equal(x.mismatches, 0);
     spasm_close(ix);

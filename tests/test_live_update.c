@@ -90,7 +90,7 @@ static char *live_text(const char *id)
             const uint8_t *p;
             size_t len;
             char err[SP_ERRMSG_MAX];
-            assert_int_equal(sp_doc_id(g.ix, d, &g.s->metacache, &p, &len, err), 0);
+            assert_int_equal(sp_doc_id(g.ix->part[0].seg, d, &g.s->metacache, &p, &len, err), 0);
             if (g.del[d] || len != strlen(id) || memcmp(p, id, len)) continue;
             uint32_t first, count;
             assert_int_equal(spasm_doc_passages(g.s, d, &first, &count), 0);
