@@ -339,10 +339,13 @@ typedef struct spasm_open_options {
 } spasm_open_options;
 
 /*
- * Open an index read-only.  Like sqlite3_open(), *out receives a handle
+ * Open an index read-only: an index file (format 1), or a live index
+ * folder (format 2, see spasm_open_many below and docs/LIVE.md; a folder
+ * without a commit point is SPASM_ECORRUPT, "not a spasm index").  Like
+ * sqlite3_open(), *out receives a handle
  * even on failure (NULL only when memory ran out) so that
  * spasm_index_errmsg() can say what went wrong; always spasm_close() it.
- * SPASM_EIO: the file cannot be opened or mapped (or is a directory);
+ * SPASM_EIO: the file cannot be opened or mapped;
  * SPASM_ECORRUPT: not an index, truncated, or a checksum of the header or
  * of a section read at random fails (every checksum with
  * SPASM_OPEN_VERIFY); SPASM_EVERSION: another format version.  opt may be
