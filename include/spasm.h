@@ -341,7 +341,8 @@ typedef struct spasm_open_options {
 /*
  * Open an index read-only: an index file (format 1), or a live index
  * folder (format 2, see spasm_open_many below and docs/LIVE.md; a folder
- * without a commit point is SPASM_ECORRUPT, "not a spasm index").  Like
+ * without a commit point is SPASM_EIO, "is a directory but not a live
+ * spasm index").  Like
  * sqlite3_open(), *out receives a handle
  * even on failure (NULL only when memory ran out) so that
  * spasm_index_errmsg() can say what went wrong; always spasm_close() it.
@@ -608,7 +609,10 @@ SPASM_API void spasm_results_free(spasm_results *r);
 
 /* ---- Looking things up ------------------------------------------------------- */
 
-/* A document's number by its id; SPASM_ENOTFOUND if none. */
+/* A document's number by its id; SPASM_ENOTFOUND if none.  In a live
+ * index, the live version (older versions of a replaced document are
+ * deleted); when several live documents have the id (shards, or
+ * duplicate ids kept in one file), the first in collection order. */
 SPASM_API int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *doc);
 
 /*
@@ -616,7 +620,8 @@ SPASM_API int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *do
  * count) as a one-hit result set: text, document id, title and ordinal,
  * with no score and no highlights.  SPASM_ENOTFOUND when there is no such
  * passage.  The passages of document d are first .. first + count - 1 from
- * spasm_doc_passages().
+ * spasm_doc_passages().  A deleted passage (live index) is
+ * SPASM_ENOTFOUND, and so is a deleted document for spasm_doc_passages().
  */
 SPASM_API int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_results **out);
 

@@ -194,9 +194,9 @@ int sp_live_open(spasm_index *ix, sp_source *src, const spasm_index *old)
         rc = sp_commit_read_newest(&ix->a, dirfd, src->path, &c, &warn, err);
         if (rc == SPASM_ENOTFOUND) {
             sp_buf_free(&warn);
-            rc = lfail(ix, SPASM_ECORRUPT,
-                       "%.200s: not a spasm index (a folder without a commit point "
-                       "commit-*.spc)",
+            rc = lfail(ix, SPASM_EIO,
+                       "%.200s: is a directory but not a live spasm index (no commit point "
+                       "commit-*.spc in it)",
                        src->path);
             break;
         }

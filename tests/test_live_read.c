@@ -549,8 +549,8 @@ static void test_fallback_and_refusals(void **state)
     /* a folder of something else */
     snprintf(fp, sizeof fp, "%s/foreign", dir);
     mkdir(fp, 0755);
-    assert_int_equal(spasm_open(&ix, fp, NULL), SPASM_ECORRUPT);
-    assert_non_null(strstr(spasm_index_errmsg(ix), "not a spasm index"));
+    assert_int_equal(spasm_open(&ix, fp, NULL), SPASM_EIO);
+    assert_non_null(strstr(spasm_index_errmsg(ix), "not a live spasm index"));
     spasm_close(ix);
     /* a commit point naming a segment that is not there */
     snprintf(fp, sizeof fp, "%s/live3.spx/seg-0000000000000002.sps", dir);
