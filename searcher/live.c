@@ -29,30 +29,32 @@ static int lfail(spasm_index *ix, int code, const char *fmt, ...)
     return ix->rc = code;
 }
 
-/* The segment `id` of old's source `path`, with another reference. */
-static sp_seg *reuse_seg(const spasm_index *old, const char *path, uint64_t id)
-{
-    for (size_t s = 0; old && s < old->nsrc; s++) {
-        const sp_source *src = &old->src[s];
-        if (!src->is_dir || strcmp(src->path, path) != 0) continue;
-        for (size_t i = src->first; i < src->first + src->n; i++)
-            if (old->part[i].id == id) return sp_seg_retain(old->part[i].seg);
-    }
-    return NULL;
-}
-
-/* The deletion set (id, gen) of old's source `path`, with another reference. */
-static sp_dels *reuse_dels(const spasm_index *old, const char *path, uint64_t id, uint64_t gen)
+/* The segment of old's source `path` that entry e names (same id, size
+ * and header: a folder rebuilt under the same path reuses ids), with
+ * another reference. */
+static sp_seg *reuse_seg(const spasm_index *old, const char *path, const sp_cp_seg *e)
 {
     for (size_t s = 0; old && s < old->nsrc; s++) {
         const sp_source *src = &old->src[s];
         if (!src->is_dir || strcmp(src->path, path) != 0) continue;
         for (size_t i = src->first; i < src->first + src->n; i++) {
-            sp_dels *d = old->part[i].dels;
-            if (old->part[i].id == id && d && d->gen == gen) {
-                atomic_fetch_add_explicit(&d->refs, 1, memory_order_relaxed);
-                return d;
-            }
+            sp_seg *g = old->part[i].seg;
+            if (old->part[i].id == e->id && g->size == e->size && g->head_crc == e->head_crc)
+                return sp_seg_retain(g);
+        }
+    }
+    return NULL;
+}
+
+/* The deletion set of generation gen of segment g in old, with another
+ * reference. */
+static sp_dels *reuse_dels(const spasm_index *old, const sp_seg *g, uint64_t gen)
+{
+    for (size_t i = 0; old && i < old->nparts; i++) {
+        sp_dels *d = old->part[i].dels;
+        if (old->part[i].seg == g && d && d->gen == gen) {
+            atomic_fetch_add_explicit(&d->refs, 1, memory_order_relaxed);
+            return d;
         }
     }
     return NULL;
@@ -123,7 +125,7 @@ static int open_commit(spasm_index *ix, sp_source *src, const spasm_index *old, 
         const sp_cp_seg *e = &c->seg[i];
         sp_seg_name(name, e->id);
         snprintf(path, sizeof path, "%.200s/%s", src->path, name);
-        sp_seg *g = reuse_seg(old, src->path, e->id);
+        sp_seg *g = reuse_seg(old, src->path, e);
         if (!g) {
             int rc = sp_seg_open(&ix->a, dirfd, name, path, ix->open_flags, &g, err);
             if (rc) {
@@ -143,7 +145,7 @@ static int open_commit(spasm_index *ix, sp_source *src, const spasm_index *old, 
                          path, (unsigned long long)c->gen);
         }
         sp_dels *d = NULL;
-        if (e->del_gen && !(d = reuse_dels(old, src->path, e->id, e->del_gen))) {
+        if (e->del_gen && !(d = reuse_dels(old, g, e->del_gen))) {
             sp_delset ds;
             int rc = sp_delset_read(&ix->a, dirfd, src->path, e->id, e->del_gen, &ds, err);
             if (rc == SPASM_ENOTFOUND) {
