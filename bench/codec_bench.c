@@ -174,8 +174,9 @@ static int real_lists(const char *path)
         double t0 = now();
         for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
             sp_terminfo ti;
-            if (sp_dict_find(ix, words[i], strlen(words[i]), &ti, err) != 1) continue;
-            if (sp_cursor_open(&c, ix, &ti, err)) break;
+            sp_seg *g = ix->part[0].seg; /* a format-1 file: one segment */
+            if (sp_dict_find(g, words[i], strlen(words[i]), &ti, err) != 1) continue;
+            if (sp_cursor_open(&c, g, &ti, err)) break;
             while (c.doc != SP_END) {
                 postings += c.n;
                 blocks++;

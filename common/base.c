@@ -112,6 +112,8 @@ const char *spasm_errstr(int code)
         return "nothing to index";
     case SPASM_ECANCELED:
         return "canceled";
+    case SPASM_EBUSY:
+        return "locked by another updater";
     default:
         return "unknown error";
     }

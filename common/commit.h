@@ -49,9 +49,9 @@ typedef struct sp_delset {
 } sp_delset;
 
 /* File names, NUL-terminated into buf (at least 64 bytes). */
-void sp_cp_name(char *buf, uint64_t gen);                /* commit-GEN.spc */
-void sp_seg_name(char *buf, uint64_t id);                /* seg-ID.sps */
-void sp_del_name(char *buf, uint64_t id, uint64_t gen);  /* del-ID-GEN.spd */
+void sp_cp_name(char *buf, uint64_t gen);               /* commit-GEN.spc */
+void sp_seg_name(char *buf, uint64_t id);               /* seg-ID.sps */
+void sp_del_name(char *buf, uint64_t id, uint64_t gen); /* del-ID-GEN.spd */
 /* Parse a name of each kind: 1 and the numbers, or 0 when it is not one. */
 int sp_cp_parse_name(const char *name, uint64_t *gen);
 int sp_seg_parse_name(const char *name, uint64_t *id);
@@ -62,7 +62,10 @@ int sp_commit_encode(const sp_commit *c, sp_buf *out);
 int sp_delset_encode(const sp_delset *d, sp_buf *out);
 
 /* Decode len bytes; 0, SPASM_ECORRUPT or SPASM_EVERSION (err names what
- * is wrong and where), or SPASM_ENOMEM.  The result owns its arrays. */
+ * is wrong and where), or SPASM_ENOMEM.  The result owns its arrays.
+ * The trailing CRC32 is checked first, then magic and version: any
+ * damaged byte is SPASM_ECORRUPT; a later version (which keeps the
+ * trailing CRC32) is SPASM_EVERSION. */
 int sp_commit_decode(const sp_alloc *a, const uint8_t *p, size_t len, sp_commit *out, char *err);
 int sp_delset_decode(const sp_alloc *a, const uint8_t *p, size_t len, sp_delset *out, char *err);
 
@@ -73,16 +76,22 @@ void sp_delset_free(const sp_alloc *a, sp_delset *d);
  * Read the newest valid commit point of folder `dir` (file descriptor of
  * the open folder, for openat): tries generations from the highest down;
  * each one that is damaged is skipped with a warning appended to `warn`
- * (may be NULL) naming the file.  0 with *out filled, SPASM_ENOTFOUND
- * when the folder holds no commit point, SPASM_ECORRUPT when none is
- * valid, SPASM_EIO (err set).
+ * (may be NULL; one line each, ending in '\n') naming the file.  0 with
+ * *out filled, SPASM_ENOTFOUND when the folder holds no commit point,
+ * SPASM_ECORRUPT when none is valid, SPASM_EVERSION when the newest
+ * readable one is of a later version (no fallback behind it), SPASM_EIO
+ * (err set).  A commit point that vanishes while read (a writer removed
+ * it) is skipped; when all vanish the folder is listed again.
  */
 int sp_commit_read_newest(const sp_alloc *a, int dirfd, const char *dirpath, sp_commit *out,
                           sp_buf *warn, char *err);
 
 /* Read and decode one deletion file of folder dirfd.  As sp_delset_decode,
- * plus SPASM_EIO when it cannot be read. */
-int sp_delset_read(const sp_alloc *a, int dirfd, const char *dirpath, uint64_t seg_id,
-                   uint64_t gen, sp_delset *out, char *err);
+ * plus SPASM_ENOTFOUND when the file is absent (removed by a writer since
+ * the commit point was read: start again from the newest), SPASM_EIO when
+ * it cannot be read, and SPASM_ECORRUPT when it names another segment or
+ * generation.  err names DIRPATH/NAME. */
+int sp_delset_read(const sp_alloc *a, int dirfd, const char *dirpath, uint64_t seg_id, uint64_t gen,
+                   sp_delset *out, char *err);
 
 #endif

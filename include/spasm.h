@@ -137,6 +137,7 @@ SPASM_API int spasm_format_version(void);
 #define SPASM_ENOTFOUND 8  /* no such document or passage */
 #define SPASM_EEMPTY 9     /* nothing to index: the corpus has no passages */
 #define SPASM_ECANCELED 10 /* the writer's cancel flag was set (see options) */
+#define SPASM_EBUSY 11     /* a live index is locked by another updater */
 
 /* A short generic description of a return code ("out of memory"). */
 SPASM_API const char *spasm_errstr(int code);
@@ -338,10 +339,14 @@ typedef struct spasm_open_options {
 } spasm_open_options;
 
 /*
- * Open an index read-only.  Like sqlite3_open(), *out receives a handle
+ * Open an index read-only: an index file (format 1), or a live index
+ * folder (format 2, see spasm_open_many below and docs/LIVE.md; a folder
+ * without a commit point is SPASM_EIO, "is a directory but not a live
+ * spasm index").  Like
+ * sqlite3_open(), *out receives a handle
  * even on failure (NULL only when memory ran out) so that
  * spasm_index_errmsg() can say what went wrong; always spasm_close() it.
- * SPASM_EIO: the file cannot be opened or mapped (or is a directory);
+ * SPASM_EIO: the file cannot be opened or mapped;
  * SPASM_ECORRUPT: not an index, truncated, or a checksum of the header or
  * of a section read at random fails (every checksum with
  * SPASM_OPEN_VERIFY); SPASM_EVERSION: another format version.  opt may be
@@ -385,11 +390,56 @@ typedef struct spasm_index_stats {
     double avg_passage_len; /* in tokens */
     double k1, b;           /* the BM25 defaults stored in the index */
     uint64_t file_bytes;
-    int format_version;
+    int format_version; /* 1: a file; 2: a live index folder (docs/LIVE.md) */
+    /* A live index (and a collection of several, spasm_open_many) counts
+     * its live documents only in documents, passages, tokens and
+     * avg_passage_len; terms is the sum over its segments (a term in two
+     * segments counts twice).  For a format-1 file: 0, 1, 0, 0. */
+    uint64_t generation;        /* the commit read (the sum over the folders opened) */
+    uint64_t segments;          /* index files searched */
+    uint64_t deleted_documents; /* deleted or replaced, not yet merged away */
+    uint64_t deleted_passages;
 } spasm_index_stats;
 
 /* Fill *out with the index's statistics (all zero if ix is NULL or failed). */
 SPASM_API void spasm_index_get_stats(const spasm_index *ix, spasm_index_stats *out);
+
+/*
+ * A live index and collections.  spasm_open() also opens a live index
+ * folder (docs/LIVE.md): the newest valid commit point, its segments and
+ * deletions; a damaged newest commit point is skipped for the previous
+ * one, with a line in spasm_index_notes().  The handle is a snapshot: it
+ * answers from that commit until closed, whatever writers do meanwhile.
+ * Every statistic of BM25 counts live passages only (N, the average
+ * length, each df), and deleted passages never match, so a search answers
+ * exactly like an index built from scratch of the live documents in the
+ * order they were added.  Numbers (spasm_hit.passage, .doc) are global:
+ * the segments' passages concatenated in order, deleted ones keeping
+ * theirs; they are stable within one generation only.
+ *
+ * spasm_open_many() opens n paths (files or live folders, at least one) as
+ * one collection with global statistics (document-partitioned shards):
+ * it answers exactly like one index of all their documents in that order.
+ * The BM25 defaults are the first path's (another path's that differ are
+ * said in spasm_index_notes()).  Errors as for spasm_open(), the message
+ * naming the path at fault; *out is a handle even on failure.
+ */
+SPASM_API int spasm_open_many(spasm_index **out, const char *const *paths, size_t n,
+                              const spasm_open_options *opt);
+
+/*
+ * Look for a newer commit: *out = a new handle on the newest commit of
+ * ix's folders (and on files replaced since), or NULL when nothing
+ * changed (SPASM_OK both).  Unchanged segments are shared with ix, not
+ * reopened; ix stays valid, on its own snapshot, until spasm_close().
+ * On failure *out is a failed handle to read the message from and close
+ * (or NULL when memory ran out).  May run while other threads search ix.
+ */
+SPASM_API int spasm_refresh(spasm_index *ix, spasm_index **out);
+
+/* Warnings of the open ("" if none), lines separated by '\n': a damaged
+ * commit point skipped, shards whose stored BM25 defaults differ. */
+SPASM_API const char *spasm_index_notes(const spasm_index *ix);
 
 /* ---- Searching -------------------------------------------------------------- */
 
@@ -541,8 +591,8 @@ SPASM_API uint64_t spasm_results_total(const spasm_results *r);
  * 768): each gets an equal share of at most 256 (a prefix with fewer
  * terms leaves the rest to the others; each keeps at least one; each
  * occurrence of a prefix inside phrases, NEAR or groups takes its own
- * share) and keeps its most frequent terms (by document frequency).  At most 100,000 words are read per prefix, and
- * 400,000 per query beyond the first 256 of each.  When a prefix was cut,
+ * share) and keeps its most frequent terms (by document frequency).  At most 100,000 words are read
+ * per prefix, and 400,000 per query beyond the first 256 of each.  When a prefix was cut,
  * spasm_results_flags() has SPASM_RESULT_EXPANSION_CUT and
  * spasm_results_notes() says which, one line per prefix (at most three,
  * then a count), lines separated by '\n', e.g.
@@ -559,7 +609,10 @@ SPASM_API void spasm_results_free(spasm_results *r);
 
 /* ---- Looking things up ------------------------------------------------------- */
 
-/* A document's number by its id; SPASM_ENOTFOUND if none. */
+/* A document's number by its id; SPASM_ENOTFOUND if none.  In a live
+ * index, the live version (older versions of a replaced document are
+ * deleted); when several live documents have the id (shards, or
+ * duplicate ids kept in one file), the first in collection order. */
 SPASM_API int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *doc);
 
 /*
@@ -567,13 +620,148 @@ SPASM_API int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *do
  * count) as a one-hit result set: text, document id, title and ordinal,
  * with no score and no highlights.  SPASM_ENOTFOUND when there is no such
  * passage.  The passages of document d are first .. first + count - 1 from
- * spasm_doc_passages().
+ * spasm_doc_passages().  A deleted passage (live index) is
+ * SPASM_ENOTFOUND, and so is a deleted document for spasm_doc_passages().
  */
 SPASM_API int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_results **out);
 
 /* Document `doc`'s first passage number and passage count;
  * SPASM_ENOTFOUND when doc is not below the document count. */
 SPASM_API int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *first, uint32_t *count);
+
+/* ---- Updating a live index ----------------------------------------------- */
+
+/*
+ * A live index is a folder (docs/LIVE.md): immutable segments (each a
+ * format-1 index file), deletion files and commit points.  An updater
+ * adds, replaces and deletes documents by id and publishes the changes
+ * atomically with spasm_updater_commit(); readers that opened an earlier
+ * generation keep answering from it.  One updater per folder across
+ * processes (a lock); readers never lock.
+ *
+ * Ids: adding a document whose id a committed document has replaces it
+ * (upsert) at commit.  Within one batch (the changes between two commits)
+ * the changes apply in the order they were made: add X then delete X
+ * leaves no X, delete X then add X leaves the new X, and of several adds
+ * of one id the last wins (the earlier ones are counted in
+ * stats.batch_duplicates and reported by a warning event).  Deleting an
+ * id that matches nothing is counted (stats.unknown_deletes) and reported
+ * by a warning event at commit; it is not an error.
+ *
+ * BM25 statistics are exact: N, the average length and every document
+ * frequency count the live documents only (the writer records the
+ * deleted documents' term counts with their deletions).
+ *
+ * Errors are sticky, as for a writer: after a failed call every call
+ * returns the same code; close the updater (the last commit is intact).
+ */
+typedef struct spasm_updater spasm_updater;
+
+typedef struct spasm_updater_stats {
+    uint64_t generation;        /* of the last commit (0: none yet) */
+    uint64_t segments;          /* in the last commit */
+    uint64_t live_documents;    /* in the last commit */
+    uint64_t deleted_documents; /* deleted but still in segments (merges drop them) */
+    uint64_t live_passages, deleted_passages;
+    uint64_t added;             /* documents added by this updater's commits */
+    uint64_t replaced;          /* committed documents replaced by an add of their id */
+    uint64_t deleted;           /* documents deleted by spasm_updater_delete() */
+    uint64_t unknown_deletes;   /* deletes of ids no document had */
+    uint64_t batch_duplicates;  /* adds superseded by a later add of the id in one batch */
+    uint64_t merges;            /* merges run (each writes one segment) */
+    uint64_t leftovers_removed; /* files of dead updaters removed at open */
+    uint64_t commit_time;       /* of the last commit, seconds since 1970 */
+} spasm_updater_stats;
+
+/*
+ * Open the live index folder `path` for updates, creating it when absent.
+ * Takes the folder's lock: SPASM_EBUSY, naming the holder's pid, when
+ * another updater holds it.  Removes the leftovers of dead updaters
+ * (unlocked temporary files, files named by no kept commit point).  A
+ * damaged newest commit point falls back to the previous valid one with
+ * a warning event.  A format-1 index file at `path` is SPASM_EINVAL
+ * (single-file indexes are read-only for updates), and so is any other
+ * file or a folder that is not a live index (never touched); a live
+ * index of a newer format is SPASM_EVERSION.  opt as for a writer (NULL:
+ * the defaults): memory_mb, threads, alloc, on_event and cancel apply to
+ * every segment written; k1, b and no_stopwords set the defaults of a
+ * new folder, and an existing folder keeps its own (asking for other
+ * values is SPASM_EINVAL).  *out receives a handle even on failure
+ * (NULL only when memory ran out): read spasm_updater_errmsg(), then
+ * spasm_updater_close().
+ */
+SPASM_API int spasm_updater_open(spasm_updater **out, const char *path,
+                                 const spasm_writer_options *opt);
+
+/* Add (or replace, by id) one document, as spasm_writer_add() and
+ * spasm_writer_add_passages(). */
+SPASM_API int spasm_updater_add(spasm_updater *u, const char *id, const char *title,
+                                const char *text, size_t len);
+SPASM_API int spasm_updater_add_passages(spasm_updater *u, const char *id, const char *title,
+                                         const char *const *passages, const size_t *lens, size_t n);
+/* Add (or replace) the documents of a file or folder, or of a descriptor,
+ * as spasm_writer_add_path() and spasm_writer_add_fd().  The live folder
+ * itself is refused. */
+SPASM_API int spasm_updater_add_path(spasm_updater *u, const char *path);
+SPASM_API int spasm_updater_add_fd(spasm_updater *u, int fd, const char *name, int format);
+
+/* Delete the document with id `id` (at commit; see the ids above). */
+SPASM_API int spasm_updater_delete(spasm_updater *u, const char *id);
+
+/* Delete everything: the next commit holds only what is added after this
+ * call (a rebuild in place; readers keep their generation). */
+SPASM_API int spasm_updater_delete_all(spasm_updater *u);
+
+/*
+ * Publish the batch as one new generation: the new segment, the deletion
+ * files, then the commit point, each written aside, fsync'd and renamed;
+ * then the files no kept commit point names are removed.  Runs the merge
+ * policy first (docs/LIVE.md).  A commit of a folder that already has a
+ * commit point and no change does nothing.  The updater stays open.
+ */
+SPASM_API int spasm_updater_commit(spasm_updater *u);
+
+/* Commit the batch with every segment merged into one (deleted documents
+ * dropped): the collection then searches exactly like a one-shot index
+ * of its live documents. */
+SPASM_API int spasm_updater_optimize(spasm_updater *u);
+
+/* Drop the uncommitted changes, remove the temporary files, unlock, free.
+ * NULL is allowed. */
+SPASM_API void spasm_updater_close(spasm_updater *u);
+
+/* The message of the updater's last error ("" if none). */
+SPASM_API const char *spasm_updater_errmsg(const spasm_updater *u);
+
+/* The updater's counters (all zero for NULL). */
+SPASM_API void spasm_updater_get_stats(const spasm_updater *u, spasm_updater_stats *out);
+
+/* What a live index folder holds, read without the lock (spasm-index --info). */
+typedef struct spasm_segment_info {
+    uint64_t id;        /* file seg-ID.sps, ID in 16 hex digits */
+    uint64_t bytes;     /* of the segment file */
+    uint64_t documents; /* in the segment, deleted ones included */
+    uint64_t passages;
+    uint64_t deleted_documents, deleted_passages;
+} spasm_segment_info;
+
+typedef struct spasm_live_info {
+    uint64_t generation, commit_time;
+    uint64_t live_documents, deleted_documents, live_passages, deleted_passages;
+    uint64_t bytes; /* of the segment and deletion files */
+    size_t nsegments;
+    spasm_segment_info *segments; /* in collection order */
+    char warnings[512];           /* damaged commit points skipped ("" if none) */
+    char errmsg[512];             /* why reading failed ("" if it did not) */
+} spasm_live_info;
+
+/* Read the newest valid commit point of the folder `path` into *out (a
+ * fresh allocation even on failure, NULL only when memory ran out; free
+ * it with spasm_live_info_free).  0, SPASM_EINVAL (not a live index
+ * folder), SPASM_ENOTFOUND (no commit yet), SPASM_ECORRUPT,
+ * SPASM_EVERSION or SPASM_EIO, with out->errmsg. */
+SPASM_API int spasm_live_info_read(const char *path, spasm_live_info **out);
+SPASM_API void spasm_live_info_free(spasm_live_info *info);
 
 #ifdef __cplusplus
 }

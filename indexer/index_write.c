@@ -562,7 +562,7 @@ static void write_tables(spasm_writer *w, uint64_t nterms)
     sp_sink_write(s, w->dids.p, w->dids.n);
     sp_sink_end(s, w->ndocs);
     qsort(w->idix.p, w->ndocs, SP_IDIX_ENTRY, cmp_idix);
-    sp_writer_report_dups(w);
+    if (!w->live_segment) sp_writer_report_dups(w);
     sp_sink_begin(s, SP_SEC_IDIX);
     sp_sink_write(s, w->idix.p, w->idix.n);
     sp_sink_end(s, w->ndocs);

@@ -201,6 +201,8 @@ struct spasm_writer {
     char *runs_path, *posn_path;
     /* the target and the inputs (target.c) */
     int force;                     /* replace a file that is not an index */
+    int live_segment;              /* a live index's segment (live.c): duplicate
+                                      ids are the updater's to report */
     volatile sig_atomic_t *cancel; /* the caller's cancellation flag, or NULL */
     int has_target;                /* the target existed at start: its identity */
     uint64_t target_dev, target_ino;

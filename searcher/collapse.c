@@ -95,11 +95,9 @@ static int get_bigrams(sp_folder *f, size_t i)
     bigram_set *b = &f->sets[i];
     if (b->done) return 0;
     spasm_searcher *s = f->s;
-    spasm_index *ix = s->ix;
     const uint8_t *t;
     size_t len;
-    int rc =
-        sp_store_get(ix, &ix->text, &ix->txix, f->passage[i], &s->textcache, &t, &len, s->errmsg);
+    int rc = sp_col_text(s->ix, f->passage[i], &s->textcache, &t, &len, s->errmsg);
     if (rc) return rc;
     if (sp_analyze(s->an, (const char *)t, len)) return SPASM_ENOMEM;
     size_t nt;
@@ -315,17 +313,14 @@ static void reset(sp_folder *f)
 int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
 {
     spasm_searcher *s = f->s;
-    spasm_index *ix = s->ix;
     size_t same = 0;
     while (same < f->done && same < n && c[same].passage == f->passage[same]) same++;
     if (same < f->done) reset(f);
     int rc = reserve_cands(f, n);
     if (rc) return sp_seterr(s->errmsg, rc, "out of memory");
     for (size_t i = f->done; i < n; i++) {
-        uint64_t off = (uint64_t)c[i].passage * 2 * SP_SIG_HASHES;
-        if ((rc = sp_ix_ensure(ix, ix->sigs.off + off, 2 * SP_SIG_HASHES, s->errmsg))) return rc;
-        for (uint32_t b = 0; b < SP_SIG_HASHES; b++)
-            f->sig[i * SP_SIG_HASHES + b] = sp_get_u16(ix->sigs.p + off + 2 * b);
+        if ((rc = sp_col_sig(s->ix, c[i].passage, f->sig + i * SP_SIG_HASHES, s->errmsg)))
+            return rc; /* the passage's segment's signature */
         f->passage[i] = c[i].passage;
         f->done = i + 1;
         if ((rc = decide(f, (uint32_t)i))) {

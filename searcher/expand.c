@@ -86,12 +86,12 @@ static int add_stem(scan *u, const char *s, size_t len, long long df)
         if (c->len == len && memcmp(p->pool.p + c->off, s, len) == 0) return 0;
         j = (j + 1) & (p->hcap - 1);
     }
-    if (df < 0) {
-        sp_terminfo ti;
-        int r = sp_dict_find(x->ix, s, len, &ti, x->err);
-        if (r < 0) return u->rc = -r;
-        if (r == 0) return 0; /* a word whose stem is not indexed: nothing to match */
-        df = ti.df;
+    if (df < 0) { /* the live df over the collection */
+        uint64_t g;
+        int r = sp_gdf_get(x, s, len, &g);
+        if (r) return u->rc = r;
+        if (g == 0) return 0; /* a word whose stem is in no live passage: nothing to match */
+        df = (long long)g;
     }
     if (p->n == p->cap) {
         size_t nc = p->cap ? p->cap * 2 : 64;
@@ -119,14 +119,6 @@ static int word_cb(void *ud, const char *word, size_t len, const char *stem, siz
     if (u->p->words >= u->budget) return u->p->scan_cut = 1;
     u->p->words++;
     return add_stem(u, stem, slen, -1);
-}
-
-static int stem_cb(void *ud, const char *term, size_t len, const sp_terminfo *ti)
-{
-    scan *u = ud;
-    if (u->p->words >= u->budget) return u->p->scan_cut = 1;
-    u->p->words++;
-    return add_stem(u, term, len, ti->df);
 }
 
 /* Collect the distinct prefixes of q into e (they point into q), and
@@ -308,11 +300,8 @@ int sp_expand(it_ctx *x, const qnode *q)
          * beyond that */
         size_t max = SP_MIN((size_t)SP_PREFIX_SCAN, SP_MAX(total, (size_t)SP_PREFIX_MAX));
         scan u = {x, p, max, 0};
-        long r;
-        if (x->ix->word.p)
-            r = sp_words_prefix(x->ix, p->text, p->len, max + 1, word_cb, &u, x->err);
-        else
-            r = sp_dict_prefix(x->ix, p->text, p->len, max + 1, stem_cb, &u, x->err);
+        /* the words of every segment (or their stems without WORD) */
+        long r = sp_col_prefix(x->col, p->text, p->len, max + 1, word_cb, &u, x->err);
         if (r < 0) return (int)-r;
         if (u.rc) return u.rc;
         total -= p->words < total ? p->words : total;
@@ -363,4 +352,5 @@ void sp_expansion_free(it_ctx *x)
     }
     x->exp = NULL;
     sp_buf_free(&x->notes);
+    sp_gdf_free(x);
 }

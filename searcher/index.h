@@ -1,6 +1,8 @@
 /*
- * index.h -- the internals of an open index (spasm_index) and of the
- * posting-list cursors the query evaluator drives.
+ * index.h -- the internals of an open index: a collection (sp_seg,
+ * collection.c) of segments (sp_seg: one mmapped format-1 file each,
+ * shared by reference count between handles; segment.c), and the
+ * posting-list cursors the query evaluator drives (postings.c).
  */
 #ifndef SPASM_INDEX_H
 #define SPASM_INDEX_H
@@ -22,10 +24,11 @@ typedef struct sp_sec {
     uint32_t crc;
 } sp_sec;
 
-struct spasm_index {
+/* One format-1 index file, mapped read-only: immutable, shared between
+ * collection handles (a refresh reuses it) through `refs`. */
+typedef struct sp_seg {
     sp_alloc a;
-    int rc;
-    char errmsg[SP_ERRMSG_MAX];
+    _Atomic long refs;
     char *path;
     int fd;
     uint8_t *map;
@@ -42,6 +45,74 @@ struct spasm_index {
     unsigned chunk_log2;        /* checksum chunks of 1 << chunk_log2 bytes */
     _Atomic uint64_t *verified; /* one bit per chunk */
     struct timespec mtime;      /* the file's modification time when mapped */
+    uint32_t head_crc;          /* CRC32 of the 128-byte header */
+} sp_seg;
+
+/*
+ * Open and map the index file `name` (relative to dirfd, or AT_FDCWD);
+ * `path` names it in messages.  0 with *out (refs 1), or an error code
+ * with the message in err (*out NULL).  SPASM_OPEN_VERIFY in flags checks
+ * every checksum.
+ */
+int sp_seg_open(const sp_alloc *a, int dirfd, const char *name, const char *path, unsigned flags,
+                sp_seg **out, char *err);
+/* Take one more reference / drop one (the last unmaps; NULL allowed). */
+sp_seg *sp_seg_retain(sp_seg *g);
+void sp_seg_release(sp_seg *g);
+/* Check every checksum of the segment: 0 or SPASM_ECORRUPT (err set). */
+int sp_seg_verify(sp_seg *g, char *err);
+
+/* The deletions of one segment as of one generation (a deletion file,
+ * docs/LIVE.md), shared by reference count like segments. */
+typedef struct sp_dels {
+    sp_alloc a;
+    _Atomic long refs;
+    uint64_t seg_id, gen;
+    uint64_t *pass, *docs;         /* bitmaps of deleted local passages, documents */
+    uint64_t ndocs, npass, tokens; /* deleted documents, passages, their tokens */
+    uint64_t nterms;               /* terms with a deleted df: */
+    uint64_t *term_off;            /* their POST offsets, ascending */
+    uint32_t *term_df;             /* and deleted dfs */
+} sp_dels;
+
+/* One segment as a collection sees it: its place in the global numbering
+ * and its deletions (collection.c). */
+typedef struct sp_part {
+    sp_seg *seg;
+    sp_dels *dels;         /* NULL: nothing deleted */
+    const uint64_t *del;   /* dels->pass, or NULL */
+    uint64_t id;           /* live index: the segment id (0 for a file) */
+    uint32_t pbase, dbase; /* global numbers of its first passage, document */
+} sp_part;
+
+/* A path the collection was opened from (a file, or a live folder). */
+typedef struct sp_source {
+    char *path;
+    int is_dir;
+    uint64_t gen;    /* generation read (0 for a file) */
+    size_t first, n; /* its parts */
+} sp_source;
+
+struct spasm_index {
+    sp_alloc a;
+    int rc;
+    char errmsg[SP_ERRMSG_MAX];
+    char *path; /* the first path, for messages */
+    unsigned open_flags;
+    sp_part *part;
+    size_t nparts;
+    sp_source *src;
+    size_t nsrc;
+    uint64_t npass, ndocs;          /* global numbering, deleted ones included */
+    uint64_t live_pass, live_docs;  /* N and documents for BM25 and stats */
+    uint64_t tokens, nterms, bytes; /* live tokens; sums over the segments */
+    uint64_t del_pass, del_docs;
+    double k1, b, avgdl; /* defaults (the first source's) and the live average */
+    unsigned flags;
+    int sigs;   /* every segment has SIGS (folding possible) */
+    int format; /* 1: a file, 2: a live folder (or several sources with one) */
+    uint64_t gen;
+    char *notes; /* warnings (a damaged commit point skipped), NULL: none */
 };
 
 /* What the dictionary holds for one term. */
@@ -55,7 +126,7 @@ typedef struct sp_terminfo {
  * Check the chunk checksums covering bytes [off, off + len) of the file,
  * once per chunk per process.  0, or SPASM_ECORRUPT with a message in err.
  */
-int sp_ix_ensure(spasm_index *ix, uint64_t off, uint64_t len, char *err);
+int sp_ix_ensure(sp_seg *ix, uint64_t off, uint64_t len, char *err);
 
 /*
  * Check that the file behind the map is still as it was mapped (its size
@@ -64,17 +135,17 @@ int sp_ix_ensure(spasm_index *ix, uint64_t off, uint64_t len, char *err);
  * but the handle's constant fields: any thread may call it.  0, or
  * SPASM_ECORRUPT (SPASM_EIO when fstat fails) with a message in err.
  */
-int sp_ix_check_file(const spasm_index *ix, char *err);
+int sp_ix_check_file(const sp_seg *ix, char *err);
 
 /* Look a term up.  1 found, 0 not found, or -SPASM_ECORRUPT (err set). */
-int sp_dict_find(spasm_index *ix, const char *term, size_t len, sp_terminfo *out, char *err);
+int sp_dict_find(sp_seg *ix, const char *term, size_t len, sp_terminfo *out, char *err);
 
 /*
  * Call fn for every term starting with prefix[0, plen), in order, at most
  * `max` terms.  Returns the number visited, or -SPASM_ECORRUPT.
  */
 typedef int (*sp_term_fn)(void *ud, const char *term, size_t len, const sp_terminfo *ti);
-long sp_dict_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_term_fn fn,
+long sp_dict_prefix(sp_seg *ix, const char *prefix, size_t plen, size_t max, sp_term_fn fn,
                     void *ud, char *err);
 
 /*
@@ -84,20 +155,20 @@ long sp_dict_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max
  * WORD), or -SPASM_ECORRUPT.
  */
 typedef int (*sp_word_fn)(void *ud, const char *word, size_t len, const char *stem, size_t slen);
-long sp_words_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_word_fn fn,
+long sp_words_prefix(sp_seg *ix, const char *prefix, size_t plen, size_t max, sp_word_fn fn,
                      void *ud, char *err);
 
 /* The passage length (tokens) of passage p (< npass), unchecked: LENS is
  * checksummed lazily, so use sp_ix_len_checked() unless its chunk is known
  * to be verified. */
-static inline uint32_t sp_ix_len(const spasm_index *ix, uint32_t p)
+static inline uint32_t sp_ix_len(const sp_seg *ix, uint32_t p)
 {
     return sp_get_u32(ix->lens.p + 4 * (size_t)p);
 }
 
 /* The length of passage p (< npass), checksumming its 64 KiB chunk of LENS
  * on first use; 0 with *rc set (and err) when the chunk is corrupt. */
-static inline uint32_t sp_ix_len_checked(spasm_index *ix, uint32_t p, int *rc, char *err)
+static inline uint32_t sp_ix_len_checked(sp_seg *ix, uint32_t p, int *rc, char *err)
 {
     uint64_t off = ix->lens.off + 4 * (uint64_t)p;
     uint64_t c = (off - SP_HEADER_SIZE) >> ix->chunk_log2;
@@ -126,7 +197,7 @@ void sp_store_cache_free(sp_store_cache *c);
  * Fetch record `rec` of a record store (TEXT or DMET); *p and *len point
  * into the cache's buffer, valid until its next use.  0 or an error code.
  */
-int sp_store_get(spasm_index *ix, const sp_sec *data, const sp_sec *index, uint64_t rec,
+int sp_store_get(sp_seg *ix, const sp_sec *data, const sp_sec *index, uint64_t rec,
                  sp_store_cache *c, const uint8_t **p, size_t *len, char *err);
 
 /*
@@ -134,13 +205,13 @@ int sp_store_get(spasm_index *ix, const sp_sec *data, const sp_sec *index, uint6
  * index has it, else from DMET through cache c.  *p and *len are valid
  * until c's next use.  0 or an error code (err set).
  */
-int sp_doc_id(spasm_index *ix, uint32_t doc, sp_store_cache *c, const uint8_t **p, size_t *len,
+int sp_doc_id(sp_seg *ix, uint32_t doc, sp_store_cache *c, const uint8_t **p, size_t *len,
               char *err);
 
 /* ---- posting cursors (postings.c) ---- */
 
 typedef struct sp_cursor {
-    spasm_index *ix;
+    sp_seg *ix;
     const uint8_t *base, *end; /* this term's POST bytes */
     const uint8_t *skips;      /* skip table, or NULL when one block */
     const uint8_t *posbase, *posend;
@@ -158,7 +229,7 @@ typedef struct sp_cursor {
 } sp_cursor;
 
 /* Position c on the term's first posting.  0 or an error code (err set). */
-int sp_cursor_open(sp_cursor *c, spasm_index *ix, const sp_terminfo *ti, char *err);
+int sp_cursor_open(sp_cursor *c, sp_seg *ix, const sp_terminfo *ti, char *err);
 /* Advance to the next posting; returns the new doc (SP_END at the end). */
 uint32_t sp_cursor_next(sp_cursor *c, char *err);
 /* Advance to the first posting >= target, skipping whole blocks. */
@@ -191,5 +262,43 @@ static inline uint32_t sp_cursor_last_of(const sp_cursor *c, uint32_t b)
 /* The first block >= b whose last passage is >= target (c->nb if none);
  * needs a skip table. */
 uint32_t sp_cursor_skip_block(const sp_cursor *c, uint32_t b, uint32_t target);
+
+/* ---- the collection (collection.c, terms.c) ---- */
+
+/* 1 if local passage p of part pt is deleted. */
+static inline int sp_part_deleted(const sp_part *pt, uint32_t p)
+{
+    return pt->del && (pt->del[p >> 6] >> (p & 63) & 1);
+}
+
+/* The part holding global passage p (< ix->npass), or document d. */
+const sp_part *sp_col_part_of_passage(const spasm_index *ix, uint32_t p);
+const sp_part *sp_col_part_of_doc(const spasm_index *ix, uint32_t d);
+
+/* sp_ix_check_file() for every segment: 0 or the first error (err set). */
+int sp_col_check_files(const spasm_index *ix, char *err);
+
+/* The deleted df of the term whose POST offset is post_off in part pt. */
+uint32_t sp_part_del_df(const sp_part *pt, uint64_t post_off);
+
+/* The live df of a term over the collection (sum over the segments of
+ * their df minus their deleted df).  0 or SPASM_ECORRUPT (err set). */
+int sp_col_df(spasm_index *ix, const char *term, size_t len, uint64_t *df, char *err);
+
+/*
+ * Call fn for every distinct word starting with prefix[0, plen) over all
+ * segments (their WORD sections merged, in byte order, with its stem; or,
+ * when a segment has no WORD section, the stems of DICT, each its own
+ * word), at most `max` words.  Returns the number visited, or -error.
+ */
+long sp_col_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max, sp_word_fn fn,
+                   void *ud, char *err);
+
+/* The stored text of global passage gp, through cache c (valid until its
+ * next use).  0 or an error code (err set). */
+int sp_col_text(spasm_index *ix, uint32_t gp, sp_store_cache *c, const uint8_t **p, size_t *len,
+                char *err);
+/* The SP_SIG_HASHES signature values of global passage gp into sig. */
+int sp_col_sig(spasm_index *ix, uint32_t gp, uint16_t *sig, char *err);
 
 #endif

@@ -98,14 +98,22 @@ static it *term_it(it_ctx *x, const char *s, size_t len, int *rc)
         sp_it_free(x, n);
         return NULL;
     }
+    /* df and idf are the collection's (live passages only); the cursor
+     * is this segment's */
+    uint64_t gdf = r ? ti.df : 0;
+    if ((x->col->nparts > 1 || x->del) && (*rc = sp_gdf_get(x, s, len, &gdf))) {
+        sp_it_free(x, n);
+        return NULL;
+    }
+    n->df = (uint32_t)gdf;
+    n->idf = gdf ? sp_idf(x->col->live_pass, gdf) : 0;
+    if (r && x->part && sp_part_del_df(x->part, ti.post_off) >= ti.df) r = 0;
     if (r == 0) {
-        n->doc = SP_END; /* not in the index: matches nothing */
+        n->doc = SP_END; /* not in this segment (or only deleted): matches nothing */
         n->empty = 1;
         n->width = 1;
         return n;
     }
-    n->df = ti.df;
-    n->idf = sp_idf(x->ix->npass, ti.df);
     if ((*rc = sp_cursor_open(&n->cur, x->ix, &ti, x->err))) {
         sp_it_free(x, n);
         return NULL;
@@ -176,13 +184,12 @@ static int set_lead(it_ctx *x, it *n)
  * alternative (the smallest), so that "cramp*" weighs as "cramp" does. */
 static double operand_idf(const it *n)
 {
-    if (n->type == Q_TERM) return n->empty ? 0 : n->idf;
     if (n->type != Q_OR) return n->idf;
     double m = 0;
     int any = 0;
     for (size_t i = 0; i < n->nkids; i++) {
         const it *k = n->kids[i];
-        if (k->type == Q_TERM && k->empty) continue;
+        if (k->type == Q_TERM && k->df == 0) continue; /* in no live passage */
         double v = operand_idf(k);
         if (!any || v < m) m = v;
         any = 1;
@@ -268,8 +275,7 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
 
 double sp_it_idf(const it *n)
 {
-    if (n->type == Q_TERM) return n->empty ? 0 : n->idf;
-    if (n->type == Q_PHRASE || n->type == Q_NEAR) return n->idf;
+    if (n->type == Q_TERM || n->type == Q_PHRASE || n->type == Q_NEAR) return n->idf;
     double s = 0;
     for (size_t i = 0; i < n->nkids; i++) s += sp_it_idf(n->kids[i]);
     return s;
@@ -585,7 +591,7 @@ void sp_it_stems(const it *n, sp_buf *out, int negative)
 {
     if (negative) return;
     if (n->type == Q_TERM) {
-        if (!n->empty) {
+        if (n->df) { /* in some live passage of the collection */
             sp_buf_append(out, n->name, strlen(n->name));
             sp_buf_putc(out, 0);
         }
@@ -601,7 +607,7 @@ void sp_it_stems(const it *n, sp_buf *out, int negative)
  * and SP_QUERY_MAX_TERMS bounds their number). */
 static double it_cost(const it *n, double weight, int flat)
 {
-    if (n->type == Q_TERM) return flat || n->empty ? 0 : weight * n->df;
+    if (n->type == Q_TERM) return flat ? 0 : weight * n->df; /* the collection's df */
     if (n->type == Q_PHRASE || n->type == Q_NEAR) weight = SP_COST_POSITIONS;
     flat = flat && n->type == Q_OR;
     double c = 0;
@@ -611,11 +617,10 @@ static double it_cost(const it *n, double weight, int flat)
 
 it *sp_it_build(it_ctx *x, const qnode *q, int *rc)
 {
-    if ((*rc = sp_expand(x, q))) return NULL;
     it *n = build(x, q, rc);
     if (!n) return NULL;
     double cost = it_cost(n, 1, 1);
-    double limit = SP_MAX(SP_COST_MIN, SP_COST_PER_PASSAGE * (double)x->ix->npass);
+    double limit = SP_MAX(SP_COST_MIN, SP_COST_PER_PASSAGE * (double)x->col->live_pass);
     if (cost > limit) {
         *rc = sp_seterr(x->err, SPASM_EQUERY,
                         "query: too costly for this index: its phrases, NEAR and groups would "
@@ -634,26 +639,31 @@ static int cmp_passage(const void *a, const void *b)
 }
 
 /* Explanations for n hits (rank order), recomputed in passage order on a
- * fresh tree: the ranking one may have been consumed by pruning.
- * offs[i] receives the offset of hit i's NUL-terminated text in out. */
+ * fresh tree per segment: the ranking one may have been consumed by
+ * pruning.  offs[i] receives the offset of hit i's NUL-terminated text in
+ * out. */
 int sp_it_explain_hits(it_ctx *x, const qnode *qt, const sp_cand *hits, size_t n, sp_buf *out,
                        size_t *offs)
 {
     int rc = 0;
-    it *fresh = build(x, qt, &rc);
-    if (rc) return rc;
     sp_cand *sorted = sp_malloc(x->a, (n + 1) * sizeof *sorted);
-    if (!sorted) {
-        sp_it_free(x, fresh);
-        return SPASM_ENOMEM;
-    }
+    if (!sorted) return SPASM_ENOMEM;
     memcpy(sorted, hits, n * sizeof *sorted);
     for (size_t i = 0; i < n; i++) sorted[i].doc = (uint32_t)i; /* remember the rank */
     qsort(sorted, n, sizeof *sorted, cmp_passage);
     sp_buf tmp;
     sp_buf_init(&tmp, x->a);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t d = sorted[i].passage;
+    it *fresh = NULL;
+    const sp_part *at = NULL;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const sp_part *p = sp_col_part_of_passage(x->col, sorted[i].passage);
+        if (p != at) { /* the next segment's tree */
+            sp_it_free(x, fresh);
+            at = p;
+            sp_it_use_part(x, p);
+            if (!(fresh = build(x, qt, &rc))) break;
+        }
+        uint32_t d = sorted[i].passage - p->pbase;
         size_t rank = sorted[i].doc;
         offs[rank] = out->n;
         if (sp_it_next(x, fresh, d) == d) {
@@ -668,6 +678,7 @@ int sp_it_explain_hits(it_ctx *x, const qnode *qt, const sp_cand *hits, size_t n
     sp_buf_free(&tmp);
     sp_free(x->a, sorted);
     sp_it_free(x, fresh);
+    if (rc) return rc;
     if (x->rc) return x->rc;
     return out->err || tmp.err ? SPASM_ENOMEM : 0;
 }

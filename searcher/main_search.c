@@ -18,6 +18,17 @@
 
 #include "main_search.h"
 
+/* The warnings of the open (a damaged commit point skipped), on stderr. */
+static void print_notes(const spasm_index *ix)
+{
+    const char *n = spasm_index_notes(ix);
+    while (*n) {
+        size_t len = strcspn(n, "\n");
+        fprintf(stderr, "spasm-search: warning: %.*s\n", (int)len, n);
+        n += len + (n[len] == '\n');
+    }
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: spasm-search [OPTIONS] QUERY...\n"
@@ -25,8 +36,9 @@ static void usage(FILE *f)
                "       spasm-search [OPTIONS] --stdio      (answer queries until end of input)\n"
                "Rank passages of an index by BM25 and print the best.\n"
                "\n"
-               "  -i, --index FILE     index to search (default: $SPASM_INDEX, else the\n"
-               "                       bundled corpus index)\n"
+               "  -i, --index PATH     index to search: a file or a live index folder\n"
+               "                       (default: $SPASM_INDEX, else the bundled corpus\n"
+               "                       index); several -i: searched as one collection\n"
                "  -k, --top N          results per query (default 10)\n"
                "      --offset N       skip the first N results (paging)\n"
                "      --format FMT     text (default), json (JSON Lines) or trec\n"
@@ -419,6 +431,8 @@ int main(int argc, char **argv)
     spasm_search_options_init(&c.so);
     c.run_tag = "spasm";
     const char *index = NULL, *batch = NULL, *color = "auto";
+    const char *shards[64]; /* every -i, in order */
+    size_t nshards = 0;
     int check = 0, stdio_mode = 0, format_given = 0, ch, collapse = -1;
     char defbuf[PATH_MAX + 64];
     char **oargv = malloc(((size_t)argc + 1) * sizeof *oargv);
@@ -437,7 +451,11 @@ int main(int argc, char **argv)
         char *end;
         switch (ch) {
         case 'i':
-            index = optarg;
+            if (nshards == sizeof shards / sizeof *shards) {
+                fprintf(stderr, "spasm-search: more than %zu -i options\n", nshards);
+                return 2;
+            }
+            index = shards[nshards++] = optarg;
             break;
         case 'k':
             if (parse_size(optarg, &c.so.k) || c.so.k == 0) {
@@ -585,11 +603,13 @@ int main(int argc, char **argv)
         return 2;
     }
     spasm_index *ix;
-    if (spasm_open(&ix, index, NULL) != SPASM_OK) {
+    if ((nshards > 1 ? spasm_open_many(&ix, shards, nshards, NULL)
+                     : spasm_open(&ix, index, NULL)) != SPASM_OK) {
         fprintf(stderr, "spasm-search: %s\n", spasm_index_errmsg(ix));
         spasm_close(ix);
         return 2;
     }
+    print_notes(ix);
     catch_sigbus(index);
     if (check) {
         int rc = spasm_index_verify(ix);
@@ -598,9 +618,15 @@ int main(int argc, char **argv)
         else {
             spasm_index_stats st;
             spasm_index_get_stats(ix, &st);
-            printf("%s: ok (%llu documents, %llu passages, %llu terms, %llu bytes)\n", index,
-                   (unsigned long long)st.documents, (unsigned long long)st.passages,
-                   (unsigned long long)st.terms, (unsigned long long)st.file_bytes);
+            printf("%s%s: ok (%llu documents, %llu passages, %llu terms, %llu bytes", index,
+                   nshards > 1 ? " and the other -i" : "", (unsigned long long)st.documents,
+                   (unsigned long long)st.passages, (unsigned long long)st.terms,
+                   (unsigned long long)st.file_bytes);
+            if (st.format_version > 1 || st.segments > 1) /* a live index, shards */
+                printf("; generation %llu, %llu segments, %llu deleted documents",
+                       (unsigned long long)st.generation, (unsigned long long)st.segments,
+                       (unsigned long long)st.deleted_documents);
+            printf(")\n");
         }
         spasm_close(ix);
         return rc ? 2 : 0;

@@ -91,7 +91,7 @@ static int load_block(sp_cursor *c, uint32_t b, char *err)
     return 0;
 }
 
-int sp_cursor_open(sp_cursor *c, spasm_index *ix, const sp_terminfo *ti, char *err)
+int sp_cursor_open(sp_cursor *c, sp_seg *ix, const sp_terminfo *ti, char *err)
 {
     c->ix = ix;
     c->err = 0;

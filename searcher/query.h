@@ -35,7 +35,7 @@
 #define SP_NEAR_DEFAULT 10      /* the window of NEAR without /n */
 #define SP_NEAR_MAX 1000        /* the largest window NEAR/n takes */
 #define SP_NEAR_MAX_OPERANDS 16 /* operands of one NEAR chain */
-#define SP_QUERY_MAX_TERMS 768 /* distinct words and prefixes in a query */
+#define SP_QUERY_MAX_TERMS 768  /* distinct words and prefixes in a query */
 
 typedef enum qtype { Q_TERM, Q_PHRASE, Q_PREFIX, Q_NEAR, Q_AND, Q_OR, Q_REQOPT, Q_EXCL } qtype;
 typedef enum qoccur { OCC_SHOULD, OCC_MUST, OCC_NOT } qoccur;

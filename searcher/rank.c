@@ -100,6 +100,10 @@ static double block_norm(const it_ctx *x, const sp_cursor *c, uint32_t b)
     double v;
     if (x->defaults) {
         v = sp_get_f32(sk + 20);
+        /* stored at the segment's average length; at the collection's
+         * (longer) one the norm's k1 (1 - b + b len / avg) shrinks by at
+         * most norm_c, so tf / (tf + norm_c K) bounds it */
+        if (x->norm_c < 1) v = v / (v + x->norm_c * (1 - v));
     } else {
         uint32_t tf = sp_get_u32(sk + 12), dl = sp_get_u32(sk + 16);
         v = tf / (tf + x->k1 * (1 - x->b + x->b * dl / x->avgdl));
@@ -257,6 +261,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     e->next = d + 1;
                 }
             }
+            if (sp_it_deleted(x, d)) continue; /* deleted passages never match */
             t->total++;
             if (t->n == t->k && pre <= t->threshold) continue;
             uint32_t dl = sp_it_len(x, d);

@@ -116,10 +116,14 @@ static int has_stem(const sp_buf *stems, const char *s, size_t len)
 
 /* Fill hit h (passage p) with its document and the fields asked for
  * (SPASM_FIELD_*). */
-/* The document and ordinal of passage p, from the checked PASS table. */
-static int passage_entry(spasm_searcher *s, uint32_t p, uint32_t *doc, uint32_t *ordinal)
+/* The segment, local document and ordinal of global passage gp, from the
+ * checked PASS table. */
+static int passage_entry(spasm_searcher *s, uint32_t gp, const sp_part **pt, uint32_t *doc,
+                         uint32_t *ordinal)
 {
-    spasm_index *ix = s->ix;
+    *pt = sp_col_part_of_passage(s->ix, gp);
+    sp_seg *ix = (*pt)->seg;
+    uint32_t p = gp - (*pt)->pbase;
     int rc = sp_ix_ensure(ix, ix->pass.off + (uint64_t)p * SP_PASS_ENTRY, SP_PASS_ENTRY, s->errmsg);
     if (rc) return rc;
     const uint8_t *pe = ix->pass.p + (size_t)p * SP_PASS_ENTRY;
@@ -130,18 +134,21 @@ static int passage_entry(spasm_searcher *s, uint32_t p, uint32_t *doc, uint32_t 
     return 0;
 }
 
-static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t p, unsigned fields)
+static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t gp, unsigned fields)
 {
-    spasm_index *ix = s->ix;
-    h->passage = p;
-    int rc = passage_entry(s, p, &h->doc, &h->ordinal);
+    const sp_part *pt;
+    h->passage = gp;
+    int rc = passage_entry(s, gp, &pt, &h->doc, &h->ordinal);
     if (rc) return rc;
+    sp_seg *ix = pt->seg;
+    uint32_t p = gp - pt->pbase, ldoc = h->doc;
+    h->doc += pt->dbase;
     const uint8_t *t;
     size_t len;
     h->doc_id = h->title = h->text = h->explain = "";
     if (!(fields & SPASM_FIELD_TITLE)) {
         if (fields & SPASM_FIELD_ID) {
-            rc = sp_doc_id(ix, h->doc, &s->metacache, &t, &len, s->errmsg);
+            rc = sp_doc_id(ix, ldoc, &s->metacache, &t, &len, s->errmsg);
             if (rc) return rc;
             if (!(m->id = sp_strndup(s->a, (const char *)t, len))) return SPASM_ENOMEM;
             h->doc_id = m->id;
@@ -158,7 +165,7 @@ static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t p, uns
         h->snippet_end = (uint32_t)len;
     }
     if (!(fields & SPASM_FIELD_TITLE)) return 0;
-    if ((rc = sp_store_get(ix, &ix->dmet, &ix->dmix, h->doc, &s->metacache, &t, &len, s->errmsg)))
+    if ((rc = sp_store_get(ix, &ix->dmet, &ix->dmix, ldoc, &s->metacache, &t, &len, s->errmsg)))
         return rc;
     const uint8_t *z = memchr(t, 0, len);
     size_t idlen = z ? (size_t)(z - t) : len;
@@ -183,10 +190,12 @@ static int attach_dups(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_can
         spasm_dup *d = &m->dups[i];
         const uint8_t *id = NULL;
         size_t idlen = 0;
+        const sp_part *pt;
         d->passage = dv[i].passage;
         d->score = dv[i].score;
-        rc = passage_entry(s, dv[i].passage, &d->doc, &d->ordinal);
-        if (!rc) rc = sp_doc_id(s->ix, d->doc, &s->metacache, &id, &idlen, s->errmsg);
+        rc = passage_entry(s, dv[i].passage, &pt, &d->doc, &d->ordinal);
+        if (!rc) rc = sp_doc_id(pt->seg, d->doc, &s->metacache, &id, &idlen, s->errmsg);
+        d->doc += pt->dbase;
         if (!rc) {
             sp_buf_append(&ids, id, idlen);
             sp_buf_putc(&ids, 0);
@@ -300,7 +309,7 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
     sp_buf_init(&ex, s->a);
     size_t *offs = sp_calloc(s->a, (n + 1) * sizeof *offs);
     int rc = offs ? 0 : SPASM_ENOMEM;
-    sp_it_stems(root, &stems, 0);
+    if (root) sp_it_stems(root, &stems, 0);
     if (stems.err) rc = SPASM_ENOMEM;
     if (!rc && o->explain) rc = sp_it_explain_hits(x, qt, t->h + from, n, &ex, offs);
     size_t want = o->snippet_bytes ? o->snippet_bytes : 300;
@@ -340,15 +349,15 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
 
 /* ---- look-ups ---- */
 
-int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *doc)
+/* The first live document of segment part pt with id doc_id[0, len):
+ * 1 found (*doc local), 0 none, or -error. */
+static int find_in(spasm_searcher *s, const sp_part *pt, const char *doc_id, size_t len,
+                   uint32_t *doc)
 {
-    if (!s || !doc_id || !doc) return SPASM_EINVAL;
-    spasm_index *ix = s->ix;
-    size_t len = strlen(doc_id);
+    sp_seg *ix = pt->seg;
     uint64_t h = sp_id_hash(doc_id, len);
-    int rc = sp_ix_check_file(ix, s->errmsg);
-    if (!rc) rc = sp_ix_ensure(ix, ix->idix.off, ix->idix.len, s->errmsg);
-    if (rc) return rc;
+    int rc = sp_ix_ensure(ix, ix->idix.off, ix->idix.len, s->errmsg);
+    if (rc) return -rc;
     uint64_t lo = 0, hi = ix->ndocs;
     while (lo < hi) { /* first entry with hash >= h */
         uint64_t mid = lo + (hi - lo) / 2;
@@ -362,15 +371,32 @@ int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *doc)
         const uint8_t *t;
         size_t tl;
         if (d >= ix->ndocs)
-            return sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad id index", ix->path);
+            return -sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad id index", ix->path);
+        if (pt->dels && (pt->dels->docs[d >> 6] >> (d & 63) & 1)) continue; /* deleted */
         rc = sp_store_get(ix, &ix->dmet, &ix->dmix, d, &s->metacache, &t, &tl, s->errmsg);
-        if (rc) return rc;
-        if (tl > len && t[len] == 0 && memcmp(t, doc_id, len) == 0) {
+        if (rc) return -rc;
+        if ((tl > len && t[len] == 0 && memcmp(t, doc_id, len) == 0) ||
+            (tl == len && memcmp(t, doc_id, len) == 0)) {
             *doc = d;
-            return 0;
+            return 1;
         }
-        if (tl == len && memcmp(t, doc_id, len) == 0) {
-            *doc = d;
+    }
+    return 0;
+}
+
+int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *doc)
+{
+    if (!s || !doc_id || !doc) return SPASM_EINVAL;
+    int rc = sp_col_check_files(s->ix, s->errmsg);
+    if (rc) return rc;
+    size_t len = strlen(doc_id);
+    /* the live version (a replaced one is deleted); with several live
+     * documents of that id, the first in collection order */
+    for (size_t i = 0; i < s->ix->nparts; i++) {
+        int r = find_in(s, &s->ix->part[i], doc_id, len, doc);
+        if (r < 0) return -r;
+        if (r) {
+            *doc += s->ix->part[i].dbase;
             return 0;
         }
     }
@@ -380,18 +406,22 @@ int spasm_find_doc(spasm_searcher *s, const char *doc_id, uint32_t *doc)
 int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *first, uint32_t *count)
 {
     if (!s || !first || !count) return SPASM_EINVAL;
-    spasm_index *ix = s->ix;
-    if (doc >= ix->ndocs) return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "no document %u", doc);
-    int rc = sp_ix_check_file(ix, s->errmsg);
+    if (doc >= s->ix->ndocs) return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "no document %u", doc);
+    const sp_part *pt = sp_col_part_of_doc(s->ix, doc);
+    sp_seg *ix = pt->seg;
+    uint32_t d = doc - pt->dbase;
+    if (pt->dels && (pt->dels->docs[d >> 6] >> (d & 63) & 1))
+        return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "document %u was deleted", doc);
+    int rc = sp_col_check_files(s->ix, s->errmsg);
     if (!rc)
-        rc = sp_ix_ensure(ix, ix->docs.off + (uint64_t)doc * SP_DOCS_ENTRY, SP_DOCS_ENTRY,
-                          s->errmsg);
+        rc = sp_ix_ensure(ix, ix->docs.off + (uint64_t)d * SP_DOCS_ENTRY, SP_DOCS_ENTRY, s->errmsg);
     if (rc) return rc;
-    const uint8_t *e = ix->docs.p + (size_t)doc * SP_DOCS_ENTRY;
+    const uint8_t *e = ix->docs.p + (size_t)d * SP_DOCS_ENTRY;
     *first = sp_get_u32(e);
     *count = sp_get_u32(e + 4);
     if ((uint64_t)*first + *count > ix->npass)
         return sp_seterr(s->errmsg, SPASM_ECORRUPT, "%s: bad document table", ix->path);
+    *first += pt->pbase;
     return 0;
 }
 
@@ -402,7 +432,10 @@ int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_results **out)
     if (!s) return SPASM_EINVAL;
     if (passage >= s->ix->npass)
         return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "no passage %u", passage);
-    int frc = sp_ix_check_file(s->ix, s->errmsg);
+    const sp_part *pt = sp_col_part_of_passage(s->ix, passage);
+    if (sp_part_deleted(pt, passage - pt->pbase))
+        return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "passage %u was deleted", passage);
+    int frc = sp_col_check_files(s->ix, s->errmsg);
     if (frc) return frc;
     spasm_results *r = results_new(s->a, 1);
     if (!r) return serr_nomem(s);

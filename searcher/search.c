@@ -96,52 +96,66 @@ static int check_options(spasm_searcher *s, const spasm_search_options *o)
     return 0;
 }
 
-/* Parse and build the iterator tree for query. */
+void sp_it_use_part(it_ctx *x, const sp_part *p)
+{
+    x->part = p;
+    x->ix = p->seg;
+    x->del = p->del;
+    x->defaults = x->k1 == p->seg->k1 && x->b == p->seg->b;
+    x->norm_c = x->avgdl > p->seg->avgdl ? p->seg->avgdl / x->avgdl : 1;
+}
+
+/* Parse the query and expand its prefixes over the collection. */
 static int prepare(spasm_searcher *s, const char *query, const spasm_search_options *o, it_ctx *x,
-                   it **root, qnode **qt)
+                   qnode **qt)
 {
     spasm_index *ix = s->ix;
     memset(x, 0, sizeof *x);
-    x->ix = ix;
+    x->col = ix;
     x->a = s->a;
     x->err = s->errmsg;
     x->k1 = (o && o->k1 > 0) ? o->k1 : ix->k1;
     x->b = (o && o->b != SPASM_B_DEFAULT) ? o->b : ix->b;
     x->avgdl = ix->avgdl;
-    x->defaults = x->k1 == ix->k1 && x->b == ix->b;
     sp_buf_init(&x->notes, s->a);
     s->errmsg[0] = 0;
     int keep = (o && o->keep_stopwords) || (ix->flags & SP_FLAG_NO_STOPWORDS);
     int rc = sp_query_parse(s->a, s->an, query, keep, qt, s->errmsg);
-    if (rc) return rc;
-    rc = 0;
-    *root = sp_it_build(x, *qt, &rc);
-    if (rc) {
-        if (!s->errmsg[0]) serr(s, rc, spasm_errstr(rc));
-        return rc;
-    }
-    return 0;
+    if (!rc) rc = sp_expand(x, *qt);
+    if (rc && !s->errmsg[0]) serr(s, rc, spasm_errstr(rc));
+    return rc;
+}
+
+/* Build the tree of the query on part i of the collection. */
+static it *build_on(spasm_searcher *s, it_ctx *x, const qnode *qt, size_t i, int *rc)
+{
+    sp_it_use_part(x, &s->ix->part[i]);
+    *rc = 0;
+    it *root = sp_it_build(x, qt, rc);
+    if (*rc && !s->errmsg[0]) serr(s, *rc, spasm_errstr(*rc));
+    return root;
 }
 
 int spasm_count(spasm_searcher *s, const char *query, uint64_t *count)
 {
     if (!s || !count) return SPASM_EINVAL;
     *count = 0;
-    int frc = sp_ix_check_file(s->ix, s->errmsg);
+    int frc = sp_col_check_files(s->ix, s->errmsg);
     if (frc) return frc;
     it_ctx x;
-    it *root = NULL;
     qnode *qt = NULL;
-    int rc = prepare(s, query, NULL, &x, &root, &qt);
-    if (!rc) {
-        uint64_t c = 0;
+    int rc = prepare(s, query, NULL, &x, &qt);
+    uint64_t c = 0;
+    for (size_t i = 0; i < s->ix->nparts && !rc; i++) {
+        it *root = build_on(s, &x, qt, i, &rc);
+        if (!root) break;
         for (uint32_t d = sp_it_next(&x, root, 0); d != SP_END; d = sp_it_next(&x, root, d + 1))
-            c++;
+            c += !sp_it_deleted(&x, d);
         rc = x.rc;
         if (rc && !s->errmsg[0]) serr(s, rc, spasm_errstr(rc));
-        *count = c;
+        sp_it_free(&x, root);
     }
-    sp_it_free(&x, root);
+    if (!rc) *count = c;
     sp_expansion_free(&x);
     sp_query_free(s->a, qt);
     return rc;
@@ -191,13 +205,15 @@ static void sift_up(sp_cand *h, size_t i, uint32_t *slot)
 
 void sp_heap_offer(sp_topk *t, uint32_t passage, double score)
 {
-    sp_cand c = {score, passage, 0};
-    /* Passages come in increasing order: once full, only a higher score
-     * enters (or replaces its document's entry, which is >= threshold). */
+    sp_cand c = {score, t->pbase + passage, 0};
+    /* Passages come in increasing order (segment after segment): once
+     * full, only a higher score enters (or replaces its document's entry,
+     * which is >= threshold). */
     if (t->n == t->k && score <= t->threshold) return;
     if (t->slot) { /* one entry per document */
         c.doc = sp_get_u32(t->ix->pass.p + (size_t)passage * SP_PASS_ENTRY);
         if (c.doc >= t->ix->ndocs) return;
+        c.doc += t->dbase;
         uint32_t at = t->slot[c.doc];
         if (at != UINT32_MAX) {
             if (worse(&t->h[at], &c)) {
@@ -241,19 +257,22 @@ static void eval_tree(it_ctx *x, it *root, sp_topk *t)
 {
     for (uint32_t d = sp_it_next(x, root, 0); d != SP_END && !x->rc;
          d = sp_it_next(x, root, d + 1)) {
+        if (sp_it_deleted(x, d)) continue; /* deleted passages never match */
         t->total++;
         double sc = sp_it_score(x, root, d, sp_it_len(x, d));
         sp_heap_offer(t, d, sc);
     }
 }
 
-/* Rank the passages matching `query` into t, keeping the best `cap`. */
+/* Rank the passages matching `query` into t, keeping the best `cap`:
+ * segment after segment, into one heap (global passage numbers, the
+ * threshold carried over).  *root is the last segment's tree (for the
+ * stems to highlight), NULL without segments. */
 static int rank(spasm_searcher *s, const char *query, const spasm_search_options *o, size_t cap,
                 it_ctx *x, it **root, qnode **qt, sp_topk *t)
 {
-    int rc = prepare(s, query, o, x, root, qt);
+    int rc = prepare(s, query, o, x, qt);
     if (rc) return rc;
-    t->ix = s->ix;
     t->k = cap;
     t->n = 0;
     t->total = 0;
@@ -268,7 +287,15 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
         }
         t->slot = s->docslot;
     }
-    if (s->force_exhaustive || !sp_rank_maxscore(x, *root, t)) eval_tree(x, *root, t);
+    for (size_t i = 0; i < s->ix->nparts && !x->rc; i++) {
+        sp_it_free(x, *root);
+        if (!(*root = build_on(s, x, *qt, i, &rc))) return rc;
+        const sp_part *p = &s->ix->part[i];
+        t->ix = p->seg;
+        t->pbase = p->pbase;
+        t->dbase = p->dbase;
+        if (s->force_exhaustive || !sp_rank_maxscore(x, *root, t)) eval_tree(x, *root, t);
+    }
     if (t->slot)
         for (size_t i = 0; i < t->n; i++) t->slot[t->h[i].doc] = UINT32_MAX;
     if (x->rc) {
@@ -289,13 +316,13 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
     spasm_search_options_init(&def);
     const spasm_search_options *o = opts ? opts : &def;
     int vrc = check_options(s, o);
-    if (!vrc) vrc = sp_ix_check_file(s->ix, s->errmsg);
+    if (!vrc) vrc = sp_col_check_files(s->ix, s->errmsg);
     if (vrc) return vrc;
     size_t k = o->k ? o->k : 10;
     size_t want = k + o->offset;
     /* Folding never removes a document from results grouped by document
      * (see spasm_search_options.collapse). */
-    int collapse = o->collapse && o->group != SPASM_GROUP_DOC && s->ix->sigs.p;
+    int collapse = o->collapse && o->group != SPASM_GROUP_DOC && s->ix->sigs;
     /* Folding near-duplicates needs candidates beyond `want`: rank twice as
      * many, and 4 times more if too many of them fold (the folder goes on
      * from the candidates it has already decided). */
@@ -316,7 +343,7 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
         if (rc || !collapse) break;
         rc = sp_folder_feed(folder, t.h, t.n);
         if (rc) break;
-        if (sp_folder_kept(folder) >= want || t.n < cap || cap >= s->ix->npass) {
+        if (sp_folder_kept(folder) >= want || t.n < cap || cap >= s->ix->live_pass) {
             rc = sp_folder_finish(folder, t.h, t.n, &fold);
             t.n = fold.nreps;
             break;
@@ -325,7 +352,7 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
         sp_it_free(&x, root);
         sp_expansion_free(&x);
         sp_query_free(s->a, qt);
-        cap = SP_MIN(cap * 4, (size_t)s->ix->npass);
+        cap = SP_MIN(cap * 4, (size_t)s->ix->live_pass);
     }
     sp_folder_free(folder);
     if (!rc) rc = sp_results_build(s, &x, root, qt, o, &t, collapse ? &fold : NULL, out);

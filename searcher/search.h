@@ -35,10 +35,16 @@ typedef struct it {
 } it;
 
 typedef struct it_ctx {
-    spasm_index *ix;
+    sp_seg *ix;          /* the segment being evaluated (sp_it_use_part) */
+    spasm_index *col;    /* the collection: global statistics */
+    const sp_part *part; /* ix's place in it */
+    const uint64_t *del; /* its deleted passages, NULL: none */
+    struct sp_gdf *gdf;  /* live dfs looked up so far (gdf.c) */
     const sp_alloc *a;
-    double k1, b, avgdl;
-    int defaults; /* k1 and b are the index's (stored block maxima apply) */
+    double k1, b, avgdl; /* avgdl: the collection's live average */
+    int defaults;        /* k1 and b are the segment's (stored block maxima apply) */
+    double norm_c;       /* min(1, segment avgdl / avgdl): a stored block norm n
+                            bounds the norm at avgdl by n / (n + norm_c (1 - n)) */
     int rc;
     char *err;
     size_t nterms_open;
@@ -55,7 +61,8 @@ typedef struct sp_cand {
 } sp_cand;
 
 typedef struct sp_topk {
-    spasm_index *ix;
+    sp_seg *ix;            /* the segment whose passages are offered */
+    uint32_t pbase, dbase; /* its first global passage and document */
     sp_cand *h;
     size_t n, k;
     double threshold; /* score of the worst kept once full, else 0 */
@@ -94,7 +101,21 @@ void sp_expansion_free(it_ctx *x);
 #define SP_COST_PER_PASSAGE 32.0
 #define SP_COST_MIN 1000000.0
 
-/* Build the iterator tree of a parsed query; NULL with *rc set on error. */
+/* Evaluate the next trees on part p of the collection (sets x->ix, del,
+ * defaults, norm_c). */
+void sp_it_use_part(it_ctx *x, const sp_part *p);
+/* 1 if passage d of the current segment is deleted. */
+static inline int sp_it_deleted(const it_ctx *x, uint32_t d)
+{
+    return x->del && (x->del[d >> 6] >> (d & 63) & 1);
+}
+/* The live df of a term over the collection, looked up once per query
+ * (gdf.c).  0 or an error code (message in x->err). */
+int sp_gdf_get(it_ctx *x, const char *term, size_t len, uint64_t *df);
+void sp_gdf_free(it_ctx *x);
+
+/* Build the iterator tree of a parsed query (prefixes expanded already:
+ * sp_expand) on the current segment; NULL with *rc set on error. */
 it *sp_it_build(it_ctx *x, const qnode *q, int *rc);
 void sp_it_free(it_ctx *x, it *n);
 /* Move n to the first passage >= target that it matches (SP_END: none). */

@@ -158,7 +158,7 @@ static int ref_dup(const ref_set *a, const ref_set *b)
 /* The signature value of passage p in bucket b. */
 static uint16_t sigv(spasm_searcher *s, uint32_t p, int b)
 {
-    return sp_get_u16(s->ix->sigs.p + (size_t)p * 2 * SP_SIG_HASHES + 2 * b);
+    return sp_get_u16(s->ix->part[0].seg->sigs.p + (size_t)p * 2 * SP_SIG_HASHES + 2 * b);
 }
 
 /*
@@ -343,15 +343,15 @@ static void test_fold_search(void **state)
         long *rep;
         size_t kept;
         for (;;) {
-            c = candidates(ss, "zeta", cap < ss->ix->npass ? cap : ss->ix->npass, &nc);
+            c = candidates(ss, "zeta", cap < ss->ix->live_pass ? cap : ss->ix->live_pass, &nc);
             rep = calloc(nc + 1, sizeof *rep);
             ref_fold(ss, c, nc, k, rep);
             kept = 0;
             for (size_t i = 0; i < nc; i++) kept += rep[i] == (long)i;
-            if (kept >= k || nc < cap || cap >= ss->ix->npass) break;
+            if (kept >= k || nc < cap || cap >= ss->ix->live_pass) break;
             free(c);
             free(rep);
-            cap = cap * 4 < ss->ix->npass ? cap * 4 : ss->ix->npass;
+            cap = cap * 4 < ss->ix->live_pass ? cap * 4 : ss->ix->live_pass;
         }
         assert_int_equal(spasm_results_count(r), kept < k ? kept : k);
         size_t h = 0, seen = 0;

@@ -1,0 +1,405 @@
+/*
+ * test_live_exact.c -- the writer's side of exact statistics in a live
+ * index (docs/LIVE.md): after any sequence of adds, replaces, deletes,
+ * batch duplicates, commits and merges (random, seeded: SPASM_LIVE_SEED
+ * overrides), the sum over segments of (df - deleted df) of every term,
+ * N and the sum of passage lengths equal those of a one-shot index of the
+ * live documents in collection order; an optimized folder's single
+ * segment searches exactly like that one-shot index (passages, ids,
+ * texts, scores; words, phrases, NEAR, prefixes, +/-, grouping, k up to
+ * 1000); and the merge policy keeps the segment count bounded over 300
+ * single-document commits and rewrites a segment that deletions hollowed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "live_util.h"
+#include "live.h" /* the merge policy's knobs */
+
+static char dir[512], one[600];
+static uint64_t seed = 0x9E3779B97F4A7C15ull;
+
+static uint64_t rnd(void)
+{
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return seed;
+}
+
+typedef struct doc {
+    char id[32];
+    char title[64];
+    char *text;
+} doc;
+
+/* The model: the live documents in collection order. */
+static doc live[4096];
+static size_t nlive;
+
+static const char *words[] = {"magnesium",   "cramp",      "night",   "calf",    "muscle",
+                              "water",       "salt",       "running", "runner",  "potassium",
+                              "sleep",       "leg",        "the",     "and",     "of",
+                              "dehydration", "dehydrated", "banana",  "stretch", "pain"};
+
+/* Random text: 1-3 paragraphs of 0-12 words (sometimes none at all). */
+static char *make_text(void)
+{
+    char *t = malloc(1024);
+    size_t n = 0;
+    int paras = 1 + (int)(rnd() % 3);
+    for (int p = 0; p < paras; p++) {
+        if (p) n += (size_t)snprintf(t + n, 1024 - n, "\n\n");
+        int nw = (int)(rnd() % 13);
+        for (int w = 0; w < nw; w++)
+            n += (size_t)snprintf(t + n, 1024 - n, "%s%s", w ? " " : "",
+                                  words[rnd() % (sizeof words / sizeof *words)]);
+    }
+    t[n] = 0;
+    return t;
+}
+
+static void make_doc(doc *d, const char *id)
+{
+    snprintf(d->id, sizeof d->id, "%s", id);
+    if (rnd() % 3 == 0)
+        snprintf(d->title, sizeof d->title, "%s %s", words[rnd() % 8], words[rnd() % 20]);
+    else
+        d->title[0] = 0;
+    d->text = make_text();
+}
+
+static long find_live(const char *id)
+{
+    for (size_t i = 0; i < nlive; i++)
+        if (!strcmp(live[i].id, id)) return (long)i;
+    return -1;
+}
+
+static void remove_live(long i)
+{
+    free(live[i].text);
+    memmove(live + i, live + i + 1, (nlive - (size_t)i - 1) * sizeof *live);
+    nlive--;
+}
+
+/* The one-shot index of the model's documents, in order; 0, or
+ * SPASM_EEMPTY when they have no passage. */
+static int build_one(void)
+{
+    spasm_writer_options o;
+    memset(&o, 0, sizeof o);
+    o.b = SPASM_B_DEFAULT;
+    o.threads = 1;
+    spasm_writer *w;
+    assert_int_equal(spasm_writer_new(&w, one, &o), 0);
+    for (size_t i = 0; i < nlive; i++)
+        assert_int_equal(spasm_writer_add(w, live[i].id, live[i].title[0] ? live[i].title : NULL,
+                                          live[i].text, strlen(live[i].text)),
+                         0);
+    int rc = spasm_writer_commit(w);
+    spasm_writer_abandon(w);
+    assert_true(rc == 0 || rc == SPASM_EEMPTY);
+    return rc;
+}
+
+static void u_add(spasm_updater *u, const doc *d)
+{
+    assert_int_equal(
+        spasm_updater_add(u, d->id, d->title[0] ? d->title : NULL, d->text, strlen(d->text)), 0);
+}
+
+static void u_commit(spasm_updater *u, int optimize)
+{
+    int rc = optimize ? spasm_updater_optimize(u) : spasm_updater_commit(u);
+    if (rc) fprintf(stderr, "%s\n", spasm_updater_errmsg(u));
+    assert_int_equal(rc, 0);
+}
+
+/* One random batch applied to the updater and to the model. */
+static void random_batch(spasm_updater *u, int *next_id)
+{
+    int nops = 1 + (int)(rnd() % 12);
+    for (int k = 0; k < nops; k++) {
+        unsigned r = (unsigned)(rnd() % 10);
+        char id[32];
+        if (r < 4 || nlive == 0) { /* a new document */
+            snprintf(id, sizeof id, "doc%d", (*next_id)++);
+        } else if (r < 7) { /* replace one (maybe added in this batch) */
+            snprintf(id, sizeof id, "%s", live[rnd() % nlive].id);
+        } else if (r < 9) { /* delete one */
+            snprintf(id, sizeof id, "%s", live[rnd() % nlive].id);
+            assert_int_equal(spasm_updater_delete(u, id), 0);
+            remove_live(find_live(id));
+            continue;
+        } else { /* delete an unknown id */
+            assert_int_equal(spasm_updater_delete(u, "nobody"), 0);
+            continue;
+        }
+        long at = find_live(id);
+        if (at >= 0) remove_live(at);
+        doc *d = &live[nlive++];
+        make_doc(d, id);
+        u_add(u, d);
+    }
+}
+
+static int setup(void **st)
+{
+    (void)st;
+    lu_tmpname(dir, sizeof dir, "live.spx");
+    char *s = strrchr(dir, '/');
+    snprintf(one, sizeof one, "%.*s/one.spx", (int)(s - dir), dir);
+    const char *env = getenv("SPASM_LIVE_SEED");
+    if (env) seed = strtoull(env, NULL, 0);
+    nlive = 0;
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    (void)st;
+    for (size_t i = 0; i < nlive; i++) free(live[i].text);
+    nlive = 0;
+    lu_rmtree(dir);
+    return 0;
+}
+
+/* Search q on both with options o and compare every hit. */
+static void same_hits(spasm_searcher *a, spasm_searcher *b, const char *q,
+                      const spasm_search_options *o)
+{
+    spasm_results *ra, *rb;
+    int ca = spasm_search(a, q, o, &ra), cb = spasm_search(b, q, o, &rb);
+    assert_int_equal(ca, cb);
+    if (ca) return;
+    assert_int_equal(spasm_results_count(ra), spasm_results_count(rb));
+    for (size_t i = 0; i < spasm_results_count(ra); i++) {
+        const spasm_hit *x = spasm_results_hit(ra, i), *y = spasm_results_hit(rb, i);
+        if (x->passage != y->passage || fabs(x->score - y->score) > 1e-9 * fabs(y->score))
+            fprintf(stderr, "query \"%s\" hit %zu: passage %u %.17g vs %u %.17g\n", q, i,
+                    x->passage, x->score, y->passage, y->score);
+        assert_int_equal(x->passage, y->passage);
+        assert_true(fabs(x->score - y->score) <= 1e-9 * fabs(y->score));
+        assert_string_equal(x->doc_id, y->doc_id);
+        assert_string_equal(x->title, y->title);
+        assert_string_equal(x->text, y->text);
+        assert_int_equal(x->nhighlights, y->nhighlights);
+        assert_int_equal(x->snippet_start, y->snippet_start);
+    }
+    spasm_results_free(ra);
+    spasm_results_free(rb);
+}
+
+/* The optimized folder's one segment against the one-shot index. */
+static void compare_search(void)
+{
+    sp_commit c = lu_commit(dir);
+    assert_int_equal(c.nseg, 1);
+    assert_int_equal(c.seg[0].del_gen, 0);
+    char name[64], seg[700];
+    sp_seg_name(name, c.seg[0].id);
+    snprintf(seg, sizeof seg, "%s/%s", dir, name);
+    spasm_index *ia, *ib;
+    spasm_searcher *a, *b;
+    assert_int_equal(spasm_open(&ia, seg, NULL), 0);
+    assert_int_equal(spasm_open(&ib, one, NULL), 0);
+    assert_int_equal(spasm_searcher_new(ia, &a), 0);
+    assert_int_equal(spasm_searcher_new(ib, &b), 0);
+    static const char *queries[] = {"magnesium",
+                                    "night calf cramp",
+                                    "\"calf cramp\"",
+                                    "NEAR(salt water)",
+                                    "dehydrat*",
+                                    "run*",
+                                    "+muscle -sleep",
+                                    "(banana OR potassium) leg",
+                                    "the",
+                                    "pain stretch leg",
+                                    "\"the night\"",
+                                    "NEAR/2(muscle pain)",
+                                    "salt +water",
+                                    "sleep -(leg OR calf)"};
+    size_t ks[] = {1, 10, 1000};
+    for (size_t q = 0; q < sizeof queries / sizeof *queries; q++)
+        for (size_t k = 0; k < 3; k++)
+            for (int g = 0; g < 2; g++) {
+                spasm_search_options o;
+                spasm_search_options_init(&o);
+                o.k = ks[k];
+                o.group = g ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
+                o.collapse = k == 1;
+                same_hits(a, b, queries[q], &o);
+            }
+    spasm_searcher_free(a);
+    spasm_searcher_free(b);
+    spasm_close(ia);
+    spasm_close(ib);
+    sp_alloc al;
+    sp_alloc_init(&al, NULL, NULL);
+    sp_commit_free(&al, &c);
+}
+
+static void run_sequence(int small_policy)
+{
+    spasm_writer_options o;
+    memset(&o, 0, sizeof o);
+    o.b = SPASM_B_DEFAULT;
+    o.threads = 1;
+    spasm_updater *u;
+    assert_int_equal(spasm_updater_open(&u, dir, &o), 0);
+    if (small_policy) { /* merges at nearly every commit */
+        u->merge_width = 3;
+        u->merge_tier_factor = 3;
+    }
+    int next_id = 0;
+    uint64_t compared = 0;
+    for (int commit = 0; commit < 12; commit++) {
+        random_batch(u, &next_id);
+        u_commit(u, 0);
+        if (build_one() == 0) compared += lu_check_exact(dir, one);
+    }
+    spasm_updater_stats s;
+    spasm_updater_get_stats(u, &s);
+    assert_int_equal(s.live_documents, nlive);
+    if (small_policy) assert_true(s.merges > 0);
+    assert_true(compared > 0);
+    /* optimized: one segment that searches as the one-shot index */
+    u_commit(u, 1);
+    spasm_updater_close(u);
+    if (build_one() == 0) {
+        lu_check_exact(dir, one);
+        compare_search();
+    }
+    lu_no_leftovers(dir);
+}
+
+static void test_exact_default_policy(void **st)
+{
+    (void)st;
+    for (int rep = 0; rep < 4; rep++) {
+        run_sequence(0);
+        teardown(NULL);
+        setup(NULL);
+    }
+}
+
+static void test_exact_small_policy(void **st)
+{
+    (void)st;
+    for (int rep = 0; rep < 4; rep++) {
+        run_sequence(1);
+        teardown(NULL);
+        setup(NULL);
+    }
+}
+
+/* 300 single-document commits: the segment count stays within the
+ * policy's bound (about width * (tiers + 1)). */
+static void test_merge_bound(void **st)
+{
+    (void)st;
+    spasm_writer_options o;
+    memset(&o, 0, sizeof o);
+    o.b = SPASM_B_DEFAULT;
+    o.threads = 1;
+    spasm_updater *u;
+    assert_int_equal(spasm_updater_open(&u, dir, &o), 0);
+    uint64_t most = 0;
+    for (int i = 0; i < 300; i++) {
+        doc *d = &live[nlive++];
+        char id[32];
+        snprintf(id, sizeof id, "n%d", i);
+        make_doc(d, id);
+        snprintf(d->title, sizeof d->title, "note %d", i); /* a passage, always */
+        u_add(u, d);
+        u_commit(u, 0);
+        spasm_updater_stats s;
+        spasm_updater_get_stats(u, &s);
+        if (s.segments > most) most = s.segments;
+    }
+    spasm_updater_stats s;
+    spasm_updater_get_stats(u, &s);
+    assert_int_equal(s.live_documents, 300);
+    assert_true(s.merges >= 30);
+    /* 300 = 3 x 100: the tiered merges leave very few */
+    assert_true(s.segments <= 10);
+    assert_true(most <= 9 * 3); /* at most 9 per tier (the 10th merges) */
+    spasm_updater_close(u);
+    char *ids = lu_live_ids(dir);
+    char *p = ids;
+    for (int i = 0; i < 300; i++) { /* in order of addition */
+        char want[32];
+        int n = snprintf(want, sizeof want, "n%d\n", i);
+        assert_memory_equal(p, want, (size_t)n);
+        p += n;
+    }
+    free(ids);
+    assert_int_equal(build_one(), 0);
+    lu_check_exact(dir, one);
+    lu_no_leftovers(dir);
+}
+
+/* A segment that loses over 30% of its documents is rewritten without
+ * them (while one that loses fewer keeps its deletion file). */
+static void test_deleted_share(void **st)
+{
+    (void)st;
+    spasm_writer_options o;
+    memset(&o, 0, sizeof o);
+    o.b = SPASM_B_DEFAULT;
+    o.threads = 1;
+    spasm_updater *u;
+    assert_int_equal(spasm_updater_open(&u, dir, &o), 0);
+    for (int i = 0; i < 20; i++) {
+        char id[32], text[64];
+        snprintf(id, sizeof id, "d%d", i);
+        snprintf(text, sizeof text, "text of document %d", i);
+        assert_int_equal(spasm_updater_add(u, id, NULL, text, strlen(text)), 0);
+    }
+    u_commit(u, 0);
+    for (int i = 0; i < 5; i++) { /* 25% */
+        char id[32];
+        snprintf(id, sizeof id, "d%d", i);
+        assert_int_equal(spasm_updater_delete(u, id), 0);
+    }
+    u_commit(u, 0);
+    sp_commit c = lu_commit(dir);
+    assert_int_equal(c.nseg, 1);
+    assert_int_equal(c.seg[0].del_docs, 5);
+    uint64_t first = c.seg[0].id;
+    sp_alloc a;
+    sp_alloc_init(&a, NULL, NULL);
+    sp_commit_free(&a, &c);
+    for (int i = 5; i < 8; i++) { /* 40% */
+        char id[32];
+        snprintf(id, sizeof id, "d%d", i);
+        assert_int_equal(spasm_updater_delete(u, id), 0);
+    }
+    u_commit(u, 0);
+    c = lu_commit(dir);
+    assert_int_equal(c.nseg, 1);
+    assert_int_equal(c.seg[0].del_docs, 0);
+    assert_int_equal(c.seg[0].ndocs, 12);
+    assert_true(c.seg[0].id != first);
+    sp_commit_free(&a, &c);
+    spasm_updater_close(u);
+    lu_no_leftovers(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_exact_default_policy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exact_small_policy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge_bound, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_share, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
