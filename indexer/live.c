@@ -362,7 +362,11 @@ int spasm_updater_commit(spasm_updater *u)
     if (!u) return SPASM_EINVAL;
     if (u->rc) return u->rc;
     if (u->wopt.cancel && *u->wopt.cancel) return sp_live_err(u, SPASM_ECANCELED, "interrupted");
-    if (!u->changed && u->has_commit && !u->optimize) return 0;
+    int merge_all = u->optimize && (u->nsegs > 1 || (u->nsegs == 1 && u->segs[0].e.del_docs));
+    if (!u->changed && u->has_commit && !merge_all) {
+        u->optimize = 0;
+        return 0;
+    }
     sp_live_seg nw;
     int has_new;
     if (finish_pending(u, &nw, &has_new)) return u->rc;
