@@ -54,6 +54,7 @@
 #define SP_FOLD_COMMON 16
 #define SP_FOLD_MAX_CHECKS 16
 #define SP_NONE UINT32_MAX
+#define SP_SIGB_WORDS (SP_SIGB_BITS / 64)
 
 /* One candidate's exact bigram set, computed on first need. */
 typedef struct bigram_set {
@@ -76,6 +77,8 @@ struct sp_folder {
     uint32_t *mark;    /* per candidate: 1 + the last candidate that counted it */
     uint8_t *nshared;  /* per candidate: rare values shared with the one being decided */
     uint16_t *sig;     /* per candidate: SP_SIG_HASHES values */
+    uint32_t *nbg;     /* per candidate with SIGB: its distinct bigrams */
+    uint64_t *bgbits;  /* and its bitmap, SP_SIGB_WORDS words */
     bigram_set *sets;  /* per candidate: exact bigrams, on first need */
     fold_slot *slot;   /* open addressing on the key */
     size_t nslots, nkeys;
@@ -123,10 +126,42 @@ static int get_bigrams(sp_folder *f, size_t i)
     return 0;
 }
 
+/*
+ * 0 when candidates i and j provably are not near-duplicates, from their
+ * SIGB entries (1 without SIGB).  A bit set in i's bitmap and not in j's
+ * stands for at least one bigram of i absent from j, so i and j share at
+ * most n_i minus that many bigrams (and likewise from j's side).
+ */
+/* The set bits of x (SWAR: the library is built for any x86-64, without
+ * the popcnt instruction, which __builtin_popcountll would call out for). */
+static inline uint32_t popcount64(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+}
+
+static int may_dup(const sp_folder *f, size_t i, size_t j)
+{
+    if (!f->bgbits) return 1;
+    const uint64_t *a = f->bgbits + i * SP_SIGB_WORDS, *b = f->bgbits + j * SP_SIGB_WORDS;
+    uint32_t only_a = 0, only_b = 0;
+    for (int w = 0; w < SP_SIGB_WORDS; w++) {
+        only_a += popcount64(a[w] & ~b[w]);
+        only_b += popcount64(b[w] & ~a[w]);
+    }
+    uint32_t na = f->nbg[i], nb = f->nbg[j];
+    if (only_a > na || only_b > nb) return 1; /* inconsistent entry: let the text decide */
+    uint64_t most = SP_MIN(na - only_a, nb - only_b), shorter = SP_MIN(na, nb);
+    return most >= SP_DUP_MIN_SHARED && 2 * most >= shorter;
+}
+
 /* 1 if candidates i and j are near-duplicates (by their text), 0 if not,
  * or -error. */
 static int exact_dup(sp_folder *f, size_t i, size_t j)
 {
+    if (!may_dup(f, i, j)) return 0;
     int rc = get_bigrams(f, i);
     if (!rc) rc = get_bigrams(f, j);
     if (rc) return -rc;
@@ -205,6 +240,13 @@ static int reserve_cands(sp_folder *f, size_t n)
     f->sig = p;
     if (!(p = sp_realloc(a, f->sets, c * sizeof *f->sets))) return SPASM_ENOMEM;
     f->sets = p;
+    if (f->s->ix->sigb.p) {
+        if (!(p = sp_realloc(a, f->nbg, c * sizeof *f->nbg))) return SPASM_ENOMEM;
+        f->nbg = p;
+        if (!(p = sp_realloc(a, f->bgbits, c * SP_SIGB_WORDS * sizeof *f->bgbits)))
+            return SPASM_ENOMEM;
+        f->bgbits = p;
+    }
     memset(f->mark + old, 0, (c - old) * sizeof *f->mark);
     memset(f->sets + old, 0, (c - old) * sizeof *f->sets);
     f->cap = c;
@@ -292,6 +334,13 @@ static int decide(sp_folder *f, uint32_t i)
 
 int sp_folder_new(spasm_searcher *s, size_t need, sp_folder **out)
 {
+    *out = NULL;
+    const spasm_index *ix = s->ix;
+    if (ix->sigs.len != ix->npass * 2 * SP_SIG_HASHES ||
+        (ix->sigb.p && ix->sigb.len != ix->npass * SP_SIGB_ENTRY))
+        return sp_seterr(s->errmsg, SPASM_ECORRUPT,
+                         "%s: SIGS or SIGB section of the wrong size: the index is corrupt",
+                         ix->path);
     sp_folder *f = sp_calloc(s->a, sizeof *f);
     *out = f;
     if (!f) return sp_seterr(s->errmsg, SPASM_ENOMEM, "out of memory");
@@ -326,6 +375,14 @@ int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
         if ((rc = sp_ix_ensure(ix, ix->sigs.off + off, 2 * SP_SIG_HASHES, s->errmsg))) return rc;
         for (uint32_t b = 0; b < SP_SIG_HASHES; b++)
             f->sig[i * SP_SIG_HASHES + b] = sp_get_u16(ix->sigs.p + off + 2 * b);
+        if (f->bgbits) {
+            uint64_t o = (uint64_t)c[i].passage * SP_SIGB_ENTRY;
+            if ((rc = sp_ix_ensure(ix, ix->sigb.off + o, SP_SIGB_ENTRY, s->errmsg))) return rc;
+            const uint8_t *e = ix->sigb.p + o;
+            f->nbg[i] = sp_get_u32(e);
+            for (int w = 0; w < SP_SIGB_WORDS; w++)
+                f->bgbits[i * SP_SIGB_WORDS + w] = sp_get_u64(e + 4 + 8 * w);
+        }
         f->passage[i] = c[i].passage;
         f->done = i + 1;
         if ((rc = decide(f, (uint32_t)i))) {
@@ -390,6 +447,8 @@ void sp_folder_free(sp_folder *f)
     sp_free(a, f->mark);
     sp_free(a, f->nshared);
     sp_free(a, f->sig);
+    sp_free(a, f->nbg);
+    sp_free(a, f->bgbits);
     sp_free(a, f->slot);
     sp_free(a, f->erep);
     sp_free(a, f->enext);

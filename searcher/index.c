@@ -219,6 +219,9 @@ static int load(spasm_index *ix, unsigned flags)
         case SP_SEC_SIGS:
             dst = &ix->sigs;
             break;
+        case SP_SEC_SIGB:
+            dst = &ix->sigb;
+            break;
         case SP_SEC_DIDS:
             dst = &ix->dids;
             break;
@@ -331,7 +334,7 @@ int spasm_index_verify(spasm_index *ix)
                {&ix->posn, "POSN"}, {&ix->lens, "LENS"}, {&ix->pass, "PASS"}, {&ix->docs, "DOCS"},
                {&ix->dmet, "DMET"}, {&ix->dmix, "DMIX"}, {&ix->text, "TEXT"}, {&ix->txix, "TXIX"},
                {&ix->idix, "IDIX"}, {&ix->word, "WORD"}, {&ix->wdix, "WDIX"}, {&ix->sigs, "SIGS"},
-               {&ix->dids, "DIDS"}};
+               {&ix->dids, "DIDS"}, {&ix->sigb, "SIGB"}};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (check_section(ix, all[i].s, all[i].name)) return ix->rc;
     return 0;

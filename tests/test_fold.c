@@ -503,14 +503,18 @@ static void test_folding_bench_runs(void **state)
             "--runs 1 > %s/fb.out",
             b, b, tmpdir),
         0);
-    assert_int_equal(run("test $(grep -c '^k=[0-9]* queries=1 plain_ms=[0-9.]* folded_ms=[0-9.]* "
-                         "ratio=[0-9.]* hits=[0-9]* folded=[0-9]*$' %s/fb.out) -eq 3",
+    /* ids only and all fields for each k */
+    assert_int_equal(run("test $(grep -c '^k=[0-9]* fields=id queries=1 plain_ms=[0-9.]* "
+                         "folded_ms=[0-9.]* ratio=[0-9.]* wall_ratio=[0-9.]* hits=[0-9]* "
+                         "folded=[0-9]*$' %s/fb.out) -eq 3",
                          tmpdir),
                      0);
-    assert_int_equal(run("grep -q '^k=10 .* hits=10 folded=[1-9]' %s/fb.out", tmpdir), 0);
+    assert_int_equal(
+        run("test $(grep -c '^k=[0-9]* fields=all queries=1 ' %s/fb.out) -eq 3", tmpdir), 0);
+    assert_int_equal(run("grep -q '^k=10 fields=id .* hits=10 folded=[1-9]' %s/fb.out", tmpdir), 0);
     assert_int_equal(run("printf 'a\tcramp\nb\trenal colic\n' > %s/fq.tsv && %s/bin/folding_bench "
                          "%s/corpus.spx -f %s/fq.tsv -k 5 --fields all --runs 1 | grep -q "
-                         "'^k=5 queries=2 '",
+                         "'^k=5 fields=all queries=2 '",
                          tmpdir, b, b, tmpdir),
                      0);
     assert_int_equal(run("%s/bin/folding_bench %s/corpus.spx -k 5 2>/dev/null", b, b), 2);
