@@ -13,8 +13,18 @@
  * table: its bound comes from the decoded block.
  *
  * The passages are visited in windows [lo, hi] where hi is the smallest
- * last passage of the blocks covering lo, so that inside a window each
- * term has one block bound.  Per window, once the top-k heap is full:
+ * last passage of the blocks covering lo among the terms essential in the
+ * previous window (all of them at first), and a term's bound in the window
+ * is the largest of its blocks meeting it.  With more than
+ * SP_RANK_FEW_TERMS operands a window also spans at least
+ * SP_RANK_MIN_WINDOW passages, as Lucene's MaxScoreBulkScorer does: else
+ * the block ends of hundreds of terms cut the index into tiny windows,
+ * each costing a pass over all the terms (a 768-word query spent 80% of
+ * its 0.4 s there), and the next candidate comes from a heap of the
+ * essential operands by passage instead of a scan of them all.  A query
+ * "a b -c" ranks the disjunction a b the same way, each candidate that
+ * passes the bounds checked against c.  Per window, once the top-k heap
+ * is full:
  *
  *   - if the bounds add up to no more than the heap's threshold, nothing
  *     in the window can enter: it is skipped without decoding a block;
@@ -25,7 +35,8 @@
  *     while the running score plus their bounds can still pass the
  *     threshold.
  *
- * The result equals exhaustive evaluation (tests/test_core.c checks it):
+ * The result equals exhaustive evaluation (tests/test_core.c and
+ * tests/test_pruning.c check it, long queries included):
  * a passage is dropped only when its score provably cannot exceed the
  * threshold (bounds carry a 1e-9 relative margin for rounding), a later
  * passage with an equal score loses the tie anyway, and the score of a
@@ -133,9 +144,18 @@ static double decoded_norm(it_ctx *x, const sp_cursor *c, double *kmin)
     return best;
 }
 
-/* The heap of essential operands (many-term windows): an operand's key is
- * its current passage, a lower bound while it is lazy (a pending cursor,
- * or a phrase whose last match was used). */
+/* The heap of essential operands (many-term windows), by key: an
+ * operand's current passage, a lower bound while it is lazy (a pending
+ * cursor, or a phrase whose last match was used).  The key is stored in
+ * the entry and changes only at the top: an operand that has become
+ * non-essential (probed, so its passage moves) keeps its stale, smaller
+ * key until it reaches the top and is dropped, so the order holds. */
+typedef struct hent {
+    uint32_t key;
+    mterm *e;
+} hent;
+
+/* Operand e's current key. */
 static inline uint32_t h_key(const mterm *e)
 {
     if (e->c) return e->c->doc;
@@ -149,15 +169,14 @@ static inline int h_settled(const mterm *e)
 }
 
 /* Restore the heap order below position i (its key grew). */
-static void h_down(mterm **h, size_t n, size_t i)
+static void h_down(hent *h, size_t n, size_t i)
 {
-    mterm *v = h[i];
-    uint32_t kv = h_key(v);
+    hent v = h[i];
     for (;;) {
         size_t l = 2 * i + 1, m = l;
         if (l >= n) break;
-        if (l + 1 < n && h_key(h[l + 1]) < h_key(h[l])) m = l + 1;
-        if (h_key(h[m]) >= kv) break;
+        if (l + 1 < n && h[l + 1].key < h[l].key) m = l + 1;
+        if (h[m].key >= v.key) break;
         h[i] = h[m];
         i = m;
     }
@@ -165,27 +184,34 @@ static void h_down(mterm **h, size_t n, size_t i)
 }
 
 /* Remove the heap's top. */
-static void h_pop(mterm **h, size_t *n)
+static void h_pop(hent *h, size_t *n)
 {
     h[0] = h[--*n];
     if (*n) h_down(h, *n, 0);
 }
 
+/* The top's operand moved: re-key it and restore the order. */
+static void h_moved(hent *h, size_t n)
+{
+    h[0].key = h_key(h[0].e);
+    h_down(h, n, 0);
+}
+
 /* The smallest passage <= hi of an essential operand in the heap, its top
  * settled there (SP_END when none is left in the window). */
-static uint32_t h_next(it_ctx *x, mterm **h, size_t *n, uint32_t hi)
+static uint32_t h_next(it_ctx *x, hent *h, size_t *n, uint32_t hi)
 {
     while (*n && !x->rc) {
-        mterm *e = h[0];
+        mterm *e = h[0].e;
         if (!e->ess) { /* it became non-essential: it is probed from now on */
             h_pop(h, n);
             continue;
         }
-        uint32_t d = h_key(e);
+        uint32_t d = h[0].key;
         if (d > hi) return SP_END;
         if (h_settled(e)) return d;
         op_seek(x, e, d);
-        h_down(h, *n, 0);
+        h_moved(h, *n);
     }
     return SP_END;
 }
@@ -204,6 +230,13 @@ static inline double term_score(double idf, uint32_t tf, double k1, double norm)
 
 int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
 {
+    /* "a b -c": the disjunction a b, each candidate checked against c
+     * (a passage matching c is no match: neither scored nor counted). */
+    it *neg = NULL;
+    if (root->type == Q_EXCL && root->nkids == 2) {
+        neg = root->kids[1];
+        root = root->kids[0];
+    }
     size_t cap = count_leaves(root), n = 0;
     it **terms = sp_malloc(x->a, (cap + 1) * sizeof *terms);
     if (!terms) {
@@ -221,7 +254,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
     uint32_t *hit = sp_malloc(x->a, (n + 1) * sizeof *hit); /* orders matched at d */
     mterm **mt = sp_malloc(x->a, (n + 1) * sizeof *mt);     /* essential operands at d */
     uint32_t *mtf = sp_malloc(x->a, (n + 1) * sizeof *mtf); /* and their tfs */
-    mterm **hp = sp_malloc(x->a, (n + 1) * sizeof *hp);     /* essential operands by passage */
+    hent *hp = sp_malloc(x->a, (n + 1) * sizeof *hp);       /* essential operands by passage */
     if (!m || !o || !cum || !contrib || !hit || !mt || !mtf || !hp) {
         x->rc = SPASM_ENOMEM;
         goto done;
@@ -320,7 +353,10 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
         int use_heap = k - first > SP_RANK_FEW_TERMS;
         size_t nh = 0;
         if (use_heap) {
-            for (size_t i = first; i < k; i++) hp[nh++] = o[i];
+            for (size_t i = first; i < k; i++) {
+                hp[nh].e = o[i];
+                hp[nh++].key = h_key(o[i]);
+            }
             for (size_t i = nh / 2; i-- > 0;) h_down(hp, nh, i);
         }
         while (first < k) {
@@ -331,15 +367,15 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 d = h_next(x, hp, &nh, hi);
                 if (d > hi || x->rc) break;
                 /* pop the operands at d, advance each past it */
-                while (nh && h_key(hp[0]) == d && !x->rc) {
-                    mterm *e = hp[0];
+                while (nh && hp[0].key == d && !x->rc) {
+                    mterm *e = hp[0].e;
                     if (!e->ess) {
                         h_pop(hp, &nh);
                         continue;
                     }
                     if (!h_settled(e)) {
                         op_seek(x, e, d);
-                        h_down(hp, nh, 0);
+                        h_moved(hp, nh);
                         continue;
                     }
                     uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
@@ -353,7 +389,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     } else {
                         e->next = d + 1;
                     }
-                    h_down(hp, nh, 0);
+                    h_moved(hp, nh);
                 }
                 if (x->rc) break;
                 goto collected;
@@ -394,6 +430,10 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 }
             }
         collected:
+            if (neg) { /* counted only when it passes the bound and the exclusion */
+                if (t->n == t->k && pre <= t->threshold) continue;
+                if (sp_it_next(x, neg, d) == d) continue;
+            }
             t->total++;
             if (t->n == t->k && pre <= t->threshold) continue;
             uint32_t dl = sp_it_len(x, d);
