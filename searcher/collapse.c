@@ -85,6 +85,8 @@ struct sp_folder {
     uint32_t *erep, *enext; /* holder entries: kept candidate, next entry */
     size_t nent, capent;
     uint32_t col[SP_SIG_HASHES * SP_FOLD_COMMON]; /* scratch: kept ones to confirm */
+    size_t at[SP_SIG_HASHES];                     /* decide(): the slot of each key (for add_rep) */
+    size_t at_nslots;                             /* the table size at[] is for (0: none) */
 };
 static int cmp_u64(const void *a, const void *b)
 {
@@ -253,13 +255,16 @@ static int reserve_cands(sp_folder *f, size_t n)
     return 0;
 }
 
-/* Enter kept candidate r's non-empty (bucket, value) keys in the table. */
+/* Enter kept candidate r's non-empty (bucket, value) keys in the table
+ * (r was just decided: f->at holds where its keys are or would go). */
 static int add_rep(sp_folder *f, uint32_t r)
 {
     const uint16_t *sig = f->sig + (size_t)r * SP_SIG_HASHES;
+    while (2 * (f->nkeys + SP_SIG_HASHES) > f->nslots)
+        if (grow_slots(f)) return SPASM_ENOMEM;
+    int reuse = f->at_nslots == f->nslots;
     for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
         if (sig[b] == SP_SIG_EMPTY) continue;
-        if (2 * (f->nkeys + 1) > f->nslots && grow_slots(f)) return SPASM_ENOMEM;
         if (f->nent == f->capent) { /* erep and enext grow together */
             size_t c = f->capent ? 2 * f->capent : 1024;
             uint32_t *er = sp_realloc(f->s->a, f->erep, c * sizeof *er);
@@ -271,7 +276,9 @@ static int add_rep(sp_folder *f, uint32_t r)
             f->capent = c;
         }
         uint32_t key = b << 16 | sig[b];
-        fold_slot *sl = find_slot(f, key);
+        /* the slot decide() found, unless another key of r took it */
+        fold_slot *sl = reuse ? &f->slot[f->at[b]] : NULL;
+        if (!sl || (sl->key != key && sl->key != SP_NONE)) sl = find_slot(f, key);
         if (sl->key == SP_NONE) {
             sl->key = key;
             sl->head = SP_NONE;
@@ -297,12 +304,32 @@ static int decide(sp_folder *f, uint32_t i)
 {
     const uint16_t *sig = f->sig + (size_t)i * SP_SIG_HASHES;
     size_t nk = 0;
-    /* the kept ones sharing at least SP_DUP_MIN_KEYS rare values with i */
+    f->at_nslots = f->nslots;
+    /* The table is large and read at random: ask for the 16 slots at once
+     * (and then for the chains' first entries), so that their cache misses
+     * overlap instead of following one another. */
+    size_t mask = f->nslots - 1;
+    for (uint32_t b = 0; b < SP_SIG_HASHES && f->nslots; b++) {
+        f->at[b] = hash_key(b << 16 | sig[b]) & mask;
+        __builtin_prefetch(&f->slot[f->at[b]]);
+    }
+    uint32_t heads[SP_SIG_HASHES];
+    size_t nh = 0;
     for (uint32_t b = 0; b < SP_SIG_HASHES && f->nslots; b++) {
         if (sig[b] == SP_SIG_EMPTY) continue;
-        const fold_slot *sl = find_slot(f, b << 16 | sig[b]);
+        uint32_t key = b << 16 | sig[b];
+        size_t h = f->at[b];
+        while (f->slot[h].key != key && f->slot[h].key != SP_NONE) h = (h + 1) & mask;
+        f->at[b] = h;
+        const fold_slot *sl = &f->slot[h];
         if (sl->key == SP_NONE || sl->count > SP_FOLD_COMMON) continue;
-        for (uint32_t e = sl->head; e != SP_NONE; e = f->enext[e]) {
+        heads[nh++] = sl->head;
+        __builtin_prefetch(&f->erep[sl->head]);
+        __builtin_prefetch(&f->enext[sl->head]);
+    }
+    /* the kept ones sharing at least SP_DUP_MIN_KEYS rare values with i */
+    for (size_t q = 0; q < nh; q++) {
+        for (uint32_t e = heads[q]; e != SP_NONE; e = f->enext[e]) {
             uint32_t r = f->erep[e];
             if (f->mark[r] != i + 1) {
                 f->mark[r] = i + 1;
@@ -371,6 +398,14 @@ int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
     int rc = reserve_cands(f, n);
     if (rc) return sp_seterr(s->errmsg, rc, "out of memory");
     for (size_t i = f->done; i < n; i++) {
+        if (i + 8 < n) { /* a later candidate's entries: read at random */
+            __builtin_prefetch(ix->sigs.p + (size_t)c[i + 8].passage * 2 * SP_SIG_HASHES);
+            if (f->bgbits) {
+                const uint8_t *e = ix->sigb.p + (size_t)c[i + 8].passage * SP_SIGB_ENTRY;
+                __builtin_prefetch(e);
+                __builtin_prefetch(e + SP_SIGB_ENTRY - 1);
+            }
+        }
         uint64_t off = (uint64_t)c[i].passage * 2 * SP_SIG_HASHES;
         if ((rc = sp_ix_ensure(ix, ix->sigs.off + off, 2 * SP_SIG_HASHES, s->errmsg))) return rc;
         for (uint32_t b = 0; b < SP_SIG_HASHES; b++)
