@@ -55,6 +55,13 @@
 #define SP_FOLD_MAX_CHECKS 16
 #define SP_NONE UINT32_MAX
 #define SP_SIGB_WORDS (SP_SIGB_BITS / 64)
+/* Folding for at least SP_FOLD_BIG results reads many passages' text: it
+ * gets its own analyser with a larger stem cache (SP_FOLD_STEMS words) and
+ * SP_FOLD_BLOCKS inflated text blocks (near-duplicates are often
+ * neighbours, in one block), not the searcher's one. */
+#define SP_FOLD_BIG 100
+#define SP_FOLD_STEMS 8192
+#define SP_FOLD_BLOCKS 16
 
 /* One candidate's exact bigram set, computed on first need. */
 typedef struct bigram_set {
@@ -87,11 +94,28 @@ struct sp_folder {
     uint32_t col[SP_SIG_HASHES * SP_FOLD_COMMON]; /* scratch: kept ones to confirm */
     size_t at[SP_SIG_HASHES];                     /* decide(): the slot of each key (for add_rep) */
     size_t at_nslots;                             /* the table size at[] is for (0: none) */
+    sp_analyzer *an;                              /* need >= SP_FOLD_BIG: its own analyser, */
+    sp_store_cache *blocks;                       /* and text blocks (SP_FOLD_BLOCKS) */
 };
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
+}
+
+/* The TEXT block holding passage p (the last whose first record is <= p,
+ * as sp_store_get finds it), to pick a cached block by. */
+static uint64_t text_block(const spasm_index *ix, uint32_t p)
+{
+    uint64_t lo = 0, hi = ix->txix.len / SP_STORE_IX_ENTRY;
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (sp_get_u32(ix->txix.p + mid * SP_STORE_IX_ENTRY) <= p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* The sorted, distinct bigram hashes of candidate i's passage text. */
@@ -103,13 +127,24 @@ static int get_bigrams(sp_folder *f, size_t i)
     spasm_index *ix = s->ix;
     const uint8_t *t;
     size_t len;
-    int rc =
-        sp_store_get(ix, &ix->text, &ix->txix, f->passage[i], &s->textcache, &t, &len, s->errmsg);
+    sp_analyzer *an = s->an;
+    sp_store_cache *cache = &s->textcache;
+    if (f->need >= SP_FOLD_BIG) {
+        if (!f->an && !(f->an = sp_analyzer_new(s->a, SP_FOLD_STEMS))) return SPASM_ENOMEM;
+        if (!f->blocks) {
+            if (!(f->blocks = sp_calloc(s->a, SP_FOLD_BLOCKS * sizeof *f->blocks)))
+                return SPASM_ENOMEM;
+            for (int c = 0; c < SP_FOLD_BLOCKS; c++) sp_buf_init(&f->blocks[c].buf, s->a);
+        }
+        an = f->an;
+        cache = &f->blocks[text_block(ix, f->passage[i]) % SP_FOLD_BLOCKS];
+    }
+    int rc = sp_store_get(ix, &ix->text, &ix->txix, f->passage[i], cache, &t, &len, s->errmsg);
     if (rc) return rc;
-    if (sp_analyze(s->an, (const char *)t, len)) return SPASM_ENOMEM;
+    if (sp_analyze(an, (const char *)t, len)) return SPASM_ENOMEM;
     size_t nt;
-    const sp_token *tok = sp_analyzer_tokens(s->an, &nt);
-    const char *pool = sp_analyzer_pool(s->an);
+    const sp_token *tok = sp_analyzer_tokens(an, &nt);
+    const char *pool = sp_analyzer_pool(an);
     b->done = 1;
     if (nt < 2) return 0;
     b->v = sp_malloc(s->a, (nt - 1) * sizeof *b->v);
@@ -484,6 +519,10 @@ void sp_folder_free(sp_folder *f)
     sp_free(a, f->sig);
     sp_free(a, f->nbg);
     sp_free(a, f->bgbits);
+    sp_analyzer_free(f->an);
+    if (f->blocks)
+        for (int c = 0; c < SP_FOLD_BLOCKS; c++) sp_store_cache_free(&f->blocks[c]);
+    sp_free(a, f->blocks);
     sp_free(a, f->slot);
     sp_free(a, f->erep);
     sp_free(a, f->enext);
