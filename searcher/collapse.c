@@ -94,6 +94,7 @@ struct sp_folder {
     uint32_t col[SP_SIG_HASHES * SP_FOLD_COMMON]; /* scratch: kept ones to confirm */
     size_t at[SP_SIG_HASHES];                     /* decide(): the slot of each key (for add_rep) */
     size_t at_nslots;                             /* the table size at[] is for (0: none) */
+    size_t ntexts;                                /* passages whose text was analysed */
     sp_analyzer *an;                              /* need >= SP_FOLD_BIG: its own analyser, */
     sp_store_cache *blocks;                       /* and text blocks (SP_FOLD_BLOCKS) */
 };
@@ -146,6 +147,7 @@ static int get_bigrams(sp_folder *f, size_t i)
     const sp_token *tok = sp_analyzer_tokens(an, &nt);
     const char *pool = sp_analyzer_pool(an);
     b->done = 1;
+    f->ntexts++;
     if (nt < 2) return 0;
     b->v = sp_malloc(s->a, (nt - 1) * sizeof *b->v);
     if (!b->v) return SPASM_ENOMEM;
@@ -467,6 +469,11 @@ int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
 size_t sp_folder_kept(const sp_folder *f)
 {
     return f->nreps;
+}
+
+size_t sp_folder_texts(const sp_folder *f)
+{
+    return f->ntexts;
 }
 
 int sp_folder_finish(sp_folder *f, sp_cand *c, size_t n, sp_fold *out)
