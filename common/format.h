@@ -62,6 +62,7 @@
 #define SP_SEC_WORD SP_TAG('W', 'O', 'R', 'D') /* folded word -> stem, sorted [words] */
 #define SP_SEC_WDIX SP_TAG('W', 'D', 'I', 'X') /* u64 offset of each WORD block [blocks] */
 #define SP_SEC_SIGS SP_TAG('S', 'I', 'G', 'S') /* near-duplicate signatures [passages] */
+#define SP_SEC_SIGB SP_TAG('S', 'I', 'G', 'B') /* bigram counts and bitmaps [passages] */
 
 /* META section layout (byte offsets). */
 #define SP_META_PASSAGES 0    /* u64 */
@@ -85,6 +86,8 @@
 #define SP_DICT_BLOCK 16
 #define SP_SIG_HASHES 16    /* u16 MinHash buckets per passage in SIGS */
 #define SP_SIG_EMPTY 0xFFFF /* a bucket no shingle fell into */
+#define SP_SIGB_BITS 512    /* SIGB: bits of a passage's bigram bitmap */
+#define SP_SIGB_ENTRY 68    /* SIGB: u32 distinct bigrams, then the bitmap */
 #define SP_SKIP_ENTRY 24    /* bytes per block in a posting list's skip table */
 #define SP_PASS_ENTRY 16
 #define SP_DOCS_ENTRY 8

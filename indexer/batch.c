@@ -13,7 +13,8 @@
  *     per passage:
  *       u32 start, u32 len        the passage's bytes in the document text
  *       u32 dl, u32 ntok          length (title + body positions), tokens
- *       u16 sig[SP_SIG_HASHES]    MinHash signature of the body
+ *       u16 sig[SP_SIG_HASHES]    MinHash signature of the body (SIGS)
+ *       u8 sigb[SP_SIGB_ENTRY]    its bigram count and bitmap (SIGB)
  *       u32 nterms                distinct terms, then per term:
  *         u32 hash, u32 tf, u32 enclen, u16 term length, u8 is_word,
  *         u8 nvars, the term, enclen bytes (varint tf, tf varint
@@ -107,7 +108,7 @@ void sp_worker_free(sp_worker *k)
     sp_buf_free(&k->copy);
     void *v[] = {k->tok_loc,  k->tok_hash, k->loc_pos,   k->loc_hash, k->loc_count,
                  k->loc_slot, k->loc_word, k->loc_s,     k->loc_len,  k->loc_isword,
-                 k->slots,    k->word_s,   k->word_next, k->word_len};
+                 k->slots,    k->word_s,   k->word_next, k->word_len, k->bgset};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) sp_free(a, v[i]);
     memset(k, 0, sizeof *k);
 }
@@ -197,17 +198,49 @@ static int set_title(sp_worker *k, const char *title, size_t tlen)
  * keeps the top 16 bits of the smallest remaining value (SP_SIG_EMPTY when
  * no bigram fell in it).  The searcher (searcher/collapse.c) compares
  * signatures to find candidate pairs cheaply.
+ *
+ * Then, at out + 2 * SP_SIG_HASHES (SIGB): u32 the number of distinct
+ * bigram hashes, and a bitmap of SP_SIGB_BITS bits where bit h % 512 is
+ * set for each bigram hash h, from which the searcher bounds how many
+ * bigrams two passages can share.  k's bgset (a hash set sized for n)
+ * counts the distinct ones.  Returns 0 or SPASM_ENOMEM.
  */
-static void sign_passage(const uint32_t *stem_hash, size_t n, uint8_t *out)
+static int sign_passage(sp_worker *k, const uint32_t *stem_hash, size_t n, uint8_t *out)
 {
     uint64_t min[SP_SIG_HASHES];
     for (int b = 0; b < SP_SIG_HASHES; b++) min[b] = UINT64_MAX;
+    size_t nset = 16;
+    while (nset < 2 * n) nset *= 2;
+    if (nset > k->cap_bgset) {
+        if (grow(&k->w->a, &k->bgset, nset, sizeof *k->bgset)) return SPASM_ENOMEM;
+        k->cap_bgset = nset;
+    }
+    memset(k->bgset, 0, nset * sizeof *k->bgset);
+    uint8_t *bits = out + 2 * SP_SIG_HASHES + 4;
+    memset(bits, 0, SP_SIGB_BITS / 8);
+    uint32_t distinct = 0;
+    int have_zero = 0; /* the set's empty slots are 0: a hash 0 is counted here */
     for (size_t i = 1; i < n; i++) {
         uint64_t h = sp_bigram_hash(stem_hash[i - 1], stem_hash[i]);
         int b = (int)(h >> 60);
         uint64_t v = h & 0x0FFFFFFFFFFFFFFFull;
         if (v < min[b]) min[b] = v;
+        bits[(h % SP_SIGB_BITS) / 8] |= (uint8_t)(1u << (h % 8));
+        if (h == 0) {
+            distinct += !have_zero;
+            have_zero = 1;
+            continue;
+        }
+        for (size_t j = (size_t)(h ^ h >> 29) & (nset - 1);; j = (j + 1) & (nset - 1)) {
+            if (k->bgset[j] == h) break;
+            if (k->bgset[j] == 0) {
+                k->bgset[j] = h;
+                distinct++;
+                break;
+            }
+        }
     }
+    sp_put_u32(out + 2 * SP_SIG_HASHES, distinct);
     for (int b = 0; b < SP_SIG_HASHES; b++) {
         uint64_t v = min[b] >> 44; /* 16 bits; SP_SIG_EMPTY is reserved */
         if (min[b] == UINT64_MAX)
@@ -217,6 +250,7 @@ static void sign_passage(const uint32_t *stem_hash, size_t n, uint8_t *out)
         out[2 * b] = (uint8_t)v;
         out[2 * b + 1] = (uint8_t)(v >> 8);
     }
+    return 0;
 }
 
 /* Append a varint at p (at most 5 bytes for 32 bits). */
@@ -305,7 +339,8 @@ static int analyse_passage(sp_worker *k, sp_batch *b, const char *text, size_t l
     for (size_t i = 0; i < ntok; i++)
         k->loc_pos[end[k->tok_loc[i]]++] = i < nt ? k->ttok[i].pos : body[i - nt].pos + shift;
     /* end[j] is now the end of bucket j; bucket j begins at end[j - 1]. */
-    size_t need = 20 + 2 * SP_SIG_HASHES + nloc * 16 + termbytes + varbytes + (ntok + nloc) * 5;
+    size_t need = 20 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY + nloc * 16 + termbytes + varbytes +
+                  (ntok + nloc) * 5;
     if (sp_buf_reserve(&b->out, need)) return -SPASM_ENOMEM;
     uint8_t *p = b->out.p + b->out.n;
     uint32_t dl = (nt ? k->tlen_tokens : 0) + (nbody ? body[nbody - 1].pos + 1 : 0);
@@ -313,8 +348,8 @@ static int analyse_passage(sp_worker *k, sp_batch *b, const char *text, size_t l
     sp_put_u32(p + 4, (uint32_t)len);
     sp_put_u32(p + 8, dl);
     sp_put_u32(p + 12, (uint32_t)ntok);
-    sign_passage(k->tok_hash + nt, nbody, p + 16);
-    p += 16 + 2 * SP_SIG_HASHES;
+    if (sign_passage(k, k->tok_hash + nt, nbody, p + 16)) return -SPASM_ENOMEM;
+    p += 16 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY;
     sp_put_u32(p, (uint32_t)nloc);
     p += 4;
     uint32_t begin = 0;

@@ -150,7 +150,8 @@ static int invert_passage(spasm_writer *w, const uint8_t **pp, uint32_t doc, uin
     uint32_t start = sp_get_u32(p), len = sp_get_u32(p + 4), dl = sp_get_u32(p + 8);
     uint32_t ntok = sp_get_u32(p + 12);
     sp_buf_append(&w->sigs, p + 16, 2 * SP_SIG_HASHES);
-    p += 16 + 2 * SP_SIG_HASHES;
+    sp_buf_append(&w->sigb, p + 16 + 2 * SP_SIG_HASHES, SP_SIGB_ENTRY);
+    p += 16 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY;
     uint32_t nterms = sp_get_u32(p);
     p += 4;
     for (uint32_t j = 0; j < nterms; j++) {
@@ -189,7 +190,7 @@ static int invert_passage(spasm_writer *w, const uint8_t **pp, uint32_t doc, uin
     w->tokens += dl;
     w->st.tokens += ntok;
     *pp = p;
-    if (w->sigs.err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    if (w->sigs.err || w->sigb.err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     return 0;
 }
 

@@ -116,6 +116,7 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     sp_buf_init(&w->fixed, &w->a);
     sp_buf_init(&w->joined, &w->a);
     sp_buf_init(&w->sigs, &w->a);
+    sp_buf_init(&w->sigb, &w->a);
     sp_store_w_init(&w->text, &w->a, 16384);
     sp_store_w_init(&w->dmeta, &w->a, 8192);
     w->dmeta.mem = &w->dmeta_mem;
@@ -280,6 +281,7 @@ void spasm_writer_abandon(spasm_writer *w)
     sp_buf_free(&w->joined);
     sp_free(&w->a, w->pre);
     sp_buf_free(&w->sigs);
+    sp_buf_free(&w->sigb);
     sp_store_w_free(&w->text);
     sp_store_w_free(&w->dmeta);
     pthread_mutex_destroy(&w->mu);

@@ -135,6 +135,8 @@ typedef struct sp_worker {
     uint32_t *word_next;
     uint8_t *word_len;
     size_t cap_word;
+    uint64_t *bgset; /* a passage's distinct bigram hashes (open addressing, 0: empty) */
+    size_t cap_bgset;
 } sp_worker;
 
 /* One sorted run of postings flushed to the runs file (runs.c). */
@@ -177,8 +179,9 @@ struct spasm_writer {
     sp_span32 *pre;
     size_t cappre;
     uint64_t nwords; /* distinct folded words (WORD entries) */
-    /* near-duplicate signatures: SP_SIG_HASHES u16 per passage (SIGS) */
-    sp_buf sigs;
+    /* near-duplicate signatures: SP_SIG_HASHES u16 per passage (SIGS), and
+     * bigram counts and bitmaps, SP_SIGB_ENTRY bytes per passage (SIGB) */
+    sp_buf sigs, sigb;
     uint64_t last_event_bytes;
     /* analysis: batches, worker threads (batch.c) */
     size_t batch_bytes; /* a batch closes at this much text */

@@ -54,6 +54,14 @@
 #define SP_FOLD_COMMON 16
 #define SP_FOLD_MAX_CHECKS 16
 #define SP_NONE UINT32_MAX
+#define SP_SIGB_WORDS (SP_SIGB_BITS / 64)
+/* Folding for at least SP_FOLD_BIG results reads many passages' text: it
+ * gets its own analyser with a larger stem cache (SP_FOLD_STEMS words) and
+ * SP_FOLD_BLOCKS inflated text blocks (near-duplicates are often
+ * neighbours, in one block), not the searcher's one. */
+#define SP_FOLD_BIG 100
+#define SP_FOLD_STEMS 8192
+#define SP_FOLD_BLOCKS 16
 
 /* One candidate's exact bigram set, computed on first need. */
 typedef struct bigram_set {
@@ -76,17 +84,40 @@ struct sp_folder {
     uint32_t *mark;    /* per candidate: 1 + the last candidate that counted it */
     uint8_t *nshared;  /* per candidate: rare values shared with the one being decided */
     uint16_t *sig;     /* per candidate: SP_SIG_HASHES values */
+    uint32_t *nbg;     /* per candidate with SIGB: its distinct bigrams */
+    uint64_t *bgbits;  /* and its bitmap, SP_SIGB_WORDS words */
+    int use_sigb;      /* every segment has SIGB (else no candidate has nbg, bgbits) */
     bigram_set *sets;  /* per candidate: exact bigrams, on first need */
     fold_slot *slot;   /* open addressing on the key */
     size_t nslots, nkeys;
     uint32_t *erep, *enext; /* holder entries: kept candidate, next entry */
     size_t nent, capent;
     uint32_t col[SP_SIG_HASHES * SP_FOLD_COMMON]; /* scratch: kept ones to confirm */
+    size_t at[SP_SIG_HASHES];                     /* decide(): the slot of each key (for add_rep) */
+    size_t at_nslots;                             /* the table size at[] is for (0: none) */
+    size_t ntexts;                                /* passages whose text was analysed */
+    sp_analyzer *an;                              /* need >= SP_FOLD_BIG: its own analyser, */
+    sp_store_cache *blocks;                       /* and text blocks (SP_FOLD_BLOCKS) */
 };
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
+}
+
+/* The TEXT block holding passage p (the last whose first record is <= p,
+ * as sp_store_get finds it), to pick a cached block by. */
+static uint64_t text_block(const sp_seg *ix, uint32_t p)
+{
+    uint64_t lo = 0, hi = ix->txix.len / SP_STORE_IX_ENTRY;
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (sp_get_u32(ix->txix.p + mid * SP_STORE_IX_ENTRY) <= p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* The sorted, distinct bigram hashes of candidate i's passage text. */
@@ -95,15 +126,31 @@ static int get_bigrams(sp_folder *f, size_t i)
     bigram_set *b = &f->sets[i];
     if (b->done) return 0;
     spasm_searcher *s = f->s;
+    const sp_part *pt = sp_col_part_of_passage(s->ix, f->passage[i]);
+    sp_seg *ix = pt->seg; /* the passage's segment */
+    uint32_t lp = f->passage[i] - pt->pbase;
     const uint8_t *t;
     size_t len;
-    int rc = sp_col_text(s->ix, f->passage[i], &s->textcache, &t, &len, s->errmsg);
+    sp_analyzer *an = s->an;
+    sp_store_cache *cache = &s->textcache;
+    if (f->need >= SP_FOLD_BIG) {
+        if (!f->an && !(f->an = sp_analyzer_new(s->a, SP_FOLD_STEMS))) return SPASM_ENOMEM;
+        if (!f->blocks) {
+            if (!(f->blocks = sp_calloc(s->a, SP_FOLD_BLOCKS * sizeof *f->blocks)))
+                return SPASM_ENOMEM;
+            for (int c = 0; c < SP_FOLD_BLOCKS; c++) sp_buf_init(&f->blocks[c].buf, s->a);
+        }
+        an = f->an;
+        cache = &f->blocks[(text_block(ix, lp) + pt->pbase) % SP_FOLD_BLOCKS];
+    }
+    int rc = sp_store_get(ix, &ix->text, &ix->txix, lp, cache, &t, &len, s->errmsg);
     if (rc) return rc;
-    if (sp_analyze(s->an, (const char *)t, len)) return SPASM_ENOMEM;
+    if (sp_analyze(an, (const char *)t, len)) return SPASM_ENOMEM;
     size_t nt;
-    const sp_token *tok = sp_analyzer_tokens(s->an, &nt);
-    const char *pool = sp_analyzer_pool(s->an);
+    const sp_token *tok = sp_analyzer_tokens(an, &nt);
+    const char *pool = sp_analyzer_pool(an);
     b->done = 1;
+    f->ntexts++;
     if (nt < 2) return 0;
     b->v = sp_malloc(s->a, (nt - 1) * sizeof *b->v);
     if (!b->v) return SPASM_ENOMEM;
@@ -121,10 +168,42 @@ static int get_bigrams(sp_folder *f, size_t i)
     return 0;
 }
 
+/*
+ * 0 when candidates i and j provably are not near-duplicates, from their
+ * SIGB entries (1 without SIGB).  A bit set in i's bitmap and not in j's
+ * stands for at least one bigram of i absent from j, so i and j share at
+ * most n_i minus that many bigrams (and likewise from j's side).
+ */
+/* The set bits of x (SWAR: the library is built for any x86-64, without
+ * the popcnt instruction, which __builtin_popcountll would call out for). */
+static inline uint32_t popcount64(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+}
+
+static int may_dup(const sp_folder *f, size_t i, size_t j)
+{
+    if (!f->bgbits) return 1;
+    const uint64_t *a = f->bgbits + i * SP_SIGB_WORDS, *b = f->bgbits + j * SP_SIGB_WORDS;
+    uint32_t only_a = 0, only_b = 0;
+    for (int w = 0; w < SP_SIGB_WORDS; w++) {
+        only_a += popcount64(a[w] & ~b[w]);
+        only_b += popcount64(b[w] & ~a[w]);
+    }
+    uint32_t na = f->nbg[i], nb = f->nbg[j];
+    if (only_a > na || only_b > nb) return 1; /* inconsistent entry: let the text decide */
+    uint64_t most = SP_MIN(na - only_a, nb - only_b), shorter = SP_MIN(na, nb);
+    return most >= SP_DUP_MIN_SHARED && 2 * most >= shorter;
+}
+
 /* 1 if candidates i and j are near-duplicates (by their text), 0 if not,
  * or -error. */
 static int exact_dup(sp_folder *f, size_t i, size_t j)
 {
+    if (!may_dup(f, i, j)) return 0;
     int rc = get_bigrams(f, i);
     if (!rc) rc = get_bigrams(f, j);
     if (rc) return -rc;
@@ -203,19 +282,29 @@ static int reserve_cands(sp_folder *f, size_t n)
     f->sig = p;
     if (!(p = sp_realloc(a, f->sets, c * sizeof *f->sets))) return SPASM_ENOMEM;
     f->sets = p;
+    if (f->use_sigb) {
+        if (!(p = sp_realloc(a, f->nbg, c * sizeof *f->nbg))) return SPASM_ENOMEM;
+        f->nbg = p;
+        if (!(p = sp_realloc(a, f->bgbits, c * SP_SIGB_WORDS * sizeof *f->bgbits)))
+            return SPASM_ENOMEM;
+        f->bgbits = p;
+    }
     memset(f->mark + old, 0, (c - old) * sizeof *f->mark);
     memset(f->sets + old, 0, (c - old) * sizeof *f->sets);
     f->cap = c;
     return 0;
 }
 
-/* Enter kept candidate r's non-empty (bucket, value) keys in the table. */
+/* Enter kept candidate r's non-empty (bucket, value) keys in the table
+ * (r was just decided: f->at holds where its keys are or would go). */
 static int add_rep(sp_folder *f, uint32_t r)
 {
     const uint16_t *sig = f->sig + (size_t)r * SP_SIG_HASHES;
+    while (2 * (f->nkeys + SP_SIG_HASHES) > f->nslots)
+        if (grow_slots(f)) return SPASM_ENOMEM;
+    int reuse = f->at_nslots == f->nslots;
     for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
         if (sig[b] == SP_SIG_EMPTY) continue;
-        if (2 * (f->nkeys + 1) > f->nslots && grow_slots(f)) return SPASM_ENOMEM;
         if (f->nent == f->capent) { /* erep and enext grow together */
             size_t c = f->capent ? 2 * f->capent : 1024;
             uint32_t *er = sp_realloc(f->s->a, f->erep, c * sizeof *er);
@@ -227,7 +316,9 @@ static int add_rep(sp_folder *f, uint32_t r)
             f->capent = c;
         }
         uint32_t key = b << 16 | sig[b];
-        fold_slot *sl = find_slot(f, key);
+        /* the slot decide() found, unless another key of r took it */
+        fold_slot *sl = reuse ? &f->slot[f->at[b]] : NULL;
+        if (!sl || (sl->key != key && sl->key != SP_NONE)) sl = find_slot(f, key);
         if (sl->key == SP_NONE) {
             sl->key = key;
             sl->head = SP_NONE;
@@ -253,12 +344,32 @@ static int decide(sp_folder *f, uint32_t i)
 {
     const uint16_t *sig = f->sig + (size_t)i * SP_SIG_HASHES;
     size_t nk = 0;
-    /* the kept ones sharing at least SP_DUP_MIN_KEYS rare values with i */
+    f->at_nslots = f->nslots;
+    /* The table is large and read at random: ask for the 16 slots at once
+     * (and then for the chains' first entries), so that their cache misses
+     * overlap instead of following one another. */
+    size_t mask = f->nslots - 1;
+    for (uint32_t b = 0; b < SP_SIG_HASHES && f->nslots; b++) {
+        f->at[b] = hash_key(b << 16 | sig[b]) & mask;
+        __builtin_prefetch(&f->slot[f->at[b]]);
+    }
+    uint32_t heads[SP_SIG_HASHES];
+    size_t nh = 0;
     for (uint32_t b = 0; b < SP_SIG_HASHES && f->nslots; b++) {
         if (sig[b] == SP_SIG_EMPTY) continue;
-        const fold_slot *sl = find_slot(f, b << 16 | sig[b]);
+        uint32_t key = b << 16 | sig[b];
+        size_t h = f->at[b];
+        while (f->slot[h].key != key && f->slot[h].key != SP_NONE) h = (h + 1) & mask;
+        f->at[b] = h;
+        const fold_slot *sl = &f->slot[h];
         if (sl->key == SP_NONE || sl->count > SP_FOLD_COMMON) continue;
-        for (uint32_t e = sl->head; e != SP_NONE; e = f->enext[e]) {
+        heads[nh++] = sl->head;
+        __builtin_prefetch(&f->erep[sl->head]);
+        __builtin_prefetch(&f->enext[sl->head]);
+    }
+    /* the kept ones sharing at least SP_DUP_MIN_KEYS rare values with i */
+    for (size_t q = 0; q < nh; q++) {
+        for (uint32_t e = heads[q]; e != SP_NONE; e = f->enext[e]) {
             uint32_t r = f->erep[e];
             if (f->mark[r] != i + 1) {
                 f->mark[r] = i + 1;
@@ -290,11 +401,23 @@ static int decide(sp_folder *f, uint32_t i)
 
 int sp_folder_new(spasm_searcher *s, size_t need, sp_folder **out)
 {
+    *out = NULL;
+    int use_sigb = 1; /* the bound only when every segment has SIGB */
+    for (size_t i = 0; i < s->ix->nparts; i++) {
+        const sp_seg *g = s->ix->part[i].seg;
+        if (g->sigs.len != g->npass * 2 * SP_SIG_HASHES ||
+            (g->sigb.p && g->sigb.len != g->npass * SP_SIGB_ENTRY))
+            return sp_seterr(s->errmsg, SPASM_ECORRUPT,
+                             "%s: SIGS or SIGB section of the wrong size: the index is corrupt",
+                             g->path);
+        use_sigb &= g->sigb.p != NULL;
+    }
     sp_folder *f = sp_calloc(s->a, sizeof *f);
     *out = f;
     if (!f) return sp_seterr(s->errmsg, SPASM_ENOMEM, "out of memory");
     f->s = s;
     f->need = need;
+    f->use_sigb = use_sigb;
     return 0;
 }
 
@@ -319,8 +442,31 @@ int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
     int rc = reserve_cands(f, n);
     if (rc) return sp_seterr(s->errmsg, rc, "out of memory");
     for (size_t i = f->done; i < n; i++) {
-        if ((rc = sp_col_sig(s->ix, c[i].passage, f->sig + i * SP_SIG_HASHES, s->errmsg)))
-            return rc; /* the passage's segment's signature */
+        if (i + 8 < n) { /* a later candidate's entries: read at random */
+            const sp_part *q = sp_col_part_of_passage(s->ix, c[i + 8].passage);
+            uint32_t lq = c[i + 8].passage - q->pbase;
+            __builtin_prefetch(q->seg->sigs.p + (size_t)lq * 2 * SP_SIG_HASHES);
+            if (f->bgbits) {
+                const uint8_t *e = q->seg->sigb.p + (size_t)lq * SP_SIGB_ENTRY;
+                __builtin_prefetch(e);
+                __builtin_prefetch(e + SP_SIGB_ENTRY - 1);
+            }
+        }
+        const sp_part *pt = sp_col_part_of_passage(s->ix, c[i].passage);
+        sp_seg *ix = pt->seg; /* the passage's segment */
+        uint64_t lp = c[i].passage - pt->pbase;
+        uint64_t off = lp * 2 * SP_SIG_HASHES;
+        if ((rc = sp_ix_ensure(ix, ix->sigs.off + off, 2 * SP_SIG_HASHES, s->errmsg))) return rc;
+        for (uint32_t b = 0; b < SP_SIG_HASHES; b++)
+            f->sig[i * SP_SIG_HASHES + b] = sp_get_u16(ix->sigs.p + off + 2 * b);
+        if (f->bgbits) {
+            uint64_t o = lp * SP_SIGB_ENTRY;
+            if ((rc = sp_ix_ensure(ix, ix->sigb.off + o, SP_SIGB_ENTRY, s->errmsg))) return rc;
+            const uint8_t *e = ix->sigb.p + o;
+            f->nbg[i] = sp_get_u32(e);
+            for (int w = 0; w < SP_SIGB_WORDS; w++)
+                f->bgbits[i * SP_SIGB_WORDS + w] = sp_get_u64(e + 4 + 8 * w);
+        }
         f->passage[i] = c[i].passage;
         f->done = i + 1;
         if ((rc = decide(f, (uint32_t)i))) {
@@ -335,6 +481,11 @@ int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
 size_t sp_folder_kept(const sp_folder *f)
 {
     return f->nreps;
+}
+
+size_t sp_folder_texts(const sp_folder *f)
+{
+    return f->ntexts;
 }
 
 int sp_folder_finish(sp_folder *f, sp_cand *c, size_t n, sp_fold *out)
@@ -385,6 +536,12 @@ void sp_folder_free(sp_folder *f)
     sp_free(a, f->mark);
     sp_free(a, f->nshared);
     sp_free(a, f->sig);
+    sp_free(a, f->nbg);
+    sp_free(a, f->bgbits);
+    sp_analyzer_free(f->an);
+    if (f->blocks)
+        for (int c = 0; c < SP_FOLD_BLOCKS; c++) sp_store_cache_free(&f->blocks[c]);
+    sp_free(a, f->blocks);
     sp_free(a, f->slot);
     sp_free(a, f->erep);
     sp_free(a, f->enext);

@@ -36,6 +36,7 @@ typedef struct sp_seg {
     uint64_t data_end; /* end of the checksummed sections (the table's offset) */
     sp_sec meta, dict, didx, post, posn, lens, pass, docs, dmet, dmix, text, txix, idix, word, wdix,
         sigs, dids;
+    sp_sec sigb; /* optional: bigram counts and bitmaps (collapse.c) */
     uint64_t npass, ndocs, nterms, tokens;
     double k1, b, avgdl;
     unsigned flags;

@@ -13,8 +13,18 @@
  * table: its bound comes from the decoded block.
  *
  * The passages are visited in windows [lo, hi] where hi is the smallest
- * last passage of the blocks covering lo, so that inside a window each
- * term has one block bound.  Per window, once the top-k heap is full:
+ * last passage of the blocks covering lo among the terms essential in the
+ * previous window (all of them at first), and a term's bound in the window
+ * is the largest of its blocks meeting it.  With more than
+ * SP_RANK_FEW_TERMS operands a window also spans at least
+ * SP_RANK_MIN_WINDOW passages, as Lucene's MaxScoreBulkScorer does: else
+ * the block ends of hundreds of terms cut the index into tiny windows,
+ * each costing a pass over all the terms (a 768-word query spent 80% of
+ * its 0.4 s there), and the next candidate comes from a heap of the
+ * essential operands by passage instead of a scan of them all.  A query
+ * "a b -c" ranks the disjunction a b the same way, each candidate that
+ * passes the bounds checked against c.  Per window, once the top-k heap
+ * is full:
  *
  *   - if the bounds add up to no more than the heap's threshold, nothing
  *     in the window can enter: it is skipped without decoding a block;
@@ -25,7 +35,8 @@
  *     while the running score plus their bounds can still pass the
  *     threshold.
  *
- * The result equals exhaustive evaluation (tests/test_core.c checks it):
+ * The result equals exhaustive evaluation (tests/test_core.c and
+ * tests/test_pruning.c check it, long queries included):
  * a passage is dropped only when its score provably cannot exceed the
  * threshold (bounds carry a 1e-9 relative margin for rounding), a later
  * passage with an equal score loses the tie anyway, and the score of a
@@ -34,6 +45,15 @@
 #include <stdlib.h>
 
 #include "search.h"
+
+/* With more than SP_RANK_FEW_TERMS operands, a window spans at least
+ * SP_RANK_MIN_WINDOW passages (measured on wiki60k: see bench/README.md). */
+#ifndef SP_RANK_FEW_TERMS
+#define SP_RANK_FEW_TERMS 8
+#endif
+#ifndef SP_RANK_MIN_WINDOW
+#define SP_RANK_MIN_WINDOW 4096
+#endif
 
 typedef struct mterm {
     it *n;
@@ -46,6 +66,7 @@ typedef struct mterm {
     double kmin_list; /* the same over a one-block list */
     uint32_t sb;      /* first block whose last passage >= the window start */
     uint32_t order;   /* position in the query, for a canonical summing order */
+    int ess;          /* essential in the last window (its blocks end windows) */
     uint32_t next;    /* phrase/NEAR operand: its match at doc is used, go on from here */
 } mterm;
 
@@ -127,6 +148,84 @@ static double decoded_norm(it_ctx *x, const sp_cursor *c, double *kmin)
     return best;
 }
 
+/* The heap of essential operands (many-term windows), by key: an
+ * operand's current passage, a lower bound while it is lazy (a pending
+ * cursor, or a phrase whose last match was used).  The key is stored in
+ * the entry and changes only at the top: an operand that has become
+ * non-essential (probed, so its passage moves) keeps its stale, smaller
+ * key until it reaches the top and is dropped, so the order holds. */
+typedef struct hent {
+    uint32_t key;
+    mterm *e;
+} hent;
+
+/* Operand e's current key. */
+static inline uint32_t h_key(const mterm *e)
+{
+    if (e->c) return e->c->doc;
+    return e->n->doc < e->next ? e->next : e->n->doc;
+}
+
+/* 1 when operand e's key is its actual next passage. */
+static inline int h_settled(const mterm *e)
+{
+    return e->c ? !e->c->pending : e->n->doc >= e->next;
+}
+
+/* Restore the heap order below position i (its key grew). */
+static void h_down(hent *h, size_t n, size_t i)
+{
+    hent v = h[i];
+    for (;;) {
+        size_t l = 2 * i + 1, m = l;
+        if (l >= n) break;
+        if (l + 1 < n && h[l + 1].key < h[l].key) m = l + 1;
+        if (h[m].key >= v.key) break;
+        h[i] = h[m];
+        i = m;
+    }
+    h[i] = v;
+}
+
+/* Remove the heap's top. */
+static void h_pop(hent *h, size_t *n)
+{
+    h[0] = h[--*n];
+    if (*n) h_down(h, *n, 0);
+}
+
+/* The top's operand moved: re-key it and restore the order. */
+static void h_moved(hent *h, size_t n)
+{
+    h[0].key = h_key(h[0].e);
+    h_down(h, n, 0);
+}
+
+/* The smallest passage <= hi of an essential operand in the heap, its top
+ * settled there (SP_END when none is left in the window). */
+static uint32_t h_next(it_ctx *x, hent *h, size_t *n, uint32_t hi)
+{
+    while (*n && !x->rc) {
+        mterm *e = h[0].e;
+        if (!e->ess) { /* it became non-essential: it is probed from now on */
+            h_pop(h, n);
+            continue;
+        }
+        uint32_t d = h[0].key;
+        if (d > hi) return SP_END;
+        if (h_settled(e)) return d;
+        op_seek(x, e, d);
+        h_moved(h, *n);
+    }
+    return SP_END;
+}
+
+static int cmp_order(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* BM25 of one term, exactly as iter.c's bm25() computes it. */
 static inline double term_score(double idf, uint32_t tf, double k1, double norm)
 {
@@ -135,6 +234,13 @@ static inline double term_score(double idf, uint32_t tf, double k1, double norm)
 
 int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
 {
+    /* "a b -c": the disjunction a b, each candidate checked against c
+     * (a passage matching c is no match: neither scored nor counted). */
+    it *neg = NULL;
+    if (root->type == Q_EXCL && root->nkids == 2) {
+        neg = root->kids[1];
+        root = root->kids[0];
+    }
     size_t cap = count_leaves(root), n = 0;
     it **terms = sp_malloc(x->a, (cap + 1) * sizeof *terms);
     if (!terms) {
@@ -152,7 +258,8 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
     uint32_t *hit = sp_malloc(x->a, (n + 1) * sizeof *hit); /* orders matched at d */
     mterm **mt = sp_malloc(x->a, (n + 1) * sizeof *mt);     /* essential operands at d */
     uint32_t *mtf = sp_malloc(x->a, (n + 1) * sizeof *mtf); /* and their tfs */
-    if (!m || !o || !cum || !contrib || !hit || !mt || !mtf) {
+    hent *hp = sp_malloc(x->a, (n + 1) * sizeof *hp);       /* essential operands by passage */
+    if (!m || !o || !cum || !contrib || !hit || !mt || !mtf || !hp) {
         x->rc = SPASM_ENOMEM;
         goto done;
     }
@@ -171,14 +278,31 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
         if (e->c && !e->c->skips) e->list_ub = e->ubk * decoded_norm(x, e->c, &e->kmin_list);
         e->sb = e->c ? e->c->block : 0;
         e->next = 0;
+        e->ess = 1;
         e->order = (uint32_t)i;
         o[k] = e;
         k++;
     }
     uint32_t lo = 0, maxp = (uint32_t)(x->ix->npass - 1);
+    uint32_t min_window = k > SP_RANK_FEW_TERMS ? SP_RANK_MIN_WINDOW : 1;
     while (k && lo <= maxp && !x->rc) {
-        /* The window [lo, hi] and each term's bound in it. */
+        /* The window [lo, hi]: it ends where the first block of an essential
+         * term ends (as Lucene's MaxScoreBulkScorer does: the other terms'
+         * block boundaries would cut it into many small windows, each
+         * costing a pass over all terms), but spans at least min_window
+         * passages.  A term's bound in it is the largest of its blocks'. */
         uint32_t hi = maxp;
+        for (size_t i = 0; i < k; i++) {
+            mterm *e = &m[i];
+            sp_cursor *c = e->c;
+            if (!c || c->doc == SP_END || !c->skips) continue;
+            if (sp_cursor_last_of(c, e->sb) < lo) e->sb = sp_cursor_skip_block(c, e->sb, lo);
+            if (e->sb < c->nb && e->ess) {
+                uint32_t last = sp_cursor_last_of(c, e->sb);
+                if (last < hi) hi = last;
+            }
+        }
+        if (hi - lo < min_window - 1) hi = maxp - lo < min_window - 1 ? maxp : lo + min_window - 1;
         int live = 0;
         for (size_t i = 0; i < k; i++) {
             mterm *e = &m[i];
@@ -191,13 +315,18 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
             } else if (c->doc == SP_END) {
                 continue;
             } else if (c->skips) {
-                if (sp_cursor_last_of(c, e->sb) < lo) e->sb = sp_cursor_skip_block(c, e->sb, lo);
                 if (e->sb >= c->nb) continue;
-                e->wub = e->ubk * block_norm(x, c, e->sb);
-                uint32_t mindl = sp_get_u32(c->skips + (size_t)e->sb * SP_SKIP_ENTRY + 16);
+                double norm = 0;
+                uint32_t mindl = UINT32_MAX;
+                for (uint32_t bl = e->sb; bl < c->nb; bl++) { /* the blocks meeting [lo, hi] */
+                    double v = block_norm(x, c, bl);
+                    uint32_t dl = sp_get_u32(c->skips + (size_t)bl * SP_SKIP_ENTRY + 16);
+                    if (v > norm) norm = v;
+                    if (dl < mindl) mindl = dl;
+                    if (sp_cursor_last_of(c, bl) >= hi) break;
+                }
+                e->wub = e->ubk * norm;
                 e->kmin = k1 * (1 - b + b * mindl / avgdl);
-                uint32_t last = sp_cursor_last_of(c, e->sb);
-                if (last < hi) hi = last;
             } else if (c->docs[c->n - 1] >= lo) {
                 e->wub = e->list_ub;
             } else {
@@ -220,11 +349,56 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
         for (size_t i = 0; i < k; i++) cum[i] = s += o[i]->wub;
         size_t first = 0; /* essential terms are o[first..k) */
         while (t->n == t->k && first < k && cum[first] <= t->threshold) first++;
+        for (size_t i = 0; i < k; i++) o[i]->ess = i >= first;
         for (size_t i = first; i < k; i++) /* also ends the lists with no passage >= lo */
             op_seek(x, o[i], lo);
+        /* Many essential operands: the next candidate comes from a heap of
+         * them by passage (as Lucene's DisiPriorityQueue), not a scan. */
+        int use_heap = k - first > SP_RANK_FEW_TERMS;
+        size_t nh = 0;
+        if (use_heap) {
+            for (size_t i = first; i < k; i++) {
+                hp[nh].e = o[i];
+                hp[nh++].key = h_key(o[i]);
+            }
+            for (size_t i = nh / 2; i-- > 0;) h_down(hp, nh, i);
+        }
         while (first < k) {
-            /* The next candidate: the smallest essential passage. */
+            size_t nm = 0;
+            double pre = first > 0 ? cum[first - 1] : 0;
             uint32_t d = SP_END;
+            if (use_heap) {
+                d = h_next(x, hp, &nh, hi);
+                if (d > hi || x->rc) break;
+                /* pop the operands at d, advance each past it */
+                while (nh && hp[0].key == d && !x->rc) {
+                    mterm *e = hp[0].e;
+                    if (!e->ess) {
+                        h_pop(hp, &nh);
+                        continue;
+                    }
+                    if (!h_settled(e)) {
+                        op_seek(x, e, d);
+                        h_moved(hp, nh);
+                        continue;
+                    }
+                    uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
+                    mt[nm] = e;
+                    mtf[nm++] = tf;
+                    pre += e->ubk * tf / (tf + e->kmin);
+                    if (e->c) {
+                        uint32_t nd = sp_cursor_next_lazy(e->c);
+                        if (!e->c->pending && nd != SP_END)
+                            __builtin_prefetch(x->ix->lens.p + 4 * (size_t)nd);
+                    } else {
+                        e->next = d + 1;
+                    }
+                    h_moved(hp, nh);
+                }
+                if (x->rc) break;
+                goto collected;
+            }
+            /* The next candidate: the smallest essential passage. */
             for (size_t i = first; i < k; i++) {
                 mterm *e = o[i];
                 uint32_t od = op_doc(e);
@@ -240,8 +414,6 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
             /* The essential operands at d, and a bound from their tfs and
              * the shortest passages of their blocks: when it cannot pass the
              * threshold, d is dropped before its length is even read. */
-            size_t nm = 0;
-            double pre = first > 0 ? cum[first - 1] : 0;
             for (size_t i = first; i < k; i++) {
                 mterm *e = o[i];
                 if (op_doc(e) != d || (!e->c && d < e->next)) continue;
@@ -261,7 +433,12 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     e->next = d + 1;
                 }
             }
+        collected:
             if (sp_it_deleted(x, d)) continue; /* deleted passages never match */
+            if (neg) { /* counted only when it passes the bound and the exclusion */
+                if (t->n == t->k && pre <= t->threshold) continue;
+                if (sp_it_next(x, neg, d) == d) continue;
+            }
             t->total++;
             if (t->n == t->k && pre <= t->threshold) continue;
             uint32_t dl = sp_it_len(x, d);
@@ -291,6 +468,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
             }
             if (dropped) continue;
             /* Sum in query order, as the exhaustive evaluator does. */
+            if (nhit > 32) qsort(hit, nhit, sizeof *hit, cmp_order);
             for (size_t i = 1; i < nhit; i++) {
                 uint32_t v = hit[i];
                 size_t j = i;
@@ -303,7 +481,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
             double sum = 0;
             for (size_t i = 0; i < nhit; i++) sum += contrib[hit[i]];
             sp_heap_offer(t, d, sum);
-            while (t->n == t->k && first < k && cum[first] <= t->threshold) first++;
+            while (t->n == t->k && first < k && cum[first] <= t->threshold) o[first++]->ess = 0;
         }
         if (hi >= maxp) break;
         lo = hi + 1;
@@ -317,5 +495,6 @@ done:
     sp_free(x->a, hit);
     sp_free(x->a, mt);
     sp_free(x->a, mtf);
+    sp_free(x->a, hp);
     return 1;
 }

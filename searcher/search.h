@@ -179,6 +179,7 @@ typedef struct sp_folder sp_folder;
 int sp_folder_new(spasm_searcher *s, size_t need, sp_folder **out);
 int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n);
 size_t sp_folder_kept(const sp_folder *f);
+size_t sp_folder_texts(const sp_folder *f); /* passages whose text it analysed */
 int sp_folder_finish(sp_folder *f, sp_cand *c, size_t n, sp_fold *out);
 void sp_folder_free(sp_folder *f);
 void sp_fold_free(spasm_searcher *s, sp_fold *f);

@@ -211,6 +211,9 @@ static int load(sp_seg *ix, unsigned flags, char *err)
         case SP_SEC_SIGS:
             dst = &ix->sigs;
             break;
+        case SP_SEC_SIGB:
+            dst = &ix->sigb;
+            break;
         case SP_SEC_DIDS:
             dst = &ix->dids;
             break;
@@ -335,7 +338,7 @@ int sp_seg_verify(sp_seg *ix, char *err)
                {&ix->posn, "POSN"}, {&ix->lens, "LENS"}, {&ix->pass, "PASS"}, {&ix->docs, "DOCS"},
                {&ix->dmet, "DMET"}, {&ix->dmix, "DMIX"}, {&ix->text, "TEXT"}, {&ix->txix, "TXIX"},
                {&ix->idix, "IDIX"}, {&ix->word, "WORD"}, {&ix->wdix, "WDIX"}, {&ix->sigs, "SIGS"},
-               {&ix->dids, "DIDS"}};
+               {&ix->dids, "DIDS"}, {&ix->sigb, "SIGB"}};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (check_section(ix, all[i].s, all[i].name, err)) return SPASM_ECORRUPT;
     return 0;

@@ -250,6 +250,8 @@ static void folder_rep_of(const sp_cand *orig, size_t n, const sp_cand *kept, co
     }
 }
 
+static size_t texts_read; /* by the folders of check_query() */
+
 /* Fold the plain ranking of q (its first n candidates) with the folder,
  * fed in two parts when split (2: after half of a different list), and
  * compare with the reference; returns the folds. */
@@ -277,6 +279,7 @@ static size_t check_query(spasm_searcher *s, const char *q, size_t n, size_t nee
     assert_int_equal(sp_folder_finish(f, work, nc, &fo), 0);
     folder_rep_of(c, nc, work, &fo, got);
     size_t folds = fo.ndups;
+    texts_read += sp_folder_texts(f);
     for (size_t i = 0; i < nc; i++) {
         if (want[i] != got[i])
             fprintf(stderr,
@@ -322,6 +325,55 @@ static void test_fold_reference_synthetic(void **state)
     folds += check_query(ss, "zeta", 100000, 300, 2);
     folds += check_query(ss, "kaloka OR mimiri OR tervasquo", 100000, 20, 1);
     assert_true(folds > 50);
+}
+
+/* SIGB holds, for every passage, the number of distinct bigrams of its
+ * text and their bitmap (FORMAT.md), as computed from the stored text. */
+static void check_sigb(spasm_searcher *s)
+{
+    spasm_index *ix = s->ix;
+    assert_non_null(ix->sigb.p);
+    assert_int_equal(ix->sigb.len, ix->npass * SP_SIGB_ENTRY);
+    sp_analyzer *an = sp_analyzer_new(s->a, 512);
+    for (uint32_t p = 0; p < ix->npass; p++) {
+        ref_set r = ref_bigrams(s, an, p);
+        const uint8_t *e = ix->sigb.p + (size_t)p * SP_SIGB_ENTRY;
+        assert_int_equal(sp_get_u32(e), r.n);
+        uint8_t bits[SP_SIGB_BITS / 8] = {0};
+        for (size_t i = 0; i < r.n; i++) bits[(r.v[i] % SP_SIGB_BITS) / 8] |= 1u << (r.v[i] % 8);
+        assert_memory_equal(bits, e + 4, sizeof bits);
+        free(r.v);
+    }
+    sp_analyzer_free(an);
+}
+
+static void test_sigb_matches_text(void **state)
+{
+    (void)state;
+    check_sigb(cs);
+    check_sigb(ss);
+}
+
+/* Without SIGB (an index written before it) the folds are the same, but
+ * the folder reads more texts: SIGB skips comparisons that cannot succeed. */
+static void test_fold_without_sigb(void **state)
+{
+    (void)state;
+    size_t folds[2], texts[2];
+    const uint8_t *keep = six->sigb.p;
+    for (int without = 0; without < 2; without++) {
+        six->sigb.p = without ? NULL : keep;
+        texts_read = 0;
+        folds[without] = check_query(ss, "zeta", 100000, 100000, 0);
+        folds[without] += check_query(ss, "kaloka OR mimiri OR tervasquo", 100000, 20, 1);
+        texts[without] = texts_read;
+    }
+    six->sigb.p = keep;
+    assert_int_equal(folds[0], folds[1]);
+    fprintf(stderr, "folds %zu, texts read %zu with SIGB, %zu without\n", folds[0], texts[0],
+            texts[1]);
+    assert_true(folds[0] > 10);
+    assert_true(texts[0] < texts[1]);
 }
 
 /* spasm_search with collapse = the reference over as many candidates as it
@@ -503,14 +555,18 @@ static void test_folding_bench_runs(void **state)
             "--runs 1 > %s/fb.out",
             b, b, tmpdir),
         0);
-    assert_int_equal(run("test $(grep -c '^k=[0-9]* queries=1 plain_ms=[0-9.]* folded_ms=[0-9.]* "
-                         "ratio=[0-9.]* hits=[0-9]* folded=[0-9]*$' %s/fb.out) -eq 3",
+    /* ids only and all fields for each k */
+    assert_int_equal(run("test $(grep -c '^k=[0-9]* fields=id queries=1 plain_ms=[0-9.]* "
+                         "folded_ms=[0-9.]* ratio=[0-9.]* wall_ratio=[0-9.]* hits=[0-9]* "
+                         "folded=[0-9]*$' %s/fb.out) -eq 3",
                          tmpdir),
                      0);
-    assert_int_equal(run("grep -q '^k=10 .* hits=10 folded=[1-9]' %s/fb.out", tmpdir), 0);
+    assert_int_equal(
+        run("test $(grep -c '^k=[0-9]* fields=all queries=1 ' %s/fb.out) -eq 3", tmpdir), 0);
+    assert_int_equal(run("grep -q '^k=10 fields=id .* hits=10 folded=[1-9]' %s/fb.out", tmpdir), 0);
     assert_int_equal(run("printf 'a\tcramp\nb\trenal colic\n' > %s/fq.tsv && %s/bin/folding_bench "
                          "%s/corpus.spx -f %s/fq.tsv -k 5 --fields all --runs 1 | grep -q "
-                         "'^k=5 queries=2 '",
+                         "'^k=5 fields=all queries=2 '",
                          tmpdir, b, b, tmpdir),
                      0);
     assert_int_equal(run("%s/bin/folding_bench %s/corpus.spx -k 5 2>/dev/null", b, b), 2);
@@ -522,6 +578,8 @@ int main(void)
         cmocka_unit_test(test_fold_reference_corpus),
         cmocka_unit_test(test_fold_reference_synthetic),
         cmocka_unit_test(test_fold_search),
+        cmocka_unit_test(test_sigb_matches_text),
+        cmocka_unit_test(test_fold_without_sigb),
         cmocka_unit_test(test_machine_formats_unfolded),
         cmocka_unit_test(test_group_doc_keeps_documents),
         cmocka_unit_test(test_library_default_unfolded),

@@ -20,6 +20,12 @@
 #include "search.h"
 #include "spasm.h"
 
+/* The synthetic collection's 300 words (word i is the i-th most frequent). */
+static char blk_words[300][16];
+static const char *blk_wp[300];
+static spasm_index *blk_ix;
+static spasm_searcher *blk_s;
+
 static spasm_index *corpus_ix;
 static spasm_searcher *corpus_s;
 static char tmpdir[256];
@@ -40,6 +46,8 @@ static int teardown(void **state)
     (void)state;
     spasm_searcher_free(corpus_s);
     spasm_close(corpus_ix);
+    spasm_searcher_free(blk_s);
+    spasm_close(blk_ix);
     return run("rm -rf %s", tmpdir) == 0 ? 0 : -1;
 }
 
@@ -177,19 +185,18 @@ static void test_pruning_equals_exhaustive(void **state)
     }
 }
 
-/* The same on a synthetic collection large enough for posting lists of
- * many blocks (Zipf-like word frequencies, passage lengths 3..80), where
- * block-max pruning actually skips blocks. */
-static void test_pruning_blocks(void **state)
+/* A synthetic collection large enough for posting lists of many blocks
+ * (Zipf-like word frequencies, passage lengths 3..80), where block-max
+ * pruning actually skips blocks; built once. */
+static spasm_searcher *blocks_searcher(void)
 {
-    (void)state;
+    if (blk_s) return blk_s;
     static const char *syl[] = {"ka", "lo", "mi", "ru", "te", "sa", "no", "pi", "do", "fe"};
-    char words[300][16];
-    const char *wp[300];
+    char(*words)[16] = blk_words;
     for (int i = 0; i < 300; i++) {
         snprintf(words[i], sizeof words[i], "%s%s%sx", syl[i % 10], syl[(i / 10) % 10],
                  syl[(i / 100) % 10]);
-        wp[i] = words[i];
+        blk_wp[i] = words[i];
     }
     char path[300];
     snprintf(path, sizeof path, "%s/blocks.spx", tmpdir);
@@ -218,10 +225,17 @@ static void test_pruning_blocks(void **state)
     free(text);
     assert_int_equal(spasm_writer_commit(w), 0);
     spasm_writer_abandon(w);
-    spasm_index *ix;
-    assert_int_equal(spasm_open(&ix, path, NULL), 0);
-    spasm_searcher *s;
-    assert_int_equal(spasm_searcher_new(ix, &s), 0);
+    assert_int_equal(spasm_open(&blk_ix, path, NULL), 0);
+    assert_int_equal(spasm_searcher_new(blk_ix, &blk_s), 0);
+    return blk_s;
+}
+
+/* Pruning on the synthetic collection equals exhaustive evaluation. */
+static void test_pruning_blocks(void **state)
+{
+    (void)state;
+    spasm_searcher *s = blocks_searcher();
+    const char **wp = blk_wp;
     srand(13);
     for (int q = 0; q < 300; q++) {
         char query[512];
@@ -233,8 +247,54 @@ static void test_pruning_blocks(void **state)
         random_options(&o, q);
         expect_same(s, query, &o);
     }
-    spasm_searcher_free(s);
-    spasm_close(ix);
+}
+
+/*
+ * Long queries (issue 10: any 10 KB query within a second): dozens to
+ * hundreds of distinct words, so that MaxScore's windows span many
+ * blocks and its candidates come from a heap of essential terms, with
+ * repeated words, prefixes, phrases, NEAR and excluded words mixed in;
+ * each equals exhaustive evaluation.
+ */
+static void test_pruning_long_queries(void **state)
+{
+    (void)state;
+    spasm_searcher *s = blocks_searcher();
+    const char **wp = blk_wp;
+    srand(17);
+    char *query = malloc(16384);
+    assert_non_null(query);
+    for (int q = 0; q < 60; q++) {
+        size_t len = 0;
+        int nwords = 9 + rand() % 300, shape = q % 6;
+        query[0] = 0;
+        for (int i = 0; i < nwords && len < 10000; i++) {
+            const char *w = wp[rand() % (q % 2 ? 300 : 60)];
+            if (shape == 1 && i % 7 == 0) /* phrases */
+                len += (size_t)sprintf(query + len, "\"%s %s\" ", w, wp[rand() % 30]);
+            else if (shape == 2 && i % 9 == 0) /* NEAR */
+                len += (size_t)sprintf(query + len, "%s NEAR/5 %s ", w, wp[rand() % 30]);
+            else if (shape == 3 && i % 4 == 0) /* excluded words */
+                len += (size_t)sprintf(query + len, "-%s ", w);
+            else if (shape == 4 && i % 10 == 0) /* prefixes */
+                len += (size_t)sprintf(query + len, "%.4s* ", w);
+            else
+                len += (size_t)sprintf(query + len, "%s ", w);
+        }
+        spasm_search_options o;
+        random_options(&o, q);
+        expect_same(s, query, &o);
+    }
+    /* every word of the collection, k = 10 and 1000 */
+    size_t len = 0;
+    for (int i = 0; i < 300; i++) len += (size_t)sprintf(query + len, "%s ", wp[i]);
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    o.fields = SPASM_FIELD_ID;
+    expect_same(s, query, &o);
+    o.k = 1000;
+    expect_same(s, query, &o);
+    free(query);
 }
 
 int main(void)
@@ -242,6 +302,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pruning_equals_exhaustive),
         cmocka_unit_test(test_pruning_blocks),
+        cmocka_unit_test(test_pruning_long_queries),
         cmocka_unit_test(test_fields_ids_only),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
