@@ -20,7 +20,8 @@
 #   make check-install  install into a temporary DESTDIR and test that tree
 #   make check-tsan   the thread test under ThreadSanitizer (build/tsan)
 #   make fuzz         the libFuzzer targets (clang), FUZZ_TIME=60 seconds each
-#                     (FUZZ_FAST=1: UBSan only, no ASan, for long runs)
+#                     (FUZZ_FAST=1: UBSan only, no ASan, for long runs;
+#                     FUZZ_RUNS=N: stop each after N executions)
 #   make check-fuzz   the fuzz targets over their seeds only (part of check)
 #   make CC=clang ... the same with clang, into build-clang/
 #   make clean
