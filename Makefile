@@ -20,7 +20,8 @@
 #   make check-install  install into a temporary DESTDIR and test that tree
 #   make check-tsan   the thread test under ThreadSanitizer (build/tsan)
 #   make fuzz         the libFuzzer targets (clang), FUZZ_TIME=60 seconds each
-#                     (FUZZ_FAST=1: UBSan only, no ASan, for long runs)
+#                     (FUZZ_FAST=1: UBSan only, no ASan, for long runs;
+#                     FUZZ_RUNS=N: stop each after N executions)
 #   make check-fuzz   the fuzz targets over their seeds only (part of check)
 #   make CC=clang ... the same with clang, into build-clang/
 #   make clean
@@ -223,14 +224,47 @@ fuzz: deps-clang
 
 fuzz-build: $(FUZZ_BIN) $(CORPUS_INDEX)
 
-$(BUILD)/fuzzers/fuzz_index_crc: fuzz/fuzz_index.c fuzz/fuzzutil.c fuzz/fuzzutil.h $(STATIC)
-	@mkdir -p $(dir $@)
-	$(CC) $(APPCFLAGS) -DFUZZ_FIX_CRC -fsanitize=fuzzer $(filter %.c,$^) -o $@ $(STATIC) $(LIBS) \
-	    $(LDSAN)
+# FUZZ_FAST=1 (UBSan only, for long runs): each target also links a library
+# of its own (BUILD/cmp-TARGET/) in which only the files that parse its
+# input keep libFuzzer's comparison tracing (-fsanitize-coverage=trace-cmp,
+# FUZZ_CMP_TARGET); edge coverage stays in every file.  Tracing every
+# comparison of the hot code that only walks fixed or already-decoded data
+# (the dictionary scan of fuzz_query's index, the highlighter re-analysing
+# passages, ranking, the writer's term table) took 25-70% of the time; see
+# fuzz/README.md.  The default tree (ASan, make check) traces everything.
+FUZZ_CMP ?=
+FUZZ_CMP_fuzz_query = searcher/query.c searcher/expand.c searcher/search.c
+FUZZ_CMP_fuzz_index = common/base.c common/codec.c searcher/index.c searcher/postings.c \
+    searcher/iter.c
+FUZZ_CMP_fuzz_ingest = common/analyzer.c indexer/batch.c indexer/input.c indexer/jsonline.c \
+    indexer/passage.c indexer/reader.c indexer/target.c indexer/writer.c searcher/query.c
+ifneq ($(strip $(FUZZ_CMP)),)
+$(filter-out $(FUZZ_CMP:%.c=$(BUILD)/obj/%.o),$(LIB_OBJ)): \
+    LIBCFLAGS += -fno-sanitize-coverage=trace-cmp
+endif
+ifeq ($(SAN),fuzz-fast)
+FUZZ_LIB_fuzz_query = $(BUILD)/cmp-fuzz_query/lib/libspasm.a
+FUZZ_LIB_fuzz_index = $(BUILD)/cmp-fuzz_index/lib/libspasm.a
+FUZZ_LIB_fuzz_ingest = $(BUILD)/cmp-fuzz_ingest/lib/libspasm.a
+$(BUILD)/cmp-%/lib/libspasm.a: $(LIB_SRC) $(HDRS)
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cmp-$* FUZZ_CMP="$(FUZZ_CMP_$*)" $@
+else
+FUZZ_LIB_fuzz_query = $(STATIC)
+FUZZ_LIB_fuzz_index = $(STATIC)
+FUZZ_LIB_fuzz_ingest = $(STATIC)
+endif
 
-$(BUILD)/fuzzers/%: fuzz/%.c fuzz/fuzzutil.c fuzz/fuzzutil.h $(STATIC)
+$(BUILD)/fuzzers/fuzz_index_crc: fuzz/fuzz_index.c fuzz/fuzzutil.c fuzz/fuzzutil.h $(FUZZ_LIB_fuzz_index)
 	@mkdir -p $(dir $@)
-	$(CC) $(APPCFLAGS) -fsanitize=fuzzer $(filter %.c,$^) -o $@ $(STATIC) $(LIBS) $(LDSAN)
+	$(CC) $(APPCFLAGS) -DFUZZ_FIX_CRC -fsanitize=fuzzer $(filter %.c,$^) -o $@ $(filter %.a,$^) \
+	    $(LIBS) $(LDSAN)
+
+$(BUILD)/fuzzers/fuzz_query: $(FUZZ_LIB_fuzz_query)
+$(BUILD)/fuzzers/fuzz_index: $(FUZZ_LIB_fuzz_index)
+$(BUILD)/fuzzers/fuzz_ingest: $(FUZZ_LIB_fuzz_ingest)
+$(BUILD)/fuzzers/%: fuzz/%.c fuzz/fuzzutil.c fuzz/fuzzutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) -fsanitize=fuzzer $(filter %.c,$^) -o $@ $(filter %.a,$^) $(LIBS) $(LDSAN)
 
 # The fuzz targets over their seeds, as tests (tests/run.sh counts them).
 check-fuzz: deps-clang

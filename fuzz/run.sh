@@ -6,7 +6,9 @@
 # the seeds in fuzz/corpus/TARGET are only read) and writes crashes, leaks
 # and timeouts to BUILD/artifacts/TARGET/; its log is BUILD/logs/TARGET.log.
 # Ends with one line per target: executions, exec/s, artifacts found.
-# FUZZ_ARGS adds libFuzzer flags (e.g. FUZZ_ARGS=-jobs=2).
+# FUZZ_ARGS adds libFuzzer flags (e.g. FUZZ_ARGS=-jobs=2).  FUZZ_RUNS=N
+# stops each target after N executions instead (SECONDS 0: no time limit),
+# e.g. FUZZ_RUNS=10000000 fuzz/run.sh build/fuzz-fast 0 fuzz_index.
 # Exit status 1 when any target found something.
 set -u
 build=$1 secs=$2
