@@ -175,7 +175,8 @@ desc = {
     "lucene": f"Lucene: StandardTokenizer, lower-case, ASCII folding, Snowball English; one merged "
               f"segment, indexed on {m.get('nthreads', '?')} threads; BM25 k1={k1} b={b} (spasm's) with "
               f"spasm's stop list dropped from the queries (`_keep`: kept), `_def` runs at Lucene's "
-              "defaults (k1=1.2 b=0.75, no stop list); 3 untimed JIT warm-up passes before each timed one",
+              f"defaults (k1=1.2 b=0.75, no stop list); {m.get('lucene_warmup', 3)} untimed JIT warm-up passes "
+              "before each timed one",
 }
 for e in engines:
     L.append(f"- {desc[e]}")

@@ -7,7 +7,7 @@
 #
 #   bench/run.sh [--collection NAME] [--small [N]] [--engines LIST] [--out FILE]
 #                [--reuse-peers] [--long-ks LIST] [--spasm-group doc|none]
-#                [--xapian-stem some|all]
+#                [--xapian-stem some|all] [--lucene-warmup N]
 #
 # Run from the repository root (`make bench` does).  See bench/README.md for
 # what is measured and how; the report goes to build/bench/RESULTS.md by
@@ -36,6 +36,8 @@ usage: bench/run.sh [options]
                        positions plus stemmed ones); all: STEM_ALL (stemmed
                        terms only: a smaller, faster index -- the setting the
                        guide's Xapian figures match)
+  --lucene-warmup N    untimed passes over the queries before Lucene's timed
+                       one (JIT warm-up; default 3)
   -h, --help           this text
 EOF
 }
@@ -61,6 +63,7 @@ REUSE_PEERS=0
 LONG_KS=10,1000
 SPASM_GROUP=doc
 XAPIAN_STEM=some
+LUCENE_WARMUP=3
 while [ $# -gt 0 ]; do
     case "$1" in
     --collection) [ $# -ge 2 ] || die "--collection needs a name"; COLLECTION=$2; shift 2 ;;
@@ -73,6 +76,7 @@ while [ $# -gt 0 ]; do
     --long-ks) [ $# -ge 2 ] || die "--long-ks needs a list"; LONG_KS=$2; shift 2 ;;
     --spasm-group) [ $# -ge 2 ] || die "--spasm-group needs doc or none"; SPASM_GROUP=$2; shift 2 ;;
     --xapian-stem) [ $# -ge 2 ] || die "--xapian-stem needs some or all"; XAPIAN_STEM=$2; shift 2 ;;
+    --lucene-warmup) [ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] || die "--lucene-warmup needs a count"; LUCENE_WARMUP=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
     esac
@@ -254,7 +258,7 @@ run_query() {
     spasm) cmd=("$B/spasm_bench" query "$idx" "$qf" "$k" --group "$SPASM_GROUP" --collapse off) ;;
     xapian) cmd=("$B/xapian_bench" query "$idx" "$qf" "$k") ;;
     fts5) cmd=("$B/fts5_bench" query "$idx" "$qf" "$k") ;;
-    lucene) cmd=("$B/lucene_bench" query "$idx" "$qf" "$k") ;;
+    lucene) cmd=("$B/lucene_bench" query "$idx" "$qf" "$k" --warmup "$LUCENE_WARMUP") ;;
     esac
     cmd+=("$@" --run "$RUNS/$e-$set-$k.run")
     say "$e: $set queries, top-$k ${*:+($*) }..."
@@ -362,11 +366,11 @@ jq -n \
     --arg input "$INPUT" --arg spasm_group "$SPASM_GROUP" --arg engines "$ENGINES" \
     --arg xapian_stem "$XAPIAN_STEM" \
     --arg qtitle "$Q_TITLE" --arg qlong "$Q_LONG" --arg reuse "$REUSE_PEERS" \
-    --arg k1 "$SPASM_K1" --arg b "$SPASM_B" --arg nthreads "$(nproc)" \
+    --arg k1 "$SPASM_K1" --arg b "$SPASM_B" --arg nthreads "$(nproc)" --arg lwarm "$LUCENE_WARMUP" \
     '{date: $date, nproc: $nproc, cpu: $cpu, mem: $mem, os: $os, kernel: $kernel, cc: $cc,
       versions: {spasm: $spasm, xapian: $xapian, fts5: $fts5, lucene: $lucene}, collection: $collection, docs: $docs,
       ndocs: $ndocs, input: $input, spasm_group: $spasm_group, xapian_stem: $xapian_stem, engines: $engines,
-      q_title: $qtitle, q_long: $qlong, reuse_peers: $reuse, k1: $k1, b: $b, nthreads: $nthreads}' >"$RES/machine.json"
+      q_title: $qtitle, q_long: $qlong, reuse_peers: $reuse, k1: $k1, b: $b, nthreads: $nthreads, lucene_warmup: $lwarm}' >"$RES/machine.json"
 
 # ---- index and query, one engine at a time ---------------------------------------------
 for e in "${ENGINE_LIST[@]}"; do
