@@ -264,13 +264,14 @@ static void test_bench_driver(void **state)
     char engines[64] = "spasm";
     if (access("build/bench/xapian_bench", X_OK) == 0) strcat(engines, ",xapian");
     if (access("build/bench/fts5_bench", X_OK) == 0) strcat(engines, ",fts5");
+    if (access("build/bench/lucene_bench", X_OK) == 0) strcat(engines, ",lucene");
     char *pub = NULL;
     size_t n = 0;
     assert_true(unchanged("bench/RESULTS.md", &pub, &n));
     char report[512];
     snprintf(report, sizeof report, "%s/R.md", tmpdir);
     if (run("unset MAKEFLAGS MFLAGS MAKELEVEL; bench/run.sh --small 300 --engines %s "
-            "--long-ks 10 --xapian-stem all --out %s > %s/log 2>&1",
+            "--long-ks 10 --xapian-stem all --lucene-warmup 0 --out %s > %s/log 2>&1",
             engines, report, tmpdir) != 0) {
         char log[512];
         snprintf(log, sizeof log, "%s/log", tmpdir);
@@ -282,6 +283,12 @@ static void test_bench_driver(void **state)
     file_has(report, "| spasm-search | ");
     if (strstr(engines, "xapian")) file_has(report, "| Xapian | ");
     if (strstr(engines, "fts5")) file_has(report, "| SQLite FTS5 | ");
+    if (strstr(engines, "lucene")) {
+        file_has(report, "| Lucene 8 | ");
+        file_has(report,
+                 "| spasm-search | Lucene 8 | dropped, both at spasm's BM25 | title | 10 | ");
+    }
+    file_has(report, "| title | `spasm-search -f`, whole process | ");
     size_t m = 0;
     char *s = slurp(report, &m);
     assert_non_null(s);
