@@ -7,7 +7,7 @@
 #
 #   bench/run.sh [--collection NAME] [--small [N]] [--engines LIST] [--out FILE]
 #                [--reuse-peers] [--long-ks LIST] [--spasm-group doc|none]
-#                [--xapian-stem some|all] [--lucene-warmup N]
+#                [--xapian-stem some|all] [--lucene-warmup N] [--queries N]
 #
 # Run from the repository root (`make bench` does).  See bench/README.md for
 # what is measured and how; the report goes to build/bench/RESULTS.md by
@@ -38,6 +38,8 @@ usage: bench/run.sh [options]
                        guide's Xapian figures match)
   --lucene-warmup N    untimed passes over the queries before Lucene's timed
                        one (JIT warm-up; default 3)
+  --queries N          only the first N queries of each query file (a smoke
+                       run; default all)
   -h, --help           this text
 EOF
 }
@@ -64,6 +66,7 @@ LONG_KS=10,1000
 SPASM_GROUP=doc
 XAPIAN_STEM=some
 LUCENE_WARMUP=3
+NQUERIES=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --collection) [ $# -ge 2 ] || die "--collection needs a name"; COLLECTION=$2; shift 2 ;;
@@ -77,6 +80,7 @@ while [ $# -gt 0 ]; do
     --spasm-group) [ $# -ge 2 ] || die "--spasm-group needs doc or none"; SPASM_GROUP=$2; shift 2 ;;
     --xapian-stem) [ $# -ge 2 ] || die "--xapian-stem needs some or all"; XAPIAN_STEM=$2; shift 2 ;;
     --lucene-warmup) [ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] || die "--lucene-warmup needs a count"; LUCENE_WARMUP=$2; shift 2 ;;
+    --queries) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || die "--queries needs a positive count"; NQUERIES=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
     esac
@@ -125,6 +129,12 @@ if [ "$SMALL" -gt 0 ]; then
         [ "$n" -eq "$SMALL" ] || die "wanted $SMALL lines from $DOCS, got $n"
         mv "$INPUT.tmp" "$INPUT"
     fi
+fi
+if [ "$NQUERIES" -gt 0 ]; then
+    head -n "$NQUERIES" "$Q_TITLE" >"$WORK/queries.tsv"
+    head -n "$NQUERIES" "$Q_LONG" >"$WORK/queries_long.tsv"
+    Q_TITLE=$WORK/queries.tsv
+    Q_LONG=$WORK/queries_long.tsv
 fi
 NDOCS_NOTE=$([ "$SMALL" -gt 0 ] && echo "first $SMALL documents" || echo "all documents")
 

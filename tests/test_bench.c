@@ -271,7 +271,7 @@ static void test_bench_driver(void **state)
     char report[512];
     snprintf(report, sizeof report, "%s/R.md", tmpdir);
     if (run("unset MAKEFLAGS MFLAGS MAKELEVEL; bench/run.sh --small 300 --engines %s "
-            "--long-ks 10 --xapian-stem all --lucene-warmup 0 --out %s > %s/log 2>&1",
+            "--long-ks 10 --xapian-stem all --lucene-warmup 0 --queries 50 --out %s > %s/log 2>&1",
             engines, report, tmpdir) != 0) {
         char log[512];
         snprintf(log, sizeof log, "%s/log", tmpdir);
