@@ -285,11 +285,15 @@ if pairs:
         for qs in ("title", "long"):
             for k in (10, 1000):
                 pa, pb = run_path(ea, sa.format(qs), k), run_path(eb, sb.format(qs), k)
-                if not pa or not pb:
+                if not pa or not pb or (ea, sa.format(qs), k) not in qry or (eb, sb.format(qs), k) not in qry:
                     continue
-                for p in (pa, pb):
-                    if p not in cache:
-                        cache[p] = overlap.read_run(p)
+                try:
+                    for p in (pa, pb):
+                        if p not in cache:
+                            cache[p] = overlap.read_run(p)
+                except SystemExit as err:  # a run cut short (an interrupted run)
+                    print(err, file=sys.stderr)
+                    continue
                 o = overlap.overlap(cache[pa], cache[pb], k)
                 if o["queries"] == 0:
                     continue
