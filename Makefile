@@ -93,8 +93,17 @@ CODEC_LIBS = $(if $(SVB),-lstreamvbyte,)
 BENCH_DIR = $(BUILD)/bench
 HAVE_XAPIAN := $(shell pkg-config --exists xapian-core 2>/dev/null && echo 1)
 HAVE_SQLITE := $(shell test -f /usr/include/sqlite3.h && echo 1)
+# Lucene 8 (bench/peers/LuceneBench.java): javac and the jars of Debian's
+# liblucene8-java (named 8.7.0, Lucene 8.8.1 inside) and libjackson2-core-java.
+JAVAC := $(shell command -v javac 2>/dev/null)
+LUCENE_JARS := $(firstword $(wildcard /usr/share/java/lucene-core-[0-9]*.jar)) \
+    $(firstword $(wildcard /usr/share/java/lucene-analyzers-common-[0-9]*.jar)) \
+    $(wildcard /usr/share/java/jackson-core.jar)
+HAVE_LUCENE := $(if $(and $(JAVAC),$(word 3,$(LUCENE_JARS))),1,)
+LUCENE_CP = $(subst $(eval) ,:,$(strip $(LUCENE_JARS)))
 BENCH_TOOLS = $(BIN_CODEC) $(BENCH_DIR)/spasm_bench $(BENCH_DIR)/dump_passages $(BENCH_DIR)/live_bench \
-    $(if $(HAVE_XAPIAN),$(BENCH_DIR)/xapian_bench,) $(if $(HAVE_SQLITE),$(BENCH_DIR)/fts5_bench,)
+    $(if $(HAVE_XAPIAN),$(BENCH_DIR)/xapian_bench,) $(if $(HAVE_SQLITE),$(BENCH_DIR)/fts5_bench,) \
+    $(if $(HAVE_LUCENE),$(BENCH_DIR)/lucene_bench,)
 # What near-duplicate folding costs (bench/folding_bench.c; smoke-run by
 # tests/test_fold.c).
 BIN_FOLD = $(BUILD)/bin/folding_bench
@@ -188,6 +197,15 @@ $(BENCH_DIR)/xapian_bench: bench/peers/xapian_bench.cc bench/peers/jsonl.h bench
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -g $(OPT) -Wall -Wextra $(filter -fsanitize=% -fno-%,$(CFLAGS_BASE)) $< -o $@ \
 	    $$(pkg-config --cflags --libs xapian-core) -ljansson -lz $(LDSAN)
+
+# Java: the classes into build/bench/lucene/, and a wrapper script that runs
+# them (LUCENE_BENCH_JAVA_OPTS: the JVM's options, default -Xmx1g).
+$(BENCH_DIR)/lucene_bench: bench/peers/LuceneBench.java
+	@mkdir -p $(BENCH_DIR)/lucene
+	$(JAVAC) -encoding UTF-8 -Xlint:all -Werror -cp $(LUCENE_CP) -d $(BENCH_DIR)/lucene $<
+	printf '#!/bin/sh\n# written by make from bench/peers/LuceneBench.java\nexec java $${LUCENE_BENCH_JAVA_OPTS:--Xmx1g} -cp %s LuceneBench "$$@"\n' \
+	    '$(abspath $(BENCH_DIR))/lucene:$(LUCENE_CP)' > $@.tmp
+	chmod +x $@.tmp && mv $@.tmp $@
 
 $(BIN_FOLD): bench/folding_bench.c bench/bench_util.h include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)

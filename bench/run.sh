@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# bench/run.sh -- spasm-search against Xapian and SQLite FTS5, in one run on
-# this machine: indexing time, indexing peak memory, index size, and query
-# latency (title and long queries, top-10 and top-1000, one thread).
+# bench/run.sh -- spasm-search against Xapian, SQLite FTS5 and Lucene 8, in one
+# run on this machine: indexing time, indexing peak memory, index size, query
+# latency (title and long queries, top-10 and top-1000, one thread, stop
+# words kept and dropped), the CLI's default paths, and how far the engines'
+# top-10s agree.
 #
 #   bench/run.sh [--collection NAME] [--small [N]] [--engines LIST] [--out FILE]
 #                [--reuse-peers] [--long-ks LIST] [--spasm-group doc|none]
-#                [--xapian-stem some|all]
+#                [--xapian-stem some|all] [--lucene-warmup N] [--queries N]
 #
 # Run from the repository root (`make bench` does).  See bench/README.md for
 # what is measured and how; the report goes to build/bench/RESULTS.md by
@@ -21,9 +23,9 @@ usage: bench/run.sh [options]
                        queries_long.tsv); default wikipedia_en
   --small [N]          index only the first N documents (default 50000), copied
                        to build/bench/work/NAME-smallN/docs.jsonl: a quick trial run
-  --engines LIST       comma-separated, from spasm,xapian,fts5 (default: all)
+  --engines LIST       comma-separated, from spasm,xapian,fts5,lucene (default: all)
   --out FILE           the report (default build/bench/RESULTS.md)
-  --reuse-peers        do not re-index a peer (xapian, fts5) whose index from an
+  --reuse-peers        do not re-index a peer (xapian, fts5, lucene) whose index from an
                        earlier run is complete in the work directory; its
                        indexing figures are then those of that earlier run
   --long-ks LIST       top-k values for the long queries (default 10,1000);
@@ -34,6 +36,10 @@ usage: bench/run.sh [options]
                        positions plus stemmed ones); all: STEM_ALL (stemmed
                        terms only: a smaller, faster index -- the setting the
                        guide's Xapian figures match)
+  --lucene-warmup N    untimed passes over the queries before Lucene's timed
+                       one (JIT warm-up; default 3)
+  --queries N          only the first N queries of each query file (a smoke
+                       run; default all)
   -h, --help           this text
 EOF
 }
@@ -50,12 +56,17 @@ cd "$ROOT"
 
 COLLECTION=wikipedia_en
 SMALL=0
-ENGINES=spasm,xapian,fts5
+ENGINES=spasm,xapian,fts5,lucene
+# spasm's BM25 defaults (README, "Ranking"): the setting Lucene is also run at
+SPASM_K1=1.4
+SPASM_B=0.6
 OUT=build/bench/RESULTS.md
 REUSE_PEERS=0
 LONG_KS=10,1000
 SPASM_GROUP=doc
 XAPIAN_STEM=some
+LUCENE_WARMUP=3
+NQUERIES=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --collection) [ $# -ge 2 ] || die "--collection needs a name"; COLLECTION=$2; shift 2 ;;
@@ -68,6 +79,8 @@ while [ $# -gt 0 ]; do
     --long-ks) [ $# -ge 2 ] || die "--long-ks needs a list"; LONG_KS=$2; shift 2 ;;
     --spasm-group) [ $# -ge 2 ] || die "--spasm-group needs doc or none"; SPASM_GROUP=$2; shift 2 ;;
     --xapian-stem) [ $# -ge 2 ] || die "--xapian-stem needs some or all"; XAPIAN_STEM=$2; shift 2 ;;
+    --lucene-warmup) [ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] || die "--lucene-warmup needs a count"; LUCENE_WARMUP=$2; shift 2 ;;
+    --queries) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || die "--queries needs a positive count"; NQUERIES=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
     esac
@@ -77,7 +90,7 @@ case "$XAPIAN_STEM" in some|all) ;; *) die "--xapian-stem takes some or all, not
 IFS=, read -r -a ENGINE_LIST <<<"$ENGINES"
 [ ${#ENGINE_LIST[@]} -gt 0 ] || die "--engines: empty list"
 for e in "${ENGINE_LIST[@]}"; do
-    case "$e" in spasm|xapian|fts5) ;; *) die "--engines: unknown engine '$e' (spasm, xapian, fts5)" ;; esac
+    case "$e" in spasm|xapian|fts5|lucene) ;; *) die "--engines: unknown engine '$e' (spasm, xapian, fts5, lucene)" ;; esac
 done
 IFS=, read -r -a LONG_K_LIST <<<"$LONG_KS"
 for k in "${LONG_K_LIST[@]}"; do [[ $k =~ ^[1-9][0-9]*$ ]] || die "--long-ks: '$k' is not a positive integer"; done
@@ -117,6 +130,12 @@ if [ "$SMALL" -gt 0 ]; then
         mv "$INPUT.tmp" "$INPUT"
     fi
 fi
+if [ "$NQUERIES" -gt 0 ]; then
+    head -n "$NQUERIES" "$Q_TITLE" >"$WORK/queries.tsv"
+    head -n "$NQUERIES" "$Q_LONG" >"$WORK/queries_long.tsv"
+    Q_TITLE=$WORK/queries.tsv
+    Q_LONG=$WORK/queries_long.tsv
+fi
 NDOCS_NOTE=$([ "$SMALL" -gt 0 ] && echo "first $SMALL documents" || echo "all documents")
 
 # ---- tools and packages -------------------------------------------------------------
@@ -126,6 +145,7 @@ for e in "${ENGINE_LIST[@]}"; do
     spasm) want_pkgs="$want_pkgs libstemmer-dev libutf8proc-dev libjansson-dev libdeflate-dev zlib1g-dev" ;;
     xapian) want_pkgs="$want_pkgs libxapian-dev libjansson-dev zlib1g-dev g++" ;;
     fts5) want_pkgs="$want_pkgs libsqlite3-dev libutf8proc-dev libjansson-dev zlib1g-dev" ;;
+    lucene) want_pkgs="$want_pkgs openjdk-17-jdk-headless liblucene8-java libjackson2-core-java" ;;
     esac
 done
 missing=""
@@ -180,6 +200,7 @@ index_path() {
     spasm) echo "$WORK/spasm.spx" ;;
     xapian) echo "$WORK/$(index_name xapian)" ;;
     fts5) echo "$WORK/fts5.db" ;;
+    lucene) echo "$WORK/lucene" ;;
     esac
 }
 
@@ -209,6 +230,7 @@ index_engine() {
     spasm) cmd=(build/bin/spasm-index -q -o "$idx" "$INPUT") ;;
     xapian) cmd=("$B/xapian_bench" index "$idx" "$INPUT" --stem "$XAPIAN_STEM") ;;
     fts5) cmd=("$B/fts5_bench" index "$idx" "$INPUT") ;;
+    lucene) cmd=("$B/lucene_bench" index "$idx" "$INPUT" --threads "$(nproc)") ;;
     esac
     say "$e: indexing $INPUT ($NDOCS_NOTE) ..."
     if ! /usr/bin/time -v -o "$tlog" "${cmd[@]}" >"$log" 2>&1; then
@@ -231,50 +253,108 @@ index_engine() {
     say "$e: indexed in ${wall} s, peak RSS $((rss * 1024 / 1000000)) MB, index $((bytes / 1000000)) MB"
 }
 
+# One query run: run_query ENGINE SET QUERIES K [harness options...] writes
+# $RES/query-ENGINE-SET-K.json (the harness's JSON line) and the TREC run
+# $RUNS/ENGINE-SET-K.run.  SET is title or long, with a suffix naming the
+# variant: _keep (stop words kept where the engine's main run drops them),
+# _def (Lucene at its own defaults), _all (spasm with every field).
+run_query() {
+    local e=$1 set=$2 qf=$3 k=$4 idx out log cmd
+    shift 4
+    idx=$(index_path "$e")
+    out=$RES/query-$e-$set-$k.json
+    log=$LOGS/query-$e-$set-$k.log
+    case "$e" in
+    spasm) cmd=("$B/spasm_bench" query "$idx" "$qf" "$k" --group "$SPASM_GROUP" --collapse off) ;;
+    xapian) cmd=("$B/xapian_bench" query "$idx" "$qf" "$k") ;;
+    fts5) cmd=("$B/fts5_bench" query "$idx" "$qf" "$k") ;;
+    lucene) cmd=("$B/lucene_bench" query "$idx" "$qf" "$k" --warmup "$LUCENE_WARMUP") ;;
+    esac
+    cmd+=("$@" --run "$RUNS/$e-$set-$k.run")
+    say "$e: $set queries, top-$k ${*:+($*) }..."
+    if ! "${cmd[@]}" >"$out.tmp" 2>"$log"; then
+        mark_failed "$e" "$set queries top-$k (${cmd[*]})" "$log"
+        rm -f "$out.tmp"
+        return 1
+    fi
+    tail -n 1 "$out.tmp" >"$out"
+    rm -f "$out.tmp"
+    jq -e .p50_ms "$out" >/dev/null 2>&1 ||
+        { echo "no JSON summary line from ${cmd[*]}" >>"$log"; mark_failed "$e" "$set queries top-$k" "$log"; rm -f "$out"; return 1; }
+    say "$e: $set top-$k: $(jq -r '"mean \(.mean_ms) ms, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, \(.qps) QPS, \(.zero_hits) without hits"' "$out")"
+}
+
+# spasm-search as a user runs it, whole process (start, opening the index,
+# every query, printing): cli_run MODE SET QUERIES, MODE f (-f FILE, its
+# default flags: text output, top 10) or stdio (--stdio, JSON Lines).
+# Writes $RES/cli-spasm-MODE-SET.json.
+cli_run() {
+    local mode=$1 set=$2 qf=$3 idx tlog out log rc=0
+    idx=$(index_path spasm)
+    tlog=$LOGS/cli-spasm-$mode-$set.time
+    out=$RUNS/spasm-cli-$mode-$set.out
+    log=$LOGS/cli-spasm-$mode-$set.log
+    say "spasm: spasm-search $([ "$mode" = f ] && echo "-f" || echo "--stdio"), $set queries ..."
+    if [ "$mode" = f ]; then
+        /usr/bin/time -v -o "$tlog" build/bin/spasm-search -i "$idx" -f "$qf" >"$out" 2>"$log" || rc=$?
+    else
+        /usr/bin/time -v -o "$tlog" build/bin/spasm-search -i "$idx" --stdio <"$qf" >"$out" 2>"$log" || rc=$?
+    fi
+    # 1: some query found nothing (not an error)
+    if [ "$rc" -gt 1 ]; then
+        echo "the spasm-search $mode run failed (status $rc): see $log" >&2
+        return 0
+    fi
+    jq -n --arg mode "$mode" --arg set "$set" --argjson wall "$(wall_seconds "$tlog")" \
+        --argjson rss_kb "$(peak_rss_kb "$tlog")" --argjson bytes "$(wc -c <"$out")" \
+        --argjson n "$(grep -c . "$qf")" \
+        '{mode: $mode, set: $set, k: 10, n: $n, wall_s: $wall, rss_kb: $rss_kb, out_bytes: $bytes}' \
+        >"$RES/cli-spasm-$mode-$set.json"
+    say "spasm: spasm-search $mode $set: $(jq -r '"\(.wall_s) s for \(.n) queries, \(.out_bytes) bytes out"' "$RES/cli-spasm-$mode-$set.json")"
+}
+
 query_engine() {
-    local e=$1 idx
+    local e=$1 idx set qf k ks
     idx=$(index_path "$e")
     # Warm the page cache: every engine is measured with its index in memory.
     find "$idx" -type f -exec cat {} + >/dev/null
-    local set qf k ks out log cmd
     for set in title long; do
         if [ $set = title ]; then qf=$Q_TITLE; ks="10 1000"; else qf=$Q_LONG; ks="${LONG_K_LIST[*]}"; fi
         for k in $ks; do
-            out=$RES/query-$e-$set-$k.json
-            log=$LOGS/query-$e-$set-$k.log
             case "$e" in
-            spasm) cmd=("$B/spasm_bench" query "$idx" "$qf" "$k" --group "$SPASM_GROUP" --collapse off) ;;
-            xapian) cmd=("$B/xapian_bench" query "$idx" "$qf" "$k") ;;
-            fts5) cmd=("$B/fts5_bench" query "$idx" "$qf" "$k") ;;
+            spasm) # stop words dropped (its default), then kept
+                run_query spasm "$set" "$qf" "$k" || return
+                run_query spasm "${set}_keep" "$qf" "$k" --keep-stopwords || return ;;
+            lucene) # spasm's analysis and BM25 with stop words dropped, kept, then Lucene's defaults
+                run_query lucene "$set" "$qf" "$k" --stop spasm --bm25 "$SPASM_K1" "$SPASM_B" || return
+                run_query lucene "${set}_keep" "$qf" "$k" --stop none --bm25 "$SPASM_K1" "$SPASM_B" || return
+                run_query lucene "${set}_def" "$qf" "$k" --stop none --bm25 1.2 0.75 || return ;;
+            *) run_query "$e" "$set" "$qf" "$k" || return ;;
             esac
-            cmd+=(--run "$RUNS/$e-$set-$k.run")
-            say "$e: $set queries, top-$k ..."
-            if ! "${cmd[@]}" >"$out.tmp" 2>"$log"; then
-                mark_failed "$e" "$set queries top-$k (${cmd[*]})" "$log"
-                rm -f "$out.tmp"
-                return
-            fi
-            tail -n 1 "$out.tmp" >"$out"
-            rm -f "$out.tmp"
-            jq -e .p50_ms "$out" >/dev/null 2>&1 ||
-                { echo "no JSON summary line from ${cmd[*]}" >>"$log"; mark_failed "$e" "$set queries top-$k" "$log"; rm -f "$out"; return; }
-            say "$e: $set top-$k: $(jq -r '"mean \(.mean_ms) ms, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, \(.qps) QPS, \(.zero_hits) without hits"' "$out")"
         done
     done
-    # spasm-search's text default, beyond the peers' task: near-duplicates
-    # folded (by passage: --group doc never folds)
-    if [ "$e" = spasm ]; then
-        out=$RES/query-spasm-titlefold-10.json
-        log=$LOGS/query-spasm-titlefold-10.log
-        say "spasm: title queries, top-10, near-duplicates folded ..."
-        if "$B/spasm_bench" query "$idx" "$Q_TITLE" 10 --group none --collapse on \
-            --run "$RUNS/spasm-titlefold-10.run" >"$out.tmp" 2>"$log"; then
-            tail -n 1 "$out.tmp" >"$out"
-        else
-            echo "the folding run failed: see $log" >&2
-        fi
-        rm -f "$out.tmp"
+    [ "$e" = spasm ] || return 0
+    # Beyond the peers' task: every field (the text and JSON output's work),
+    # near-duplicates folded (spasm-search's text default; by passage:
+    # --group doc never folds), and the CLI as a user runs it.
+    for k in 10 1000; do
+        run_query spasm title_all "$Q_TITLE" "$k" --fields all || true
+        run_query spasm long_all "$Q_LONG" "$k" --fields all || true
+    done
+    rm -f "$STATUS_DIR/spasm" # these extra runs do not fail the engine
+    local out=$RES/query-spasm-titlefold-10.json log=$LOGS/query-spasm-titlefold-10.log
+    say "spasm: title queries, top-10, near-duplicates folded ..."
+    if "$B/spasm_bench" query "$idx" "$Q_TITLE" 10 --group none --collapse on \
+        --run "$RUNS/spasm-titlefold-10.run" >"$out.tmp" 2>"$log"; then
+        tail -n 1 "$out.tmp" >"$out"
+    else
+        echo "the folding run failed: see $log" >&2
     fi
+    rm -f "$out.tmp"
+    cli_run f title "$Q_TITLE"
+    cli_run stdio title "$Q_TITLE"
+    cli_run f long "$Q_LONG"
+    cli_run stdio long "$Q_LONG"
 }
 
 for e in "${ENGINE_LIST[@]}"; do
@@ -291,15 +371,16 @@ jq -n \
     --arg os "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME" || uname -s)" \
     --arg kernel "$(uname -r)" \
     --arg cc "$(cc --version | head -n 1)" \
-    --arg spasm "$(ver spasm)" --arg xapian "$(ver xapian)" --arg fts5 "$(ver fts5)" \
+    --arg spasm "$(ver spasm)" --arg xapian "$(ver xapian)" --arg fts5 "$(ver fts5)" --arg lucene "$(ver lucene)" \
     --arg collection "$COLLECTION" --arg docs "$DOCS" --arg ndocs "$(if [ "$SMALL" -gt 0 ]; then echo "$SMALL"; else echo all; fi)" \
     --arg input "$INPUT" --arg spasm_group "$SPASM_GROUP" --arg engines "$ENGINES" \
     --arg xapian_stem "$XAPIAN_STEM" \
     --arg qtitle "$Q_TITLE" --arg qlong "$Q_LONG" --arg reuse "$REUSE_PEERS" \
+    --arg k1 "$SPASM_K1" --arg b "$SPASM_B" --arg nthreads "$(nproc)" --arg lwarm "$LUCENE_WARMUP" \
     '{date: $date, nproc: $nproc, cpu: $cpu, mem: $mem, os: $os, kernel: $kernel, cc: $cc,
-      versions: {spasm: $spasm, xapian: $xapian, fts5: $fts5}, collection: $collection, docs: $docs,
+      versions: {spasm: $spasm, xapian: $xapian, fts5: $fts5, lucene: $lucene}, collection: $collection, docs: $docs,
       ndocs: $ndocs, input: $input, spasm_group: $spasm_group, xapian_stem: $xapian_stem, engines: $engines,
-      q_title: $qtitle, q_long: $qlong, reuse_peers: $reuse}' >"$RES/machine.json"
+      q_title: $qtitle, q_long: $qlong, reuse_peers: $reuse, k1: $k1, b: $b, nthreads: $nthreads, lucene_warmup: $lwarm}' >"$RES/machine.json"
 
 # ---- index and query, one engine at a time ---------------------------------------------
 for e in "${ENGINE_LIST[@]}"; do
@@ -312,187 +393,7 @@ say "writing $OUT"
 mkdir -p "$(dirname "$OUT")"
 IDX_PATHS=()
 for e in "${ENGINE_LIST[@]}"; do IDX_PATHS+=("$e=$(index_path "$e")"); done
-python3 - "$RES" "$OUT" "${IDX_PATHS[@]}" <<'PYEOF'
-import json, os, struct, subprocess, sys
-
-res, out = sys.argv[1], sys.argv[2]
-paths = dict(a.split("=", 1) for a in sys.argv[3:])
-engines = list(paths)
-NAME = {"spasm": "spasm", "xapian": "Xapian", "fts5": "FTS5"}
-LONGNAME = {"spasm": "spasm-search", "xapian": "Xapian", "fts5": "SQLite FTS5"}
-
-def load(name):
-    p = os.path.join(res, name)
-    if not os.path.exists(p):
-        return None
-    with open(p) as f:
-        return json.load(f)
-
-m = load("machine.json")
-status = {}
-for e in engines:
-    p = os.path.join(res, "status", e)
-    if os.path.exists(p):
-        status[e] = open(p).read().strip()
-idx = {e: load(f"index-{e}.json") for e in engines}
-qry = {}
-for e in engines:
-    for fn in sorted(os.listdir(res)):
-        if fn.startswith(f"query-{e}-") and fn.endswith(".json"):
-            _, _, qset, k = fn[:-5].split("-")
-            qry[(e, qset, int(k))] = load(fn)
-
-# Index size in parts (bytes): the inverted index (dictionary, postings,
-# positions), stored text, and the rest (per-document tables, ...).
-def spasm_parts(path):
-    inv = {b"DICT", b"DIDX", b"WORD", b"WDIX", b"POST", b"POSN"}
-    txt = {b"TEXT", b"TXIX", b"DMET", b"DMIX"}
-    parts = {"inverted": 0, "text": 0, "other": 0}
-    with open(path, "rb") as f:
-        h = f.read(128)
-        toff, = struct.unpack_from("<Q", h, 24)
-        nsec, = struct.unpack_from("<I", h, 32)
-        f.seek(toff)
-        for _ in range(nsec):
-            tag, _crc, _off, ln, _cnt = struct.unpack("<4sIQQQ", f.read(32))
-            parts["inverted" if tag in inv else "text" if tag in txt else "other"] += ln
-    return parts
-
-def xapian_parts(path):
-    size = lambda n: os.path.getsize(os.path.join(path, n)) if os.path.exists(os.path.join(path, n)) else 0
-    return {"inverted": size("postlist.glass") + size("position.glass"), "text": 0,
-            "other": size("termlist.glass") + size("docdata.glass")}
-
-def fts5_parts(path):
-    try:
-        rows = subprocess.run(["sqlite3", path, "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"],
-                              capture_output=True, text=True, check=True).stdout.split()
-    except Exception:
-        return None
-    by = {r.split("|")[0]: int(r.split("|")[1]) for r in rows if "|" in r}
-    inv = by.get("docs_data", 0) + by.get("docs_idx", 0)
-    return {"inverted": inv, "text": 0, "other": sum(by.values()) - inv}
-
-parts = {}
-for e in engines:
-    try:
-        parts[e] = {"spasm": spasm_parts, "xapian": xapian_parts, "fts5": fts5_parts}[e](paths[e])
-    except Exception:
-        parts[e] = None
-
-def part(e, k):
-    return parts.get(e) and parts[e][k] / 1e6
-
-def q(e, qset, k, key):
-    r = qry.get((e, qset, k))
-    return None if r is None else r.get(key)
-
-# (title, unit, higher_is_better, getter, format)
-MEAS = [
-    ("Indexing wall time", "s", False, lambda e: idx[e] and idx[e]["wall_s"], "{:.1f}"),
-    ("Indexing peak RSS", "MB", False, lambda e: idx[e] and idx[e]["rss_kb"] * 1024 / 1e6, "{:.0f}"),
-    ("Index size on disk", "MB", False, lambda e: idx[e] and idx[e]["bytes"] / 1e6, "{:.1f}"),
-    ("Inverted index (dictionary, postings, positions)", "MB", False, lambda e: part(e, "inverted"), "{:.1f}"),
-    ("Stored text (compressed)", "MB", False, lambda e: part(e, "text"), "{:.1f}"),
-    ("Title queries, top-10, mean latency", "ms", False, lambda e: q(e, "title", 10, "mean_ms"), "{:.3f}"),
-    ("Title queries, top-10, p50 latency", "ms", False, lambda e: q(e, "title", 10, "p50_ms"), "{:.3f}"),
-    ("Title queries, top-10, p99 latency", "ms", False, lambda e: q(e, "title", 10, "p99_ms"), "{:.3f}"),
-    ("Title queries, top-10, throughput", "QPS", True, lambda e: q(e, "title", 10, "qps"), "{:.0f}"),
-    ("Title queries, top-1000, p50 latency", "ms", False, lambda e: q(e, "title", 1000, "p50_ms"), "{:.3f}"),
-    ("Long queries, top-10, p50 latency", "ms", False, lambda e: q(e, "long", 10, "p50_ms"), "{:.3f}"),
-    ("Long queries, top-10, p99 latency", "ms", False, lambda e: q(e, "long", 10, "p99_ms"), "{:.3f}"),
-]
-
-def fmt(v, f):
-    return "n/a" if v is None else f.format(v)
-
-def ratio(e, v, base):
-    if e == "spasm":
-        return "(baseline)"
-    if v is None or base is None or base == 0:
-        return "n/a"
-    return f"{NAME[e]}/spasm = {v / base:.2f}x"
-
-L = []
-L.append("# Benchmark results: spasm-search vs Xapian vs SQLite FTS5\n")
-L.append(f"Written by `bench/run.sh` on {m['date']}. One run: compare the ratios "
-         "within this run, not absolute times across runs (see bench/README.md).\n")
-L.append("## Machine\n")
-L.append(f"- CPU: {m['cpu']}, nproc = {m['nproc']}; memory {m['mem']}")
-L.append(f"- OS: {m['os']}, kernel {m['kernel']}; compiler: {m['cc']}")
-L.append(f"- Versions: {m['versions']['spasm']}; {m['versions']['xapian']}; {m['versions']['fts5']}")
-L.append(f"- Collection: `{m['collection']}` ({m['docs']}), {m['ndocs']} documents"
-         + (f" (input `{m['input']}`)" if m['ndocs'] != 'all' else ""))
-L.append(f"- Queries: `{os.path.basename(m['q_title'])}` (title) and `{os.path.basename(m['q_long'])}` "
-         "(long), each query's words OR-ed, one thread, index opened once, process start excluded")
-L.append(f"- spasm: results grouped by {m['spasm_group']}, the index's BM25 defaults; "
-         f"Xapian: STEM_{m['xapian_stem'].upper()}, BM25 k1=0.9 b=0.4, compacted; "
-         "FTS5: porter unicode61, bm25 k1=1.2 b=0.75 (built in), optimized")
-reused = [NAME[e] for e in engines if idx.get(e) and idx[e].get("reused")]
-if reused:
-    L.append(f"- Reused peer indexes (`--reuse-peers`): " + ", ".join(
-        f"{NAME[e]} built {idx[e]['built']}" for e in engines if idx.get(e) and idx[e].get("reused"))
-        + "; their indexing figures are from that earlier run")
-L.append("")
-if status:
-    L.append("## Failures\n")
-    for e, s in status.items():
-        L.append(f"- **{LONGNAME[e]}**: {s}")
-    L.append("")
-
-L.append("## Summary\n")
-L.append("| engine | index wall (s) | peak RSS (MB) | index size (MB): all / inverted / text "
-         "| title top-10 mean / p50 / p99 (ms) "
-         "| title top-10 QPS | title top-1000 p50 (ms) | long top-10 p50 / p99 (ms) |")
-L.append("|---|---|---|---|---|---|---|---|")
-for e in engines:
-    g = [f(e) for (_, _, _, f, _) in MEAS]
-    fm = [fmt(v, MEAS[i][4]) for i, v in enumerate(g)]
-    L.append(f"| {LONGNAME[e]} | {fm[0]} | {fm[1]} | {fm[2]} / {fm[3]} / {fm[4]} | {fm[5]} / {fm[6]} / {fm[7]} "
-             f"| {fm[8]} | {fm[9]} | {fm[10]} / {fm[11]} |")
-L.append("")
-L.append("Inverted index: spasm's DICT, DIDX, WORD, WDIX, POST and POSN sections; Xapian's postlist "
-         "and position tables (its termlist and docdata are the rest); FTS5's docs_data and docs_idx "
-         "tables (contentless: no text; its docsize and ids tables are the rest).  Stored text: spasm's "
-         "TEXT, DMET and their indexes; the peers store none.  spasm's remaining sections (per-passage "
-         "lengths, offsets, signatures, ids) make up the rest of its size.\n")
-fold = qry.get(("spasm", "titlefold", 10))
-if fold:
-    L.append("spasm's runs above are plain BM25 top-k, the peers' task.  With near-duplicate passages "
-             "folded (spasm-search's default for a text query; by passage, as --group doc never "
-             "folds), title top-10 takes "
-             f"mean {fold['mean_ms']:.3f} / p50 {fold['p50_ms']:.3f} / p99 {fold['p99_ms']:.3f} ms "
-             f"({fold['qps']:.0f} QPS).\n")
-
-L.append("## Per measurement, with each peer's ratio to spasm\n")
-L.append("For times, sizes and memory a ratio above 1 means spasm is smaller or faster; "
-         "for QPS a ratio below 1 means spasm is faster.\n")
-for title, unit, hib, get, f in MEAS:
-    L.append(f"### {title} ({unit}, {'higher' if hib else 'lower'} is better)\n")
-    L.append(f"| engine | {unit} | ratio |")
-    L.append("|---|---|---|")
-    base = get("spasm") if "spasm" in engines else None
-    for e in engines:
-        v = get(e)
-        L.append(f"| {LONGNAME[e]} | {fmt(v, f)} | {ratio(e, v, base)} |")
-    L.append("")
-
-L.append("## Every query run\n")
-L.append("| engine | queries | k | n | mean (ms) | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | QPS "
-         "| queries without hits | mean hits | refused |")
-L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-for (e, qset, k), r in sorted(qry.items(), key=lambda x: (engines.index(x[0][0]), x[0][1] != "title", x[0][2])):
-    L.append(f"| {LONGNAME[e]} | {qset} | {k} | {r['n']} | {r['mean_ms']:.3f} | {r['p50_ms']:.3f} | "
-             f"{r['p90_ms']:.3f} | {r['p99_ms']:.3f} | {r['max_ms']:.3f} | {r['qps']:.0f} | "
-             f"{r['zero_hits']} | {r['mean_hits']:.1f} | {r['failed']} |")
-L.append("")
-L.append("\"refused\": queries the engine rejected as having no searchable term (no word "
-         "at all); they count as queries without hits.\n")
-L.append("Logs, TREC runs and the raw JSON of this run are under `" + os.path.dirname(res) + "/`.\n")
-
-with open(out, "w") as fo:
-    fo.write("\n".join(L))
-PYEOF
+python3 bench/report.py "$RES" "$OUT" "${IDX_PATHS[@]}"
 
 failed=0
 for e in "${ENGINE_LIST[@]}"; do

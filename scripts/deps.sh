@@ -4,7 +4,8 @@
 #   scripts/deps.sh            build and test dependencies
 #   scripts/deps.sh clang      also clang and its sanitizer and libFuzzer
 #                              runtimes (make check, make fuzz, make CC=clang)
-#   scripts/deps.sh bench      also the peer engines for bench/ (Xapian)
+#   scripts/deps.sh bench      also the peer engines for bench/ (Xapian, SQLite
+#                              FTS5, Lucene 8 with OpenJDK 17 and jackson-core)
 #
 # Run by `make` and `make check` (and by .ci/run).  Does nothing when every
 # package is already installed; otherwise installs them with apt-get
@@ -13,7 +14,7 @@ set -e
 PKGS="build-essential pkg-config zlib1g-dev libdeflate-dev libstemmer-dev libutf8proc-dev libjansson-dev libcmocka-dev man-db"
 for mode in "$@"; do
     case $mode in
-    bench) PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time" ;;
+    bench) PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time openjdk-17-jdk-headless liblucene8-java libjackson2-core-java" ;;
     clang) PKGS="$PKGS clang libclang-rt-dev" ;;
     *) echo "deps: unknown set $mode" >&2; exit 2 ;;
     esac

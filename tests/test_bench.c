@@ -2,7 +2,7 @@
  * test_bench.c -- every bench program that make builds (make bench-tools)
  * still runs: spasm's query harness on the corpus index in each of its
  * modes, the codec microbenchmark, the passage dumper of the judged set,
- * and the peers' harnesses (Xapian, SQLite FTS5) on a tiny JSON Lines file
+ * and the peers' harnesses (Xapian, SQLite FTS5, Lucene) on a tiny JSON Lines file
  * when they were built (their libraries installed: scripts/deps.sh bench).
  * Each harness must print its JSON summary line with the figures bench/run.sh
  * reads, and a TREC run that finds what it should.  Then the drivers, when
@@ -186,6 +186,46 @@ static void test_fts5_bench(void **state)
     peer("fts5_bench", "fts5", "");
 }
 
+/* Lucene's harness (a JVM: built when javac and liblucene8-java are
+ * there): the tiny file on one thread, one warm-up pass, spasm's stop list
+ * and BM25 parameters; its copy of the stop list is spasm's. */
+static void test_lucene_bench(void **state)
+{
+    (void)state;
+    const char *b = tool("bench", "lucene_bench");
+    if (access(b, X_OK) != 0) {
+        printf("%s not built (%s): skipped\n", b,
+               run("command -v javac >/dev/null") != 0
+                   ? "Java is absent: scripts/deps.sh bench installs OpenJDK 17"
+                   : "liblucene8-java or libjackson2-core-java is absent: scripts/deps.sh bench");
+        skip();
+    }
+    char prog[512];
+    snprintf(prog, sizeof prog, "%s", b);
+    assert_int_equal(
+        run("%s index %s/lucene.db %s/d.jsonl --threads 1 2>%s/err", prog, tmpdir, tmpdir, tmpdir),
+        0);
+    assert_int_equal(run("%s query %s/lucene.db %s/q.tsv 10 --warmup 1 --stop spasm --bm25 1.4 0.6 "
+                         "--run %s/lucene.run > %s/out",
+                         prog, tmpdir, tmpdir, tmpdir, tmpdir),
+                     0);
+    json_t *j = summary("lucene", 10, 4);
+    assert_int_equal(json_integer_value(json_object_get(j, "failed")), 1); /* "!!! ..." */
+    json_decref(j);
+    char rf[512];
+    snprintf(rf, sizeof rf, "%s/lucene.run", tmpdir);
+    top_hit(rf, "1", "a");
+    top_hit(rf, "2", "b");
+    assert_int_equal(run("%s version | grep -q '^Lucene 8'", prog), 0);
+    assert_int_equal(run("%s stopwords > %s/stop && sed -n '/^static const char \\*const "
+                         "stopwords/,/^};/p' common/analyzer.c | grep -o '\"[a-z]*\"' | tr -d "
+                         "'\"' | cmp -s - %s/stop",
+                         prog, tmpdir, tmpdir),
+                     0);
+    assert_int_equal(
+        run("%s query %s/lucene.db %s/q.tsv 10 --stop bogus 2>/dev/null", prog, tmpdir, tmpdir), 2);
+}
+
 /* Whether the published report at path still has the bytes in *copy
  * (read first when *copy is NULL). */
 static int unchanged(const char *path, char **copy, size_t *n)
@@ -224,13 +264,14 @@ static void test_bench_driver(void **state)
     char engines[64] = "spasm";
     if (access("build/bench/xapian_bench", X_OK) == 0) strcat(engines, ",xapian");
     if (access("build/bench/fts5_bench", X_OK) == 0) strcat(engines, ",fts5");
+    if (access("build/bench/lucene_bench", X_OK) == 0) strcat(engines, ",lucene");
     char *pub = NULL;
     size_t n = 0;
     assert_true(unchanged("bench/RESULTS.md", &pub, &n));
     char report[512];
     snprintf(report, sizeof report, "%s/R.md", tmpdir);
     if (run("unset MAKEFLAGS MFLAGS MAKELEVEL; bench/run.sh --small 300 --engines %s "
-            "--long-ks 10 --xapian-stem all --out %s > %s/log 2>&1",
+            "--long-ks 10 --xapian-stem all --lucene-warmup 0 --queries 50 --out %s > %s/log 2>&1",
             engines, report, tmpdir) != 0) {
         char log[512];
         snprintf(log, sizeof log, "%s/log", tmpdir);
@@ -242,6 +283,12 @@ static void test_bench_driver(void **state)
     file_has(report, "| spasm-search | ");
     if (strstr(engines, "xapian")) file_has(report, "| Xapian | ");
     if (strstr(engines, "fts5")) file_has(report, "| SQLite FTS5 | ");
+    if (strstr(engines, "lucene")) {
+        file_has(report, "| Lucene 8 | ");
+        file_has(report,
+                 "| spasm-search | Lucene 8 | dropped, both at spasm's BM25 | title | 10 | ");
+    }
+    file_has(report, "| title | `spasm-search -f`, whole process | ");
     size_t m = 0;
     char *s = slurp(report, &m);
     assert_non_null(s);
@@ -278,8 +325,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spasm_bench),   cmocka_unit_test(test_codec_bench),
         cmocka_unit_test(test_dump_passages), cmocka_unit_test(test_xapian_bench),
-        cmocka_unit_test(test_fts5_bench),    cmocka_unit_test(test_bench_driver),
-        cmocka_unit_test(test_eval_driver),
+        cmocka_unit_test(test_fts5_bench),    cmocka_unit_test(test_lucene_bench),
+        cmocka_unit_test(test_bench_driver),  cmocka_unit_test(test_eval_driver),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
