@@ -104,7 +104,7 @@ TEST_HELPERS = $(wildcard tests/helpers/*.c)
 EVAL_LIB_SRC = $(filter-out bench/eval/main.c,$(wildcard bench/eval/*.c))
 EXAMPLES = $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-.PHONY: all deps lib examples check check-normal check-san check-install check-tsan test clean \
+.PHONY: python check-python all deps lib examples check check-normal check-san check-install check-tsan test clean \
         install uninstall bench bench-tools eval judged format readme deps-clang fuzz fuzz-build \
         check-fuzz check-fuzz-run
 
@@ -118,7 +118,8 @@ deps:
 deps-clang:
 	@scripts/deps.sh clang
 
-build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools
+build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools \
+           python
 
 bench-tools: $(BENCH_TOOLS) $(BIN_FOLD)
 
@@ -199,6 +200,40 @@ $(BUILD)/tests/%: tests/%.c $(STATIC) $(TEST_HELPERS) $(wildcard tests/*.h tests
 $(BUILD)/tests/test_alloc: TEST_LDFLAGS = -Wl,--wrap=sb_stemmer_new,--wrap=sb_stemmer_stem \
     -Wl,--wrap=json_loadb,--wrap=libdeflate_alloc_compressor,--wrap=libdeflate_alloc_decompressor
 
+# ---- The Python module (python/: a CPython extension over libspasm.a,
+# built for Debian's /usr/bin/python3 whatever python3 is first on PATH):
+# $(BUILD)/python/spasm/ is the package, importable with
+# PYTHONPATH=$(BUILD)/python; `make check` runs its pytest suite
+# (python/tests) after the normal build's tests.
+PYTHON ?= /usr/bin/python3
+PY_EXT := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
+PY_INC := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)
+PY_VER := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PY_PKG = $(BUILD)/python/spasm
+PY_MOD = $(PY_PKG)/_spasm$(PY_EXT)
+PY_FILES = $(PY_PKG)/__init__.py $(PY_PKG)/__init__.pyi $(PY_PKG)/py.typed
+# Where Debian's python3 looks: /usr/lib/python3/dist-packages for
+# PREFIX=/usr, else PREFIX/lib/python3.X/dist-packages (/usr/local's is on
+# its sys.path).
+PYTHON_SITE ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
+
+python: $(PY_MOD) $(PY_FILES)
+
+$(PY_MOD): $(wildcard python/src/*.c python/src/*.h) include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -fPIC -fvisibility=hidden -shared -Iinclude -I$(PY_INC) \
+	    $(filter %.c,$^) -o $@ -Wl,--exclude-libs,ALL $(STATIC) $(LIBS) $(LDSAN)
+
+$(PY_PKG)/%: python/spasm/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# The pytest suite, counted like the C tests (its own closing line).
+check-python: python $(CORPUS_INDEX) $(BIN_INDEX)
+	@SPASM_TEST_BUILD=$(BUILD) PYTHONPATH=$(BUILD)/python PYTHONDONTWRITEBYTECODE=1 \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee $(TOP)/test-python.raw; \
+	    python/tests/summary.sh $(BUILD) $(TOP)/test-python.raw | tee $(TOP)/test-python.log
+
 # ---- Fuzzing: libFuzzer targets in fuzz/ (see fuzz/README.md), built
 # with clang into build/fuzz whatever CC is.  `make fuzz` runs each for
 # FUZZ_TIME seconds (FUZZ_TARGETS to choose), growing build/fuzz/corpus/;
@@ -245,11 +280,12 @@ check: deps-clang
 	@$(MAKE) --no-print-directory BUILD=$(TOP)/tsan SAN=thread OPT=-O1 check-tsan-run
 	@$(MAKE) --no-print-directory $(FUZZ_VARS) check-fuzz-run FUZZ_LOG=$(TOP)/test-fuzz.log
 	@tests/summary.sh $(TOP)/test-normal.log $(TOP)/test-san.log $(TOP)/test-tsan.log \
-	    $(TOP)/test-fuzz.log
+	    $(TOP)/test-fuzz.log $(TOP)/test-python.log
 
 check-normal: build-all $(EXAMPLES) $(TEST_BIN)
 	@mkdir -p $(TOP)
 	@tests/run.sh $(BUILD) | tee $(TOP)/test-normal.log
+	@$(MAKE) --no-print-directory check-python
 
 check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) \
            $(BIN_FOLD) $(TEST_BIN)
