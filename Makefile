@@ -104,7 +104,7 @@ TEST_HELPERS = $(wildcard tests/helpers/*.c)
 EVAL_LIB_SRC = $(filter-out bench/eval/main.c,$(wildcard bench/eval/*.c))
 EXAMPLES = $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-.PHONY: python check-python all deps lib examples check check-normal check-san check-install check-tsan test clean \
+.PHONY: python check-python install-python all deps lib examples check check-normal check-san check-install check-tsan test clean \
         install uninstall bench bench-tools eval judged format readme deps-clang fuzz fuzz-build \
         check-fuzz check-fuzz-run
 
@@ -228,6 +228,15 @@ $(PY_PKG)/%: python/spasm/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+# A sanitizer tree cannot load its extension into /usr/bin/python3: it
+# borrows the normal tree's module (for README's Python example).
+ifneq ($(SAN),)
+$(BUILD)/python:
+	@$(MAKE) --no-print-directory BUILD=$(TOP) SAN= OPT=-O2 python
+	@mkdir -p $(BUILD)
+	ln -sfn $(abspath $(TOP))/python $@
+endif
+
 # The pytest suite, counted like the C tests (its own closing line).
 check-python: python $(CORPUS_INDEX) $(BIN_INDEX)
 	@SPASM_TEST_BUILD=$(BUILD) PYTHONPATH=$(BUILD)/python PYTHONDONTWRITEBYTECODE=1 \
@@ -288,7 +297,7 @@ check-normal: build-all $(EXAMPLES) $(TEST_BIN)
 	@$(MAKE) --no-print-directory check-python
 
 check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) \
-           $(BIN_FOLD) $(TEST_BIN)
+           $(BIN_FOLD) $(TEST_BIN) $(BUILD)/python
 	@mkdir -p $(TOP)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run.sh $(BUILD) | tee $(TOP)/test-san.log
@@ -335,13 +344,18 @@ format:
 #   lib/libspasm.a lib/libspasm.so.$(VERSION) (+ .so.$(SOVERSION), .so links)
 #   include/spasm.h lib/pkgconfig/spasm.pc share/spasm/corpus.spx
 #   share/man/man1/spasm-index.1 share/man/man1/spasm-search.1
+#   lib/python3.X/dist-packages/spasm/ (the Python package; /usr/lib/python3/dist-packages with PREFIX=/usr)
 DEST = $(DESTDIR)$(PREFIX)
 INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/lib/libspasm.a \
     $(DEST)/lib/libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION) $(DEST)/lib/libspasm.so \
     $(DEST)/include/spasm.h $(DEST)/lib/pkgconfig/spasm.pc $(DEST)/share/spasm/corpus.spx \
     $(DEST)/share/man/man1/spasm-index.1 $(DEST)/share/man/man1/spasm-search.1
+# The Python package (PYTHON_SITE, above).
+PY_DEST = $(DESTDIR)$(PYTHON_SITE)/spasm
+PY_INSTALLED = $(PY_DEST)/_spasm$(PY_EXT) $(PY_DEST)/__init__.py $(PY_DEST)/__init__.pyi \
+    $(PY_DEST)/py.typed
 
-install: all
+install: all install-python
 	install -d $(DEST)/bin $(DEST)/lib $(DEST)/lib/pkgconfig $(DEST)/include $(DEST)/share/spasm \
 	    $(DEST)/share/man/man1
 	install -m 755 $(BIN_INDEX) $(BIN_SEARCH) $(DEST)/bin/
@@ -357,9 +371,16 @@ install: all
 	chmod 644 $(DEST)/lib/pkgconfig/spasm.pc
 	install -m 644 docs/spasm-index.1 docs/spasm-search.1 $(DEST)/share/man/man1/
 
+# Only the Python package (make install does it too).
+install-python: python
+	install -d $(PY_DEST)
+	install -m 644 $(PY_MOD) $(PY_FILES) $(PY_DEST)/
+
 # Removes exactly what install put there, and share/spasm if left empty.
 uninstall:
-	rm -f $(INSTALLED)
+	rm -f $(INSTALLED) $(PY_INSTALLED)
+	rm -rf $(PY_DEST)/__pycache__
+	-rmdir $(PY_DEST) 2>/dev/null || true
 	-rmdir $(DEST)/share/spasm 2>/dev/null || true
 
 clean:
