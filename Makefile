@@ -60,11 +60,13 @@ ifeq ($(SAN),fuzz-fast)
   CFLAGS_BASE += -fsanitize=fuzzer-no-link,undefined -fno-sanitize-recover=undefined
   LDSAN = -fsanitize=undefined
 endif
+# libxml2's headers are in a folder of their own (HTML input, input_html.c).
+XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
 LIBCFLAGS = $(CFLAGS_BASE) -fPIC -fvisibility=hidden -DSPASM_BUILDING_LIBRARY -Iinclude -Icommon \
-            -Iindexer -Isearcher
+            -Iindexer -Isearcher $(XML_CFLAGS)
 # The programs see only the public header: an internal include fails to build.
 APPCFLAGS = $(CFLAGS_BASE) -Iinclude
-LIBS = -lstemmer -lutf8proc -ljansson -ldeflate -lz -lm -pthread
+LIBS = -lstemmer -lutf8proc -ljansson -lxml2 -lcmark -ldeflate -lz -lm -pthread
 
 SOVERSION = 0
 VERSION = 0.1.0
