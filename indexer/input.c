@@ -177,8 +177,11 @@ static int add_markup(spasm_writer *w, src *s, sp_buf *b, kind k)
     rc = k == K_HTML ? sp_html_add(w, s->name, p, b->n, warn, sizeof warn)
                      : sp_md_add(w, s->name, p, b->n, warn, sizeof warn);
     if (rc == 1) {
-        rc = bad_file(w, s->in_dir, SPASM_EINPUT, "%s: %s", s->name,
-                      k == K_HTML ? "no text in the HTML page" : "no text in the Markdown file");
+        char why[SP_ERRMSG_MAX + 64];
+        snprintf(why, sizeof why, "%s%s%s%s",
+                 k == K_HTML ? "no text in the HTML page" : "no text in the Markdown file",
+                 warn[0] ? " (" : "", warn, warn[0] ? ")" : "");
+        rc = bad_file(w, s->in_dir, SPASM_EINPUT, "%s: %s", s->name, why);
         s->skipped = 1;
         return rc;
     }

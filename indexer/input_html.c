@@ -209,13 +209,14 @@ int sp_html_add(spasm_writer *w, const char *name, const uint8_t *data, size_t n
     if (e && e->code == XML_ERR_UNSUPPORTED_ENCODING)
         snprintf(warn, warncap, "%s: %s; read as UTF-8 (repaired)", name,
                  e->message ? e->message : "unknown encoding");
+    else if (e && e->level == XML_ERR_FATAL)
+        snprintf(warn, warncap, "%s:%d: %s (the HTML parser stopped there; indexed what was read)",
+                 name, e->line, e->message ? e->message : "fatal error");
     else if (!ends_cleanly(data, n))
         snprintf(warn, warncap,
                  "%s: the page ends in the middle (truncated?); indexed what was read", name);
-    /* a trailing newline of libxml2's message */
-    size_t wl = strlen(warn);
-    char *nl = memchr(warn, '\n', wl);
-    if (nl) memmove(nl, nl + 1, wl - (size_t)(nl - warn));
+    /* libxml2's messages end in a newline */
+    for (char *nl; (nl = strchr(warn, '\n'));) memmove(nl, nl + 1, strlen(nl));
     sp_markup m;
     sp_markup_init(&m, &w->a);
     int rc = 0;
