@@ -251,7 +251,7 @@ check-python: python $(CORPUS_INDEX) $(BIN_INDEX)
 # `make check` runs each once over its seeds in fuzz/corpus/.
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_TARGETS ?= fuzz_query fuzz_index fuzz_index_crc fuzz_ingest
+FUZZ_TARGETS ?= fuzz_query fuzz_index fuzz_index_crc fuzz_ingest fuzz_markup
 FUZZ_FAST ?=
 FUZZ_SAN = $(if $(FUZZ_FAST),fuzz-fast,fuzz)
 FUZZ_BUILD = build/$(FUZZ_SAN)

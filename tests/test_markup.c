@@ -163,9 +163,13 @@ static void test_html_latin1_and_h1_title(void **state)
                            "<body><h1>Cr\xe8me br\xfbl\xe9"
                            "e</h1><p>Caf\xe9 cr\xe8me, "
                            "caf\xe9 au lait.</p></body></html>");
+    /* no charset named, bytes that are not UTF-8: read as Latin-1 */
+    put("site/unnamed.html", "<p>Na\xefve unnamed page</p>");
     assert_int_equal(index_path("site"), SPASM_OK);
     assert_int_equal(nwarn, 0);
     char title[256], text[1024];
+    assert_int_equal(search("naive", NULL, NULL, text), 1);
+    assert_string_equal(text, "Na\xc3\xafve unnamed page");
     assert_int_equal(search("cafe", NULL, title, text), 1);
     assert_string_equal(title, "Cr\xc3\xa8me br\xc3\xbbl\xc3\xa9"
                                "e");
