@@ -276,7 +276,8 @@ out:
 PyDoc_STRVAR(add_path_doc,
              "add_path($self, path, /)\n--\n\n"
              "Add a file or a directory (recursively, in name order) as spasm-index\n"
-             "reads it: .txt articles, JSON Lines (.jsonl, .ndjson, .json, their .gz).\n"
+             "reads it: .txt articles, JSON Lines (.jsonl, .ndjson, .json, their .gz),\n"
+             "HTML pages (.html, .htm) and Markdown (.md, .markdown).\n"
              "Files skipped inside a directory are warnings (Writer.warnings); a bad\n"
              "file named directly raises spasm.InputError.");
 

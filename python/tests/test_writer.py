@@ -189,3 +189,20 @@ def test_cancel_from_another_thread_releases_a_blocked_read(tmp_path):
     assert len(got) == 1 and isinstance(got[0], spasm.CanceledError)
     w.abandon()
     assert leftovers(tmp_path) == []
+
+
+def test_html_and_markdown_through_add_path(tmp_path):
+    d = tmp_path / "site"
+    d.mkdir()
+    (d / "page.html").write_text(
+        "<html><head><title>Caf&eacute; page</title><script>hidden()</script></head>"
+        "<body><nav>Menu</nav><h1>Top</h1><p>Espresso &amp; milk.</p></body></html>")
+    (d / "note.md").write_text("# Note title\n\nSome *espresso* notes.\n")
+    with spasm.Writer(tmp_path / "s.spx") as w:
+        w.add_path(d)
+    ix = spasm.Index(tmp_path / "s.spx")
+    hits = {h.doc: h for h in ix.search("espresso")}
+    assert hits["page"].title == "Café page" and hits["page"].text == "Top\n\nEspresso & milk."
+    assert hits["note"].title == "Note title"
+    assert ix.count("menu") == 0 and ix.count("hidden") == 0
+    assert w.warnings == []
