@@ -61,11 +61,13 @@ ifeq ($(SAN),fuzz-fast)
   CFLAGS_BASE += -fsanitize=fuzzer-no-link,undefined -fno-sanitize-recover=undefined
   LDSAN = -fsanitize=undefined
 endif
+# libxml2's headers are in a folder of their own (HTML input, input_html.c).
+XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || echo -I/usr/include/libxml2)
 LIBCFLAGS = $(CFLAGS_BASE) -fPIC -fvisibility=hidden -DSPASM_BUILDING_LIBRARY -Iinclude -Icommon \
-            -Iindexer -Isearcher
+            -Iindexer -Isearcher $(XML_CFLAGS)
 # The programs see only the public header: an internal include fails to build.
 APPCFLAGS = $(CFLAGS_BASE) -Iinclude
-LIBS = -lstemmer -lutf8proc -ljansson -ldeflate -lz -lm -pthread
+LIBS = -lstemmer -lutf8proc -ljansson -lxml2 -lcmark -ldeflate -lz -lm -pthread
 
 SOVERSION = 0
 VERSION = 0.1.0
@@ -114,7 +116,7 @@ TEST_HELPERS = $(wildcard tests/helpers/*.c)
 EVAL_LIB_SRC = $(filter-out bench/eval/main.c,$(wildcard bench/eval/*.c))
 EXAMPLES = $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-.PHONY: all deps lib examples check check-normal check-san check-install check-tsan test clean \
+.PHONY: python check-python install-python all deps lib examples check check-normal check-san check-install check-tsan test clean \
         install uninstall bench bench-tools eval judged format readme deps-clang fuzz fuzz-build \
         check-fuzz check-fuzz-run
 
@@ -128,7 +130,8 @@ deps:
 deps-clang:
 	@scripts/deps.sh clang
 
-build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools
+build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools \
+           python
 
 bench-tools: $(BENCH_TOOLS) $(BIN_FOLD)
 
@@ -223,13 +226,56 @@ $(BUILD)/tests/%: tests/%.c $(STATIC) $(TEST_HELPERS) $(wildcard tests/*.h tests
 $(BUILD)/tests/test_alloc: TEST_LDFLAGS = -Wl,--wrap=sb_stemmer_new,--wrap=sb_stemmer_stem \
     -Wl,--wrap=json_loadb,--wrap=libdeflate_alloc_compressor,--wrap=libdeflate_alloc_decompressor
 
+# ---- The Python module (python/: a CPython extension over libspasm.a,
+# built for Debian's /usr/bin/python3 whatever python3 is first on PATH):
+# $(BUILD)/python/spasm/ is the package, importable with
+# PYTHONPATH=$(BUILD)/python; `make check` runs its pytest suite
+# (python/tests) after the normal build's tests.
+PYTHON ?= /usr/bin/python3
+PY_EXT := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
+PY_INC := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)
+PY_VER := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PY_PKG = $(BUILD)/python/spasm
+PY_MOD = $(PY_PKG)/_spasm$(PY_EXT)
+PY_FILES = $(PY_PKG)/__init__.py $(PY_PKG)/__init__.pyi $(PY_PKG)/py.typed
+# Where Debian's python3 looks: /usr/lib/python3/dist-packages for
+# PREFIX=/usr, else PREFIX/lib/python3.X/dist-packages (/usr/local's is on
+# its sys.path).
+PYTHON_SITE ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
+
+python: $(PY_MOD) $(PY_FILES)
+
+$(PY_MOD): $(wildcard python/src/*.c python/src/*.h) include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -fPIC -fvisibility=hidden -shared -Iinclude -I$(PY_INC) \
+	    $(filter %.c,$^) -o $@ -Wl,--exclude-libs,ALL $(STATIC) $(LIBS) $(LDSAN)
+
+$(PY_PKG)/%: python/spasm/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# A sanitizer tree cannot load its extension into /usr/bin/python3: it
+# borrows the normal tree's module (for README's Python example).
+ifneq ($(SAN),)
+$(BUILD)/python:
+	@$(MAKE) --no-print-directory BUILD=$(TOP) SAN= OPT=-O2 python
+	@mkdir -p $(BUILD)
+	ln -sfn $(abspath $(TOP))/python $@
+endif
+
+# The pytest suite, counted like the C tests (its own closing line).
+check-python: python $(CORPUS_INDEX) $(BIN_INDEX)
+	@SPASM_TEST_BUILD=$(BUILD) PYTHONPATH=$(BUILD)/python PYTHONDONTWRITEBYTECODE=1 \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee $(TOP)/test-python.raw; \
+	    python/tests/summary.sh $(BUILD) $(TOP)/test-python.raw | tee $(TOP)/test-python.log
+
 # ---- Fuzzing: libFuzzer targets in fuzz/ (see fuzz/README.md), built
 # with clang into build/fuzz whatever CC is.  `make fuzz` runs each for
 # FUZZ_TIME seconds (FUZZ_TARGETS to choose), growing build/fuzz/corpus/;
 # `make check` runs each once over its seeds in fuzz/corpus/.
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_TARGETS ?= fuzz_query fuzz_index fuzz_index_crc fuzz_ingest
+FUZZ_TARGETS ?= fuzz_query fuzz_index fuzz_index_crc fuzz_ingest fuzz_markup
 FUZZ_FAST ?=
 FUZZ_SAN = $(if $(FUZZ_FAST),fuzz-fast,fuzz)
 FUZZ_BUILD = build/$(FUZZ_SAN)
@@ -302,14 +348,15 @@ check: deps-clang
 	@$(MAKE) --no-print-directory BUILD=$(TOP)/tsan SAN=thread OPT=-O1 check-tsan-run
 	@$(MAKE) --no-print-directory $(FUZZ_VARS) check-fuzz-run FUZZ_LOG=$(TOP)/test-fuzz.log
 	@tests/summary.sh $(TOP)/test-normal.log $(TOP)/test-san.log $(TOP)/test-tsan.log \
-	    $(TOP)/test-fuzz.log
+	    $(TOP)/test-fuzz.log $(TOP)/test-python.log
 
 check-normal: build-all $(EXAMPLES) $(TEST_BIN)
 	@mkdir -p $(TOP)
 	@tests/run.sh $(BUILD) | tee $(TOP)/test-normal.log
+	@$(MAKE) --no-print-directory check-python
 
 check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) \
-           $(BIN_FOLD) $(TEST_BIN)
+           $(BIN_FOLD) $(TEST_BIN) $(BUILD)/python
 	@mkdir -p $(TOP)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run.sh $(BUILD) | tee $(TOP)/test-san.log
@@ -356,6 +403,7 @@ format:
 #   lib/libspasm.a lib/libspasm.so.$(VERSION) (+ .so.$(SOVERSION), .so links)
 #   include/spasm.h lib/pkgconfig/spasm.pc share/spasm/corpus.spx
 #   share/man/man1/spasm-index.1 share/man/man1/spasm-search.1
+#   lib/python3.X/dist-packages/spasm/ (the Python package; /usr/lib/python3/dist-packages with PREFIX=/usr)
 DEST = $(DESTDIR)$(PREFIX)
 INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/lib/libspasm.a \
     $(DEST)/lib/libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION) $(DEST)/lib/libspasm.so \
@@ -364,8 +412,12 @@ INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/lib/libspas
     $(COMPLETIONS)
 # bash-completion loads completions/NAME when NAME is first completed
 COMPLETIONS = $(addprefix $(DEST)/share/bash-completion/completions/,spasm-index spasm-search)
+# The Python package (PYTHON_SITE, above).
+PY_DEST = $(DESTDIR)$(PYTHON_SITE)/spasm
+PY_INSTALLED = $(PY_DEST)/_spasm$(PY_EXT) $(PY_DEST)/__init__.py $(PY_DEST)/__init__.pyi \
+    $(PY_DEST)/py.typed
 
-install: all
+install: all install-python
 	install -d $(DEST)/bin $(DEST)/lib $(DEST)/lib/pkgconfig $(DEST)/include $(DEST)/share/spasm \
 	    $(DEST)/share/man/man1
 	install -m 755 $(BIN_INDEX) $(BIN_SEARCH) $(DEST)/bin/
@@ -383,9 +435,16 @@ install: all
 	install -d $(DEST)/share/bash-completion/completions
 	for f in $(COMPLETIONS); do install -m 644 completion/spasm.bash $$f; done
 
+# Only the Python package (make install does it too).
+install-python: python
+	install -d $(PY_DEST)
+	install -m 644 $(PY_MOD) $(PY_FILES) $(PY_DEST)/
+
 # Removes exactly what install put there, and share/spasm if left empty.
 uninstall:
-	rm -f $(INSTALLED)
+	rm -f $(INSTALLED) $(PY_INSTALLED)
+	rm -rf $(PY_DEST)/__pycache__
+	-rmdir $(PY_DEST) 2>/dev/null || true
 	-rmdir $(DEST)/share/spasm 2>/dev/null || true
 
 clean:

@@ -99,5 +99,21 @@ def main():
         [b"first passage words", b"", b"second \xe2\x80\x99 passage", text]))
     put("fuzz_ingest", "binary", b"\x80" + bytes(range(256)))
 
+    # fuzz_markup: mode byte (1: Markdown, 0x80: in a directory) + a page
+    page = (b'<!DOCTYPE html><html><head><meta charset="iso-8859-1"><title>Caf\xe9 &amp; cramps'
+            b'</title><style>p{}</style><script>x()</script></head><body><nav><a>Menu</a></nav>'
+            b'<!-- c --><h1>Night cramps</h1><p>A <b>cramp</b> in the calf &eacute;&#233;&#x263a;.'
+            b'</p><ul><li>one<li>two</ul><table><tr><td>a<td>b</table><div hidden>h</div>'
+            b'<pre>code</pre><footer>f</footer></body></html>\n')
+    put("fuzz_markup", "html", b"\x00" + page)
+    put("fuzz_markup", "html-dir", b"\x80" + page)
+    put("fuzz_markup", "html-bad", b"\x80" + b'<meta charset="x-none"><div><p>unclosed <b>tags<i>'
+        + b"<b>" * 300 + b"deep")
+    md = (b"# Calf cramps\n\nA *cramp* at `night`.\nSecond line.\n\n## List\n\n- one\n- two\n"
+          b"  1. nested\n\n> quote\n\n```c\ncode();\n```\n\n<div>raw</div>\n\n![alt](x.png) "
+          b"[link](http://x) \xff\n")
+    put("fuzz_markup", "md", b"\x01" + md)
+    put("fuzz_markup", "md-dir", b"\x81" + md)
+
 
 main()

@@ -70,7 +70,8 @@
  * compressor (one per batch of stored text while indexing) and
  * decompressor (two per searcher, made when it first reads text) with
  * malloc, and spasm_writer_add_path() lets the C library (scandir), zlib
- * (gzip input) and Jansson (JSON Lines) allocate.  Their failures are
+ * (gzip input), Jansson (JSON Lines), libxml2 (HTML) and cmark (Markdown)
+ * allocate.  Their failures are
  * reported as SPASM_ENOMEM (stemmer, compressor, decompressor) or as an
  * error naming the file.
  *
@@ -285,7 +286,9 @@ SPASM_API int spasm_writer_add_passages(spasm_writer *w, const char *id, const c
  * first line when it reads like one), JSON Lines (one JSON object per
  * line: "id" or "_id", optional "title", "text") named `.jsonl`,
  * `.ndjson` (and their `.gz`, and `.json.gz`), or `.json` whose first line
- * is an object.  A file named directly with another name is JSON Lines
+ * is an object; HTML pages (`.html`, `.htm`, through libxml2) and Markdown
+ * (`.md`, `.markdown`, through cmark), one article each, the title from
+ * the page (README, "HTML pages").  A file named directly with another name is JSON Lines
  * when its first non-blank byte is `{` and its first line an object, else
  * text.  Every directory is entered once and every file read once (device
  * and inode): a symlink loop or a file met twice is a warning.  A file

@@ -9,6 +9,8 @@
  *   and .json.gz)      (any input starting with the gzip magic is gunzipped)
  *   .json              JSON Lines when its first line is an object (else
  *                      skipped in a directory, an error when named)
+ *   .html, .htm        one article each, through libxml2 (input_html.c)
+ *   .md, .markdown     one article each, through cmark (input_md.c)
  *   other names        in a directory: skipped with a warning; named
  *                      directly: JSON Lines when the first non-blank byte
  *                      is `{` and the first line parses as an object,
@@ -34,13 +36,14 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "markup.h"
 #include "reader.h"
 #include "writer.h"
 
 #define SNIFF 8192
 #define SNIFF_LINE (1u << 20) /* the first line looked at to recognise JSON */
 
-typedef enum kind { K_OTHER, K_TXT, K_JSONL, K_JSON, K_AUTO } kind;
+typedef enum kind { K_OTHER, K_TXT, K_JSONL, K_JSON, K_AUTO, K_HTML, K_MD } kind;
 
 static int ends_with(const char *s, const char *suf)
 {
@@ -53,6 +56,8 @@ static kind kind_of(const char *name)
 {
     static const char *const jsonl[] = {".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json.gz"};
     if (ends_with(name, ".txt")) return K_TXT;
+    if (ends_with(name, ".html") || ends_with(name, ".htm")) return K_HTML;
+    if (ends_with(name, ".md") || ends_with(name, ".markdown")) return K_MD;
     for (size_t i = 0; i < sizeof jsonl / sizeof *jsonl; i++)
         if (ends_with(name, jsonl[i])) return K_JSONL;
     if (ends_with(name, ".json")) return K_JSON;
@@ -161,6 +166,29 @@ static int add_text(spasm_writer *w, src *s, sp_buf *b)
     return sp_writer_add_doc(w, base, idlen, NULL, 0, text, len, 1);
 }
 
+/* An HTML or Markdown page: read it whole, parse it, add it. */
+static int add_markup(spasm_writer *w, src *s, sp_buf *b, kind k)
+{
+    int rc = 0;
+    while (!rc && !s->eof && !s->skipped) rc = read_more(w, s, b);
+    if (rc || s->skipped) return rc;
+    char warn[SP_ERRMSG_MAX];
+    const uint8_t *p = b->p ? b->p : (const uint8_t *)"";
+    rc = k == K_HTML ? sp_html_add(w, s->name, p, b->n, warn, sizeof warn)
+                     : sp_md_add(w, s->name, p, b->n, warn, sizeof warn);
+    if (rc == 1) {
+        char why[SP_ERRMSG_MAX + 64];
+        snprintf(why, sizeof why, "%s%s%s%s",
+                 k == K_HTML ? "no text in the HTML page" : "no text in the Markdown file",
+                 warn[0] ? " (" : "", warn, warn[0] ? ")" : "");
+        rc = bad_file(w, s->in_dir, SPASM_EINPUT, "%s: %s", s->name, why);
+        s->skipped = 1;
+        return rc;
+    }
+    if (!rc && warn[0]) sp_writer_event(w, SPASM_EVENT_WARNING, warn);
+    return rc;
+}
+
 /* JSON Lines: every line of b and of the rest of the input. */
 static int add_lines(spasm_writer *w, src *s, sp_buf *line)
 {
@@ -236,7 +264,12 @@ static int add_fd(spasm_writer *w, int fd, int own_fd, const char *name, kind k,
             }
         }
     }
-    if (!rc && !s.skipped) rc = k == K_TXT ? add_text(w, &s, &b) : add_lines(w, &s, &b);
+    if (!rc && !s.skipped) {
+        if (k == K_HTML || k == K_MD)
+            rc = add_markup(w, &s, &b, k);
+        else
+            rc = k == K_TXT ? add_text(w, &s, &b) : add_lines(w, &s, &b);
+    }
     sp_reader_close(&s.r);
     if (own_fd) close(fd);
     sp_buf_free(&b);
@@ -320,8 +353,9 @@ static int add_any(spasm_writer *w, const char *path, int in_dir, int depth)
     if (in_dir && (k == K_OTHER || !S_ISREG(st.st_mode))) {
         if (is_target) return 0; /* the index being replaced: not an input */
         return bad_file(w, 1, SPASM_EINPUT, "%s: %s", path,
-                        S_ISREG(st.st_mode) ? "not a .txt, .jsonl, .ndjson or .json file"
-                                            : "not a regular file");
+                        S_ISREG(st.st_mode)
+                            ? "not a .txt, .jsonl, .ndjson, .json, .html, .htm or .md file"
+                            : "not a regular file");
     }
     if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode))
         return sp_writer_err(w, SPASM_EINPUT, "%s: not a regular file, FIFO or directory", path);

@@ -402,8 +402,8 @@ static void test_skipped_files_warned(void **state)
     (void)state;
     assert_int_equal(mkdir(P("in"), 0755), 0);
     put("in/a.txt", "Words to index.\n");
-    put("in/b.md", "# Markdown\n");
-    put("in/c.html", "<p>html</p>\n");
+    put("in/b.rtf", "{\\rtf1 text}\n");
+    put("in/c.png", "\x89PNG\n");
     put("in/.hidden", "not read\n");
     assert_int_equal(mkfifo(P("in/fifo"), 0644), 0); /* never opened: it could block */
     events ev = {0};
@@ -413,8 +413,8 @@ static void test_skipped_files_warned(void **state)
     assert_int_equal(spasm_writer_add_path(w, P("in")), SPASM_OK);
     assert_int_equal(spasm_writer_get_stats(w)->skipped_files, 3);
     assert_int_equal(ev.warnings, 3);
-    assert_non_null(strstr(ev.all, "in/b.md: not a .txt, .jsonl, .ndjson or .json file (skipped)"));
-    assert_non_null(strstr(ev.all, "in/c.html: "));
+    assert_non_null(strstr(ev.all, "in/b.rtf: not a .txt, .jsonl, .ndjson, .json, .html, .htm or .md file (skipped)"));
+    assert_non_null(strstr(ev.all, "in/c.png: "));
     assert_non_null(strstr(ev.all, "in/fifo: not a regular file (skipped)"));
     assert_int_equal(spasm_writer_commit(w), SPASM_OK);
     spasm_writer_abandon(w);

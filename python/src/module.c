@@ -1,0 +1,178 @@
+/*
+ * module.c -- spasm._spasm, the CPython extension over libspasm: the
+ * module itself, its constants and the exception hierarchy mapped from the
+ * SPASM_E* codes.  The Python package spasm (python/spasm/__init__.py)
+ * re-exports everything defined here.
+ */
+#include "pyspasm.h"
+
+/* One exception class per SPASM_E* code (index = the code), under
+ * spasm.Error; [0] is spasm.Error itself. */
+static PyObject *errors[SPASM_ECANCELED + 1];
+
+static const struct {
+    int code;
+    const char *name; /* "spasm.NAME" */
+    const char *builtin;
+    const char *doc;
+} error_defs[] = {
+    {SPASM_ENOMEM, "OutOfMemoryError", "MemoryError", "SPASM_ENOMEM: out of memory."},
+    {SPASM_EIO, "FileError", "OSError",
+     "SPASM_EIO: a file could not be opened, read, written or synced."},
+    {SPASM_ECORRUPT, "CorruptError", NULL,
+     "SPASM_ECORRUPT: the index is not an index, truncated, changed under the\n"
+     "reader, or a checksum failed."},
+    {SPASM_EVERSION, "VersionError", NULL, "SPASM_EVERSION: the index has another format version."},
+    {SPASM_EINVAL, "ArgumentError", "ValueError",
+     "SPASM_EINVAL: a bad argument (an option out of its range, a target that\n"
+     "is not an index) or a call out of order."},
+    {SPASM_EINPUT, "InputError", NULL,
+     "SPASM_EINPUT: bad input: a binary file, malformed JSON, a document with\n"
+     "no text."},
+    {SPASM_EQUERY, "QueryError", "ValueError",
+     "SPASM_EQUERY: the query cannot be parsed, has no searchable word, or is\n"
+     "over one of its bounds; the message names the byte position."},
+    {SPASM_ENOTFOUND, "NotFoundError", "LookupError",
+     "SPASM_ENOTFOUND: no such document or passage."},
+    {SPASM_EEMPTY, "EmptyError", NULL, "SPASM_EEMPTY: nothing to index: no passage has a word."},
+    {SPASM_ECANCELED, "CanceledError", NULL,
+     "SPASM_ECANCELED: Writer.cancel() was called during the operation."},
+};
+
+PyObject *pyspasm_raise(int code, const char *msg)
+{
+    PyObject *cls =
+        (code > 0 && code <= SPASM_ECANCELED && errors[code]) ? errors[code] : errors[0];
+    if (!msg || !*msg) msg = spasm_errstr(code);
+    PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace");
+    if (!text) return NULL;
+    PyObject *exc = PyObject_CallOneArg(cls, text);
+    if (exc) {
+        PyObject *c = PyLong_FromLong(code);
+        if (!c || PyObject_SetAttrString(exc, "code", c) < 0 ||
+            PyObject_SetAttrString(exc, "message", text) < 0)
+            Py_CLEAR(exc);
+        Py_XDECREF(c);
+    }
+    Py_DECREF(text);
+    if (exc) {
+        PyErr_SetObject(cls, exc);
+        Py_DECREF(exc);
+    }
+    return NULL;
+}
+
+void pyspasm_lock(PyThread_type_lock lock)
+{
+    if (PyThread_acquire_lock(lock, NOWAIT_LOCK)) return;
+    Py_BEGIN_ALLOW_THREADS PyThread_acquire_lock(lock, WAIT_LOCK);
+    Py_END_ALLOW_THREADS
+}
+
+PyDoc_STRVAR(version_doc, "version()\n--\n\n"
+                          "The version of the libspasm linked into this module, e.g. '0.1.0'.");
+
+static PyObject *mod_version(PyObject *m, PyObject *unused)
+{
+    return PyUnicode_FromString(spasm_version());
+}
+
+PyDoc_STRVAR(errstr_doc, "errstr(code)\n--\n\n"
+                         "The library's generic description of a SPASM_E* code.");
+
+static PyObject *mod_errstr(PyObject *m, PyObject *arg)
+{
+    long code = PyLong_AsLong(arg);
+    if (code == -1 && PyErr_Occurred()) return NULL;
+    return PyUnicode_FromString(spasm_errstr((int)code));
+}
+
+static PyMethodDef mod_methods[] = {
+    {"version", mod_version, METH_NOARGS, version_doc},
+    {"errstr", mod_errstr, METH_O, errstr_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef mod_def = {
+    PyModuleDef_HEAD_INIT,
+    "_spasm",
+    "The C extension behind the spasm package (see help(spasm)).",
+    -1,
+    mod_methods,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+};
+
+/* Make spasm.Error and one subclass per code, and add them to m. */
+static int add_errors(PyObject *m)
+{
+    errors[0] = PyErr_NewExceptionWithDoc(
+        "spasm.Error",
+        "The base of every error libspasm reports.  str(e) and e.message are\n"
+        "the library's message (naming the file, line, option or query\n"
+        "position at fault); e.code is the SPASM_E* code.",
+        NULL, NULL);
+    if (!errors[0] || PyModule_AddObjectRef(m, "Error", errors[0]) < 0) return -1;
+    PyObject *builtins = PyEval_GetBuiltins();
+    for (size_t i = 0; i < sizeof error_defs / sizeof *error_defs; i++) {
+        char qual[64];
+        snprintf(qual, sizeof qual, "spasm.%s", error_defs[i].name);
+        PyObject *bases;
+        if (error_defs[i].builtin) {
+            PyObject *b = PyDict_GetItemString(builtins, error_defs[i].builtin);
+            if (!b) return -1;
+            bases = PyTuple_Pack(2, errors[0], b);
+        } else {
+            bases = PyTuple_Pack(1, errors[0]);
+        }
+        if (!bases) return -1;
+        PyObject *cls = PyErr_NewExceptionWithDoc(qual, error_defs[i].doc, bases, NULL);
+        Py_DECREF(bases);
+        if (!cls) return -1;
+        errors[error_defs[i].code] = cls;
+        if (PyModule_AddObjectRef(m, error_defs[i].name, cls) < 0) return -1;
+    }
+    return 0;
+}
+
+PyMODINIT_FUNC PyInit__spasm(void);
+
+PyMODINIT_FUNC PyInit__spasm(void)
+{
+    if (PyType_Ready(&PySpasm_WriterType) < 0 || PyType_Ready(&PySpasm_IndexType) < 0 ||
+        pyspasm_hit_types_ready() < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&mod_def);
+    if (!m) return NULL;
+    if (add_errors(m) < 0 ||
+        PyModule_AddObjectRef(m, "Writer", (PyObject *)&PySpasm_WriterType) < 0 ||
+        PyModule_AddObjectRef(m, "Index", (PyObject *)&PySpasm_IndexType) < 0 ||
+        PyModule_AddObjectRef(m, "Hit", (PyObject *)&PySpasm_HitType) < 0 ||
+        PyModule_AddObjectRef(m, "Results", (PyObject *)&PySpasm_ResultsType) < 0 ||
+        PyModule_AddObjectRef(m, "Dup", (PyObject *)&PySpasm_DupType) < 0 ||
+        PyModule_AddStringConstant(m, "__version__", spasm_version()) < 0 ||
+        PyModule_AddIntConstant(m, "FORMAT_VERSION", spasm_format_version()) < 0 ||
+        PyModule_AddIntConstant(m, "FIELD_ID", SPASM_FIELD_ID) < 0 ||
+        PyModule_AddIntConstant(m, "FIELD_TITLE", SPASM_FIELD_TITLE) < 0 ||
+        PyModule_AddIntConstant(m, "FIELD_TEXT", SPASM_FIELD_TEXT) < 0 ||
+        PyModule_AddIntConstant(m, "FIELDS_ALL", SPASM_FIELDS_ALL) < 0 ||
+        PyModule_AddIntConstant(m, "MAX_K", SPASM_MAX_K) < 0 ||
+        PyModule_AddIntConstant(m, "RESULT_EXPANSION_CUT", SPASM_RESULT_EXPANSION_CUT) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    for (int c = 1; c <= SPASM_ECANCELED; c++) {
+        char name[32];
+        static const char *const codes[] = {"",          "ENOMEM", "EIO",      "ECORRUPT",
+                                            "EVERSION",  "EINVAL", "EINPUT",   "EQUERY",
+                                            "ENOTFOUND", "EEMPTY", "ECANCELED"};
+        snprintf(name, sizeof name, "%s", codes[c]);
+        if (PyModule_AddIntConstant(m, name, c) < 0) {
+            Py_DECREF(m);
+            return NULL;
+        }
+    }
+    return m;
+}

@@ -1,0 +1,37 @@
+/*
+ * pyspasm.h -- the pieces of the spasm Python extension (spasm._spasm)
+ * shared by its files: module.c (the module, the exceptions), writer.c
+ * (spasm.Writer), index.c (spasm.Index) and hit.c (spasm.Hit,
+ * spasm.Results, spasm.Dup).
+ */
+#ifndef PYSPASM_H
+#define PYSPASM_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+
+#include <spasm.h>
+
+extern PyTypeObject PySpasm_WriterType;
+extern PyTypeObject PySpasm_IndexType;
+extern PyTypeObject PySpasm_HitType;
+extern PyTypeObject PySpasm_ResultsType;
+extern PyTypeObject PySpasm_DupType; /* a struct sequence */
+
+/* Set the Python exception for a SPASM_E* code, carrying `msg` (the
+ * library's message; spasm_errstr(code) when empty).  Returns NULL. */
+PyObject *pyspasm_raise(int code, const char *msg);
+
+/* The hits of r as a spasm.Results (NULL with an exception set).  rank
+ * counts from offset + 1; scored = 0 for spasm_get_passage's result (rank
+ * and score are then None). */
+PyObject *pyspasm_results(const spasm_results *r, size_t offset, int scored);
+
+/* Ready the types of hit.c (0, or -1 with an exception set). */
+int pyspasm_hit_types_ready(void);
+
+/* Take a per-object lock, letting other threads run while waiting. */
+void pyspasm_lock(PyThread_type_lock lock);
+
+#endif
