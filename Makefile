@@ -118,7 +118,8 @@ deps:
 deps-clang:
 	@scripts/deps.sh clang
 
-build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools
+build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools \
+           $(BIN_SERVE)
 
 bench-tools: $(BENCH_TOOLS) $(BIN_FOLD)
 
@@ -199,6 +200,32 @@ $(BUILD)/tests/%: tests/%.c $(STATIC) $(TEST_HELPERS) $(wildcard tests/*.h tests
 $(BUILD)/tests/test_alloc: TEST_LDFLAGS = -Wl,--wrap=sb_stemmer_new,--wrap=sb_stemmer_stem \
     -Wl,--wrap=json_loadb,--wrap=libdeflate_alloc_compressor,--wrap=libdeflate_alloc_decompressor
 
+# ---- spasm-serve (server/): the HTTP service and its page, the page's
+# files built into the binary by server/embed.c; libmicrohttpd.
+BIN_SERVE = $(BUILD)/bin/spasm-serve
+SERVE_PAGE = server/page.html server/page.css server/page.js server/favicon.svg
+SERVE_SRC = server/main_serve.c server/http.c server/routes.c server/writes.c
+MHD_LIBS = -lmicrohttpd
+
+$(BUILD)/obj/server/embed: server/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -Wall -Wextra $< -o $@
+
+$(BUILD)/obj/server/page.c: $(BUILD)/obj/server/embed $(SERVE_PAGE)
+	$(BUILD)/obj/server/embed $@ $(SERVE_PAGE)
+
+$(BIN_SERVE): $(SERVE_SRC) server/serve.h $(BUILD)/obj/server/page.c include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) -Iserver $(SERVE_SRC) $(BUILD)/obj/server/page.c -o $@ $(STATIC) $(LIBS) \
+	    $(MHD_LIBS) $(LDSAN)
+
+# The server's tests (tests/serve/, pytest: the API, and the page in
+# headless Chromium through Selenium) as one test binary for tests/run.sh.
+$(BUILD)/tests/test_serve: tests/serve/run.sh $(BIN_SERVE) $(BIN_INDEX)
+	@mkdir -p $(dir $@)
+	cp tests/serve/run.sh $@
+	chmod +x $@
+
 # ---- Fuzzing: libFuzzer targets in fuzz/ (see fuzz/README.md), built
 # with clang into build/fuzz whatever CC is.  `make fuzz` runs each for
 # FUZZ_TIME seconds (FUZZ_TARGETS to choose), growing build/fuzz/corpus/;
@@ -247,12 +274,12 @@ check: deps-clang
 	@tests/summary.sh $(TOP)/test-normal.log $(TOP)/test-san.log $(TOP)/test-tsan.log \
 	    $(TOP)/test-fuzz.log
 
-check-normal: build-all $(EXAMPLES) $(TEST_BIN)
+check-normal: build-all $(EXAMPLES) $(TEST_BIN) $(BUILD)/tests/test_serve
 	@mkdir -p $(TOP)
 	@tests/run.sh $(BUILD) | tee $(TOP)/test-normal.log
 
 check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) \
-           $(BIN_FOLD) $(TEST_BIN)
+           $(BIN_FOLD) $(TEST_BIN) $(BIN_SERVE) $(BUILD)/tests/test_serve
 	@mkdir -p $(TOP)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run.sh $(BUILD) | tee $(TOP)/test-san.log
