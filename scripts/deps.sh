@@ -11,6 +11,8 @@
 # (directly as root, else through sudo when it is there).
 set -e
 PKGS="build-essential pkg-config zlib1g-dev libdeflate-dev libstemmer-dev libutf8proc-dev libjansson-dev libcmocka-dev man-db"
+# spasm-serve: libmicrohttpd; its tests: pytest, Selenium, headless Chromium and its driver
+PKGS="$PKGS libmicrohttpd-dev python3-pytest python3-selenium chromium chromium-driver"
 for mode in "$@"; do
     case $mode in
     bench) PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time" ;;

@@ -233,6 +233,7 @@ static const serve_asset *classify(serve_server *srv, serve_req *r, const char *
     } else if (strcmp(url, "/documents") == 0) {
         r->route = R_WRITE, allow = "POST";
         if (post) return NULL;
+        get = 0; /* only POST here */
     } else if (strncmp(url, "/documents/", 11) == 0 && url[11]) {
         r->route = R_DOCUMENT, allow = "GET, HEAD, DELETE";
         if (del) {
@@ -340,8 +341,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             r->extra_header = "Connection", r->extra_value = "close";
             return respond(srv, r, NULL);
         }
-        const serve_asset *asset = classify(srv, r, url, method);
-        if (r->status) return respond(srv, r, NULL);
+        /* libmicrohttpd decodes %00 into a NUL that would cut the path or
+         * an argument short ("/page.html%00.js"): refused whole */
+        const char *nul = r->uri ? strstr(r->uri, "%00") : NULL;
+        if (nul) {
+            serve_error(r, MHD_HTTP_BAD_REQUEST, "the request target holds an encoded NUL (%00)",
+                        (long)(nul - r->uri), NULL);
+            return MHD_YES;
+        }
+        r->asset = classify(srv, r, url, method);
+        if (r->status) return MHD_YES;
         if (r->route == R_WRITE) {
             const char *cl =
                 MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -352,22 +361,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 r->extra_header = "Connection", r->extra_value = "close";
                 return respond(srv, r, NULL);
             }
-            return MHD_YES; /* the body follows */
         }
-        switch (r->route) {
-        case R_STATIC:
-            return respond(srv, r, asset);
-        case R_STATS:
-            route_stats(srv, r);
-            return respond(srv, r, NULL);
-        case R_HEALTH:
-            route_health(srv, r);
-            return respond(srv, r, NULL);
-        default:
-            if (route_prepare(srv, r, url) != 0) return respond(srv, r, NULL);
-            return enqueue(srv, r);
-        }
+        /* answered on the next call, once the request is read whole:
+         * an answer queued before that closes the connection */
+        return MHD_YES;
     }
+    if (*upload_data_size && (r->status || r->route != R_WRITE)) {
+        *upload_data_size = 0; /* a body where none is wanted: ignored */
+        return MHD_YES;
+    }
+    if (r->status) return respond(srv, r, NULL); /* an error found above */
     if (r->route == R_WRITE) {
         if (*upload_data_size) {
             add_body(srv, r, upload_data, *upload_data_size);
@@ -383,9 +386,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         return respond(srv, r, NULL);
     }
-    /* a body sent with a GET: ignored */
-    *upload_data_size = 0;
-    return MHD_YES;
+    switch (r->route) {
+    case R_STATIC:
+        return respond(srv, r, r->asset);
+    case R_STATS:
+        route_stats(srv, r);
+        return respond(srv, r, NULL);
+    case R_HEALTH:
+        route_health(srv, r);
+        return respond(srv, r, NULL);
+    default:
+        if (route_prepare(srv, r, url) != 0) return respond(srv, r, NULL);
+        return enqueue(srv, r);
+    }
 }
 
 /* ---- the worker pool */

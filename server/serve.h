@@ -50,6 +50,7 @@ typedef struct serve_req {
     struct MHD_Connection *conn;
     struct timespec t_start; /* first byte seen (the URI callback) */
     int route;
+    const struct serve_asset *asset; /* R_STATIC */
     int started; /* the access handler has seen it */
     /* a search or a document look-up, parsed in the poll thread and run by
      * a worker (the connection is suspended meanwhile) */
