@@ -131,7 +131,7 @@ deps-clang:
 	@scripts/deps.sh clang
 
 build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools \
-           python
+           python $(BIN_SERVE)
 
 bench-tools: $(BENCH_TOOLS) $(BIN_FOLD)
 
@@ -269,6 +269,32 @@ check-python: python $(CORPUS_INDEX) $(BIN_INDEX)
 	    $(PYTHON) -m pytest -q -p no:cacheprovider python/tests 2>&1 | tee $(TOP)/test-python.raw; \
 	    python/tests/summary.sh $(BUILD) $(TOP)/test-python.raw | tee $(TOP)/test-python.log
 
+# ---- spasm-serve (server/): the HTTP service and its page, the page's
+# files built into the binary by server/embed.c; libmicrohttpd.
+BIN_SERVE = $(BUILD)/bin/spasm-serve
+SERVE_PAGE = server/page.html server/page.css server/page.js server/favicon.svg
+SERVE_SRC = server/main_serve.c server/http.c server/routes.c server/writes.c
+MHD_LIBS = -lmicrohttpd
+
+$(BUILD)/obj/server/embed: server/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -Wall -Wextra $< -o $@
+
+$(BUILD)/obj/server/page.c: $(BUILD)/obj/server/embed $(SERVE_PAGE)
+	$(BUILD)/obj/server/embed $@ $(SERVE_PAGE)
+
+$(BIN_SERVE): $(SERVE_SRC) server/serve.h $(BUILD)/obj/server/page.c include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) -Iserver $(SERVE_SRC) $(BUILD)/obj/server/page.c -o $@ $(STATIC) $(LIBS) \
+	    $(MHD_LIBS) $(LDSAN)
+
+# The server's tests (tests/serve/, pytest: the API, and the page in
+# headless Chromium through Selenium) as one test binary for tests/run.sh.
+$(BUILD)/tests/test_serve: tests/serve/run.sh $(BIN_SERVE) $(BIN_INDEX)
+	@mkdir -p $(dir $@)
+	cp tests/serve/run.sh $@
+	chmod +x $@
+
 # ---- Fuzzing: libFuzzer targets in fuzz/ (see fuzz/README.md), built
 # with clang into build/fuzz whatever CC is.  `make fuzz` runs each for
 # FUZZ_TIME seconds (FUZZ_TARGETS to choose), growing build/fuzz/corpus/;
@@ -350,13 +376,13 @@ check: deps-clang
 	@tests/summary.sh $(TOP)/test-normal.log $(TOP)/test-san.log $(TOP)/test-tsan.log \
 	    $(TOP)/test-fuzz.log $(TOP)/test-python.log
 
-check-normal: build-all $(EXAMPLES) $(TEST_BIN)
+check-normal: build-all $(EXAMPLES) $(TEST_BIN) $(BUILD)/tests/test_serve
 	@mkdir -p $(TOP)
 	@tests/run.sh $(BUILD) | tee $(TOP)/test-normal.log
 	@$(MAKE) --no-print-directory check-python
 
 check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) \
-           $(BIN_FOLD) $(TEST_BIN) $(BUILD)/python
+           $(BIN_FOLD) $(TEST_BIN) $(BUILD)/python $(BIN_SERVE) $(BUILD)/tests/test_serve
 	@mkdir -p $(TOP)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run.sh $(BUILD) | tee $(TOP)/test-san.log
@@ -395,7 +421,7 @@ judged: all
 	bench/judged.sh
 
 format:
-	clang-format -i $(wildcard include/*.h common/*.[ch] indexer/*.[ch] searcher/*.[ch] tests/*.[ch] bench/eval/*.[ch] examples/*.c fuzz/*.[ch])
+	clang-format -i $(wildcard include/*.h common/*.[ch] indexer/*.[ch] searcher/*.[ch] tests/*.[ch] bench/eval/*.[ch] examples/*.c fuzz/*.[ch] server/*.[ch])
 
 # Installed layout (spasm-search finds its default index through its own
 # path: BIN/../share/spasm/corpus.spx, so the tree may be moved as a whole):

@@ -11,7 +11,9 @@
 # package is already installed; otherwise installs them with apt-get
 # (directly as root, else through sudo when it is there).
 set -e
-PKGS="build-essential pkg-config zlib1g-dev libdeflate-dev libstemmer-dev libutf8proc-dev libjansson-dev libcmocka-dev man-db python3-dev python3-pytest libxml2-dev libcmark-dev"
+PKGS="build-essential pkg-config zlib1g-dev libdeflate-dev libstemmer-dev libutf8proc-dev libjansson-dev libcmocka-dev man-db python3-dev python3-pytest libxml2-dev libcmark-dev libmicrohttpd-dev"
+# spasm-serve: libmicrohttpd; its tests: pytest, Selenium, headless Chromium and its driver
+PKGS="$PKGS python3-selenium chromium chromium-driver"
 for mode in "$@"; do
     case $mode in
     bench) PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time openjdk-17-jdk-headless liblucene8-java libjackson2-core-java" ;;

@@ -1,0 +1,313 @@
+/*
+ * routes.c -- spasm-serve's endpoints: the arguments of GET /search and
+ * GET /documents/ID (checked in the poll thread), their JSON (built in a
+ * worker with its searcher), and GET /stats and GET /healthz.
+ *
+ * A hit has exactly the fields of `spasm-search --format json` (rank,
+ * score, doc, passage, title, text, highlights, snippet, also_in; explain
+ * and expansion_cut when they apply): a test compares the two.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "serve.h"
+
+/* The byte offset of the first invalid UTF-8 sequence of s[0, n), or -1. */
+static long utf8_invalid_at(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i], len = c < 0x80             ? 1
+                                 : (c & 0xe0) == 0xc0 ? 2
+                                 : (c & 0xf0) == 0xe0 ? 3
+                                 : (c & 0xf8) == 0xf0 ? 4
+                                                      : 0;
+        if (len == 0 || i + len > n) return (long)i;
+        if (len == 2 && c < 0xc2) return (long)i; /* overlong */
+        unsigned cp = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
+        for (unsigned j = 1; j < len; j++) {
+            if ((s[i + j] & 0xc0) != 0x80) return (long)i;
+            cp = cp << 6 | (s[i + j] & 0x3f);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+            return (long)i;
+        i += len;
+    }
+    return -1;
+}
+
+/* Parse the decimal argument `name` (absent: dflt) into *out, between lo
+ * and hi; -1 with a 400 in r otherwise. */
+static int arg_size(serve_req *r, const char *name, size_t dflt, size_t lo, size_t hi, size_t *out)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    if (!v || !*v) {
+        *out = dflt;
+        return 0;
+    }
+    unsigned long long x = 0;
+    const char *p = v;
+    for (; *p >= '0' && *p <= '9' && x <= hi; p++) x = x * 10 + (unsigned)(*p - '0');
+    if (*p || x < lo || x > hi) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s must be a whole number from %zu to %zu", name, lo, hi);
+        serve_error(r, MHD_HTTP_BAD_REQUEST, msg, -1, name);
+        return -1;
+    }
+    *out = (size_t)x;
+    return 0;
+}
+
+/* Parse the flag `name` (1, 0, true, false, yes, no; present and empty is
+ * 1) into *out; -1 with a 400 in r otherwise. */
+static int arg_flag(serve_req *r, const char *name, int *out)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    *out = 0;
+    if (!v) return 0;
+    if (!*v || !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes")) {
+        *out = 1;
+        return 0;
+    }
+    if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no")) return 0;
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s must be 1 or 0 (true or false)", name);
+    serve_error(r, MHD_HTTP_BAD_REQUEST, msg, -1, name);
+    return -1;
+}
+
+/* Check a string argument: UTF-8 and at most max bytes; -1 with a 400. */
+static int check_text(serve_req *r, const char *name, const char *v, size_t max)
+{
+    size_t n = strlen(v);
+    char msg[128];
+    if (n > max) {
+        snprintf(msg, sizeof msg, "%s is longer than %zu bytes", name, max);
+        serve_error(r, MHD_HTTP_BAD_REQUEST, msg, (long)max, name);
+        return -1;
+    }
+    long bad = utf8_invalid_at((const unsigned char *)v, n);
+    if (bad >= 0) {
+        snprintf(msg, sizeof msg, "%s is not valid UTF-8 at byte %ld", name, bad);
+        serve_error(r, MHD_HTTP_BAD_REQUEST, msg, bad, name);
+        return -1;
+    }
+    return 0;
+}
+
+int route_prepare(serve_server *srv, serve_req *r, const char *url)
+{
+    const serve_cfg *c = &srv->cfg;
+    if (r->route == R_DOCUMENT) { /* /documents/ID, ID percent-decoded */
+        const char *id = url + strlen("/documents/");
+        if (check_text(r, "id", id, c->max_query_bytes)) return -1;
+        r->q = strdup(id);
+        if (!r->q) serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory", -1, NULL);
+        return r->q ? 0 : -1;
+    }
+    const char *q = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "q");
+    if (!q || !*q) {
+        serve_error(r, MHD_HTTP_BAD_REQUEST, "missing query: /search?q=WORDS", -1, "q");
+        return -1;
+    }
+    if (check_text(r, "q", q, c->max_query_bytes)) return -1;
+    if (arg_size(r, "k", 10, 1, c->max_k, &r->k) ||
+        arg_size(r, "offset", 0, 0, c->max_offset, &r->offset) ||
+        arg_flag(r, "collapse", &r->collapse) || arg_flag(r, "explain", &r->explain))
+        return -1;
+    const char *g = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "group");
+    if (g && *g && strcmp(g, "none") && strcmp(g, "doc")) {
+        serve_error(r, MHD_HTTP_BAD_REQUEST, "group must be doc or none", -1, "group");
+        return -1;
+    }
+    r->group = g && !strcmp(g, "doc") ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
+    if (r->group == SPASM_GROUP_DOC && r->collapse) {
+        serve_error(r, MHD_HTTP_BAD_REQUEST,
+                    "collapse does not apply with group=doc (one result per document already)", -1,
+                    "collapse");
+        return -1;
+    }
+    r->q = strdup(q);
+    if (!r->q) {
+        serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory", -1, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* One hit as spasm-search --format json prints it. */
+static json_t *hit_json(size_t rank, const spasm_hit *h, int explain, int cut)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "rank", json_integer((json_int_t)rank));
+    json_object_set_new(o, "score", json_real(h->score));
+    json_object_set_new(o, "doc", json_string(h->doc_id));
+    json_object_set_new(o, "passage", json_integer(h->ordinal + 1));
+    json_object_set_new(o, "title", json_string(h->title));
+    json_object_set_new(o, "text", json_stringn(h->text, h->text_len));
+    json_t *hl = json_array();
+    for (size_t i = 0; i < h->nhighlights; i++)
+        json_array_append_new(hl, json_pack("[I,I]", (json_int_t)h->highlights[i].start,
+                                            (json_int_t)h->highlights[i].end));
+    json_object_set_new(o, "highlights", hl);
+    json_object_set_new(o, "snippet",
+                        json_pack("{s:I,s:I}", "start", (json_int_t)h->snippet_start, "end",
+                                  (json_int_t)h->snippet_end));
+    json_t *dups = json_array();
+    for (size_t i = 0; i < h->ndups; i++)
+        json_array_append_new(dups, json_pack("{s:s,s:I,s:f}", "doc", h->dups[i].doc_id, "passage",
+                                              (json_int_t)h->dups[i].ordinal + 1, "score",
+                                              h->dups[i].score));
+    json_object_set_new(o, "also_in", dups);
+    if (explain) json_object_set_new(o, "explain", json_string(h->explain));
+    if (cut) json_object_set_new(o, "expansion_cut", json_true());
+    return o;
+}
+
+/* A library error as an answer: a bad query is 400 with its byte position
+ * (from the message's "at byte N"), anything else 500. */
+static void library_error(serve_req *r, int rc, const char *msg)
+{
+    if (rc == SPASM_EQUERY || rc == SPASM_EINVAL) {
+        const char *at = strstr(msg, "at byte ");
+        long pos = at ? strtol(at + 8, NULL, 10) : -1;
+        serve_error(r, MHD_HTTP_BAD_REQUEST, msg, pos, "q");
+    } else if (rc == SPASM_ENOTFOUND) {
+        serve_error(r, MHD_HTTP_NOT_FOUND, msg, -1, NULL);
+    } else {
+        serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, msg, -1, NULL);
+    }
+}
+
+/* GET /search: ask for k + 1 hits to know whether a next page exists. */
+static void run_search(spasm_searcher *s, serve_req *r)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    o.k = r->k + 1;
+    o.offset = r->offset;
+    o.group = r->group;
+    o.collapse = r->collapse;
+    o.explain = r->explain;
+    spasm_results *res = NULL;
+    int rc = spasm_search(s, r->q, &o, &res);
+    uint64_t total = 0;
+    if (rc == SPASM_OK) rc = spasm_count(s, r->q, &total);
+    if (rc != SPASM_OK) {
+        library_error(r, rc, spasm_searcher_errmsg(s));
+        spasm_results_free(res);
+        return;
+    }
+    int cut = (spasm_results_flags(res) & SPASM_RESULT_EXPANSION_CUT) != 0;
+    size_t n = spasm_results_count(res), shown = n > r->k ? r->k : n;
+    json_t *hits = json_array();
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(
+            hits, hit_json(r->offset + i + 1, spasm_results_hit(res, i), r->explain, cut));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    json_t *out = json_object();
+    json_object_set_new(out, "query", json_string(r->q));
+    json_object_set_new(out, "took_ms",
+                        json_real((double)(long)(serve_ms(&t0, &t1) * 1000) / 1000));
+    json_object_set_new(out, "total", json_integer((json_int_t)total));
+    json_object_set_new(out, "offset", json_integer((json_int_t)r->offset));
+    json_object_set_new(out, "k", json_integer((json_int_t)r->k));
+    json_object_set_new(out, "more", json_boolean(n > r->k));
+    if (cut) json_object_set_new(out, "notes", json_string(spasm_results_notes(res)));
+    json_object_set_new(out, "hits", hits);
+    spasm_results_free(res);
+    serve_answer(r, MHD_HTTP_OK, out);
+}
+
+/* GET /documents/ID: the document's passages, in order. */
+static void run_document(spasm_searcher *s, serve_req *r)
+{
+    uint32_t doc, first, count;
+    int rc = spasm_find_doc(s, r->q, &doc);
+    if (rc == SPASM_ENOTFOUND) {
+        serve_error(r, MHD_HTTP_NOT_FOUND, "no document with this id", -1, NULL);
+        return;
+    }
+    if (rc == SPASM_OK) rc = spasm_doc_passages(s, doc, &first, &count);
+    if (rc != SPASM_OK) {
+        library_error(r, rc, spasm_searcher_errmsg(s));
+        return;
+    }
+    json_t *ps = json_array(), *title = NULL;
+    for (uint32_t i = 0; i < count; i++) {
+        spasm_results *res = NULL;
+        rc = spasm_get_passage(s, first + i, &res);
+        if (rc != SPASM_OK) {
+            json_decref(ps);
+            json_decref(title);
+            library_error(r, rc, spasm_searcher_errmsg(s));
+            return;
+        }
+        const spasm_hit *h = spasm_results_hit(res, 0);
+        if (!title) title = json_string(h->title);
+        json_array_append_new(ps, json_pack("{s:I,s:s%}", "passage", (json_int_t)h->ordinal + 1,
+                                            "text", h->text, h->text_len));
+        spasm_results_free(res);
+    }
+    json_t *out = json_object();
+    json_object_set_new(out, "doc", json_string(r->q));
+    json_object_set_new(out, "title", title ? title : json_string(""));
+    json_object_set_new(out, "passages", ps);
+    serve_answer(r, MHD_HTTP_OK, out);
+}
+
+void route_run(serve_server *srv, spasm_searcher *s, serve_req *r)
+{
+    if (r->route == R_DOCUMENT)
+        run_document(s, r);
+    else
+        run_search(s, r);
+}
+
+void route_stats(serve_server *srv, serve_req *r)
+{
+    const spasm_index_stats *st = &srv->stats;
+    const serve_cfg *c = &srv->cfg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&srv->pool.mu);
+    size_t queued = srv->pool.len;
+    pthread_mutex_unlock(&srv->pool.mu);
+    json_t *ix =
+        json_pack("{s:s,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:I,s:i}", "path", c->index_path, "documents",
+                  (json_int_t)st->documents, "passages", (json_int_t)st->passages, "terms",
+                  (json_int_t)st->terms, "tokens", (json_int_t)st->tokens, "avg_passage_len",
+                  st->avg_passage_len, "k1", st->k1, "b", st->b, "file_bytes",
+                  (json_int_t)st->file_bytes, "format_version", st->format_version);
+    json_t *sv = json_pack(
+        "{s:s,s:i,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b}", "version", spasm_version(), "threads",
+        (int)c->threads, "uptime_s", serve_ms(&srv->t0, &now) / 1000, "requests_served",
+        (json_int_t)atomic_load(&srv->served), "requests_refused",
+        (json_int_t)atomic_load(&srv->refused), "errors", (json_int_t)atomic_load(&srv->errors),
+        "active_requests", (json_int_t)atomic_load(&srv->active), "connections",
+        (json_int_t)atomic_load(&srv->connections), "queued", (json_int_t)queued, "writable",
+        c->writable, "token_required", srv->token != NULL);
+    json_t *lim = json_pack(
+        "{s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:i,s:i,s:i}", "max_request_bytes",
+        (json_int_t)c->max_request_bytes, "max_body_bytes", (json_int_t)c->max_body_bytes,
+        "max_query_bytes", (json_int_t)c->max_query_bytes, "max_k", (json_int_t)c->max_k,
+        "max_offset", (json_int_t)c->max_offset, "time_budget_ms", (int)c->time_budget_ms,
+        "max_connections", (int)c->max_connections, "max_queue", (int)c->max_queue,
+        "idle_timeout_s", (int)c->idle_timeout_s, "drain_timeout_s", (int)c->drain_timeout_s);
+    json_t *out = json_object();
+    json_object_set_new(out, "index", ix);
+    json_object_set_new(out, "server", sv);
+    json_object_set_new(out, "limits", lim);
+    serve_answer(r, MHD_HTTP_OK, out);
+}
+
+void route_health(serve_server *srv, serve_req *r)
+{
+    int draining = atomic_load(&srv->draining);
+    serve_answer(r, draining ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK,
+                 json_pack("{s:s}", "status", draining ? "draining" : "ok"));
+}
