@@ -687,9 +687,10 @@ typedef struct spasm_updater_stats {
  * another updater holds it.  Removes the leftovers of dead updaters
  * (unlocked temporary files, files named by no kept commit point).  A
  * damaged newest commit point falls back to the previous valid one with
- * a warning event.  A format-1 index file at `path` is SPASM_EINVAL
- * (single-file indexes are read-only for updates), and so is any other
- * file or a folder that is not a live index (never touched); a live
+ * a warning event.  A format-1 index file at `path` becomes a live
+ * folder at the same path first, atomically (docs/LIVE.md, "Upgrading a
+ * single file"); any other file, or a folder that is not a live index,
+ * is SPASM_EINVAL (never touched); a live
  * index of a newer format is SPASM_EVERSION.  opt as for a writer (NULL:
  * the defaults): memory_mb, threads, alloc, on_event and cancel apply to
  * every segment written; k1, b and no_stopwords set the defaults of a

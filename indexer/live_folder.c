@@ -18,6 +18,7 @@
 #include "format.h"
 #include "index.h"
 #include "live.h"
+#include "live_upgrade.h"
 #include "search.h"
 #include "sink.h"
 #include "writer.h"
@@ -95,15 +96,17 @@ int sp_live_open_folder(spasm_updater *u)
         int fd = open(u->path, O_RDONLY | O_CLOEXEC);
         ssize_t n = fd >= 0 ? read(fd, head, sizeof head) : -1;
         if (fd >= 0) close(fd);
-        if (n == (ssize_t)sizeof head && memcmp(head, SP_MAGIC, sizeof head) == 0)
+        if (n != (ssize_t)sizeof head || memcmp(head, SP_MAGIC, sizeof head) != 0)
             return sp_live_err(u, SPASM_EINVAL,
-                               "%s: single-file index (format 1) is read-only for updates; "
-                               "rebuild it as a live index folder (spasm-index --live -o FOLDER "
-                               "INPUTS) and update that",
-                               u->path);
-        return sp_live_err(u, SPASM_EINVAL,
-                           "%s: is a file, not a live spasm index; not touching it", u->path);
+                               "%s: is a file, not a live spasm index; not touching it", u->path);
+        /* a single-file index (format 1) becomes a live folder on its first
+         * update, atomically (live_upgrade.c) */
+        int rc = sp_live_upgrade(&u->a, u->path, u->errmsg);
+        if (rc) return sp_live_fail(u, rc);
+        if (stat(u->path, &st) != 0)
+            return sp_live_err(u, SPASM_EIO, "%s: %s", u->path, strerror(errno));
     }
+    sp_live_sweep_siblings(&u->a, u->path); /* what dead upgrades left beside it */
     if (!S_ISDIR(st.st_mode))
         return sp_live_err(u, SPASM_EINVAL, "%s: not a folder or an index; not touching it",
                            u->path);

@@ -6,10 +6,8 @@
 #define SPASM_LIVE_UPGRADE_H
 
 #include "base.h"
+#include "spasm.h"
 
-#ifndef SPASM_EBUSY
-#define SPASM_EBUSY 11 /* until spasm.h has it (the live index's writer lock) */
-#endif
 
 /*
  * Turn the format-1 index file `path` into a live folder at the same path,

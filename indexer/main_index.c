@@ -232,13 +232,17 @@ typedef struct cli {
 } cli;
 
 /* The kind of index a plain build writes: 1 a live index folder, 0 a
- * single file (format 1).  The one place that decides it: at integration
- * with the reader of live folders the default becomes the folder. */
+ * single file (format 1).  The one place that decides it: a single file
+ * (the fastest to build; its first update makes it a folder), unless
+ * asked for a folder or the target already is one (which then gets a new
+ * generation holding only the inputs, so its readers see the rebuild
+ * like any commit). */
 static int build_kind(const cli *c)
 {
     if (c->single_file) return 0;
     if (c->live) return 1;
-    return 0;
+    struct stat st;
+    return stat(c->out, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* Print one error line for an updater call that failed; 2, or die of the

@@ -176,8 +176,11 @@ static void test_errors(void **st)
     (void)st;
     /* a format-1 file */
     assert_int_equal(idx("-q -o f.spx one.jsonl"), 0);
-    assert_int_equal(idx("-q --update -o f.spx two.jsonl"), 2);
-    err_is("single-file index (format 1) is read-only for updates");
+    /* a format-1 file is upgraded to a live folder by its first update */
+    assert_int_equal(idx("-q --update -o f.spx two.jsonl"), 0);
+    char fp[700];
+    snprintf(fp, sizeof fp, "%s/f.spx/commit-0000000000000002.spc", base);
+    assert_int_equal(access(fp, F_OK), 0);
     /* a foreign file, untouched */
     char p[700];
     snprintf(p, sizeof p, "%s/foreign", base);
