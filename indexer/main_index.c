@@ -241,8 +241,12 @@ static int build_kind(const cli *c)
 {
     if (c->single_file) return 0;
     if (c->live) return 1;
+    /* a live folder has its LOCK from its first commit on; any other
+     * folder is refused as before */
+    char lock[4096];
     struct stat st;
-    return stat(c->out, &st) == 0 && S_ISDIR(st.st_mode);
+    snprintf(lock, sizeof lock, "%s/LOCK", c->out);
+    return stat(c->out, &st) == 0 && S_ISDIR(st.st_mode) && access(lock, F_OK) == 0;
 }
 
 /* Print one error line for an updater call that failed; 2, or die of the

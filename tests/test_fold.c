@@ -331,7 +331,7 @@ static void test_fold_reference_synthetic(void **state)
  * text and their bitmap (FORMAT.md), as computed from the stored text. */
 static void check_sigb(spasm_searcher *s)
 {
-    spasm_index *ix = s->ix;
+    sp_seg *ix = s->ix->part[0].seg; /* a format-1 file: one segment */
     assert_non_null(ix->sigb.p);
     assert_int_equal(ix->sigb.len, ix->npass * SP_SIGB_ENTRY);
     sp_analyzer *an = sp_analyzer_new(s->a, 512);
@@ -360,15 +360,15 @@ static void test_fold_without_sigb(void **state)
 {
     (void)state;
     size_t folds[2], texts[2];
-    const uint8_t *keep = six->sigb.p;
+    const uint8_t *keep = six->part[0].seg->sigb.p;
     for (int without = 0; without < 2; without++) {
-        six->sigb.p = without ? NULL : keep;
+        six->part[0].seg->sigb.p = without ? NULL : keep;
         texts_read = 0;
         folds[without] = check_query(ss, "zeta", 100000, 100000, 0);
         folds[without] += check_query(ss, "kaloka OR mimiri OR tervasquo", 100000, 20, 1);
         texts[without] = texts_read;
     }
-    six->sigb.p = keep;
+    six->part[0].seg->sigb.p = keep;
     assert_int_equal(folds[0], folds[1]);
     fprintf(stderr, "folds %zu, texts read %zu with SIGB, %zu without\n", folds[0], texts[0],
             texts[1]);
