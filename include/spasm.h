@@ -504,8 +504,9 @@ typedef struct spasm_search_options {
  * place of the struct: a program that set no_collapse = 1 gets the same,
  * one that left it 0 no longer folds unless it sets collapse = 1.)
  * Cost: a few hash probes per candidate, and the text of the candidates
- * whose signatures match (collapse.c); with SPASM_FIELD_ID only this text
- * is the dominant cost (bench/README.md).
+ * whose signatures match and whose bigram bitmaps do not rule them out
+ * (collapse.c); with SPASM_FIELD_ID only, folding costs several times the
+ * plain ranking at large k (bench/README.md).
  */
 
 /* Fill `o` with the defaults (k = 10, index k1/b, no grouping, no folding, ...). */
