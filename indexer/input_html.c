@@ -146,9 +146,12 @@ static void leave(walk *k, xmlNodePtr e)
     }
     if (name_in(n, containers)) {
         k->in_container--;
-        if (!k->in_row) sp_markup_end_block(k->m, !strcmp(n, "li") ? SP_BLOCK_ITEM : SP_BLOCK_PARA);
+        if (!k->in_row)
+            sp_markup_end_block(k->m, !strcmp(n, "li")                            ? SP_BLOCK_ITEM
+                                      : n[0] == 'h' && n[1] >= '1' && n[1] <= '6' ? SP_BLOCK_HEADING
+                                                                                  : SP_BLOCK_PARA);
     } else if (name_in(n, blocks)) {
-        if (!strcmp(n, "tr")) {
+        if (!strcmp(n, "tr") || !strcmp(n, "table")) { /* (cells outside rows end with it) */
             k->in_row = 0;
             if (!k->in_container) sp_markup_end_block(k->m, SP_BLOCK_PARA);
         } else if (k->in_container || k->in_row) {
@@ -204,7 +207,7 @@ int sp_html_add(spasm_writer *w, const char *name, const uint8_t *data, size_t n
     htmlDocPtr doc =
         htmlCtxtReadMemory(c, (const char *)data, (int)n, NULL, NULL,
                            HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                               HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED | HTML_PARSE_COMPACT);
+                               HTML_PARSE_NONET | HTML_PARSE_COMPACT);
     const xmlError *e = xmlCtxtGetLastError(c);
     if (e && e->code == XML_ERR_UNSUPPORTED_ENCODING)
         snprintf(warn, warncap, "%s: %s; read as UTF-8 (repaired)", name,

@@ -79,8 +79,8 @@ int sp_md_add(spasm_writer *w, const char *name, const uint8_t *data, size_t n, 
                         heading.n = 0;
                     }
                     if (!in_container)
-                        sp_markup_end_block(&m,
-                                            t == CMARK_NODE_ITEM ? SP_BLOCK_ITEM : SP_BLOCK_PARA);
+                        sp_markup_end_block(&m, t == CMARK_NODE_ITEM ? SP_BLOCK_ITEM
+                                                                     : SP_BLOCK_HEADING);
                     else
                         sp_markup_space(&m);
                 }

@@ -11,6 +11,7 @@ void sp_markup_init(sp_markup *m, const sp_alloc *a)
     sp_buf_init(&m->out, a);
     sp_buf_init(&m->cur, a);
     sp_buf_init(&m->title, a);
+    sp_buf_init(&m->units, a);
 }
 
 void sp_markup_free(sp_markup *m)
@@ -18,6 +19,7 @@ void sp_markup_free(sp_markup *m)
     sp_buf_free(&m->out);
     sp_buf_free(&m->cur);
     sp_buf_free(&m->title);
+    sp_buf_free(&m->units);
 }
 
 static int is_ws(unsigned char c)
@@ -54,15 +56,33 @@ void sp_markup_space(sp_markup *m)
     m->space = 1;
 }
 
+/* Close the open unit (its trailing newlines dropped). */
+static void close_unit(sp_markup *m)
+{
+    if (!m->open) return;
+    size_t end = m->out.n;
+    while (end > m->unit_start && m->out.p[end - 1] == '\n') end--;
+    if (end > m->unit_start && end <= UINT32_MAX) {
+        uint32_t v[2] = {(uint32_t)m->unit_start, (uint32_t)end};
+        sp_buf_append(&m->units, v, sizeof v);
+    }
+    m->open = 0;
+}
+
 void sp_markup_end_block(sp_markup *m, sp_block_kind kind)
 {
     m->space = 0;
     if (m->cur.n == 0) return;
-    if (m->after_item && kind != SP_BLOCK_ITEM) sp_buf_putc(&m->out, '\n');
+    int open = m->open - 1; /* the kind the open unit ends with, -1: none */
+    /* a heading opens a unit that the next block joins; items stay
+     * together; anything after items starts anew */
+    if (open == SP_BLOCK_ITEM && kind != SP_BLOCK_ITEM) close_unit(m);
+    if (!m->open) m->unit_start = m->out.n;
     if (kind == SP_BLOCK_ITEM) sp_buf_append(&m->out, "- ", 2);
     sp_buf_append(&m->out, m->cur.p, m->cur.n);
     sp_buf_append(&m->out, kind == SP_BLOCK_ITEM ? "\n" : "\n\n", kind == SP_BLOCK_ITEM ? 1 : 2);
-    m->after_item = kind == SP_BLOCK_ITEM;
+    m->open = (int)kind + 1;
+    if (kind == SP_BLOCK_PARA) close_unit(m);
     m->cur.n = 0;
 }
 
@@ -76,26 +96,50 @@ void sp_markup_set_title(sp_markup *m, const char *s, size_t n)
 int sp_markup_add(spasm_writer *w, sp_markup *m, const char *name)
 {
     sp_markup_end_block(m, SP_BLOCK_PARA);
-    if (m->out.err || m->cur.err || m->title.err)
+    close_unit(m);
+    if (m->out.err || m->cur.err || m->title.err || m->units.err)
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-    if (m->out.n == 0) return 1;
+    size_t nunits = m->units.n / 8;
+    if (nunits == 0) return 1;
     const char *base = strrchr(name, '/');
     base = base ? base + 1 : name;
     const char *dot = strrchr(base, '.');
     size_t idlen = (dot && dot > base) ? (size_t)(dot - base) : strlen(base);
-    /* The title, repaired into its own buffer (repair reuses one). */
+    /* cur: the id, then the title (repaired: repair reuses one buffer) */
+    m->cur.n = 0;
+    sp_buf_append(&m->cur, base, idlen);
+    sp_buf_putc(&m->cur, 0);
     const char *t;
     size_t tlen;
     if (sp_writer_repair(w, m->title.p ? (const char *)m->title.p : "", m->title.n, &t, &tlen) < 0)
         return w->rc;
-    if (t != (const char *)m->title.p) {
-        m->cur.n = 0;
-        sp_buf_append(&m->cur, t, tlen);
-        if (m->cur.err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-        t = (const char *)m->cur.p;
+    size_t toff = m->cur.n;
+    sp_buf_append(&m->cur, t, tlen);
+    sp_buf_putc(&m->cur, 0);
+    /* each unit through the splitter on its own */
+    sp_spans sp = {NULL, 0, 0, &w->a};
+    int rc = 0;
+    const uint8_t *u = m->units.p;
+    for (size_t i = 0; i < nunits && !rc; i++) {
+        uint32_t a, b;
+        memcpy(&a, u + 8 * i, 4);
+        memcpy(&b, u + 8 * i + 4, 4);
+        if (sp_split_passages((const char *)m->out.p, b, a, &sp)) rc = SPASM_ENOMEM;
     }
-    const char *text;
-    size_t len;
-    if (sp_writer_repair(w, (const char *)m->out.p, m->out.n, &text, &len) < 0) return w->rc;
-    return sp_writer_add_doc(w, base, idlen, tlen ? t : NULL, tlen, text, len, 0);
+    const char **ps = rc ? NULL : sp_malloc(&w->a, (sp.n + 1) * sizeof *ps);
+    size_t *lens = ps ? sp_malloc(&w->a, (sp.n + 1) * sizeof *lens) : NULL;
+    if (rc || !ps || !lens || m->cur.err) {
+        rc = sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    } else {
+        for (size_t i = 0; i < sp.n; i++) {
+            ps[i] = (const char *)m->out.p + sp.v[i].start;
+            lens[i] = sp.v[i].end - sp.v[i].start;
+        }
+        const char *id = (const char *)m->cur.p, *title = (const char *)m->cur.p + toff;
+        rc = sp.n ? spasm_writer_add_passages(w, id, tlen ? title : NULL, ps, lens, sp.n) : 1;
+    }
+    sp_free(&w->a, ps);
+    sp_free(&w->a, lens);
+    sp_free(&w->a, sp.v);
+    return rc;
 }

@@ -4,25 +4,29 @@
  * two readers' entry points (called by input.c).
  *
  * The builder collects a page's text block by block: text inside a block
- * is joined with single spaces (runs of white space collapse); a block
- * ends with a blank line, so that the splitter makes it a passage of its
- * own (a heading, a short line, then belongs to the passage under it, and
- * a block over 3000 bytes is cut at sentence ends); list items become
- * "- item" lines, which the splitter keeps together.
+ * is joined with single spaces (runs of white space collapse).  Blocks
+ * are grouped into units: a heading with the block under it (several
+ * headings in a row stack), the items of a list ("- item" lines), or a
+ * block alone.  Each unit goes through the passage splitter on its own
+ * (passage.h: a unit over 3000 bytes is cut at sentence ends), so that
+ * the splitter's guesses about short lines never join two blocks the page
+ * keeps apart.
  */
 #ifndef SPASM_MARKUP_H
 #define SPASM_MARKUP_H
 
 #include "writer.h"
 
-typedef enum sp_block_kind { SP_BLOCK_PARA, SP_BLOCK_ITEM } sp_block_kind;
+typedef enum sp_block_kind { SP_BLOCK_PARA, SP_BLOCK_ITEM, SP_BLOCK_HEADING } sp_block_kind;
 
 typedef struct sp_markup {
-    sp_buf out;     /* the blocks so far */
-    sp_buf cur;     /* the block being filled */
-    sp_buf title;   /* the page's title */
-    int space;      /* a space is pending before the next text */
-    int after_item; /* the last block was a list item */
+    sp_buf out;   /* the units so far, back to back */
+    sp_buf cur;   /* the block being filled */
+    sp_buf title; /* the page's title */
+    sp_buf units; /* u32 start, u32 end (host order) of each closed unit in out */
+    int space;    /* a space is pending before the next text */
+    int open;     /* the open unit: 0 none, else the sp_block_kind + 1 it ends with */
+    size_t unit_start;
 } sp_markup;
 
 void sp_markup_init(sp_markup *m, const sp_alloc *a);
