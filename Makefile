@@ -322,12 +322,13 @@ format:
 
 # Installed layout (spasm-search finds its default index through its own
 # path: BIN/../share/spasm/corpus.spx, so the tree may be moved as a whole):
-#   bin/spasm-index bin/spasm-search
+#   bin/spasm-index bin/spasm-search bin/spasm-serve (its page is inside it)
 #   lib/libspasm.a lib/libspasm.so.$(VERSION) (+ .so.$(SOVERSION), .so links)
 #   include/spasm.h lib/pkgconfig/spasm.pc share/spasm/corpus.spx
-#   share/man/man1/spasm-index.1 share/man/man1/spasm-search.1
+#   share/man/man1/spasm-index.1 share/man/man1/spasm-search.1 share/man/man1/spasm-serve.1
 DEST = $(DESTDIR)$(PREFIX)
-INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/lib/libspasm.a \
+INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/bin/spasm-serve \
+    $(DEST)/share/man/man1/spasm-serve.1 $(DEST)/lib/libspasm.a \
     $(DEST)/lib/libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION) $(DEST)/lib/libspasm.so \
     $(DEST)/include/spasm.h $(DEST)/lib/pkgconfig/spasm.pc $(DEST)/share/spasm/corpus.spx \
     $(DEST)/share/man/man1/spasm-index.1 $(DEST)/share/man/man1/spasm-search.1
@@ -335,7 +336,7 @@ INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/lib/libspas
 install: all
 	install -d $(DEST)/bin $(DEST)/lib $(DEST)/lib/pkgconfig $(DEST)/include $(DEST)/share/spasm \
 	    $(DEST)/share/man/man1
-	install -m 755 $(BIN_INDEX) $(BIN_SEARCH) $(DEST)/bin/
+	install -m 755 $(BIN_INDEX) $(BIN_SEARCH) $(BIN_SERVE) $(DEST)/bin/
 	install -m 644 $(STATIC) $(DEST)/lib/
 	install -m 755 $(SHARED) $(DEST)/lib/
 	ln -sf libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION)
@@ -346,7 +347,7 @@ install: all
 	    > $(DEST)/lib/pkgconfig/spasm.pc.tmp
 	mv -f $(DEST)/lib/pkgconfig/spasm.pc.tmp $(DEST)/lib/pkgconfig/spasm.pc
 	chmod 644 $(DEST)/lib/pkgconfig/spasm.pc
-	install -m 644 docs/spasm-index.1 docs/spasm-search.1 $(DEST)/share/man/man1/
+	install -m 644 docs/spasm-index.1 docs/spasm-search.1 docs/spasm-serve.1 $(DEST)/share/man/man1/
 
 # Removes exactly what install put there, and share/spasm if left empty.
 uninstall:
