@@ -15,7 +15,7 @@ PKGS="build-essential pkg-config zlib1g-dev libdeflate-dev libstemmer-dev libutf
 PKGS="$PKGS libmicrohttpd-dev python3-pytest python3-selenium chromium chromium-driver"
 for mode in "$@"; do
     case $mode in
-    bench) PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time" ;;
+    bench) PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time wrk" ;;
     clang) PKGS="$PKGS clang libclang-rt-dev" ;;
     *) echo "deps: unknown set $mode" >&2; exit 2 ;;
     esac
