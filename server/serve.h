@@ -80,7 +80,7 @@ typedef struct serve_pool {
     size_t len;
     int stop;
     pthread_t *th;
-    unsigned n, started;
+    unsigned n, started, failed;
     struct serve_server *srv;
 } serve_pool;
 
