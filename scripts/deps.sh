@@ -16,7 +16,7 @@ PKGS="build-essential pkg-config zlib1g-dev libdeflate-dev libstemmer-dev libutf
 PKGS="$PKGS python3-selenium chromium chromium-driver"
 for mode in "$@"; do
     case $mode in
-    bench) PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time openjdk-17-jdk-headless liblucene8-java libjackson2-core-java" ;;
+    bench) PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time openjdk-17-jdk-headless liblucene8-java libjackson2-core-java wrk" ;;
     clang) PKGS="$PKGS clang libclang-rt-dev" ;;
     *) echo "deps: unknown set $mode" >&2; exit 2 ;;
     esac

@@ -413,10 +413,11 @@ static void *worker(void *arg)
     int rc = spasm_searcher_new(srv->ix, &s);
     pthread_mutex_lock(&p->mu);
     p->started++;
+    p->failed += rc != SPASM_OK;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     if (rc != SPASM_OK) {
-        fprintf(stderr, "spasm-serve: worker: %s\n", spasm_errstr(rc));
+        fprintf(stderr, "spasm-serve: worker: cannot make a searcher: %s\n", spasm_errstr(rc));
         return NULL;
     }
     for (;;) {
@@ -472,7 +473,12 @@ static int pool_start(serve_server *srv)
             fprintf(stderr, "spasm-serve: cannot start worker thread: %s\n", strerror(errno));
             return -1;
         }
-    return 0;
+    /* every worker has its searcher before the first request */
+    pthread_mutex_lock(&p->mu);
+    while (p->started < p->n) pthread_cond_wait(&p->cv, &p->mu);
+    int failed = p->failed;
+    pthread_mutex_unlock(&p->mu);
+    return failed ? -1 : 0;
 }
 
 /* Stop the pool: workers finish their request, answer the queue 503, exit. */
@@ -491,7 +497,10 @@ static void pool_stop(serve_server *srv)
 
 int serve_start(serve_server *srv, int fd, int ipv6)
 {
-    if (pool_start(srv) != 0) return -1;
+    if (pool_start(srv) != 0) {
+        pool_stop(srv);
+        return -1;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
     /* libmicrohttpd's own limit is above ours, so that the connections

@@ -48,8 +48,8 @@
     li.dataset.passage = hit.passage;
     const h = el("h2", "", hit.title || hit.doc);
     li.append(h);
-    li.append(el("p", "meta", hit.doc + " · passage " + hit.passage + " · score " +
-                 hit.score.toFixed(2)));
+    li.append(el("p", "meta", (hit.title ? hit.doc + " · " : "") + "passage " + hit.passage +
+                 " · score " + hit.score.toFixed(2)));
     const bytes = enc.encode(hit.text);
     const p = el("p", "text");
     fillText(p, hit, bytes, false);
@@ -140,7 +140,7 @@
     if (data.hits.length === 0) {
       renderEmpty(q);
       pager.hidden = true;
-      setStatus(offset ? "No more results." : "");
+      setStatus(offset ? "No more results for “" + q + "”." : "0 passages match “" + q + "”");
       return;
     }
     list.replaceChildren(...data.hits.map(renderHit));

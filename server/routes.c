@@ -117,6 +117,13 @@ int route_prepare(serve_server *srv, serve_req *r, const char *url)
         arg_size(r, "offset", 0, 0, c->max_offset, &r->offset) ||
         arg_flag(r, "collapse", &r->collapse) || arg_flag(r, "explain", &r->explain))
         return -1;
+    /* count=0: no exact total (spasm_count evaluates the whole query, no
+     * pruning: on wiki60k's title queries it is most of a search's cost) */
+    if (MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "count")) {
+        if (arg_flag(r, "count", &r->count)) return -1;
+    } else {
+        r->count = 1;
+    }
     const char *g = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "group");
     if (g && *g && strcmp(g, "none") && strcmp(g, "doc")) {
         serve_error(r, MHD_HTTP_BAD_REQUEST, "group must be doc or none", -1, "group");
@@ -196,7 +203,8 @@ static void run_search(spasm_searcher *s, serve_req *r)
     spasm_results *res = NULL;
     int rc = spasm_search(s, r->q, &o, &res);
     uint64_t total = 0;
-    if (rc == SPASM_OK) rc = spasm_count(s, r->q, &total);
+    if (rc == SPASM_OK && r->count) rc = spasm_count(s, r->q, &total);
+    if (rc == SPASM_OK && !r->count) total = spasm_results_total(res); /* a lower bound */
     if (rc != SPASM_OK) {
         library_error(r, rc, spasm_searcher_errmsg(s));
         spasm_results_free(res);
@@ -214,6 +222,7 @@ static void run_search(spasm_searcher *s, serve_req *r)
     json_object_set_new(out, "took_ms",
                         json_real((double)(long)(serve_ms(&t0, &t1) * 1000) / 1000));
     json_object_set_new(out, "total", json_integer((json_int_t)total));
+    json_object_set_new(out, "total_exact", json_boolean(r->count));
     json_object_set_new(out, "offset", json_integer((json_int_t)r->offset));
     json_object_set_new(out, "k", json_integer((json_int_t)r->k));
     json_object_set_new(out, "more", json_boolean(n > r->k));

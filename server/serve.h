@@ -51,12 +51,12 @@ typedef struct serve_req {
     struct timespec t_start; /* first byte seen (the URI callback) */
     int route;
     const struct serve_asset *asset; /* R_STATIC */
-    int started; /* the access handler has seen it */
+    int started;                     /* the access handler has seen it */
     /* a search or a document look-up, parsed in the poll thread and run by
      * a worker (the connection is suspended meanwhile) */
     char *q; /* the query, or the document id */
     size_t k, offset;
-    int group, collapse, explain;
+    int group, collapse, explain, count;
     int queued; /* handed to the pool; the worker sets done */
     atomic_int done;
     struct serve_req *next; /* pool queue link */
@@ -80,7 +80,7 @@ typedef struct serve_pool {
     size_t len;
     int stop;
     pthread_t *th;
-    unsigned n, started;
+    unsigned n, started, failed;
     struct serve_server *srv;
 } serve_pool;
 

@@ -35,11 +35,11 @@ install)
         { cat "$out/install.log" >&2; fail "make install failed"; }
     ;;
 layout)
-    for f in bin/spasm-index bin/spasm-search lib/libspasm.so.0.1.0; do
+    for f in bin/spasm-index bin/spasm-search bin/spasm-serve lib/libspasm.so.0.1.0; do
         [ -f "$root/$f" ] && [ -x "$root/$f" ] || fail "$f missing or not executable"
     done
     for f in lib/libspasm.a include/spasm.h lib/pkgconfig/spasm.pc share/spasm/corpus.spx \
-        share/man/man1/spasm-index.1 share/man/man1/spasm-search.1; do
+        share/man/man1/spasm-index.1 share/man/man1/spasm-search.1 share/man/man1/spasm-serve.1; do
         [ -f "$root/$f" ] || fail "$f missing"
         [ "$(stat -c %a "$root/$f")" = 644 ] || fail "$f is not mode 644"
     done
@@ -67,7 +67,7 @@ layout)
     "$root/bin/spasm-search" --check >/dev/null || fail "spasm-search --check fails"
     ;;
 man)
-    for m in spasm-index spasm-search; do
+    for m in spasm-index spasm-search spasm-serve; do
         page=$(MANWIDTH=80 man -l "$root/share/man/man1/$m.1" 2>"$out/man.err") ||
             fail "man -l $m.1 failed"
         [ -s "$out/man.err" ] && { cat "$out/man.err" >&2; fail "man -l $m.1 warned"; }

@@ -227,6 +227,7 @@ static void test_help_matches_man(void **state)
     (void)state;
     check_help_and_man("spasm-search");
     check_help_and_man("spasm-index");
+    check_help_and_man("spasm-serve");
 }
 
 /* The option collector itself: it finds options and skips query words. */

@@ -72,6 +72,16 @@ def test_search_paging(server):
     assert past["hits"] == [] and past["more"] is False
 
 
+def test_search_count(server):
+    _, _, exact = server.get("/search?q=muscle&k=2")
+    _, _, fast = server.get("/search?q=muscle&k=2&count=0")
+    assert exact["total_exact"] is True and fast["total_exact"] is False
+    assert exact["hits"] == fast["hits"]
+    assert len(fast["hits"]) <= fast["total"] <= exact["total"]
+    st, _, body = server.get("/search?q=muscle&count=maybe")
+    assert st == 400 and body["param"] == "count"
+
+
 def test_search_no_results(server):
     st, _, body = server.get("/search?q=qwxyzzy")
     assert st == 200 and body["hits"] == [] and body["total"] == 0
