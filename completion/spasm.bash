@@ -50,7 +50,9 @@ _spasm()
         compopt -o filenames 2>/dev/null
         return
         ;;
-    -k | --top | --offset | --k1 | --b | -m | --memory | -j | --threads | --run-tag | --listen)
+    -k | --top | --offset | --k1 | --b | -m | --memory | -j | --threads | --run-tag | -l | --listen | \
+        -t | --max-request-bytes | --max-body-bytes | --max-query-bytes | --max-k | --max-offset | \
+        --time-budget | --max-connections | --max-queue | --idle-timeout | --drain-timeout | --cors)
         return # a value of the user's own
         ;;
     esac

@@ -90,6 +90,7 @@ static void test_options(void **state)
     (void)state;
     check_options("spasm-search");
     check_options("spasm-index");
+    check_options("spasm-serve");
 }
 
 /* The fixed values offered after an option are the ones the program takes. */
@@ -126,8 +127,8 @@ static void test_every_value_option_handled(void **state)
     size_t n = 0;
     char *src = slurp("completion/spasm.bash", &n);
     assert_non_null(src);
-    static const char *const progs[] = {"spasm-search", "spasm-index"};
-    for (size_t i = 0; i < 2; i++) {
+    static const char *const progs[] = {"spasm-search", "spasm-index", "spasm-serve"};
+    for (size_t i = 0; i < 3; i++) {
         char cmd[600];
         snprintf(cmd, sizeof cmd,
                  "%s/bin/%s --help | grep -E '^ +-' | sed -E 's/^ +//; s/  .*$//' "
