@@ -14,6 +14,7 @@ import struct
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True  # no bench/__pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import overlap  # noqa: E402
 
