@@ -92,7 +92,7 @@ CODEC_LIBS = $(if $(SVB),-lstreamvbyte,)
 BENCH_DIR = $(BUILD)/bench
 HAVE_XAPIAN := $(shell pkg-config --exists xapian-core 2>/dev/null && echo 1)
 HAVE_SQLITE := $(shell test -f /usr/include/sqlite3.h && echo 1)
-BENCH_TOOLS = $(BIN_CODEC) $(BENCH_DIR)/spasm_bench $(BENCH_DIR)/dump_passages \
+BENCH_TOOLS = $(BIN_CODEC) $(BENCH_DIR)/spasm_bench $(BENCH_DIR)/dump_passages $(BENCH_DIR)/live_bench \
     $(if $(HAVE_XAPIAN),$(BENCH_DIR)/xapian_bench,) $(if $(HAVE_SQLITE),$(BENCH_DIR)/fts5_bench,)
 # What near-duplicate folding costs (bench/folding_bench.c; smoke-run by
 # tests/test_fold.c).
@@ -166,6 +166,11 @@ $(BIN_CODEC): bench/codec_bench.c $(STATIC) $(HDRS)
 	$(CC) $(LIBCFLAGS) $(CODEC_FLAGS) $< -o $@ $(STATIC) $(LIBS) $(CODEC_LIBS) $(LDSAN)
 
 $(BENCH_DIR)/spasm_bench: bench/spasm_bench.c bench/bench_util.h include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
+
+# The writer's side of a live index (issue 11): bench/live_bench.c.
+$(BENCH_DIR)/live_bench: bench/live_bench.c include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
 

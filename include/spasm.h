@@ -2,7 +2,7 @@
  * spasm.h -- the whole public API of libspasm, a small full-text search
  * engine that ranks passages (paragraphs) with BM25.
  *
- * Three handles, each owned by the caller:
+ * The handles, each owned by the caller:
  *
  *   spasm_writer    builds an index file: add documents, then commit
  *                   (atomic: written aside, fsync'd, renamed into place) or
@@ -13,6 +13,9 @@
  *   spasm_searcher  per-thread query state (stemmer, scratch memory, the
  *                   last error message).  One searcher must not be used by
  *                   two threads at the same time; create one per thread.
+ *   spasm_updater   changes a live index folder in place: add, replace and
+ *                   delete documents by id, then commit a new generation
+ *                   (see "Updating a live index" below).
  *   spasm_results   the ranked results of one search, owned by the caller
  *                   and independent of the searcher once returned (it may
  *                   be read from another thread and outlives later
@@ -654,6 +657,8 @@ SPASM_API int spasm_doc_passages(spasm_searcher *s, uint32_t doc, uint32_t *firs
  *
  * Errors are sticky, as for a writer: after a failed call every call
  * returns the same code; close the updater (the last commit is intact).
+ * An updater is used by one thread at a time (it may move between
+ * threads); the event callback runs in that thread.
  */
 typedef struct spasm_updater spasm_updater;
 

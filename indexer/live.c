@@ -261,12 +261,12 @@ static int push_seg(spasm_updater *u, building *b, const sp_live_seg *s)
     return 0;
 }
 
-/* Is segment id among segs[0, n)? */
-static int has_seg(const sp_live_seg *segs, size_t n, uint64_t id)
+/* The index of segment id among segs[0, n), or -1. */
+static long seg_index(const sp_live_seg *segs, size_t n, uint64_t id)
 {
     for (size_t i = 0; i < n; i++)
-        if (segs[i].e.id == id) return 1;
-    return 0;
+        if (segs[i].e.id == id) return (long)i;
+    return -1;
 }
 
 /* Finish the pending writer into its segment: *has_new and s filled. */
@@ -362,7 +362,11 @@ int spasm_updater_commit(spasm_updater *u)
     if (!u) return SPASM_EINVAL;
     if (u->rc) return u->rc;
     if (u->wopt.cancel && *u->wopt.cancel) return sp_live_err(u, SPASM_ECANCELED, "interrupted");
-    if (!u->changed && u->has_commit && !u->optimize) return 0;
+    int merge_all = u->optimize && (u->nsegs > 1 || (u->nsegs == 1 && u->segs[0].e.del_docs));
+    if (!u->changed && u->has_commit && !merge_all) {
+        u->optimize = 0;
+        return 0;
+    }
     sp_live_seg nw;
     int has_new;
     if (finish_pending(u, &nw, &has_new)) return u->rc;
@@ -370,7 +374,12 @@ int spasm_updater_commit(spasm_updater *u)
     int rc = 0;
     for (size_t i = 0; i < u->nsegs && !rc; i++)
         rc = push_seg(u, u->delete_all ? &gone : &list, &u->segs[i]);
-    if (!rc && has_new) rc = push_seg(u, &list, &nw);
+    int nw_in = 0;
+    if (!rc && has_new) nw_in = (rc = push_seg(u, &list, &nw)) == 0;
+    if (has_new && !nw_in) { /* not in the list: closed here */
+        sp_live_seg_unlink(u, &nw);
+        sp_live_seg_close(u, &nw);
+    }
     uint64_t gen = SP_MAX(u->max_gen, u->cur.gen) + 1;
     if (!rc) rc = sp_live_replay(u, list.v, list.n, has_new);
     /* deletion sets; a segment left with no live document leaves */
@@ -396,11 +405,16 @@ int spasm_updater_commit(spasm_updater *u)
         /* the last commit stays; close and remove what this one made */
         building *bs[2] = {&list, &gone};
         for (int j = 0; j < 2; j++)
-            for (size_t i = 0; i < bs[j]->n; i++)
-                if (!has_seg(u->segs, u->nsegs, bs[j]->v[i].e.id)) {
-                    sp_live_seg_unlink(u, &bs[j]->v[i]);
-                    sp_live_seg_close(u, &bs[j]->v[i]);
+            for (size_t i = 0; i < bs[j]->n; i++) {
+                sp_live_seg *x = &bs[j]->v[i];
+                long at = seg_index(u->segs, u->nsegs, x->e.id);
+                if (at >= 0) {
+                    u->segs[at] = *x; /* its state (arrays grown) goes back */
+                } else {
+                    sp_live_seg_unlink(u, x);
+                    sp_live_seg_close(u, x);
                 }
+            }
         sp_free(&u->a, list.v);
         sp_free(&u->a, gone.v);
         reset_batch(u);

@@ -31,6 +31,7 @@
 typedef struct smap_ent {
     uint64_t hash, off, val;
     uint32_t len, used;
+    uint64_t stamp, cnt; /* deleted df counting: last passage seen, passages */
 } smap_ent;
 
 typedef struct smap {
@@ -282,29 +283,15 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* A term's deleted df: its POST offset and deleted passages. */
+typedef struct term_cnt {
+    uint64_t off, cnt;
+} term_cnt;
+
+static int cmp_term_cnt(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    uint64_t x = ((const term_cnt *)a)->off, y = ((const term_cnt *)b)->off;
     return x < y ? -1 : x > y;
-}
-
-/* A growable array of u64. */
-typedef struct vec64 {
-    uint64_t *v;
-    size_t n, cap;
-} vec64;
-
-static int vec_push(const sp_alloc *a, vec64 *x, uint64_t v)
-{
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? x->cap * 2 : 256;
-        uint64_t *nv = sp_realloc(a, x->v, cap * sizeof *nv);
-        if (!nv) return SPASM_ENOMEM;
-        x->v = nv;
-        x->cap = cap;
-    }
-    x->v[x->n++] = v;
-    return 0;
 }
 
 /* The state of analysing one segment's deleted documents. */
@@ -312,46 +299,78 @@ typedef struct del_ctx {
     spasm_updater *u;
     sp_live_seg *s;
     sp_analyzer *an;
-    smap terms;  /* term -> its POST offset */
-    vec64 pass;  /* the current passage's terms (offsets), then sorted unique */
-    vec64 title; /* the current document's title terms */
-    vec64 all;   /* every (deleted passage, distinct term): offsets */
+    smap terms;    /* term -> its POST offset, and its count so far */
+    uint64_t seq;  /* the passage being counted (stamps, from 1) */
+    sp_buf tterms; /* the current document's title terms: u16 length, bytes */
 } del_ctx;
 
-/* Append the POST offsets of the terms of the analysed text to v. */
-static int collect_terms(del_ctx *c, vec64 *v)
+/* The entry of term t[0, tl) (looked up in the dictionary the first
+ * time); NULL with the error recorded. */
+static smap_ent *term_entry(del_ctx *c, const char *t, size_t tl)
+{
+    smap_ent *x = smap_slot(&c->terms, t, tl);
+    if (!x) {
+        sp_live_err(c->u, SPASM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (x->used) return x;
+    sp_seg *ix = c->s->ix->part[0].seg; /* a format-1 file: one segment */
+    sp_terminfo ti;
+    int r = sp_dict_find(ix, t, tl, &ti, c->u->errmsg);
+    if (r < 0) {
+        sp_live_fail(c->u, -r);
+        return NULL;
+    }
+    if (r == 0) {
+        sp_live_err(c->u, SPASM_ECORRUPT,
+                    "%s: the term \"%.*s\" of a deleted document is not in the segment's "
+                    "dictionary",
+                    ix->path, (int)SP_MIN(tl, 60), t);
+        return NULL;
+    }
+    if (smap_put_new(&c->terms, x, t, tl, ti.post_off)) {
+        sp_live_err(c->u, SPASM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    x->stamp = x->cnt = 0;
+    return x;
+}
+
+/* Count the entry's term once for the current passage. */
+static inline void count_term(del_ctx *c, smap_ent *x)
+{
+    if (x->stamp != c->seq) {
+        x->stamp = c->seq;
+        x->cnt++;
+    }
+}
+
+/* The terms of the analysed text: counted for the current passage, or
+ * (title) kept in c->tterms for each passage of the document. */
+static int collect_terms(del_ctx *c, int title)
 {
     size_t n;
     const sp_token *tok = sp_analyzer_tokens(c->an, &n);
     const char *pool = sp_analyzer_pool(c->an);
-    sp_seg *ix = c->s->ix->part[0].seg; /* a format-1 file: one segment */
     for (size_t i = 0; i < n; i++) {
         const char *t = pool + tok[i].term_off;
         size_t tl = tok[i].term_len;
-        smap_ent *x = smap_slot(&c->terms, t, tl);
-        if (!x) return SPASM_ENOMEM;
-        uint64_t off;
-        if (x->used) {
-            off = x->val;
-        } else {
-            sp_terminfo ti;
-            int r = sp_dict_find(ix, t, tl, &ti, c->u->errmsg);
-            if (r < 0) return sp_live_fail(c->u, -r);
-            if (r == 0)
-                return sp_live_err(c->u, SPASM_ECORRUPT,
-                                   "%s: the term \"%.*s\" of a deleted document is not in the "
-                                   "segment's dictionary",
-                                   ix->path, (int)SP_MIN(tl, 60), t);
-            off = ti.post_off;
-            if (smap_put_new(&c->terms, x, t, tl, off)) return SPASM_ENOMEM;
+        if (title) {
+            sp_buf_put_u16(&c->tterms, (uint16_t)tl);
+            sp_buf_append(&c->tterms, t, tl);
+            if (c->tterms.err) return sp_live_err(c->u, SPASM_ENOMEM, "out of memory");
+            continue;
         }
-        if (vec_push(&c->u->a, v, off)) return SPASM_ENOMEM;
+        smap_ent *x = term_entry(c, t, tl);
+        if (!x) return c->u->rc;
+        count_term(c, x);
     }
     return 0;
 }
 
-/* Analyse deleted document d: its passages' distinct terms go to c->all;
- * its passages and their tokens are added to *npass and *tokens. */
+/* Analyse deleted document d: each of its passages counts once for each
+ * of its distinct terms (the title's included); its passages and their
+ * tokens are added to *npass and *tokens. */
 static int analyse_deleted(del_ctx *c, uint32_t d, uint64_t *npass, uint64_t *tokens)
 {
     spasm_updater *u = c->u;
@@ -368,10 +387,10 @@ static int analyse_deleted(del_ctx *c, uint32_t d, uint64_t *npass, uint64_t *to
     const uint8_t *z = memchr(p, 0, len);
     const char *title = z ? (const char *)z + 1 : "";
     size_t tlen = z ? len - (size_t)(z + 1 - p) : 0;
-    c->title.n = 0;
+    c->tterms.n = 0;
     if (tlen) {
         if (sp_analyze(c->an, title, tlen)) return sp_live_err(u, SPASM_ENOMEM, "out of memory");
-        if ((rc = collect_terms(c, &c->title))) return rc;
+        if ((rc = collect_terms(c, 1))) return rc;
     }
     for (uint32_t i = 0; i < count; i++) {
         uint32_t pn = first + i;
@@ -380,26 +399,26 @@ static int analyse_deleted(del_ctx *c, uint32_t d, uint64_t *npass, uint64_t *to
         if (lrc) return sp_live_fail(u, lrc);
         *tokens += dl;
         ++*npass;
+        c->seq++;
         rc = sp_store_get(ix, &ix->text, &ix->txix, pn, &s->s->textcache, &p, &len, u->errmsg);
         if (rc) return sp_live_fail(u, rc);
         if (sp_analyze(c->an, (const char *)p, len))
             return sp_live_err(u, SPASM_ENOMEM, "out of memory");
-        c->pass.n = 0;
-        if ((rc = collect_terms(c, &c->pass))) return rc;
-        for (size_t j = 0; j < c->title.n; j++)
-            if (vec_push(&u->a, &c->pass, c->title.v[j])) return SPASM_ENOMEM;
-        qsort(c->pass.v, c->pass.n, 8, cmp_u64);
-        for (size_t j = 0; j < c->pass.n; j++)
-            if ((j == 0 || c->pass.v[j] != c->pass.v[j - 1]) &&
-                vec_push(&u->a, &c->all, c->pass.v[j]))
-                return SPASM_ENOMEM;
+        if ((rc = collect_terms(c, 0))) return rc;
+        for (size_t at = 0; at < c->tterms.n;) {
+            size_t tl = sp_get_u16(c->tterms.p + at);
+            smap_ent *x = term_entry(c, (const char *)c->tterms.p + at + 2, tl);
+            if (!x) return u->rc;
+            count_term(c, x);
+            at += 2 + tl;
+        }
     }
     return 0;
 }
 
 /* nds = ds + the counted new deletions (docs merged, terms summed). */
-static int merge_sets(spasm_updater *u, sp_live_seg *s, const vec64 *all, uint64_t npass,
-                      uint64_t tokens, uint64_t gen)
+static int merge_sets(spasm_updater *u, sp_live_seg *s, const term_cnt *all, size_t nall,
+                      uint64_t npass, uint64_t tokens, uint64_t gen)
 {
     const sp_delset *o = &s->ds;
     sp_delset *d = &s->nds;
@@ -411,7 +430,7 @@ static int merge_sets(spasm_updater *u, sp_live_seg *s, const vec64 *all, uint64
     d->tokens = o->tokens + tokens;
     d->docs = sp_malloc(&u->a, (size_t)d->ndocs * 4 + 4);
     /* distinct terms: at most the old ones plus the new distinct ones */
-    size_t cap = (size_t)o->nterms + all->n + 1;
+    size_t cap = (size_t)o->nterms + nall + 1;
     d->term_off = sp_malloc(&u->a, cap * 8);
     d->term_df = sp_malloc(&u->a, cap * 4);
     if (!d->docs || !d->term_off || !d->term_df) {
@@ -428,16 +447,16 @@ static int merge_sets(spasm_updater *u, sp_live_seg *s, const vec64 *all, uint64
             d->docs[k++] = s->newdel[j++];
     }
     i = j = k = 0;
-    while (i < o->nterms || j < all->n) {
+    while (i < o->nterms || j < nall) {
         uint64_t off;
         uint64_t df = 0;
-        if (j == all->n || (i < o->nterms && o->term_off[i] < all->v[j])) {
+        if (j == nall || (i < o->nterms && o->term_off[i] < all[j].off)) {
             off = o->term_off[i];
             df = o->term_df[i++];
         } else {
-            off = all->v[j];
+            off = all[j].off;
             if (i < o->nterms && o->term_off[i] == off) df = o->term_df[i++];
-            while (j < all->n && all->v[j] == off) df++, j++;
+            df += all[j++].cnt;
         }
         if (df > UINT32_MAX) return sp_live_err(u, SPASM_ECORRUPT, "deleted df overflows");
         d->term_off[k] = off;
@@ -458,19 +477,27 @@ int sp_live_build_delset(spasm_updater *u, sp_live_seg *s, uint64_t gen)
     c.an = sp_analyzer_new(&u->a, 32768);
     if (!c.an) return sp_live_err(u, SPASM_ENOMEM, "out of memory");
     smap_init(&c.terms, &u->a);
+    sp_buf_init(&c.tterms, &u->a);
     uint64_t npass = 0, tokens = 0;
     int rc = 0;
     for (size_t i = 0; i < s->nnew && !rc; i++)
         rc = analyse_deleted(&c, s->newdel[i], &npass, &tokens);
-    if (rc == SPASM_ENOMEM) rc = sp_live_err(u, SPASM_ENOMEM, "out of memory");
+    term_cnt *all = NULL;
+    size_t nall = 0;
     if (!rc) {
-        qsort(c.all.v, c.all.n, 8, cmp_u64);
-        rc = merge_sets(u, s, &c.all, npass, tokens, gen);
+        all = sp_malloc(&u->a, (c.terms.n + 1) * sizeof *all);
+        if (!all) rc = sp_live_err(u, SPASM_ENOMEM, "out of memory");
     }
+    if (!rc) {
+        for (size_t i = 0; i < c.terms.cap; i++)
+            if (c.terms.e[i].used && c.terms.e[i].cnt)
+                all[nall++] = (term_cnt){c.terms.e[i].val, c.terms.e[i].cnt};
+        qsort(all, nall, sizeof *all, cmp_term_cnt);
+        rc = merge_sets(u, s, all, nall, npass, tokens, gen);
+    }
+    sp_free(&u->a, all);
     sp_analyzer_free(c.an);
     smap_free(&c.terms);
-    sp_free(&u->a, c.pass.v);
-    sp_free(&u->a, c.title.v);
-    sp_free(&u->a, c.all.v);
+    sp_buf_free(&c.tterms);
     return rc;
 }

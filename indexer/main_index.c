@@ -3,13 +3,23 @@
  * A thin client of libspasm: it only parses options and prints progress.
  *
  *   spasm-index [-o INDEX] [--force] [--k1 K1] [--b B] [--memory MB] [--threads N]
- *               [--stdin-format jsonl|text|auto] [-q] INPUT...   (INPUT "-": stdin)
+ *               [--stdin-format jsonl|text|auto] [--single-file|--live] [-q]
+ *               INPUT...                        (INPUT "-": stdin)
+ *   spasm-index --update -o FOLDER [--ids-from FILE] INPUT...   add or replace by id
+ *   spasm-index --delete -o FOLDER [--ids-from FILE] ID...      delete by id
+ *   spasm-index --optimize -o FOLDER                            merge into one segment
+ *   spasm-index --info INDEX                                    what it holds
+ *
+ * A plain build writes a single-file index (format 1), or with --live a
+ * live index folder (format 2, docs/LIVE.md) holding one new generation
+ * with only the inputs; build_kind() makes that choice in one place.
  *
  * SIGINT, SIGTERM and SIGHUP set the writer's cancel flag: the writer
  * stops at its next check, is abandoned (its temporary files removed),
  * and the program dies of the same signal.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -166,6 +176,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: spasm-index [OPTIONS] INPUT...\n"
+            "       spasm-index --update|--delete|--optimize -o FOLDER [INPUT...|ID...]\n"
+            "       spasm-index --info INDEX\n"
             "Build a passage index from .txt files (one article each), JSON Lines files\n"
             "(.jsonl, .ndjson, .json and their .gz: {\"id\",\"title\",\"text\"} per line),\n"
             "directories of them, FIFOs and stdin (\"-\").  A file named directly with\n"
@@ -188,6 +200,20 @@ static void usage(FILE *f)
             "                       merged at the end (same index, removed afterwards)\n"
             "  -j, --threads N      analysis threads (default: one per CPU, at most 8;\n"
             "                       1 = single-threaded); the index is the same for any N\n"
+            "      --single-file    write a single-file index (format 1; the default)\n"
+            "      --live           write a live index folder (format 2) that --update,\n"
+            "                       --delete and --optimize can change; a rebuild of an\n"
+            "                       existing one publishes one new generation\n"
+            "      --update         add INPUTs to the live index folder -o INDEX (created\n"
+            "                       when absent); a document whose id is there replaces it\n"
+            "      --delete         delete the documents whose ids are given as arguments\n"
+            "                       (an unknown id is a warning)\n"
+            "      --ids-from FILE  with --delete or --update: delete the ids listed in\n"
+            "                       FILE, one per line (\"-\": stdin)\n"
+            "      --optimize       merge every segment of the live index into one (alone,\n"
+            "                       or after --update or --delete)\n"
+            "      --info INDEX     print what INDEX holds: generation, segments, live and\n"
+            "                       deleted documents, commit time\n"
             "  -q, --quiet          no progress line and no summary\n"
             "  -h, --help           this help\n"
             "  -V, --version        print the version\n"
@@ -195,6 +221,179 @@ static void usage(FILE *f)
             "Exit status: 0 on success, 2 on an error (one line on stderr); killed by\n"
             "SIGINT/SIGTERM/SIGHUP it removes its temporary files and dies of the signal.\n",
             SPASM_DEFAULT_MEMORY_MB);
+}
+
+/* What the command line asks for. */
+typedef struct cli {
+    int update, delete_, optimize, single_file, live, stdin_format;
+    const char *out, *info, *ids_from;
+    char **args; /* INPUTs, or IDs with --delete */
+    int nargs;
+} cli;
+
+/* The kind of index a plain build writes: 1 a live index folder, 0 a
+ * single file (format 1).  The one place that decides it: at integration
+ * with the reader of live folders the default becomes the folder. */
+static int build_kind(const cli *c)
+{
+    if (c->single_file) return 0;
+    if (c->live) return 1;
+    return 0;
+}
+
+/* Print one error line for an updater call that failed; 2, or die of the
+ * signal that canceled it. */
+static int updater_failed(spasm_updater *u, int rc, const char *out)
+{
+    int sig = cancel_sig;
+    if (sig && rc == SPASM_ECANCELED)
+        fprintf(stderr, "spasm-index: interrupted by signal %d; %s left as it was\n", sig, out);
+    else
+        fprintf(stderr, "spasm-index: %s\n", spasm_updater_errmsg(u));
+    spasm_updater_close(u);
+    return sig && rc == SPASM_ECANCELED ? die_of_signal(sig) : 2;
+}
+
+/* Delete the ids listed in file `path` ("-": stdin), one per line (blank
+ * lines and a trailing CR ignored).  0, or the error (a line printed). */
+static int delete_listed(spasm_updater *u, const char *path, int *rc)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "spasm-index: --ids-from %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while (!*rc && (n = getline(&line, &cap, f)) >= 0) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+        if (n == 0) continue;
+        *rc = spasm_updater_delete(u, line);
+    }
+    int bad = ferror(f);
+    free(line);
+    if (f != stdin) fclose(f);
+    if (bad) {
+        fprintf(stderr, "spasm-index: --ids-from %s: read error\n", path);
+        return 2;
+    }
+    return 0;
+}
+
+/* --update, --delete, --optimize, and a plain build into a live folder
+ * (`rebuild`: everything is replaced by the inputs). */
+static int run_updater(const cli *c, spasm_writer_options *wo, progress *pr, int rebuild)
+{
+    spasm_updater *u;
+    int rc = spasm_updater_open(&u, c->out, wo);
+    if (rc) return updater_failed(u, rc, c->out);
+    if (rebuild) rc = spasm_updater_delete_all(u);
+    if (!rc && c->ids_from && delete_listed(u, c->ids_from, &rc)) {
+        spasm_updater_close(u);
+        return 2;
+    }
+    for (int i = 0; !rc && i < c->nargs; i++) {
+        const char *a = c->args[i];
+        if (c->delete_)
+            rc = spasm_updater_delete(u, a);
+        else
+            rc = strcmp(a, "-") == 0 ? spasm_updater_add_fd(u, 0, "stdin", c->stdin_format)
+                                     : spasm_updater_add_path(u, a);
+    }
+    if (!rc) rc = c->optimize ? spasm_updater_optimize(u) : spasm_updater_commit(u);
+    if (pr->tty && !pr->quiet) fputs("\r\033[K", stderr);
+    if (rc) return updater_failed(u, rc, c->out);
+    spasm_updater_stats st;
+    spasm_updater_get_stats(u, &st);
+    if (!pr->quiet) {
+        fprintf(stderr, "spasm-index: %s: generation %llu, %llu segment(s), %llu live document(s)",
+                c->out, (unsigned long long)st.generation, (unsigned long long)st.segments,
+                (unsigned long long)st.live_documents);
+        if (st.deleted_documents)
+            fprintf(stderr, " (and %llu deleted, until a merge drops them)",
+                    (unsigned long long)st.deleted_documents);
+        fprintf(stderr, "; this run: %llu added, %llu replaced, %llu deleted",
+                (unsigned long long)st.added, (unsigned long long)st.replaced,
+                (unsigned long long)st.deleted);
+        if (st.unknown_deletes)
+            fprintf(stderr, ", %llu unknown id(s)", (unsigned long long)st.unknown_deletes);
+        if (st.batch_duplicates)
+            fprintf(stderr, ", %llu duplicate id(s) (the last kept)",
+                    (unsigned long long)st.batch_duplicates);
+        if (st.merges) fprintf(stderr, ", %llu merge(s)", (unsigned long long)st.merges);
+        if (st.leftovers_removed)
+            fprintf(stderr, ", %llu leftover file(s) of killed runs removed",
+                    (unsigned long long)st.leftovers_removed);
+        fprintf(stderr, "; %.1f s\n", now() - pr->start);
+    }
+    spasm_updater_close(u);
+    return 0;
+}
+
+/* --info INDEX: a live folder's commit and segments, or a single file's
+ * statistics (stdout). */
+static int print_info(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fprintf(stderr, "spasm-index: %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        spasm_index *ix;
+        int rc = spasm_open(&ix, path, NULL);
+        if (rc) {
+            fprintf(stderr, "spasm-index: %s\n", spasm_index_errmsg(ix));
+            spasm_close(ix);
+            return 2;
+        }
+        spasm_index_stats s;
+        spasm_index_get_stats(ix, &s);
+        printf("%s: single-file index (format %d), %.1f MB\n", path, s.format_version,
+               s.file_bytes / 1e6);
+        printf("  documents: %llu  passages: %llu  terms: %llu\n", (unsigned long long)s.documents,
+               (unsigned long long)s.passages, (unsigned long long)s.terms);
+        spasm_close(ix);
+        return 0;
+    }
+    spasm_live_info *in;
+    int rc = spasm_live_info_read(path, &in);
+    if (in && in->warnings[0]) {
+        /* one warning line per damaged commit point */
+        char *p = in->warnings;
+        while (*p) {
+            char *nl = strchr(p, '\n');
+            int len = nl ? (int)(nl - p) : (int)strlen(p);
+            fprintf(stderr, "spasm-index: warning: %.*s\n", len, p);
+            p += len + (nl != NULL);
+        }
+    }
+    if (rc) {
+        fprintf(stderr, "spasm-index: %s\n", in ? in->errmsg : "out of memory");
+        spasm_live_info_free(in);
+        return 2;
+    }
+    char when[64] = "?";
+    time_t t = (time_t)in->commit_time;
+    struct tm tm;
+    if (gmtime_r(&t, &tm)) strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    printf("%s: live index (format 2), generation %llu, committed %s\n", path,
+           (unsigned long long)in->generation, when);
+    printf("  documents: %llu live, %llu deleted  passages: %llu live, %llu deleted\n",
+           (unsigned long long)in->live_documents, (unsigned long long)in->deleted_documents,
+           (unsigned long long)in->live_passages, (unsigned long long)in->deleted_passages);
+    printf("  segments: %zu, %.1f MB\n", in->nsegments, in->bytes / 1e6);
+    for (size_t i = 0; i < in->nsegments; i++) {
+        const spasm_segment_info *g = &in->segments[i];
+        printf("    seg-%016llx.sps  %10.1f KB  %llu documents (%llu deleted), %llu passages "
+               "(%llu deleted)\n",
+               (unsigned long long)g->id, g->bytes / 1e3, (unsigned long long)g->documents,
+               (unsigned long long)g->deleted_documents, (unsigned long long)g->passages,
+               (unsigned long long)g->deleted_passages);
+    }
+    spasm_live_info_free(in);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -210,8 +409,18 @@ int main(int argc, char **argv)
                                          {"threads", required_argument, 0, 'j'},
                                          {"force", no_argument, 0, 4},
                                          {"stdin-format", required_argument, 0, 5},
+                                         {"update", no_argument, 0, 6},
+                                         {"delete", no_argument, 0, 7},
+                                         {"optimize", no_argument, 0, 8},
+                                         {"info", required_argument, 0, 9},
+                                         {"ids-from", required_argument, 0, 10},
+                                         {"single-file", no_argument, 0, 11},
+                                         {"live", no_argument, 0, 12},
                                          {0, 0, 0, 0}};
-    int stdin_format = SPASM_INPUT_JSONL;
+    cli cl;
+    memset(&cl, 0, sizeof cl);
+    cl.stdin_format = SPASM_INPUT_JSONL;
+    int out_given = 0;
     const char *out = DEFAULT_INDEX;
     spasm_writer_options wo;
     memset(&wo, 0, sizeof wo);
@@ -224,6 +433,7 @@ int main(int argc, char **argv)
         switch (c) {
         case 'o':
             out = optarg;
+            out_given = 1;
             break;
         case 1:
             wo.k1 = strtod(optarg, &end);
@@ -250,11 +460,11 @@ int main(int argc, char **argv)
             break;
         case 5:
             if (strcmp(optarg, "jsonl") == 0) {
-                stdin_format = SPASM_INPUT_JSONL;
+                cl.stdin_format = SPASM_INPUT_JSONL;
             } else if (strcmp(optarg, "text") == 0) {
-                stdin_format = SPASM_INPUT_TEXT;
+                cl.stdin_format = SPASM_INPUT_TEXT;
             } else if (strcmp(optarg, "auto") == 0) {
-                stdin_format = SPASM_INPUT_AUTO;
+                cl.stdin_format = SPASM_INPUT_AUTO;
             } else {
                 fprintf(stderr,
                         "spasm-index: --stdin-format wants jsonl, text or auto, not \"%s\"\n",
@@ -283,6 +493,27 @@ int main(int argc, char **argv)
             wo.threads = (unsigned)v;
             break;
         }
+        case 6:
+            cl.update = 1;
+            break;
+        case 7:
+            cl.delete_ = 1;
+            break;
+        case 8:
+            cl.optimize = 1;
+            break;
+        case 9:
+            cl.info = optarg;
+            break;
+        case 10:
+            cl.ids_from = optarg;
+            break;
+        case 11:
+            cl.single_file = 1;
+            break;
+        case 12:
+            cl.live = 1;
+            break;
         case 'q':
             pr.quiet = 1;
             break;
@@ -300,20 +531,67 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (optind >= argc) {
+    cl.out = out;
+    cl.args = argv + optind;
+    cl.nargs = argc - optind;
+    int changes = cl.update || cl.delete_ || cl.optimize;
+    if (cl.info) {
+        if (changes || cl.nargs) {
+            fprintf(stderr, "spasm-index: --info takes one index and nothing else\n");
+            return 2;
+        }
+        return print_info(cl.info);
+    }
+    if (cl.update && cl.delete_) {
+        fprintf(stderr, "spasm-index: --update and --delete: choose one (--update takes "
+                        "--ids-from for deletions)\n");
+        return 2;
+    }
+    if (cl.single_file && cl.live) {
+        fprintf(stderr, "spasm-index: --single-file and --live: choose one\n");
+        return 2;
+    }
+    if (changes && (cl.single_file || cl.live || wo.force)) {
+        fprintf(stderr,
+                "spasm-index: --%s applies to a build, not to --update, --delete or "
+                "--optimize\n",
+                cl.single_file ? "single-file"
+                : cl.live      ? "live"
+                               : "force");
+        return 2;
+    }
+    if (changes && !out_given) {
+        fprintf(stderr, "spasm-index: --update, --delete and --optimize need -o INDEX\n");
+        return 2;
+    }
+    if (cl.ids_from && !cl.update && !cl.delete_) {
+        fprintf(stderr, "spasm-index: --ids-from goes with --delete or --update\n");
+        return 2;
+    }
+    if (cl.optimize && !cl.update && !cl.delete_ && cl.nargs) {
+        fprintf(stderr,
+                "spasm-index: --optimize alone takes no argument (with --update: inputs)\n");
+        return 2;
+    }
+    if (cl.delete_ && !cl.nargs && !cl.ids_from) {
+        fprintf(stderr, "spasm-index: --delete needs ids (arguments or --ids-from FILE)\n");
+        return 2;
+    }
+    if (!changes && cl.nargs == 0) {
         fprintf(stderr, "spasm-index: no input given (see --help)\n");
         return 2;
     }
     int nstdin = 0;
-    for (int i = optind; i < argc; i++) nstdin += strcmp(argv[i], "-") == 0;
+    for (int i = 0; !cl.delete_ && i < cl.nargs; i++) nstdin += strcmp(cl.args[i], "-") == 0;
+    if (cl.ids_from && strcmp(cl.ids_from, "-") == 0) nstdin++;
     if (nstdin > 1) {
         fprintf(stderr, "spasm-index: \"-\" (stdin) given %d times\n", nstdin);
         return 2;
     }
     pr.tty = isatty(2);
-    if (pr.tty && !pr.quiet) {
+    if (pr.tty && !pr.quiet && !cl.delete_) {
         seen_dirs sd = {0};
-        for (int i = optind; i < argc; i++) pr.total += input_size(argv[i], 0, 0, &sd);
+        for (int i = 0; i < cl.nargs; i++) pr.total += input_size(cl.args[i], 0, 0, &sd);
         free(sd.dev);
         free(sd.ino);
     }
@@ -322,11 +600,12 @@ int main(int argc, char **argv)
     wo.event_ud = &pr;
     wo.cancel = &cancel_sig;
     catch_signals();
+    if (changes || build_kind(&cl)) return run_updater(&cl, &wo, &pr, !changes);
     spasm_writer *w;
     int rc = spasm_writer_new(&w, out, &wo);
-    for (int i = optind; !rc && i < argc; i++)
-        rc = strcmp(argv[i], "-") == 0 ? spasm_writer_add_fd(w, 0, "stdin", stdin_format)
-                                       : spasm_writer_add_path(w, argv[i]);
+    for (int i = 0; !rc && i < cl.nargs; i++)
+        rc = strcmp(cl.args[i], "-") == 0 ? spasm_writer_add_fd(w, 0, "stdin", cl.stdin_format)
+                                          : spasm_writer_add_path(w, cl.args[i]);
     if (!rc) rc = spasm_writer_commit(w);
     if (pr.tty && !pr.quiet) fputs("\r\033[K", stderr);
     if (rc) {

@@ -66,7 +66,7 @@ static inline lu_seg lu_seg_open(const char *dir, const sp_cp_seg *e, int verify
 {
     lu_seg g;
     memset(&g, 0, sizeof g);
-    char name[64], path[600];
+    char name[64], path[1024];
     sp_seg_name(name, e->id);
     snprintf(path, sizeof path, "%s/%s", dir, name);
     spasm_open_options oo = {0};
@@ -138,7 +138,7 @@ static inline char *lu_live_ids(const char *dir)
 /* Commit point gen of dir decoded into *c: 1, or 0 when absent or invalid. */
 static inline int lu_commit_gen(const char *dir, uint64_t gen, sp_commit *c)
 {
-    char name[64], path[600];
+    char name[64], path[1024];
     sp_cp_name(name, gen);
     snprintf(path, sizeof path, "%s/%s", dir, name);
     size_t n;
