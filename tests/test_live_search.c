@@ -1,0 +1,246 @@
+/*
+ * test_live_search.c -- live folders written by spasm_updater, searched:
+ * random adds, replaces, deletes and commits (merges included) answer
+ * exactly like from-scratch indexes of the live documents in the order
+ * they were added (every query type, hit by hit, pruning on); 8 threads
+ * refresh and count while the updater commits 50 times.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "commit.h"
+#include "search.h"
+#include "spasm.h"
+
+#include "live_read_util.h"
+
+/* ---- through the updater ---- */
+
+/* The live documents of the model, in the order their versions were
+ * added: id number and text number. */
+typedef struct model {
+    int id[4 * NDOCS], text[4 * NDOCS];
+    int n;
+} model;
+
+static void model_remove(model *m, int id)
+{
+    for (int i = 0; i < m->n; i++)
+        if (m->id[i] == id) {
+            memmove(&m->id[i], &m->id[i + 1], (size_t)(m->n - i - 1) * sizeof *m->id);
+            memmove(&m->text[i], &m->text[i + 1], (size_t)(m->n - i - 1) * sizeof *m->text);
+            m->n--;
+            return;
+        }
+}
+
+/* The from-scratch index of the model's documents. */
+static void model_build(const model *m, const char *path)
+{
+    spasm_writer *w;
+    spasm_writer_options o = {0};
+    o.b = SPASM_B_DEFAULT;
+    o.threads = 1;
+    assert_int_equal(spasm_writer_new(&w, path, &o), 0);
+    for (int i = 0; i < m->n; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "u%03d", m->id[i]);
+        int t = m->text[i];
+        assert_int_equal(spasm_writer_add(w, id, doc_title[t], doc_text[t], strlen(doc_text[t])),
+                         0);
+    }
+    assert_int_equal(spasm_writer_commit(w), 0);
+    spasm_writer_abandon(w);
+}
+
+/* Random adds, replaces, deletes and commits through spasm_updater (its
+ * merges included): after each commit the folder answers exactly like a
+ * from-scratch index of the live documents in the order they were added. */
+static void test_updater_random_exact(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 3; seed++) {
+        char folder[300], ref[300];
+        snprintf(folder, sizeof folder, "%s/upd%u.spx", dir, seed);
+        snprintf(ref, sizeof ref, "%s/upd%u-ref.spx", dir, seed);
+        model m = {0};
+        spasm_updater *u;
+        spasm_writer_options o = {0};
+        o.b = SPASM_B_DEFAULT;
+        o.threads = 1;
+        assert_int_equal(spasm_updater_open(&u, folder, &o), 0);
+        unsigned r = seed;
+        for (int c = 0; c < 6; c++) {
+            int nops = 5 + (int)(rand_r(&r) % 60);
+            for (int k = 0; k < nops; k++) {
+                int id = (int)(rand_r(&r) % 120), op = (int)(rand_r(&r) % 10);
+                char ids[16];
+                snprintf(ids, sizeof ids, "u%03d", id);
+                if (op < 7 || m.n == 0) { /* add or replace */
+                    int t = (int)(rand_r(&r) % NDOCS);
+                    assert_int_equal(
+                        spasm_updater_add(u, ids, doc_title[t], doc_text[t], strlen(doc_text[t])),
+                        0);
+                    model_remove(&m, id);
+                    m.id[m.n] = id;
+                    m.text[m.n++] = t;
+                } else {
+                    assert_int_equal(spasm_updater_delete(u, ids), 0);
+                    model_remove(&m, id);
+                }
+            }
+            assert_int_equal(spasm_updater_commit(u), 0);
+            if (m.n == 0) continue;
+            model_build(&m, ref);
+            spasm_index *ix, *rx;
+            assert_int_equal(spasm_open(&ix, folder, NULL), 0);
+            assert_int_equal(spasm_open(&rx, ref, NULL), 0);
+            spasm_index_stats a, b;
+            spasm_index_get_stats(ix, &a);
+            spasm_index_get_stats(rx, &b);
+            assert_int_equal(a.documents, b.documents);
+            assert_int_equal(a.passages, b.passages);
+            compare_all(ix, rx, 0);
+            assert_int_equal(spasm_index_verify(ix), 0);
+            spasm_close(ix);
+            spasm_close(rx);
+        }
+        spasm_updater_close(u);
+    }
+}
+
+/* Passages matching "ka" in each text (from the index of the whole). */
+static uint64_t ka_count[NDOCS];
+static _Atomic uint64_t ka_expect[NGEN + 8];
+
+static void *reader_u(void *arg)
+{
+    (void)arg;
+    spasm_index *ix = NULL;
+    while (!writer_done && spasm_open(&ix, tfolder, NULL)) { /* the first commit */
+        spasm_close(ix);
+        ix = NULL;
+    }
+    while (ix && !writer_done) {
+        spasm_index *nx;
+        if (spasm_refresh(ix, &nx)) {
+            fprintf(stderr, "refresh: %s\n", nx ? spasm_index_errmsg(nx) : "out of memory");
+            failures++;
+            spasm_close(nx);
+            break;
+        }
+        if (nx) {
+            spasm_close(ix);
+            ix = nx;
+        }
+        spasm_searcher *s;
+        uint64_t c = 0;
+        spasm_index_stats st;
+        spasm_index_get_stats(ix, &st);
+        if (spasm_searcher_new(ix, &s) || spasm_count(s, "ka", &c) || st.generation > NGEN + 4 ||
+            c != ka_expect[st.generation]) {
+            fprintf(stderr, "generation %llu: %llu passages, expected %llu\n",
+                    (unsigned long long)st.generation, (unsigned long long)c,
+                    (unsigned long long)ka_expect[st.generation]);
+            failures++;
+        }
+        spasm_results *r;
+        if (spasm_search(s, "ka lo*", NULL, &r)) failures++;
+        spasm_results_free(r);
+        spasm_searcher_free(s);
+    }
+    spasm_close(ix);
+    return NULL;
+}
+
+/* 8 threads refresh and search while spasm_updater commits NGEN times:
+ * no error, every count that of the generation the snapshot holds. */
+static void test_threads_updater(void **state)
+{
+    (void)state;
+    snprintf(tfolder, sizeof tfolder, "%s/live5.spx", dir);
+    spasm_index *w;
+    spasm_searcher *s;
+    assert_int_equal(spasm_open(&w, whole, NULL), 0);
+    assert_int_equal(spasm_searcher_new(w, &s), 0);
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    o.k = SPASM_MAX_K;
+    o.fields = SPASM_FIELD_ID;
+    spasm_results *r;
+    assert_int_equal(spasm_search(s, "ka", &o, &r), 0);
+    for (size_t i = 0; i < spasm_results_count(r); i++)
+        ka_count[atoi(spasm_results_hit(r, i)->doc_id + 1)]++;
+    spasm_results_free(r);
+    spasm_searcher_free(s);
+    spasm_close(w);
+    spasm_updater *u;
+    spasm_writer_options wo = {0};
+    wo.b = SPASM_B_DEFAULT;
+    wo.threads = 1;
+    assert_int_equal(spasm_updater_open(&u, tfolder, &wo), 0);
+    int live[NDOCS] = {0}; /* id -> text + 1 */
+    uint64_t expect = 0;
+    for (int d = 0; d < 40; d++) { /* generation 1 */
+        char id[16];
+        snprintf(id, sizeof id, "t%d", d);
+        assert_int_equal(spasm_updater_add(u, id, NULL, doc_text[d], strlen(doc_text[d])), 0);
+        live[d] = d + 1;
+        expect += ka_count[d];
+    }
+    writer_done = 0;
+    failures = 0;
+    ka_expect[1] = expect;
+    assert_int_equal(spasm_updater_commit(u), 0);
+    pthread_t th[8];
+    for (int i = 0; i < 8; i++) pthread_create(&th[i], NULL, reader_u, NULL);
+    unsigned seed = 11;
+    for (int g = 2; g <= NGEN + 1; g++) {
+        for (int k = 0; k < 3; k++) {
+            int id = (int)(rand_r(&seed) % 60), t = (int)(rand_r(&seed) % NDOCS);
+            char ids[16];
+            snprintf(ids, sizeof ids, "t%d", id);
+            if (live[id]) expect -= ka_count[live[id] - 1];
+            if (k == 2) {
+                assert_int_equal(spasm_updater_delete(u, ids), 0);
+                live[id] = 0;
+            } else {
+                assert_int_equal(spasm_updater_add(u, ids, NULL, doc_text[t], strlen(doc_text[t])),
+                                 0);
+                live[id] = t + 1;
+                expect += ka_count[t];
+            }
+        }
+        ka_expect[g] = expect; /* before readers can see generation g */
+        assert_int_equal(spasm_updater_commit(u), 0);
+        spasm_updater_stats st;
+        spasm_updater_get_stats(u, &st);
+        assert_int_equal(st.generation, g);
+    }
+    writer_done = 1;
+    for (int i = 0; i < 8; i++) pthread_join(th[i], NULL);
+    spasm_updater_close(u);
+    assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_updater_random_exact),
+        cmocka_unit_test(test_threads_updater),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
