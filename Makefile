@@ -324,10 +324,12 @@ fuzz-build: $(FUZZ_BIN) $(CORPUS_INDEX)
 # fuzz/README.md.  The default tree (ASan, make check) traces everything.
 FUZZ_CMP ?=
 FUZZ_CMP_fuzz_query = searcher/query.c searcher/expand.c searcher/search.c
-FUZZ_CMP_fuzz_index = common/base.c common/codec.c searcher/index.c searcher/postings.c \
-    searcher/iter.c
+FUZZ_CMP_fuzz_index = common/base.c common/codec.c searcher/index.c searcher/segment.c \
+    searcher/records.c searcher/postings.c searcher/iter.c
 FUZZ_CMP_fuzz_ingest = common/analyzer.c indexer/batch.c indexer/input.c indexer/jsonline.c \
     indexer/passage.c indexer/reader.c indexer/target.c indexer/writer.c searcher/query.c
+FUZZ_CMP_fuzz_markup = indexer/input.c indexer/input_html.c indexer/input_md.c indexer/markup.c \
+    indexer/passage.c
 ifneq ($(strip $(FUZZ_CMP)),)
 $(filter-out $(FUZZ_CMP:%.c=$(BUILD)/obj/%.o),$(LIB_OBJ)): \
     LIBCFLAGS += -fno-sanitize-coverage=trace-cmp
@@ -336,12 +338,14 @@ ifeq ($(SAN),fuzz-fast)
 FUZZ_LIB_fuzz_query = $(BUILD)/cmp-fuzz_query/lib/libspasm.a
 FUZZ_LIB_fuzz_index = $(BUILD)/cmp-fuzz_index/lib/libspasm.a
 FUZZ_LIB_fuzz_ingest = $(BUILD)/cmp-fuzz_ingest/lib/libspasm.a
+FUZZ_LIB_fuzz_markup = $(BUILD)/cmp-fuzz_markup/lib/libspasm.a
 $(BUILD)/cmp-%/lib/libspasm.a: $(LIB_SRC) $(HDRS)
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cmp-$* FUZZ_CMP="$(FUZZ_CMP_$*)" $@
 else
 FUZZ_LIB_fuzz_query = $(STATIC)
 FUZZ_LIB_fuzz_index = $(STATIC)
 FUZZ_LIB_fuzz_ingest = $(STATIC)
+FUZZ_LIB_fuzz_markup = $(STATIC)
 endif
 
 $(BUILD)/fuzzers/fuzz_index_crc: fuzz/fuzz_index.c fuzz/fuzzutil.c fuzz/fuzzutil.h $(FUZZ_LIB_fuzz_index)
@@ -352,6 +356,7 @@ $(BUILD)/fuzzers/fuzz_index_crc: fuzz/fuzz_index.c fuzz/fuzzutil.c fuzz/fuzzutil
 $(BUILD)/fuzzers/fuzz_query: $(FUZZ_LIB_fuzz_query)
 $(BUILD)/fuzzers/fuzz_index: $(FUZZ_LIB_fuzz_index)
 $(BUILD)/fuzzers/fuzz_ingest: $(FUZZ_LIB_fuzz_ingest)
+$(BUILD)/fuzzers/fuzz_markup: $(FUZZ_LIB_fuzz_markup)
 $(BUILD)/fuzzers/%: fuzz/%.c fuzz/fuzzutil.c fuzz/fuzzutil.h
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) -fsanitize=fuzzer $(filter %.c,$^) -o $@ $(filter %.a,$^) $(LIBS) $(LDSAN)
