@@ -429,6 +429,7 @@ format:
 #   lib/libspasm.a lib/libspasm.so.$(VERSION) (+ .so.$(SOVERSION), .so links)
 #   include/spasm.h lib/pkgconfig/spasm.pc share/spasm/corpus.spx
 #   share/man/man1/spasm-index.1 share/man/man1/spasm-search.1 share/man/man1/spasm-serve.1
+#   share/man/man1/spasm-eval.1 share/man/man3/libspasm.3
 #   lib/python3.X/dist-packages/spasm/ (the Python package; /usr/lib/python3/dist-packages with PREFIX=/usr)
 DEST = $(DESTDIR)$(PREFIX)
 INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/bin/spasm-serve \
@@ -436,7 +437,7 @@ INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/bin/spasm-s
     $(DEST)/lib/libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION) $(DEST)/lib/libspasm.so \
     $(DEST)/include/spasm.h $(DEST)/lib/pkgconfig/spasm.pc $(DEST)/share/spasm/corpus.spx \
     $(DEST)/share/man/man1/spasm-index.1 $(DEST)/share/man/man1/spasm-search.1 \
-    $(COMPLETIONS)
+    $(COMPLETIONS) $(DEST)/share/man/man1/spasm-eval.1 $(DEST)/share/man/man3/libspasm.3
 # bash-completion loads completions/NAME when NAME is first completed
 COMPLETIONS = $(addprefix $(DEST)/share/bash-completion/completions/,spasm-index spasm-search spasm-serve)
 # The Python package (PYTHON_SITE, above).
@@ -446,7 +447,7 @@ PY_INSTALLED = $(PY_DEST)/_spasm$(PY_EXT) $(PY_DEST)/__init__.py $(PY_DEST)/__in
 
 install: all install-python
 	install -d $(DEST)/bin $(DEST)/lib $(DEST)/lib/pkgconfig $(DEST)/include $(DEST)/share/spasm \
-	    $(DEST)/share/man/man1
+	    $(DEST)/share/man/man1 $(DEST)/share/man/man3
 	install -m 755 $(BIN_INDEX) $(BIN_SEARCH) $(BIN_SERVE) $(DEST)/bin/
 	install -m 644 $(STATIC) $(DEST)/lib/
 	install -m 755 $(SHARED) $(DEST)/lib/
@@ -459,6 +460,8 @@ install: all install-python
 	mv -f $(DEST)/lib/pkgconfig/spasm.pc.tmp $(DEST)/lib/pkgconfig/spasm.pc
 	chmod 644 $(DEST)/lib/pkgconfig/spasm.pc
 	install -m 644 docs/spasm-index.1 docs/spasm-search.1 docs/spasm-serve.1 $(DEST)/share/man/man1/
+	install -m 644 docs/spasm-eval.1 $(DEST)/share/man/man1/
+	install -m 644 docs/libspasm.3 $(DEST)/share/man/man3/
 	install -d $(DEST)/share/bash-completion/completions
 	for f in $(COMPLETIONS); do install -m 644 completion/spasm.bash $$f; done
 
