@@ -5,7 +5,8 @@
  * drifted block and regenerates it, the options of --help and of the
  * manual pages are the same, and colour follows --color and NO_COLOR as
  * documented (no-color.org: NO_COLOR disables colour when present and not
- * empty), on a real pseudo-terminal.
+ * empty), on a real pseudo-terminal; every manual page renders with
+ * `man -l` without a warning and has the sections a reader looks for.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -228,6 +229,96 @@ static void test_help_matches_man(void **state)
     check_help_and_man("spasm-search");
     check_help_and_man("spasm-index");
     check_help_and_man("spasm-serve");
+    check_help_and_man("spasm-eval");
+}
+
+/* ---- every manual page renders ---- */
+
+/* The manual pages of docs/ (sections 1 and 3), NUL-separated, in out. */
+static size_t man_pages(char *out, size_t cap)
+{
+    FILE *f = popen("ls docs/*.1 docs/*.3", "r");
+    assert_non_null(f);
+    char line[512];
+    size_t o = 0, n = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        assert_true(o + strlen(line) + 2 < cap);
+        memcpy(out + o, line, strlen(line) + 1);
+        o += strlen(line) + 1;
+        n++;
+    }
+    out[o] = 0;
+    pclose(f);
+    return n;
+}
+
+/* 1 when a line of text is exactly `head` (a section heading as man
+ * renders it: at the left margin, alone on its line). */
+static int has_heading(const char *text, const char *head)
+{
+    size_t n = strlen(head);
+    for (const char *p = text; (p = strstr(p, head)); p++)
+        if ((p == text || p[-1] == '\n') && p[n] == '\n') return 1;
+    return 0;
+}
+
+/* Every page formats with `man --warnings -l` at 80 columns (exit 0,
+ * nothing on stderr), groff -ww finds nothing to say, and the page has
+ * NAME, SYNOPSIS, DESCRIPTION and EXAMPLES sections. */
+static void test_man_pages_render(void **state)
+{
+    (void)state;
+    static char pages[4096];
+    size_t n = man_pages(pages, sizeof pages);
+    assert_true(n >= 5); /* spasm-index, -search, -serve, -eval, libspasm(3) */
+    static const char *const sections[] = {"NAME", "SYNOPSIS", "DESCRIPTION", "EXAMPLES"};
+    for (const char *p = pages; *p; p += strlen(p) + 1) {
+        char out[512], err[512];
+        snprintf(out, sizeof out, "%s/page.txt", tmpdir);
+        snprintf(err, sizeof err, "%s/page.err", tmpdir);
+        int rc = run("MANWIDTH=80 MAN_KEEP_FORMATTING= man --warnings -l %s >%s 2>%s", p, out, err);
+        size_t len = 0;
+        char *e = slurp(err, &len);
+        assert_non_null(e);
+        if (rc != 0 || len != 0) fail_msg("man -l %s: exit %d, warnings:\n%s", p, rc, e);
+        free(e);
+        assert_int_equal(run("groff -ww -z -man %s >%s 2>&1", p, err), 0);
+        e = slurp(err, &len);
+        assert_non_null(e);
+        if (len != 0) fail_msg("groff -ww on %s:\n%s", p, e);
+        free(e);
+        char *page = slurp(out, &len);
+        assert_non_null(page);
+        for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
+            if (!has_heading(page, sections[i])) fail_msg("%s has no %s section", p, sections[i]);
+        free(page);
+    }
+}
+
+/* The checks above can fail: a page with a bad request warns, and one
+ * without EXAMPLES lacks the heading. */
+static void test_man_checks_fail(void **state)
+{
+    (void)state;
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/bad.1", tmpdir);
+    snprintf(err, sizeof err, "%s/bad.err", tmpdir);
+    const char *bad =
+        ".TH BAD 1\n.SH NAME\nbad \\- a page\n.SH DESCRIPTION\n\\fBbold \\*[nosuch]\n";
+    write_file(path, bad, strlen(bad));
+    run("MANWIDTH=80 man --warnings -l %s >/dev/null 2>%s", path, err);
+    size_t len = 0;
+    char *e = slurp(err, &len);
+    assert_non_null(e);
+    assert_true(len > 0); /* the undefined string is warned about */
+    free(e);
+    assert_int_equal(run("MANWIDTH=80 man -l %s >%s 2>/dev/null", path, err), 0);
+    char *page = slurp(err, &len);
+    assert_non_null(page);
+    assert_true(has_heading(page, "NAME"));
+    assert_false(has_heading(page, "EXAMPLES"));
+    free(page);
 }
 
 /* The option collector itself: it finds options and skips query words. */
@@ -320,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_readme_outputs_current), cmocka_unit_test(test_readme_drift_caught),
         cmocka_unit_test(test_readme_bad_blocks),      cmocka_unit_test(test_collect_options),
         cmocka_unit_test(test_help_matches_man),       cmocka_unit_test(test_no_color),
+        cmocka_unit_test(test_man_pages_render),       cmocka_unit_test(test_man_checks_fail),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
