@@ -35,7 +35,7 @@ install)
         { cat "$out/install.log" >&2; fail "make install failed"; }
     ;;
 layout)
-    for f in bin/spasm-index bin/spasm-search bin/spasm-serve lib/libspasm.so.0.1.0; do
+    for f in bin/spasm-index bin/spasm-search bin/spasm-serve bin/spasm-eval lib/libspasm.so.0.1.0; do
         [ -f "$root/$f" ] && [ -x "$root/$f" ] || fail "$f missing or not executable"
     done
     for f in lib/libspasm.a include/spasm.h lib/pkgconfig/spasm.pc share/spasm/corpus.spx \
@@ -43,6 +43,10 @@ layout)
         share/man/man1/spasm-eval.1 share/man/man3/libspasm.3; do
         [ -f "$root/$f" ] || fail "$f missing"
         [ "$(stat -c %a "$root/$f")" = 644 ] || fail "$f is not mode 644"
+    done
+    for c in spasm-index spasm-search spasm-serve spasm-eval; do
+        cmp -s completion/spasm.bash "$root/share/bash-completion/completions/$c" ||
+            fail "bash completion for $c not installed"
     done
     [ "$(readlink "$root/lib/libspasm.so.0")" = libspasm.so.0.1.0 ] || fail "libspasm.so.0 link"
     [ "$(readlink "$root/lib/libspasm.so")" = libspasm.so.0 ] || fail "libspasm.so link"
