@@ -158,8 +158,9 @@ $(BUILD)/bin/spasm-%: indexer/main_%.c include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
 
-# spasm-search is main_search.c and its two rooms (output, arguments).
+# spasm-search is main_search.c and its rooms (output, wrapping, arguments).
 $(BIN_SEARCH): searcher/main_search.c searcher/main_search_out.c searcher/main_search_args.c \
+               searcher/main_search_wrap.c \
                searcher/main_search.h include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $(filter %.c,$^) -o $@ $(STATIC) $(LIBS) $(LDSAN)
