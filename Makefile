@@ -158,8 +158,9 @@ $(BUILD)/bin/spasm-%: indexer/main_%.c include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
 
-# spasm-search is main_search.c and its two rooms (output, arguments).
+# spasm-search is main_search.c and its rooms (output, wrapping, arguments).
 $(BIN_SEARCH): searcher/main_search.c searcher/main_search_out.c searcher/main_search_args.c \
+               searcher/main_search_wrap.c \
                searcher/main_search.h include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $(filter %.c,$^) -o $@ $(STATIC) $(LIBS) $(LDSAN)
@@ -430,20 +431,22 @@ format:
 
 # Installed layout (spasm-search finds its default index through its own
 # path: BIN/../share/spasm/corpus.spx, so the tree may be moved as a whole):
-#   bin/spasm-index bin/spasm-search bin/spasm-serve (its page is inside it)
+#   bin/spasm-index bin/spasm-search bin/spasm-serve (its page is inside it) bin/spasm-eval
 #   lib/libspasm.a lib/libspasm.so.$(VERSION) (+ .so.$(SOVERSION), .so links)
 #   include/spasm.h lib/pkgconfig/spasm.pc share/spasm/corpus.spx
 #   share/man/man1/spasm-index.1 share/man/man1/spasm-search.1 share/man/man1/spasm-serve.1
+#   share/man/man1/spasm-eval.1 share/man/man3/libspasm.3
 #   lib/python3.X/dist-packages/spasm/ (the Python package; /usr/lib/python3/dist-packages with PREFIX=/usr)
 DEST = $(DESTDIR)$(PREFIX)
 INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/bin/spasm-serve \
+    $(DEST)/bin/spasm-eval \
     $(DEST)/share/man/man1/spasm-serve.1 $(DEST)/lib/libspasm.a \
     $(DEST)/lib/libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION) $(DEST)/lib/libspasm.so \
     $(DEST)/include/spasm.h $(DEST)/lib/pkgconfig/spasm.pc $(DEST)/share/spasm/corpus.spx \
     $(DEST)/share/man/man1/spasm-index.1 $(DEST)/share/man/man1/spasm-search.1 \
-    $(COMPLETIONS)
+    $(COMPLETIONS) $(DEST)/share/man/man1/spasm-eval.1 $(DEST)/share/man/man3/libspasm.3
 # bash-completion loads completions/NAME when NAME is first completed
-COMPLETIONS = $(addprefix $(DEST)/share/bash-completion/completions/,spasm-index spasm-search spasm-serve)
+COMPLETIONS = $(addprefix $(DEST)/share/bash-completion/completions/,spasm-index spasm-search spasm-serve spasm-eval)
 # The Python package (PYTHON_SITE, above).
 PY_DEST = $(DESTDIR)$(PYTHON_SITE)/spasm
 PY_INSTALLED = $(PY_DEST)/_spasm$(PY_EXT) $(PY_DEST)/__init__.py $(PY_DEST)/__init__.pyi \
@@ -451,8 +454,8 @@ PY_INSTALLED = $(PY_DEST)/_spasm$(PY_EXT) $(PY_DEST)/__init__.py $(PY_DEST)/__in
 
 install: all install-python
 	install -d $(DEST)/bin $(DEST)/lib $(DEST)/lib/pkgconfig $(DEST)/include $(DEST)/share/spasm \
-	    $(DEST)/share/man/man1
-	install -m 755 $(BIN_INDEX) $(BIN_SEARCH) $(BIN_SERVE) $(DEST)/bin/
+	    $(DEST)/share/man/man1 $(DEST)/share/man/man3
+	install -m 755 $(BIN_INDEX) $(BIN_SEARCH) $(BIN_SERVE) $(BIN_EVAL) $(DEST)/bin/
 	install -m 644 $(STATIC) $(DEST)/lib/
 	install -m 755 $(SHARED) $(DEST)/lib/
 	ln -sf libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION)
@@ -464,6 +467,8 @@ install: all install-python
 	mv -f $(DEST)/lib/pkgconfig/spasm.pc.tmp $(DEST)/lib/pkgconfig/spasm.pc
 	chmod 644 $(DEST)/lib/pkgconfig/spasm.pc
 	install -m 644 docs/spasm-index.1 docs/spasm-search.1 docs/spasm-serve.1 $(DEST)/share/man/man1/
+	install -m 644 docs/spasm-eval.1 $(DEST)/share/man/man1/
+	install -m 644 docs/libspasm.3 $(DEST)/share/man/man3/
 	install -d $(DEST)/share/bash-completion/completions
 	for f in $(COMPLETIONS); do install -m 644 completion/spasm.bash $$f; done
 

@@ -1,7 +1,7 @@
-# bash completion for spasm-index, spasm-search and spasm-serve.
+# bash completion for spasm-index, spasm-search, spasm-serve and spasm-eval.
 #
 # Installed by `make install` as
-# $(PREFIX)/share/bash-completion/completions/spasm-{index,search,serve}
+# $(PREFIX)/share/bash-completion/completions/spasm-{index,search,serve,eval}
 # (bash-completion loads it the first time one of them is completed), or
 # sourced by hand: `. completion/spasm.bash`.
 #
@@ -18,8 +18,8 @@ _spasm_options()
         grep -oE '(^|[ ,])--?[A-Za-z0-9][A-Za-z0-9-]*' | sed -E 's/^[ ,]//' | sort -u
 }
 
-# Complete the word under the cursor for spasm-index, spasm-search or
-# spasm-serve (COMP_WORDS[0]).
+# Complete the word under the cursor for spasm-index, spasm-search,
+# spasm-serve or spasm-eval (COMP_WORDS[0]).
 _spasm()
 {
     local cur prev prog
@@ -60,11 +60,12 @@ _spasm()
         COMPREPLY=($(compgen -W "$(_spasm_options "$prog")" -- "$cur"))
         return
     fi
-    if [[ $prog == *spasm-index ]]; then
-        COMPREPLY=($(compgen -f -- "$cur")) # inputs: files, folders, FIFOs
+    if [[ $prog == *spasm-index || $prog == *spasm-eval ]]; then
+        # spasm-index's inputs (files, folders, FIFOs); spasm-eval's QRELS RUN
+        COMPREPLY=($(compgen -f -- "$cur"))
         compopt -o filenames 2>/dev/null
     fi
     # spasm-search: query words are the user's own
 }
 
-complete -F _spasm spasm-index spasm-search spasm-serve
+complete -F _spasm spasm-index spasm-search spasm-serve spasm-eval

@@ -577,6 +577,7 @@ int main(int argc, char **argv)
     if (stdio_mode && !format_given) c.format = FMT_JSON; /* --stdio answers in JSON by default */
     c.stdio = stdio_mode;
     if (c.format != FMT_TEXT) c.color = 0;
+    c.width = c.format == FMT_TEXT ? terminal_width(1) : 0; /* wrap on a terminal only */
     if (c.format == FMT_TREC) c.so.fields = SPASM_FIELD_ID; /* no text: no inflating */
     c.so.group = c.group_doc ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
     /* Folding hides results: only a person reading one query's text output

@@ -1,7 +1,8 @@
 /*
  * main_search.h -- what spasm-search's files share (a program's header,
  * not the library's): its configuration, the output of one result and of
- * an error (main_search_out.c), and the sorting of its arguments into
+ * an error (main_search_out.c), the wrapping of a passage to the
+ * terminal (main_search_wrap.c), and the sorting of its arguments into
  * options and query words (main_search_args.c).
  */
 #ifndef SPASM_MAIN_SEARCH_H
@@ -16,7 +17,8 @@ enum { FMT_TEXT, FMT_JSON, FMT_TREC };
 
 typedef struct cfg {
     int format, color, group_doc, threads;
-    int stdio; /* --stdio: an empty line and a flush after each answer */
+    int stdio;    /* --stdio: an empty line and a flush after each answer */
+    size_t width; /* text: wrap passages to this many columns (0: do not) */
     const char *run_tag;
     spasm_search_options so;
 } cfg;
@@ -32,6 +34,15 @@ void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank, const
 /* Report an error of one query (see main_search_out.c). */
 void report_error(FILE *out, FILE *err, const cfg *c, const char *qid, unsigned long lineno,
                   const char *where, const char *msg);
+
+/* Print s[0..n) after `indent`, wrapped at spaces to `width` display
+ * columns with continuation lines under the indent, then a newline
+ * (main_search_wrap.c). */
+void print_wrapped(FILE *out, const char *s, size_t n, size_t width, const char *indent);
+
+/* The width of the terminal on fd (COLUMNS when set to a number, else
+ * TIOCGWINSZ), 0 when fd is not a terminal or its width is unknown. */
+size_t terminal_width(int fd);
 
 /* Sort argv into options (oargv, for getopt_long) and query words (words);
  * see main_search_args.c.  Returns 0, or 2 after an error message. */

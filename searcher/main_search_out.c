@@ -13,10 +13,21 @@ static void print_dups(FILE *out, const cfg *c, const spasm_hit *h)
 {
     if (h->ndups == 0) return;
     const char *D = c->color ? "\033[2m" : "", *R = c->color ? "\033[0m" : "";
-    fprintf(out, "   %salso in:", D);
+    char *line = NULL;
+    size_t linelen = 0;
+    FILE *o = out; /* on a terminal the line is made aside, then wrapped */
+    if (c->width && !(out = open_memstream(&line, &linelen))) out = o;
+    fprintf(out, "%s%salso in:", out == o ? "   " : "", D);
     for (size_t i = 0; i < h->ndups; i++)
         fprintf(out, "%s %s \u00b6%u", i ? "," : "", h->dups[i].doc_id, h->dups[i].ordinal + 1);
-    fprintf(out, "%s\n", R);
+    fputs(R, out);
+    if (out != o) {
+        fclose(out);
+        print_wrapped(o, line, linelen, c->width, "   ");
+        free(line);
+    } else {
+        putc('\n', out);
+    }
 }
 
 void print_text_hit(FILE *out, const cfg *c, size_t rank, const spasm_hit *h)
@@ -28,7 +39,11 @@ void print_text_hit(FILE *out, const cfg *c, size_t rank, const spasm_hit *h)
     if (c->color) fputs(R, out);
     /* the snippet, with matched words highlighted ([brackets] when plain) */
     uint32_t a = h->snippet_start, e = h->snippet_end, at = a;
-    fputs("   ", out);
+    char *line = NULL;
+    size_t linelen = 0;
+    FILE *o = out; /* on a terminal the line is made aside, then wrapped */
+    if (c->width && !(out = open_memstream(&line, &linelen))) out = o;
+    if (out == o) fputs("   ", out);
     if (a > 0) fputs("...", out);
     for (size_t i = 0; i < h->nhighlights; i++) {
         const spasm_span *s = &h->highlights[i];
@@ -40,7 +55,14 @@ void print_text_hit(FILE *out, const cfg *c, size_t rank, const spasm_hit *h)
     }
     for (uint32_t j = at; j < e; j++) putc(h->text[j] == '\n' ? ' ' : h->text[j], out);
     if (e < h->text_len) fputs("...", out);
-    putc('\n', out);
+    if (out != o) {
+        fclose(out);
+        out = o;
+        print_wrapped(out, line, linelen, c->width, "   ");
+        free(line);
+    } else {
+        putc('\n', out);
+    }
     print_dups(out, c, h);
     if (c->so.explain) {
         const char *p = h->explain;

@@ -4,7 +4,7 @@
 #
 #   install    make install PREFIX=/usr/local DESTDIR=STAGE
 #   layout     every file in place: modes, soname links, pkg-config data
-#   man        both manual pages format with man -l, without warnings
+#   man        every manual page format with man -l, without warnings
 #   hello      examples/hello.c built with only `pkg-config --cflags --libs
 #              spasm` against the stage (the shared library), run
 #   static     the same linked with libspasm.a and `pkg-config --static`
@@ -35,13 +35,18 @@ install)
         { cat "$out/install.log" >&2; fail "make install failed"; }
     ;;
 layout)
-    for f in bin/spasm-index bin/spasm-search bin/spasm-serve lib/libspasm.so.0.1.0; do
+    for f in bin/spasm-index bin/spasm-search bin/spasm-serve bin/spasm-eval lib/libspasm.so.0.1.0; do
         [ -f "$root/$f" ] && [ -x "$root/$f" ] || fail "$f missing or not executable"
     done
     for f in lib/libspasm.a include/spasm.h lib/pkgconfig/spasm.pc share/spasm/corpus.spx \
-        share/man/man1/spasm-index.1 share/man/man1/spasm-search.1 share/man/man1/spasm-serve.1; do
+        share/man/man1/spasm-index.1 share/man/man1/spasm-search.1 share/man/man1/spasm-serve.1 \
+        share/man/man1/spasm-eval.1 share/man/man3/libspasm.3; do
         [ -f "$root/$f" ] || fail "$f missing"
         [ "$(stat -c %a "$root/$f")" = 644 ] || fail "$f is not mode 644"
+    done
+    for c in spasm-index spasm-search spasm-serve spasm-eval; do
+        cmp -s completion/spasm.bash "$root/share/bash-completion/completions/$c" ||
+            fail "bash completion for $c not installed"
     done
     [ "$(readlink "$root/lib/libspasm.so.0")" = libspasm.so.0.1.0 ] || fail "libspasm.so.0 link"
     [ "$(readlink "$root/lib/libspasm.so")" = libspasm.so.0 ] || fail "libspasm.so link"
@@ -67,13 +72,15 @@ layout)
     "$root/bin/spasm-search" --check >/dev/null || fail "spasm-search --check fails"
     ;;
 man)
-    for m in spasm-index spasm-search spasm-serve; do
-        page=$(MANWIDTH=80 man -l "$root/share/man/man1/$m.1" 2>"$out/man.err") ||
-            fail "man -l $m.1 failed"
-        [ -s "$out/man.err" ] && { cat "$out/man.err" >&2; fail "man -l $m.1 warned"; }
-        echo "$page" | grep -q "^NAME" || fail "$m.1 has no NAME section"
-        echo "$page" | grep -q "$m" || fail "$m.1 does not name $m"
-        groff -ww -z -man "$root/share/man/man1/$m.1" 2>&1 | grep . && fail "groff warns on $m.1"
+    for p in man1/spasm-index.1 man1/spasm-search.1 man1/spasm-serve.1 man1/spasm-eval.1 \
+        man3/libspasm.3; do
+        m=$(basename "$p" | sed 's/\.[0-9]$//')
+        page=$(MANWIDTH=80 man -l "$root/share/man/$p" 2>"$out/man.err") ||
+            fail "man -l $p failed"
+        [ -s "$out/man.err" ] && { cat "$out/man.err" >&2; fail "man -l $p warned"; }
+        echo "$page" | grep -q "^NAME" || fail "$p has no NAME section"
+        echo "$page" | grep -q "$m" || fail "$p does not name $m"
+        groff -ww -z -man "$root/share/man/$p" 2>&1 | grep . && fail "groff warns on $p"
     done
     ;;
 hello)

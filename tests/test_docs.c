@@ -5,7 +5,9 @@
  * drifted block and regenerates it, the options of --help and of the
  * manual pages are the same, and colour follows --color and NO_COLOR as
  * documented (no-color.org: NO_COLOR disables colour when present and not
- * empty), on a real pseudo-terminal.
+ * empty), on a real pseudo-terminal, where passages are wrapped to the
+ * terminal's width (and nowhere else); every manual page renders with
+ * `man -l` without a warning and has the sections a reader looks for.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <utf8proc.h>
 
 #include "testutil.h"
 
@@ -228,6 +231,96 @@ static void test_help_matches_man(void **state)
     check_help_and_man("spasm-search");
     check_help_and_man("spasm-index");
     check_help_and_man("spasm-serve");
+    check_help_and_man("spasm-eval");
+}
+
+/* ---- every manual page renders ---- */
+
+/* The manual pages of docs/ (sections 1 and 3), NUL-separated, in out. */
+static size_t man_pages(char *out, size_t cap)
+{
+    FILE *f = popen("ls docs/*.1 docs/*.3", "r");
+    assert_non_null(f);
+    char line[512];
+    size_t o = 0, n = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        assert_true(o + strlen(line) + 2 < cap);
+        memcpy(out + o, line, strlen(line) + 1);
+        o += strlen(line) + 1;
+        n++;
+    }
+    out[o] = 0;
+    pclose(f);
+    return n;
+}
+
+/* 1 when a line of text is exactly `head` (a section heading as man
+ * renders it: at the left margin, alone on its line). */
+static int has_heading(const char *text, const char *head)
+{
+    size_t n = strlen(head);
+    for (const char *p = text; (p = strstr(p, head)); p++)
+        if ((p == text || p[-1] == '\n') && p[n] == '\n') return 1;
+    return 0;
+}
+
+/* Every page formats with `man --warnings -l` at 80 columns (exit 0,
+ * nothing on stderr), groff -ww finds nothing to say, and the page has
+ * NAME, SYNOPSIS, DESCRIPTION and EXAMPLES sections. */
+static void test_man_pages_render(void **state)
+{
+    (void)state;
+    static char pages[4096];
+    size_t n = man_pages(pages, sizeof pages);
+    assert_true(n >= 5); /* spasm-index, -search, -serve, -eval, libspasm(3) */
+    static const char *const sections[] = {"NAME", "SYNOPSIS", "DESCRIPTION", "EXAMPLES"};
+    for (const char *p = pages; *p; p += strlen(p) + 1) {
+        char out[512], err[512];
+        snprintf(out, sizeof out, "%s/page.txt", tmpdir);
+        snprintf(err, sizeof err, "%s/page.err", tmpdir);
+        int rc = run("MANWIDTH=80 MAN_KEEP_FORMATTING= man --warnings -l %s >%s 2>%s", p, out, err);
+        size_t len = 0;
+        char *e = slurp(err, &len);
+        assert_non_null(e);
+        if (rc != 0 || len != 0) fail_msg("man -l %s: exit %d, warnings:\n%s", p, rc, e);
+        free(e);
+        assert_int_equal(run("groff -ww -z -man %s >%s 2>&1", p, err), 0);
+        e = slurp(err, &len);
+        assert_non_null(e);
+        if (len != 0) fail_msg("groff -ww on %s:\n%s", p, e);
+        free(e);
+        char *page = slurp(out, &len);
+        assert_non_null(page);
+        for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
+            if (!has_heading(page, sections[i])) fail_msg("%s has no %s section", p, sections[i]);
+        free(page);
+    }
+}
+
+/* The checks above can fail: a page with a bad request warns, and one
+ * without EXAMPLES lacks the heading. */
+static void test_man_checks_fail(void **state)
+{
+    (void)state;
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/bad.1", tmpdir);
+    snprintf(err, sizeof err, "%s/bad.err", tmpdir);
+    const char *bad =
+        ".TH BAD 1\n.SH NAME\nbad \\- a page\n.SH DESCRIPTION\n\\fBbold \\*[nosuch]\n";
+    write_file(path, bad, strlen(bad));
+    run("MANWIDTH=80 man --warnings -l %s >/dev/null 2>%s", path, err);
+    size_t len = 0;
+    char *e = slurp(err, &len);
+    assert_non_null(e);
+    assert_true(len > 0); /* the undefined string is warned about */
+    free(e);
+    assert_int_equal(run("MANWIDTH=80 man -l %s >%s 2>/dev/null", path, err), 0);
+    char *page = slurp(err, &len);
+    assert_non_null(page);
+    assert_true(has_heading(page, "NAME"));
+    assert_false(has_heading(page, "EXAMPLES"));
+    free(page);
 }
 
 /* The option collector itself: it finds options and skips query words. */
@@ -314,12 +407,241 @@ static void test_no_color(void **state)
     assert_int_equal(prints_colour(NULL, "--color=never"), 0);
 }
 
+/* ---- wrapping on a terminal ---- */
+
+/* Runs spasm-search with args (NULL-terminated) with its stdout on a
+ * pseudo-terminal and COLUMNS set to columns (NULL: unset); returns what
+ * it printed (static), the terminal's "\r\n" turned into "\n". */
+static const char *on_pty(const char *columns, const char *const *args)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(m >= 0);
+    assert_int_equal(grantpt(m), 0);
+    assert_int_equal(unlockpt(m), 0);
+    char slave[256];
+    assert_int_equal(ptsname_r(m, slave, sizeof slave), 0);
+    char prog[512];
+    snprintf(prog, sizeof prog, "%s/bin/spasm-search", build_dir());
+    char *argv[32];
+    size_t n = 0;
+    argv[n++] = prog;
+    for (; args[n - 1] && n < 31; n++) argv[n] = (char *)args[n - 1];
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int s = open(slave, O_RDWR | O_NOCTTY);
+        if (s < 0) _exit(126);
+        dup2(s, 1);
+        close(s);
+        close(m);
+        if (columns)
+            setenv("COLUMNS", columns, 1);
+        else
+            unsetenv("COLUMNS");
+        execv(prog, argv);
+        _exit(127);
+    }
+    static char buf[1 << 17];
+    size_t len = 0;
+    for (;;) { /* until the slave side is closed (EIO) */
+        ssize_t r = read(m, buf + len, sizeof buf - 1 - len);
+        if (r > 0) {
+            len += (size_t)r;
+            if (len == sizeof buf - 1) break;
+        } else if (!(r < 0 && errno == EINTR)) {
+            break;
+        }
+    }
+    buf[len] = 0;
+    close(m);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_true(WEXITSTATUS(st) <= 1);
+    size_t w = 0;
+    for (size_t r = 0; r < len; r++)
+        if (!(buf[r] == '\r' && buf[r + 1] == '\n')) buf[w++] = buf[r];
+    buf[w] = 0;
+    return buf;
+}
+
+/* The same command with stdout on a file: its output, malloc'd. */
+static char *on_file(const char *const *args)
+{
+    char cmd[2048], path[512];
+    int o = snprintf(cmd, sizeof cmd, "%s/bin/spasm-search", build_dir());
+    for (size_t i = 0; args[i]; i++)
+        o += snprintf(cmd + o, sizeof cmd - (size_t)o, " '%s'", args[i]);
+    snprintf(path, sizeof path, "%s/plain.txt", tmpdir);
+    run("COLUMNS=40 %s >%s", cmd, path);
+    size_t n = 0;
+    char *s = slurp(path, &n);
+    assert_non_null(s);
+    return s;
+}
+
+/* s without its escape sequences, its runs of blanks made one space (malloc'd). */
+static char *words_of(const char *s)
+{
+    char *t = malloc(strlen(s) + 2);
+    assert_non_null(t);
+    size_t w = 0;
+    for (size_t i = 0; s[i]; i++) {
+        if (s[i] == '\033') {
+            while (s[i] && !(s[i] >= 0x40 && s[i] <= 0x7e && s[i] != '[')) i++;
+            if (!s[i]) break;
+            continue;
+        }
+        int blank = s[i] == ' ' || s[i] == '\n';
+        if (blank && (w == 0 || t[w - 1] == ' ')) continue;
+        t[w++] = blank ? ' ' : s[i];
+    }
+    t[w] = 0;
+    return t;
+}
+
+/* Display width of s[0..n), escape sequences excluded. */
+static size_t width_of(const char *s, size_t n)
+{
+    char *t = strndup(s, n);
+    char *plain = words_of(t); /* blanks inside a line: one space each */
+    size_t w = 0;
+    for (size_t i = 0; t[i]; i++) /* count the line's own spaces */
+        if (t[i] == ' ') w++;
+    for (const char *p = plain; *p;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &cp);
+        if (k <= 0) break;
+        if (cp != ' ') w += (size_t)utf8proc_charwidth(cp);
+        p += k;
+    }
+    free(plain);
+    free(t);
+    return w;
+}
+
+/* Checks the passage lines of out (those after a header, indented by
+ * three spaces, "also in" excepted) against width: none is wider than it
+ * unless it is one word, each is full (the next line's first word would
+ * not have fitted), and continuation lines keep the indent.  Returns the
+ * number of continuation lines seen. */
+static int check_wrapped(const char *out, size_t width)
+{
+    int cont = 0;
+    const char *line = out, *prev = NULL;
+    size_t prevw = 0;
+    while (*line) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        const char *body = line;
+        while (body < line + n && *body == '\033') body += strcspn(body, "m") + 1;
+        size_t bn = n - (size_t)(body - line);
+        int passage = bn >= 3 && !strncmp(body, "   ", 3) && !memmem(body, bn, "also in:", 8);
+        if (passage) {
+            size_t w = width_of(line, n);
+            const char *word = body + 3;
+            size_t wl = strcspn(word, " \n");
+            if (w > width && memchr(word, ' ', n - (size_t)(word - line)))
+                fail_msg("line wider than %zu (%zu): %.*s", width, w, (int)n, line);
+            if (prev) {
+                cont++;
+                if (prevw + 1 + width_of(word, wl) <= width)
+                    fail_msg("line not full (%zu + next word fit in %zu): %.*s", prevw, width,
+                             (int)(strchr(prev, '\n') - prev), prev);
+            }
+            prev = line, prevw = w;
+        } else {
+            prev = NULL;
+        }
+        line += n + (nl ? 1 : 0);
+    }
+    return cont;
+}
+
+/* On a terminal, passages wrap to COLUMNS (or the terminal's own width)
+ * with a hanging indent; the words and their order do not change. */
+static void test_wrap_on_terminal(void **state)
+{
+    (void)state;
+    const char *plain[] = {"-k", "5", "--color=never", "muscle cramps", NULL};
+    const char *colour[] = {"-k", "5", "--color=always", "\"renal colic\" kidney muscle", NULL};
+    const char *const *cases[] = {plain, colour};
+    for (size_t c = 0; c < 2; c++) {
+        for (size_t width = 30; width <= 90; width += 30) {
+            char cols[16];
+            snprintf(cols, sizeof cols, "%zu", width);
+            char *got = strdup(on_pty(cols, cases[c]));
+            int nc = check_wrapped(got, width);
+            if (nc < 5)
+                fail_msg("case %zu width %zu: %d continuation lines:\n%s", c, width, nc, got);
+            char *want = on_file(cases[c]);
+            char *a = words_of(got), *b = words_of(want);
+            assert_string_equal(a, b);
+            if (c == 1) assert_non_null(strstr(got, "\033[1;31m"));
+            free(a), free(b), free(got), free(want);
+        }
+    }
+    /* without COLUMNS: the terminal's own width (a fresh pty says 0: no wrapping) */
+    char *got = strdup(on_pty(NULL, plain)), *want = on_file(plain);
+    assert_string_equal(got, want);
+    free(got), free(want);
+}
+
+/* Not on a terminal, or in a machine format, nothing wraps. */
+static void test_no_wrap_elsewhere(void **state)
+{
+    (void)state;
+    const char *text[] = {"-k", "3", "--color=never", "muscle cramps", NULL};
+    char *file = on_file(text);
+    assert_int_equal(check_wrapped(file, 100000), 0); /* one line per passage */
+    assert_true(strlen(strstr(file, "\n   ")) > 41);
+    free(file);
+    const char *json[] = {"-k", "3", "--format", "json", "muscle cramps", NULL};
+    char *got = strdup(on_pty("30", json));
+    char *want = on_file(json);
+    assert_string_equal(got, want);
+    free(got), free(want);
+}
+
+/* Display widths, not bytes or code points: wide CJK characters take
+ * two columns, accented letters one. */
+static void test_wrap_display_width(void **state)
+{
+    (void)state;
+    char path[512], ix[512];
+    snprintf(path, sizeof path, "%s/wide.jsonl", tmpdir);
+    snprintf(ix, sizeof ix, "%s/wide.spx", tmpdir);
+    const char *doc = "{\"id\":\"w\",\"text\":\"zebra \u65e5\u672c\u8a9e \u6771\u4eac\u90fd "
+                      "caf\u00e9 na\u00efve \u65e5\u672c\u8a9e\u306e\u6587 \u6771\u4eac "
+                      "r\u00e9sum\u00e9 \u65e5\u672c \u6771\u4eac\u90fd\u5e81 zebra caf\u00e9 "
+                      "\u65e5\u672c\u8a9e \u6771\u4eac\u90fd na\u00efve \u65e5\u672c\u8a9e "
+                      "zebra\"}\n";
+    write_file(path, doc, strlen(doc));
+    assert_int_equal(run("%s/bin/spasm-index -q -o %s %s", build_dir(), ix, path), 0);
+    const char *args[] = {"-i", ix, "--color=always", "zebra", NULL};
+    for (size_t width = 16; width <= 24; width += 4) {
+        char cols[16];
+        snprintf(cols, sizeof cols, "%zu", width);
+        char *got = strdup(on_pty(cols, args));
+        assert_true(check_wrapped(got, width) >= 3);
+        char *want = on_file(args);
+        char *a = words_of(got), *b = words_of(want);
+        assert_string_equal(a, b);
+        free(a), free(b), free(got), free(want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_readme_outputs_current), cmocka_unit_test(test_readme_drift_caught),
         cmocka_unit_test(test_readme_bad_blocks),      cmocka_unit_test(test_collect_options),
         cmocka_unit_test(test_help_matches_man),       cmocka_unit_test(test_no_color),
+        cmocka_unit_test(test_man_pages_render),       cmocka_unit_test(test_man_checks_fail),
+        cmocka_unit_test(test_wrap_on_terminal),       cmocka_unit_test(test_no_wrap_elsewhere),
+        cmocka_unit_test(test_wrap_display_width),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

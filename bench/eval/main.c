@@ -14,7 +14,10 @@
 #include "trec_eval.h"
 
 static const char usage[] = "usage: spasm-eval [-q] QRELS RUN\n"
-                            "  -q    also print the measures of every query\n";
+                            "Score a TREC run against TREC qrels with trec_eval's definitions\n"
+                            "(map, P_10, recall_1000, ndcg_cut_10).\n\n"
+                            "  -q          also print the measures of every query\n"
+                            "  -h, --help  print this help and exit\n";
 
 /* Print `msg` as the single error line of the program; returns the exit status 2. */
 static int fail(const char *msg)
