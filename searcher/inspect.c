@@ -85,7 +85,7 @@ int spasm_term_postings(spasm_searcher *s, const char *word, spasm_term_stats *s
 {
     if (!s || !word || !st) return SPASM_EINVAL;
     memset(st, 0, sizeof *st);
-    size_t tlen;
+    size_t tlen = 0;
     int rc = word_term(s, word, st->term, &tlen);
     if (!rc) rc = walk(s, st->term, tlen, st, fn, ud);
     if (rc) {
