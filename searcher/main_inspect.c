@@ -30,12 +30,22 @@ typedef struct opts {
     int json;
 } opts;
 
-/* Print the usage to f. */
-static void usage(FILE *f)
+/* Print the usage (with the options when full) to f. */
+static void usage(FILE *f, int full)
 {
     fprintf(f, "usage: " ME " [--json] INDEX\n"
                "       " ME " [--json] --doc ID INDEX\n"
                "       " ME " [--json] --term WORD [--limit N] INDEX\n");
+    if (!full) return;
+    fprintf(f, "\nLook inside a spasm index (a file or a live index folder).\n\n"
+               "  (no option)      the stored statistics\n"
+               "  --doc ID         the document's passages: ordinal, number, length, text\n"
+               "  --term WORD      the word's term (folded, stemmed), live df and cf,\n"
+               "                   and its first postings with tf and positions\n"
+               "  --limit N        postings shown with --term (default 10)\n"
+               "  --json           one JSON object instead of text\n"
+               "  --help           this help\n"
+               "  --version        the library's version\n");
 }
 
 /* Print a JSON object to stdout and free it; 0, or 2 when it cannot. */
@@ -219,13 +229,12 @@ static int parse(int argc, char **argv, opts *o)
             break;
         }
         case 'h':
-            usage(stdout);
+            usage(stdout, 1);
             return -1;
         case 'V':
             printf(ME " %s\n", spasm_version());
             return -1;
-        default:
-            usage(stderr);
+        default: /* getopt printed the one line */
             return 2;
         }
     }

@@ -228,6 +228,7 @@ static void test_help_matches_man(void **state)
     check_help_and_man("spasm-search");
     check_help_and_man("spasm-index");
     check_help_and_man("spasm-serve");
+    check_help_and_man("spasm-inspect");
 }
 
 /* The option collector itself: it finds options and skips query words. */
