@@ -51,7 +51,7 @@ static void usage(FILE *f, int full)
 /* Print a JSON object to stdout and free it; 0, or 2 when it cannot. */
 static int put_json(json_t *o)
 {
-    int rc = o && json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) == 0 ? 0 : 2;
+    int rc = o && json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10)) == 0 ? 0 : 2;
     json_decref(o);
     if (rc)
         fprintf(stderr, ME ": out of memory\n");
