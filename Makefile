@@ -445,7 +445,8 @@ INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/bin/spasm-i
     $(DEST)/share/man/man1/spasm-index.1 $(DEST)/share/man/man1/spasm-search.1 \
     $(COMPLETIONS)
 # bash-completion loads completions/NAME when NAME is first completed
-COMPLETIONS = $(addprefix $(DEST)/share/bash-completion/completions/,spasm-index spasm-search spasm-serve)
+COMPLETIONS = $(addprefix $(DEST)/share/bash-completion/completions/,spasm-index spasm-search spasm-serve \
+    spasm-inspect)
 # The Python package (PYTHON_SITE, above).
 PY_DEST = $(DESTDIR)$(PYTHON_SITE)/spasm
 PY_INSTALLED = $(PY_DEST)/_spasm$(PY_EXT) $(PY_DEST)/__init__.py $(PY_DEST)/__init__.pyi \

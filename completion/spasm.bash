@@ -1,7 +1,7 @@
-# bash completion for spasm-index, spasm-search and spasm-serve.
+# bash completion for spasm-index, spasm-search, spasm-serve and spasm-inspect.
 #
 # Installed by `make install` as
-# $(PREFIX)/share/bash-completion/completions/spasm-{index,search,serve}
+# $(PREFIX)/share/bash-completion/completions/spasm-{index,search,serve,inspect}
 # (bash-completion loads it the first time one of them is completed), or
 # sourced by hand: `. completion/spasm.bash`.
 #
@@ -52,7 +52,8 @@ _spasm()
         ;;
     -k | --top | --offset | --k1 | --b | -m | --memory | -j | --threads | --run-tag | -l | --listen | \
         -t | --max-request-bytes | --max-body-bytes | --max-query-bytes | --max-k | --max-offset | \
-        --time-budget | --max-connections | --max-queue | --idle-timeout | --drain-timeout | --cors)
+        --time-budget | --max-connections | --max-queue | --idle-timeout | --drain-timeout | --cors | \
+        --doc | --term | --limit)
         return # a value of the user's own
         ;;
     esac
@@ -60,11 +61,11 @@ _spasm()
         COMPREPLY=($(compgen -W "$(_spasm_options "$prog")" -- "$cur"))
         return
     fi
-    if [[ $prog == *spasm-index ]]; then
-        COMPREPLY=($(compgen -f -- "$cur")) # inputs: files, folders, FIFOs
+    if [[ $prog == *spasm-index || $prog == *spasm-inspect ]]; then
+        COMPREPLY=($(compgen -f -- "$cur")) # inputs (FIFOs too), or the INDEX to inspect
         compopt -o filenames 2>/dev/null
     fi
     # spasm-search: query words are the user's own
 }
 
-complete -F _spasm spasm-index spasm-search spasm-serve
+complete -F _spasm spasm-index spasm-search spasm-serve spasm-inspect
