@@ -148,6 +148,7 @@ static void test_agrees_live(void **st)
 /* Stop after the first posting: the counts still cover the whole list. */
 static int first_only(void *ud, const spasm_posting *p)
 {
+    (void)p;
     (*(int *)ud)++;
     return 1;
 }
