@@ -51,7 +51,10 @@ static void usage(FILE *f, int full)
 /* Print a JSON object to stdout and free it; 0, or 2 when it cannot. */
 static int put_json(json_t *o)
 {
-    int rc = o && json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10)) == 0 ? 0 : 2;
+    int rc =
+        o && json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10)) == 0
+            ? 0
+            : 2;
     json_decref(o);
     if (rc)
         fprintf(stderr, ME ": out of memory\n");
@@ -180,7 +183,7 @@ static int show_term(spasm_searcher *s, const opts *o)
         }
         printf("word \"%s\"  term \"%s\"  df %" PRIu64 "  cf %" PRIu64 "\n", o->term, st.term,
                st.df, st.cf);
-        if (st.df)
+        if (st.df && o->limit)
             printf("postings (first %lu of %" PRIu64 "):\n", o->limit < st.df ? o->limit : st.df,
                    st.df);
     }

@@ -207,11 +207,11 @@ static json_t *out_json(void)
     return j;
 }
 
-/* The number of lines of TMP/err. */
-static int err_lines(void)
+/* The number of lines of TMP/NAME. */
+static int lines_of(const char *name)
 {
     char p[160];
-    snprintf(p, sizeof p, "%s/err", tmp);
+    snprintf(p, sizeof p, "%s/%s", tmp, name);
     size_t n;
     char *s = slurp(p, &n);
     int k = 0;
@@ -238,6 +238,11 @@ static void test_cli(void **st)
     assert_true(json_integer_value(json_object_get(j, "df")) > 2);
     json_decref(j);
     assert_int_equal(inspect("--term zebra '%s'", live), 0);
+    assert_int_equal(lines_of("out"), 1); /* the counts, no posting */
+    assert_int_equal(inspect("--term cat --limit 0 '%s'", live), 0);
+    assert_int_equal(lines_of("out"), 1);
+    assert_int_equal(inspect("--term cat --limit 2 '%s'", live), 0);
+    assert_int_equal(lines_of("out"), 4);
 
     assert_int_equal(inspect("--json --doc a '%s'", file), 0);
     j = out_json();
@@ -250,13 +255,13 @@ static void test_cli(void **st)
 
     /* a deleted document is not there; errors are one line */
     assert_int_equal(inspect("--doc d '%s'", live), 1);
-    assert_int_equal(err_lines(), 1);
+    assert_int_equal(lines_of("err"), 1);
     assert_int_equal(inspect("--doc nosuch '%s'", file), 1);
     assert_int_equal(inspect("--term sit-ups '%s'", file), 1);
     assert_int_equal(inspect("'%s/none.spx'", tmp), 2);
-    assert_int_equal(err_lines(), 1);
+    assert_int_equal(lines_of("err"), 1);
     assert_int_equal(inspect("--limit x '%s'", file), 2);
-    assert_int_equal(err_lines(), 1);
+    assert_int_equal(lines_of("err"), 1);
     assert_int_equal(inspect("--doc a --term cat '%s'", file), 2);
     assert_int_equal(inspect(""), 2);
 }
