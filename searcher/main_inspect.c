@@ -8,8 +8,8 @@
  *                                                a term's df, cf, postings
  *
  * INDEX is an index file or a live index folder.  Errors: one line on
- * stderr, exit status 2; an unknown document id or a word that is not one
- * word: exit status 1.
+ * stderr, exit status 2 (a --term that is not one word included); an
+ * unknown document id: exit status 1.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -179,7 +179,7 @@ static int show_term(spasm_searcher *s, const opts *o)
         int rc = spasm_term_postings(s, o->term, &st, NULL, NULL);
         if (rc) {
             fprintf(stderr, ME ": %s\n", spasm_searcher_errmsg(s));
-            return rc == SPASM_EQUERY ? 1 : 2;
+            return 2;
         }
         printf("word \"%s\"  term \"%s\"  df %" PRIu64 "  cf %" PRIu64 "\n", o->term, st.term,
                st.df, st.cf);
@@ -191,7 +191,7 @@ static int show_term(spasm_searcher *s, const opts *o)
     if (rc) {
         fprintf(stderr, ME ": %s\n", spasm_searcher_errmsg(s));
         json_decref(l.arr);
-        return rc == SPASM_EQUERY ? 1 : 2;
+        return 2;
     }
     if (!o->json) return 0;
     return put_json(json_pack("{s:s,s:s,s:I,s:I,s:o}", "word", o->term, "term", st.term, "df",

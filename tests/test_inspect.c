@@ -257,7 +257,7 @@ static void test_cli(void **st)
     assert_int_equal(inspect("--doc d '%s'", live), 1);
     assert_int_equal(lines_of("err"), 1);
     assert_int_equal(inspect("--doc nosuch '%s'", file), 1);
-    assert_int_equal(inspect("--term sit-ups '%s'", file), 1);
+    assert_int_equal(inspect("--term sit-ups '%s'", file), 2);
     assert_int_equal(inspect("'%s/none.spx'", tmp), 2);
     assert_int_equal(lines_of("err"), 1);
     assert_int_equal(inspect("--limit x '%s'", file), 2);
