@@ -31,7 +31,7 @@ static const char *docs[][2] = {
 };
 
 /* Index the documents into a file, and into a live folder with "d"
- * deleted after a first commit. */
+ * deleted after a first commit and "e" in a second segment. */
 static int setup(void **st)
 {
     (void)st;
@@ -53,6 +53,10 @@ static int setup(void **st)
                          SPASM_OK);
     assert_int_equal(spasm_updater_commit(u), SPASM_OK);
     assert_int_equal(spasm_updater_delete(u, "d"), SPASM_OK);
+    assert_int_equal(spasm_updater_commit(u), SPASM_OK);
+    /* a second segment: postings numbered across segments */
+    const char *e = "A cat in the second segment, running.";
+    assert_int_equal(spasm_updater_add(u, "e", NULL, e, strlen(e)), SPASM_OK);
     assert_int_equal(spasm_updater_commit(u), SPASM_OK);
     spasm_updater_close(u);
     char *abs = realpath(build_dir(), NULL);
@@ -173,11 +177,19 @@ static void test_stop_and_deleted(void **st)
     spasm_index_stats is;
     spasm_index_get_stats(ix, &is);
     assert_int_equal(is.deleted_passages, 1);
-    uint32_t len, last = (uint32_t)(is.passages + is.deleted_passages - 1);
+    uint32_t len, last = 5; /* "d": after a (2 passages), b (1), c (2) */
     assert_int_equal(spasm_passage_length(s, last, &len), SPASM_ENOTFOUND);
     assert_int_equal(spasm_passage_length(s, 0, &len), SPASM_OK);
     assert_int_equal(len, 8); /* The cat sat on the mat. Cats run. */
     assert_int_equal(spasm_passage_length(s, 1000, &len), SPASM_ENOTFOUND);
+    /* the second segment's passage is global number 6 */
+    assert_int_equal(spasm_passage_length(s, 6, &len), SPASM_OK);
+    assert_int_equal(len, 7);
+    got g = {{0}, 0, 0};
+    assert_int_equal(spasm_term_postings(s, "second", &ts, collect, &g), SPASM_OK);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.passage[0], 1);
+    assert_int_equal(g.passage[1], 6);
     spasm_searcher_free(s);
     spasm_close(ix);
 }
@@ -226,7 +238,8 @@ static void test_cli(void **st)
     assert_int_equal(inspect("'%s'", live), 0);
     assert_int_equal(inspect("--json '%s'", live), 0);
     json_t *j = out_json();
-    assert_int_equal(json_integer_value(json_object_get(j, "documents")), 3);
+    assert_int_equal(json_integer_value(json_object_get(j, "documents")), 4);
+    assert_int_equal(json_integer_value(json_object_get(j, "segments")), 2);
     assert_int_equal(json_integer_value(json_object_get(j, "deleted_documents")), 1);
     assert_int_equal(json_integer_value(json_object_get(j, "format")), 2);
     json_decref(j);
