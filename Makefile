@@ -80,8 +80,11 @@ HDRS = $(wildcard include/*.h common/*.h indexer/*.h searcher/*.h)
 STATIC = $(BUILD)/lib/libspasm.a
 SHARED = $(BUILD)/lib/libspasm.so.$(VERSION)
 BIN_INDEX = $(BUILD)/bin/spasm-index
+BIN_SERVE = $(BUILD)/bin/spasm-serve
 BIN_SEARCH = $(BUILD)/bin/spasm-search
 BIN_EVAL = $(BUILD)/bin/spasm-eval
+# spasm-inspect: stats, a document's passages, a term's postings (issue 13)
+BIN_INSPECT = $(BUILD)/bin/spasm-inspect
 CORPUS_INDEX = $(BUILD)/corpus.spx
 # The codec microbenchmark (bench/codec_bench.c), with Stream VByte beside
 # it when libstreamvbyte-dev is installed.
@@ -130,7 +133,7 @@ deps:
 deps-clang:
 	@scripts/deps.sh clang
 
-build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools \
+build-all: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_INSPECT) $(BIN_EVAL) $(CORPUS_INDEX) bench-tools \
            python $(BIN_SERVE)
 
 bench-tools: $(BENCH_TOOLS) $(BIN_FOLD)
@@ -164,6 +167,10 @@ $(BIN_SEARCH): searcher/main_search.c searcher/main_search_out.c searcher/main_s
                searcher/main_search.h include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $(filter %.c,$^) -o $@ $(STATIC) $(LIBS) $(LDSAN)
+
+$(BIN_INSPECT): searcher/main_inspect.c include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
 
 # Built against the build tree; the default index is this tree's corpus.
 $(BUILD)/examples/%: examples/%.c include/spasm.h $(STATIC)
@@ -272,7 +279,6 @@ check-python: python $(CORPUS_INDEX) $(BIN_INDEX)
 
 # ---- spasm-serve (server/): the HTTP service and its page, the page's
 # files built into the binary by server/embed.c; libmicrohttpd.
-BIN_SERVE = $(BUILD)/bin/spasm-serve
 SERVE_PAGE = server/page.html server/page.css server/page.js server/favicon.svg
 SERVE_SRC = server/main_serve.c server/http.c server/routes.c server/writes.c
 MHD_LIBS = -lmicrohttpd
@@ -387,7 +393,7 @@ check-normal: build-all $(EXAMPLES) $(TEST_BIN) $(BUILD)/tests/test_serve
 	@tests/run.sh $(BUILD) | tee $(TOP)/test-normal.log
 	@$(MAKE) --no-print-directory check-python
 
-check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) \
+check-san: $(STATIC) $(SHARED) $(BIN_INDEX) $(BIN_SEARCH) $(BIN_INSPECT) $(BIN_EVAL) $(CORPUS_INDEX) $(BENCH_TOOLS) \
            $(BIN_FOLD) $(TEST_BIN) $(BUILD)/python $(BIN_SERVE) $(BUILD)/tests/test_serve
 	@mkdir -p $(TOP)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -439,14 +445,15 @@ format:
 #   lib/python3.X/dist-packages/spasm/ (the Python package; /usr/lib/python3/dist-packages with PREFIX=/usr)
 DEST = $(DESTDIR)$(PREFIX)
 INSTALLED = $(DEST)/bin/spasm-index $(DEST)/bin/spasm-search $(DEST)/bin/spasm-serve \
-    $(DEST)/bin/spasm-eval \
+    $(DEST)/bin/spasm-eval $(DEST)/bin/spasm-inspect $(DEST)/share/man/man1/spasm-inspect.1 \
     $(DEST)/share/man/man1/spasm-serve.1 $(DEST)/lib/libspasm.a \
     $(DEST)/lib/libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION) $(DEST)/lib/libspasm.so \
     $(DEST)/include/spasm.h $(DEST)/lib/pkgconfig/spasm.pc $(DEST)/share/spasm/corpus.spx \
     $(DEST)/share/man/man1/spasm-index.1 $(DEST)/share/man/man1/spasm-search.1 \
     $(COMPLETIONS) $(DEST)/share/man/man1/spasm-eval.1 $(DEST)/share/man/man3/libspasm.3
 # bash-completion loads completions/NAME when NAME is first completed
-COMPLETIONS = $(addprefix $(DEST)/share/bash-completion/completions/,spasm-index spasm-search spasm-serve spasm-eval)
+COMPLETIONS = $(addprefix $(DEST)/share/bash-completion/completions/,spasm-index spasm-search spasm-serve \
+    spasm-eval spasm-inspect)
 # The Python package (PYTHON_SITE, above).
 PY_DEST = $(DESTDIR)$(PYTHON_SITE)/spasm
 PY_INSTALLED = $(PY_DEST)/_spasm$(PY_EXT) $(PY_DEST)/__init__.py $(PY_DEST)/__init__.pyi \
@@ -455,7 +462,7 @@ PY_INSTALLED = $(PY_DEST)/_spasm$(PY_EXT) $(PY_DEST)/__init__.py $(PY_DEST)/__in
 install: all install-python
 	install -d $(DEST)/bin $(DEST)/lib $(DEST)/lib/pkgconfig $(DEST)/include $(DEST)/share/spasm \
 	    $(DEST)/share/man/man1 $(DEST)/share/man/man3
-	install -m 755 $(BIN_INDEX) $(BIN_SEARCH) $(BIN_SERVE) $(BIN_EVAL) $(DEST)/bin/
+	install -m 755 $(BIN_INDEX) $(BIN_SEARCH) $(BIN_SERVE) $(BIN_EVAL) $(BIN_INSPECT) $(DEST)/bin/
 	install -m 644 $(STATIC) $(DEST)/lib/
 	install -m 755 $(SHARED) $(DEST)/lib/
 	ln -sf libspasm.so.$(VERSION) $(DEST)/lib/libspasm.so.$(SOVERSION)
@@ -467,7 +474,7 @@ install: all install-python
 	mv -f $(DEST)/lib/pkgconfig/spasm.pc.tmp $(DEST)/lib/pkgconfig/spasm.pc
 	chmod 644 $(DEST)/lib/pkgconfig/spasm.pc
 	install -m 644 docs/spasm-index.1 docs/spasm-search.1 docs/spasm-serve.1 $(DEST)/share/man/man1/
-	install -m 644 docs/spasm-eval.1 $(DEST)/share/man/man1/
+	install -m 644 docs/spasm-eval.1 docs/spasm-inspect.1 $(DEST)/share/man/man1/
 	install -m 644 docs/libspasm.3 $(DEST)/share/man/man3/
 	install -d $(DEST)/share/bash-completion/completions
 	for f in $(COMPLETIONS); do install -m 644 completion/spasm.bash $$f; done

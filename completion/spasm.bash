@@ -1,7 +1,8 @@
-# bash completion for spasm-index, spasm-search, spasm-serve and spasm-eval.
+# bash completion for spasm-index, spasm-search, spasm-serve, spasm-eval and
+# spasm-inspect.
 #
 # Installed by `make install` as
-# $(PREFIX)/share/bash-completion/completions/spasm-{index,search,serve,eval}
+# $(PREFIX)/share/bash-completion/completions/spasm-{index,search,serve,eval,inspect}
 # (bash-completion loads it the first time one of them is completed), or
 # sourced by hand: `. completion/spasm.bash`.
 #
@@ -52,7 +53,8 @@ _spasm()
         ;;
     -k | --top | --offset | --k1 | --b | -m | --memory | -j | --threads | --run-tag | -l | --listen | \
         -t | --max-request-bytes | --max-body-bytes | --max-query-bytes | --max-k | --max-offset | \
-        --time-budget | --max-connections | --max-queue | --idle-timeout | --drain-timeout | --cors)
+        --time-budget | --max-connections | --max-queue | --idle-timeout | --drain-timeout | --cors | \
+        --doc | --term | --limit)
         return # a value of the user's own
         ;;
     esac
@@ -60,12 +62,12 @@ _spasm()
         COMPREPLY=($(compgen -W "$(_spasm_options "$prog")" -- "$cur"))
         return
     fi
-    if [[ $prog == *spasm-index || $prog == *spasm-eval ]]; then
-        # spasm-index's inputs (files, folders, FIFOs); spasm-eval's QRELS RUN
+    if [[ $prog == *spasm-index || $prog == *spasm-eval || $prog == *spasm-inspect ]]; then
+        # spasm-index's inputs (files, folders, FIFOs); spasm-eval's QRELS RUN; the INDEX to inspect
         COMPREPLY=($(compgen -f -- "$cur"))
         compopt -o filenames 2>/dev/null
     fi
     # spasm-search: query words are the user's own
 }
 
-complete -F _spasm spasm-index spasm-search spasm-serve spasm-eval
+complete -F _spasm spasm-index spasm-search spasm-serve spasm-eval spasm-inspect

@@ -773,6 +773,49 @@ typedef struct spasm_live_info {
 SPASM_API int spasm_live_info_read(const char *path, spasm_live_info **out);
 SPASM_API void spasm_live_info_free(spasm_live_info *info);
 
+/* ---- Inspecting an index (spasm-inspect) ------------------------------- */
+
+/* Room for a term (a stemmed word) with its NUL. */
+#define SPASM_TERM_BYTES 264
+
+/* A term's live statistics (spasm_term_postings). */
+typedef struct spasm_term_stats {
+    char term[SPASM_TERM_BYTES]; /* the word folded and stemmed, as indexed */
+    uint64_t df;                 /* live passages holding it */
+    uint64_t cf;                 /* its occurrences in them */
+} spasm_term_stats;
+
+/* One posting: a passage holding the term, how often, and where. */
+typedef struct spasm_posting {
+    uint32_t passage;          /* global passage number (as spasm_hit.passage) */
+    uint32_t tf;               /* occurrences in the passage */
+    const uint32_t *positions; /* their word positions (0-based), ascending;
+                                  valid during the callback only */
+    size_t npositions;         /* = tf */
+} spasm_posting;
+
+/* Called for each posting; return non-zero to stop the listing. */
+typedef int (*spasm_posting_fn)(void *ud, const spasm_posting *p);
+
+/*
+ * Analyse `word` as a query word is (folded, stemmed: "Running" ->
+ * "run"), then walk the term's postings over the collection in passage
+ * order, deleted passages (live index) skipped: *st gets the term, its
+ * live df (the number of passages spasm_count() gives for the word when
+ * it is not a stop word) and cf, always over every posting; fn (may be
+ * NULL) is called for each posting until it returns non-zero.  A term
+ * not indexed is SPASM_OK with df 0.  SPASM_EQUERY when `word` is not
+ * exactly one word ("sit-ups" is two), SPASM_ECORRUPT for a damaged
+ * posting list.  Cost: the whole list is read, O(df).
+ */
+SPASM_API int spasm_term_postings(spasm_searcher *s, const char *word, spasm_term_stats *st,
+                                  spasm_posting_fn fn, void *ud);
+
+/* The length in words of passage `passage` (global number, the BM25
+ * length); SPASM_ENOTFOUND when there is no such passage or it was
+ * deleted. */
+SPASM_API int spasm_passage_length(spasm_searcher *s, uint32_t passage, uint32_t *len);
+
 #ifdef __cplusplus
 }
 #endif

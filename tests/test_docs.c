@@ -232,6 +232,7 @@ static void test_help_matches_man(void **state)
     check_help_and_man("spasm-index");
     check_help_and_man("spasm-serve");
     check_help_and_man("spasm-eval");
+    check_help_and_man("spasm-inspect");
 }
 
 /* ---- every manual page renders ---- */
