@@ -8,7 +8,6 @@
 #include "base.h"
 #include "spasm.h"
 
-
 /*
  * Turn the format-1 index file `path` into a live folder at the same path,
  * in one atomic step (RENAME_EXCHANGE): segment 1 is a hard link of the

@@ -413,7 +413,8 @@ static void test_skipped_files_warned(void **state)
     assert_int_equal(spasm_writer_add_path(w, P("in")), SPASM_OK);
     assert_int_equal(spasm_writer_get_stats(w)->skipped_files, 3);
     assert_int_equal(ev.warnings, 3);
-    assert_non_null(strstr(ev.all, "in/b.rtf: not a .txt, .jsonl, .ndjson, .json, .html, .htm or .md file (skipped)"));
+    assert_non_null(strstr(
+        ev.all, "in/b.rtf: not a .txt, .jsonl, .ndjson, .json, .html, .htm or .md file (skipped)"));
     assert_non_null(strstr(ev.all, "in/c.png: "));
     assert_non_null(strstr(ev.all, "in/fifo: not a regular file (skipped)"));
     assert_int_equal(spasm_writer_commit(w), SPASM_OK);
