@@ -148,3 +148,34 @@ def test_shards_answer_like_one_index(tmp_path):
 def test_empty_path_list():
     with pytest.raises(spasm.ArgumentError):
         spasm.Index([])
+
+
+def test_file_index_live_fields(ix):
+    st = ix.stats()
+    assert st["format_version"] == 1
+    assert (st["generation"], st["segments"], st["deleted_documents"], st["deleted_passages"]) == (
+        0, 1, 0, 0)
+    assert ix.refresh() is None
+
+
+def test_updater_add_path_upserts(live, notes):
+    with spasm.Updater(live) as u:
+        u.add_path(notes)
+    with spasm.Index(live) as ix:
+        n = ix.stats()["documents"]
+        assert n > 4 and ix.count("long") == 1
+    (notes / "neck.txt").write_text("Neck\n\nA supple neck now.\n")
+    with spasm.Updater(live) as u:
+        u.add_path(notes)
+    with spasm.Index(live) as ix:
+        assert ix.stats()["documents"] == n
+        assert ix.count("long") == 0 and ix.count("supple") == 1
+
+
+def test_refresh_closed_index_raises(live):
+    ix = spasm.Index(live)
+    ix.close()
+    with pytest.raises(ValueError):
+        ix.refresh()
+    with pytest.raises(ValueError):
+        ix.notes
