@@ -2,16 +2,62 @@
  * updater.c -- spasm.Updater: changes a live index folder in place (add,
  * replace and delete documents by id, commit new generations).  Every
  * library call runs with the GIL released, under the Updater's own lock
- * (a spasm_updater is used by one thread at a time).
+ * (a spasm_updater is used by one thread at a time).  The library's
+ * warnings (unknown deletes, ids added twice in a batch, files skipped)
+ * are gathered in C while the GIL is released, then appended to
+ * Updater.warnings (and passed to on_warning), as Writer does.
  */
 #include "pyspasm.h"
+
+#include <stdlib.h>
 
 typedef struct {
     PyObject_HEAD spasm_updater *u;
     PyThread_type_lock lock;
-    PyObject *path;
+    PyObject *path, *warnings, *on_warning;
+    char **pending; /* warnings not yet in `warnings` (malloc'd) */
+    size_t npending, cappending;
     spasm_updater_stats final; /* the counters at close */
 } UpdaterObject;
+
+/* The library's event callback: keep a warning's text (no Python here). */
+static void on_event(void *ud, spasm_event_kind kind, const char *msg, const spasm_writer_stats *st)
+{
+    UpdaterObject *self = ud;
+    if (kind != SPASM_EVENT_WARNING || !msg) return;
+    if (self->npending == self->cappending) {
+        size_t cap = self->cappending ? 2 * self->cappending : 16;
+        char **p = realloc(self->pending, cap * sizeof *p);
+        if (!p) return;
+        self->pending = p;
+        self->cappending = cap;
+    }
+    char *copy = strdup(msg);
+    if (copy) self->pending[self->npending++] = copy;
+}
+
+/* Move the gathered warnings into self->warnings, calling on_warning for
+ * each.  0, or -1 with an exception set (the rest are dropped). */
+static int flush_warnings(UpdaterObject *self)
+{
+    int rc = 0;
+    for (size_t i = 0; i < self->npending; i++) {
+        if (!rc) {
+            PyObject *s = PyUnicode_DecodeUTF8(self->pending[i],
+                                               (Py_ssize_t)strlen(self->pending[i]), "replace");
+            if (!s || PyList_Append(self->warnings, s) < 0) rc = -1;
+            if (!rc && self->on_warning != Py_None) {
+                PyObject *r = PyObject_CallOneArg(self->on_warning, s);
+                if (!r) rc = -1;
+                Py_XDECREF(r);
+            }
+            Py_XDECREF(s);
+        }
+        free(self->pending[i]);
+    }
+    self->npending = 0;
+    return rc;
+}
 
 /* Close the library handle (uncommitted changes dropped), keeping its
  * counters for stats(). */
@@ -28,8 +74,12 @@ static void close_now(UpdaterObject *self)
 static void updater_dealloc(UpdaterObject *self)
 {
     spasm_updater_close(self->u);
+    for (size_t i = 0; i < self->npending; i++) free(self->pending[i]);
+    free(self->pending);
     if (self->lock) PyThread_free_lock(self->lock);
     Py_XDECREF(self->path);
+    Py_XDECREF(self->warnings);
+    Py_XDECREF(self->on_warning);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -38,7 +88,9 @@ static PyObject *updater_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     UpdaterObject *self = (UpdaterObject *)type->tp_alloc(type, 0);
     if (!self) return NULL;
     self->lock = PyThread_allocate_lock();
-    if (!self->lock) {
+    self->warnings = PyList_New(0);
+    self->on_warning = Py_NewRef(Py_None);
+    if (!self->lock || !self->warnings) {
         Py_DECREF(self);
         return PyErr_NoMemory();
     }
@@ -47,18 +99,25 @@ static PyObject *updater_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 
 static int updater_init(UpdaterObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"path", "k1", "b", "no_stopwords", "memory_mb", "threads", NULL};
-    PyObject *path = NULL, *k1o = Py_None, *bo = Py_None;
+    static char *kwlist[] = {"path",      "k1",      "b",          "no_stopwords",
+                             "memory_mb", "threads", "on_warning", NULL};
+    PyObject *path = NULL, *k1o = Py_None, *bo = Py_None, *cb = Py_None;
     int no_stop = 0;
     unsigned int mem = 0, threads = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$OOpII:Updater", kwlist, PyUnicode_FSConverter,
-                                     &path, &k1o, &bo, &no_stop, &mem, &threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$OOpIIO:Updater", kwlist, PyUnicode_FSConverter,
+                                     &path, &k1o, &bo, &no_stop, &mem, &threads, &cb))
         return -1;
     if (self->u || self->path) {
         Py_DECREF(path);
         PyErr_SetString(PyExc_RuntimeError, "Updater.__init__ called twice");
         return -1;
     }
+    if (cb != Py_None && !PyCallable_Check(cb)) {
+        Py_DECREF(path);
+        PyErr_SetString(PyExc_TypeError, "Updater: on_warning must be callable");
+        return -1;
+    }
+    Py_SETREF(self->on_warning, Py_NewRef(cb));
     spasm_writer_options o;
     memset(&o, 0, sizeof o);
     o.b = SPASM_B_DEFAULT;
@@ -70,6 +129,8 @@ static int updater_init(UpdaterObject *self, PyObject *args, PyObject *kw)
     o.no_stopwords = no_stop;
     o.memory_mb = mem;
     o.threads = threads;
+    o.on_event = on_event;
+    o.event_ud = self;
     const char *p = PyBytes_AS_STRING(path);
     spasm_updater *u = NULL;
     int rc;
@@ -79,9 +140,11 @@ static int updater_init(UpdaterObject *self, PyObject *args, PyObject *kw)
     if (rc != SPASM_OK) {
         pyspasm_raise(rc, u ? spasm_updater_errmsg(u) : "out of memory");
         spasm_updater_close(u);
+        flush_warnings(self);
         return -1;
     }
     self->u = u;
+    if (flush_warnings(self) < 0) return -1;
     return self->path ? 0 : -1;
 }
 
@@ -107,7 +170,15 @@ static PyObject *end(UpdaterObject *self, int rc)
 {
     if (rc) pyspasm_raise(rc, spasm_updater_errmsg(self->u));
     PyThread_release_lock(self->lock);
-    if (rc) return NULL;
+    if (rc) {
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        flush_warnings(self);
+        PyErr_Clear();
+        PyErr_Restore(t, v, tb);
+        return NULL;
+    }
+    if (flush_warnings(self) < 0) return NULL;
     Py_RETURN_NONE;
 }
 
@@ -370,6 +441,9 @@ static PyMethodDef updater_methods[] = {
 
 static PyMemberDef updater_members[] = {
     {"path", T_OBJECT, offsetof(UpdaterObject, path), READONLY, "The live index folder."},
+    {"warnings", T_OBJECT, offsetof(UpdaterObject, warnings), READONLY,
+     "The library's warnings so far (unknown deletes, ids added twice in a\n"
+     "batch, files skipped), a list of str."},
     {NULL, 0, 0, 0, NULL},
 };
 
@@ -384,14 +458,15 @@ PyTypeObject PySpasm_UpdaterType = {
     .tp_dealloc = (destructor)updater_dealloc,
     .tp_repr = (reprfunc)updater_repr,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Updater(path, *, k1=None, b=None, no_stopwords=False, memory_mb=0, threads=0)\n"
-              "--\n\n"
+    .tp_doc = "Updater(path, *, k1=None, b=None, no_stopwords=False, memory_mb=0, threads=0,\n"
+              "        on_warning=None)\n--\n\n"
               "Open the live index folder path for updates (created when absent; a\n"
               "format-1 index file there is upgraded in place).  Takes the folder's\n"
               "lock: spasm.BusyError when another updater holds it.  k1, b and\n"
               "no_stopwords set a new folder's defaults (an existing folder keeps\n"
               "its own; other values are spasm.ArgumentError); memory_mb, threads\n"
-              "as for Writer.\n\n"
+              "as for Writer; on_warning: called with each warning's text (also\n"
+              "kept in .warnings).\n\n"
               "A context manager: `with spasm.Updater(p) as u:` commits and closes\n"
               "when the block ends normally, and closes (dropping the uncommitted\n"
               "changes) when it raises.  The GIL is released while the library works.",

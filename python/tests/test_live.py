@@ -179,3 +179,15 @@ def test_refresh_closed_index_raises(live):
         ix.refresh()
     with pytest.raises(ValueError):
         ix.notes
+
+
+def test_updater_warnings(live):
+    seen = []
+    with spasm.Updater(live, on_warning=seen.append) as u:
+        u.delete("no-such-id")
+        u.add("q", "Q", "one")
+        u.add("q", "Q", "two")
+    assert u.warnings and u.warnings == seen
+    assert any("no-such-id" in w for w in u.warnings)
+    with pytest.raises(TypeError):
+        spasm.Updater(live, on_warning=3)
