@@ -53,35 +53,65 @@ static PyObject *index_new(PyTypeObject *type, PyObject *args, PyObject *kw)
     return (PyObject *)self;
 }
 
+/* Open path (one path: str/bytes/PathLike, or a list or tuple of them,
+ * spasm_open_many) into self.  0, or -1 with an exception set. */
 static int index_init(IndexObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"path", "verify", NULL};
-    PyObject *path = NULL;
+    PyObject *patho = NULL;
     int verify = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$p:Index", kwlist, PyUnicode_FSConverter, &path,
-                                     &verify))
-        return -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$p:Index", kwlist, &patho, &verify)) return -1;
     if (self->ix || self->path) {
-        Py_DECREF(path);
         PyErr_SetString(PyExc_RuntimeError, "Index.__init__ called twice");
         return -1;
+    }
+    int many = PyList_Check(patho) || PyTuple_Check(patho);
+    PyObject *seq = many ? PySequence_Fast(patho, "Index: paths") : PyTuple_Pack(1, patho);
+    if (!seq) return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **bytes = PyMem_Calloc((size_t)n + 1, sizeof *bytes);
+    const char **paths = PyMem_Calloc((size_t)n + 1, sizeof *paths);
+    PyObject *names = PyList_New(0);
+    int ret = -1;
+    if (!bytes || !paths || !names) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    if (n == 0) {
+        pyspasm_raise(SPASM_EINVAL, "Index: the list of paths is empty");
+        goto out;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!PyUnicode_FSConverter(PySequence_Fast_GET_ITEM(seq, i), &bytes[i])) goto out;
+        paths[i] = PyBytes_AS_STRING(bytes[i]);
+        PyObject *nm = PyUnicode_DecodeFSDefault(paths[i]);
+        if (!nm || PyList_Append(names, nm) < 0) {
+            Py_XDECREF(nm);
+            goto out;
+        }
+        Py_DECREF(nm);
     }
     spasm_open_options o = {verify ? SPASM_OPEN_VERIFY : 0, NULL, NULL};
     spasm_index *ix = NULL;
     int rc;
-    const char *p = PyBytes_AS_STRING(path);
-    Py_BEGIN_ALLOW_THREADS rc = spasm_open(&ix, p, &o);
+    Py_BEGIN_ALLOW_THREADS rc =
+        many ? spasm_open_many(&ix, paths, (size_t)n, &o) : spasm_open(&ix, paths[0], &o);
     Py_END_ALLOW_THREADS if (rc != SPASM_OK)
     {
         pyspasm_raise(rc, ix ? spasm_index_errmsg(ix) : "out of memory");
         spasm_close(ix);
-        Py_DECREF(path);
-        return -1;
+        goto out;
     }
     self->ix = ix;
-    self->path = PyUnicode_DecodeFSDefault(p);
-    Py_DECREF(path);
-    return self->path ? 0 : -1;
+    self->path = many ? PyList_AsTuple(names) : Py_NewRef(PyList_GET_ITEM(names, 0));
+    ret = self->path ? 0 : -1;
+out:
+    for (Py_ssize_t i = 0; bytes && i < n; i++) Py_XDECREF(bytes[i]);
+    PyMem_Free(bytes);
+    PyMem_Free(paths);
+    Py_XDECREF(names);
+    Py_DECREF(seq);
+    return ret;
 }
 
 /* A searcher for this call (GIL held): from the pool, or a new one.
@@ -385,7 +415,10 @@ static PyObject *index_verify(IndexObject *self, PyObject *unused)
 PyDoc_STRVAR(stats_doc, "stats($self, /)\n--\n\n"
                         "The index's statistics as a dict: documents, passages, terms, tokens,\n"
                         "avg_passage_len, k1, b (the stored BM25 defaults), file_bytes,\n"
-                        "format_version.");
+                        "format_version (1: a file, 2: a live folder), generation (the commit\n"
+                        "read, summed over the folders), segments (index files searched),\n"
+                        "deleted_documents, deleted_passages (not yet merged away).  A live\n"
+                        "index counts its live documents only.");
 
 static PyObject *index_stats(IndexObject *self, PyObject *unused)
 {
@@ -397,11 +430,57 @@ static PyObject *index_stats(IndexObject *self, PyObject *unused)
     pyspasm_lock(self->meta);
     spasm_index_get_stats(self->ix, &st);
     PyThread_release_lock(self->meta);
+#define U(x) (unsigned long long)(x)
     return Py_BuildValue(
-        "{sKsKsKsKsdsdsdsKsi}", "documents", (unsigned long long)st.documents, "passages",
-        (unsigned long long)st.passages, "terms", (unsigned long long)st.terms, "tokens",
-        (unsigned long long)st.tokens, "avg_passage_len", st.avg_passage_len, "k1", st.k1, "b",
-        st.b, "file_bytes", (unsigned long long)st.file_bytes, "format_version", st.format_version);
+        "{sKsKsKsKsdsdsdsKsisKsKsKsK}", "documents", U(st.documents), "passages", U(st.passages),
+        "terms", U(st.terms), "tokens", U(st.tokens), "avg_passage_len", st.avg_passage_len, "k1",
+        st.k1, "b", st.b, "file_bytes", U(st.file_bytes), "format_version", st.format_version,
+        "generation", U(st.generation), "segments", U(st.segments), "deleted_documents",
+        U(st.deleted_documents), "deleted_passages", U(st.deleted_passages));
+#undef U
+}
+
+PyDoc_STRVAR(refresh_doc, "refresh($self, /)\n--\n\n"
+                          "Look for a newer commit of the index's live folders (or files replaced\n"
+                          "since it was opened): a new spasm.Index on it, or None when nothing\n"
+                          "changed.  This Index stays open on its own snapshot (close it when\n"
+                          "done); unchanged segments are shared, not reopened.  May run while\n"
+                          "other threads search this Index.");
+
+static PyObject *index_refresh(IndexObject *self, PyObject *unused)
+{
+    if (!self->ix) {
+        PyErr_SetString(PyExc_ValueError, "the index is closed");
+        return NULL;
+    }
+    spasm_index *nix = NULL;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS rc = spasm_refresh(self->ix, &nix);
+    Py_END_ALLOW_THREADS if (rc != SPASM_OK)
+    {
+        pyspasm_raise(rc, nix ? spasm_index_errmsg(nix) : "out of memory");
+        spasm_close(nix);
+        return NULL;
+    }
+    if (!nix) Py_RETURN_NONE;
+    IndexObject *o = (IndexObject *)index_new(Py_TYPE(self), NULL, NULL);
+    if (!o) {
+        spasm_close(nix);
+        return NULL;
+    }
+    o->ix = nix;
+    o->path = Py_NewRef(self->path);
+    return (PyObject *)o;
+}
+
+static PyObject *index_notes(IndexObject *self, void *unused)
+{
+    if (!self->ix) {
+        PyErr_SetString(PyExc_ValueError, "the index is closed");
+        return NULL;
+    }
+    const char *n = spasm_index_notes(self->ix);
+    return PyUnicode_DecodeUTF8(n, (Py_ssize_t)strlen(n), "replace");
 }
 
 PyDoc_STRVAR(close_doc, "close($self, /)\n--\n\n"
@@ -447,6 +526,7 @@ static PyMethodDef index_methods[] = {
     {"get_passage", (PyCFunction)index_get_passage, METH_O, get_passage_doc},
     {"verify", (PyCFunction)index_verify, METH_NOARGS, verify_doc},
     {"stats", (PyCFunction)index_stats, METH_NOARGS, stats_doc},
+    {"refresh", (PyCFunction)index_refresh, METH_NOARGS, refresh_doc},
     {"close", (PyCFunction)index_close, METH_NOARGS, close_doc},
     {"__enter__", (PyCFunction)index_enter, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)index_exit, METH_VARARGS, NULL},
@@ -454,12 +534,17 @@ static PyMethodDef index_methods[] = {
 };
 
 static PyMemberDef index_members[] = {
-    {"path", T_OBJECT, offsetof(IndexObject, path), READONLY, "The index file's path."},
+    {"path", T_OBJECT, offsetof(IndexObject, path), READONLY,
+     "The index's path (a tuple of paths when opened from a list)."},
     {NULL, 0, 0, 0, NULL},
 };
 
 static PyGetSetDef index_getset[] = {
     {"closed", (getter)index_closed, NULL, "True once close() was called.", NULL},
+    {"notes", (getter)index_notes, NULL,
+     "Warnings of the open (\"\" if none), lines separated by '\\n': a damaged\n"
+     "commit point skipped, shards whose stored BM25 defaults differ.",
+     NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -470,7 +555,11 @@ PyTypeObject PySpasm_IndexType = {
     .tp_repr = (reprfunc)index_repr,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Index(path, *, verify=False)\n--\n\n"
-              "An open index file (read-only, mapped).  verify=True checks every\n"
+              "An open index file or live index folder (read-only, mapped; a\n"
+              "folder is a snapshot of its newest commit: see refresh()).  path\n"
+              "may be a list or tuple of paths: they are searched as one collection\n"
+              "(shards) answering like one index of all their documents in order.\n"
+              "verify=True checks every\n"
               "checksum at open (else they are checked lazily, as data is read).\n"
               "Raises spasm.FileError (cannot open), spasm.CorruptError (not an index,\n"
               "truncated, bad checksum), spasm.VersionError.  Any number of threads\n"

@@ -8,7 +8,7 @@
 
 /* One exception class per SPASM_E* code (index = the code), under
  * spasm.Error; [0] is spasm.Error itself. */
-static PyObject *errors[SPASM_ECANCELED + 1];
+static PyObject *errors[SPASM_EBUSY + 1];
 
 static const struct {
     int code;
@@ -37,12 +37,14 @@ static const struct {
     {SPASM_EEMPTY, "EmptyError", NULL, "SPASM_EEMPTY: nothing to index: no passage has a word."},
     {SPASM_ECANCELED, "CanceledError", NULL,
      "SPASM_ECANCELED: Writer.cancel() was called during the operation."},
+    {SPASM_EBUSY, "BusyError", NULL,
+     "SPASM_EBUSY: a live index folder is locked by another Updater (the\n"
+     "message names the holder's pid)."},
 };
 
 PyObject *pyspasm_raise(int code, const char *msg)
 {
-    PyObject *cls =
-        (code > 0 && code <= SPASM_ECANCELED && errors[code]) ? errors[code] : errors[0];
+    PyObject *cls = (code > 0 && code <= SPASM_EBUSY && errors[code]) ? errors[code] : errors[0];
     if (!msg || !*msg) msg = spasm_errstr(code);
     PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace");
     if (!text) return NULL;
@@ -142,13 +144,14 @@ PyMODINIT_FUNC PyInit__spasm(void);
 PyMODINIT_FUNC PyInit__spasm(void)
 {
     if (PyType_Ready(&PySpasm_WriterType) < 0 || PyType_Ready(&PySpasm_IndexType) < 0 ||
-        pyspasm_hit_types_ready() < 0)
+        PyType_Ready(&PySpasm_UpdaterType) < 0 || pyspasm_hit_types_ready() < 0)
         return NULL;
     PyObject *m = PyModule_Create(&mod_def);
     if (!m) return NULL;
     if (add_errors(m) < 0 ||
         PyModule_AddObjectRef(m, "Writer", (PyObject *)&PySpasm_WriterType) < 0 ||
         PyModule_AddObjectRef(m, "Index", (PyObject *)&PySpasm_IndexType) < 0 ||
+        PyModule_AddObjectRef(m, "Updater", (PyObject *)&PySpasm_UpdaterType) < 0 ||
         PyModule_AddObjectRef(m, "Hit", (PyObject *)&PySpasm_HitType) < 0 ||
         PyModule_AddObjectRef(m, "Results", (PyObject *)&PySpasm_ResultsType) < 0 ||
         PyModule_AddObjectRef(m, "Dup", (PyObject *)&PySpasm_DupType) < 0 ||
@@ -163,11 +166,11 @@ PyMODINIT_FUNC PyInit__spasm(void)
         Py_DECREF(m);
         return NULL;
     }
-    for (int c = 1; c <= SPASM_ECANCELED; c++) {
+    for (int c = 1; c <= SPASM_EBUSY; c++) {
         char name[32];
-        static const char *const codes[] = {"",          "ENOMEM", "EIO",      "ECORRUPT",
-                                            "EVERSION",  "EINVAL", "EINPUT",   "EQUERY",
-                                            "ENOTFOUND", "EEMPTY", "ECANCELED"};
+        static const char *const codes[] = {"",          "ENOMEM", "EIO",       "ECORRUPT",
+                                            "EVERSION",  "EINVAL", "EINPUT",    "EQUERY",
+                                            "ENOTFOUND", "EEMPTY", "ECANCELED", "EBUSY"};
         snprintf(name, sizeof name, "%s", codes[c]);
         if (PyModule_AddIntConstant(m, name, c) < 0) {
             Py_DECREF(m);

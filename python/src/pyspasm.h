@@ -1,7 +1,7 @@
 /*
  * pyspasm.h -- the pieces of the spasm Python extension (spasm._spasm)
  * shared by its files: module.c (the module, the exceptions), writer.c
- * (spasm.Writer), index.c (spasm.Index) and hit.c (spasm.Hit,
+ * (spasm.Writer), updater.c (spasm.Updater), index.c (spasm.Index) and hit.c (spasm.Hit,
  * spasm.Results, spasm.Dup).
  */
 #ifndef PYSPASM_H
@@ -15,6 +15,7 @@
 
 extern PyTypeObject PySpasm_WriterType;
 extern PyTypeObject PySpasm_IndexType;
+extern PyTypeObject PySpasm_UpdaterType;
 extern PyTypeObject PySpasm_HitType;
 extern PyTypeObject PySpasm_ResultsType;
 extern PyTypeObject PySpasm_DupType; /* a struct sequence */
