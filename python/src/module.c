@@ -179,3 +179,40 @@ PyMODINIT_FUNC PyInit__spasm(void)
     }
     return m;
 }
+
+/* The UTF-8 bytes of a str or bytes object; title may be None. */
+int pyspasm_text_arg(PyObject *o, const char **s, Py_ssize_t *n, int none_ok, const char *what)
+{
+    if (none_ok && o == Py_None) {
+        *s = NULL;
+        *n = 0;
+        return 0;
+    }
+    if (PyUnicode_Check(o)) {
+        *s = PyUnicode_AsUTF8AndSize(o, n);
+        return *s ? 0 : -1;
+    }
+    if (PyBytes_Check(o)) {
+        *s = PyBytes_AS_STRING(o);
+        *n = PyBytes_GET_SIZE(o);
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError, "%s must be str or bytes%s, not %.100s", what,
+                 none_ok ? " or None" : "", Py_TYPE(o)->tp_name);
+    return -1;
+}
+
+/* id (and title, when to is not NULL) as C strings: no NUL inside. */
+int pyspasm_id_title(PyObject *ido, PyObject *to, const char **id, const char **title)
+{
+    Py_ssize_t n;
+    if (pyspasm_text_arg(ido, id, &n, 0, "id") < 0) return -1;
+    if ((size_t)n != strlen(*id)) goto nul;
+    if (!to) return 0;
+    if (pyspasm_text_arg(to, title, &n, 1, "title") < 0) return -1;
+    if (*title && (size_t)n != strlen(*title)) goto nul;
+    return 0;
+nul:
+    PyErr_SetString(PyExc_ValueError, "an id or title holds a NUL character");
+    return -1;
+}

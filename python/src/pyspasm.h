@@ -35,4 +35,12 @@ int pyspasm_hit_types_ready(void);
 /* Take a per-object lock, letting other threads run while waiting. */
 void pyspasm_lock(PyThread_type_lock lock);
 
+/* The UTF-8 bytes of a str or bytes argument `what` (None allowed, giving
+ * NULL, when none_ok).  0, or -1 with TypeError set. */
+int pyspasm_text_arg(PyObject *o, const char **s, Py_ssize_t *n, int none_ok, const char *what);
+
+/* id (and title, when `to` is not NULL) as C strings with no NUL inside,
+ * for Writer and Updater.  0, or -1 with an exception set. */
+int pyspasm_id_title(PyObject *ido, PyObject *to, const char **id, const char **title);
+
 #endif

@@ -182,43 +182,6 @@ static PyObject *end(UpdaterObject *self, int rc)
     Py_RETURN_NONE;
 }
 
-/* The UTF-8 bytes of a str or bytes object; title may be None. */
-static int text_arg(PyObject *o, const char **s, Py_ssize_t *n, int none_ok, const char *what)
-{
-    if (none_ok && o == Py_None) {
-        *s = NULL;
-        *n = 0;
-        return 0;
-    }
-    if (PyUnicode_Check(o)) {
-        *s = PyUnicode_AsUTF8AndSize(o, n);
-        return *s ? 0 : -1;
-    }
-    if (PyBytes_Check(o)) {
-        *s = PyBytes_AS_STRING(o);
-        *n = PyBytes_GET_SIZE(o);
-        return 0;
-    }
-    PyErr_Format(PyExc_TypeError, "%s must be str or bytes%s, not %.100s", what,
-                 none_ok ? " or None" : "", Py_TYPE(o)->tp_name);
-    return -1;
-}
-
-/* id (and title, when to is not NULL) as C strings: no NUL inside. */
-static int id_title(PyObject *ido, PyObject *to, const char **id, const char **title)
-{
-    Py_ssize_t n;
-    if (text_arg(ido, id, &n, 0, "id") < 0) return -1;
-    if ((size_t)n != strlen(*id)) goto nul;
-    if (!to) return 0;
-    if (text_arg(to, title, &n, 1, "title") < 0) return -1;
-    if (*title && (size_t)n != strlen(*title)) goto nul;
-    return 0;
-nul:
-    PyErr_SetString(PyExc_ValueError, "an id or title holds a NUL character");
-    return -1;
-}
-
 PyDoc_STRVAR(add_doc, "add($self, id, title, text, /)\n--\n\n"
                       "Add one document, or replace the committed one with this id (at\n"
                       "commit).  text is split into passages as Writer.add() does; title\n"
@@ -230,7 +193,9 @@ static PyObject *updater_add(UpdaterObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOO:add", &ido, &to, &xo)) return NULL;
     const char *id, *title, *text;
     Py_ssize_t len;
-    if (id_title(ido, to, &id, &title) < 0 || text_arg(xo, &text, &len, 0, "text") < 0) return NULL;
+    if (pyspasm_id_title(ido, to, &id, &title) < 0 ||
+        pyspasm_text_arg(xo, &text, &len, 0, "text") < 0)
+        return NULL;
     if (begin(self) < 0) return NULL;
     int rc;
     Py_BEGIN_ALLOW_THREADS rc = spasm_updater_add(self->u, id, title, text, (size_t)len);
@@ -246,7 +211,7 @@ static PyObject *updater_add_passages(UpdaterObject *self, PyObject *args)
     PyObject *ido, *to, *po;
     if (!PyArg_ParseTuple(args, "OOO:add_passages", &ido, &to, &po)) return NULL;
     const char *id, *title;
-    if (id_title(ido, to, &id, &title) < 0) return NULL;
+    if (pyspasm_id_title(ido, to, &id, &title) < 0) return NULL;
     PyObject *seq = PySequence_Fast(po, "add_passages: passages must be a sequence");
     if (!seq) return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
@@ -259,7 +224,8 @@ static PyObject *updater_add_passages(UpdaterObject *self, PyObject *args)
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t len;
-        if (text_arg(PySequence_Fast_GET_ITEM(seq, i), &ps[i], &len, 0, "a passage") < 0) goto out;
+        if (pyspasm_text_arg(PySequence_Fast_GET_ITEM(seq, i), &ps[i], &len, 0, "a passage") < 0)
+            goto out;
         lens[i] = (size_t)len;
     }
     if (begin(self) < 0) goto out;
@@ -299,7 +265,7 @@ PyDoc_STRVAR(delete_doc, "delete($self, id, /)\n--\n\n"
 static PyObject *updater_delete(UpdaterObject *self, PyObject *arg)
 {
     const char *id, *title = NULL;
-    if (id_title(arg, NULL, &id, &title) < 0) return NULL;
+    if (pyspasm_id_title(arg, NULL, &id, &title) < 0) return NULL;
     if (begin(self) < 0) return NULL;
     int rc;
     Py_BEGIN_ALLOW_THREADS rc = spasm_updater_delete(self->u, id);

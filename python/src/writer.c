@@ -182,42 +182,6 @@ static PyObject *end(WriterObject *self, int rc)
     Py_RETURN_NONE;
 }
 
-/* The UTF-8 bytes of a str, or of a bytes-like object; title may be None. */
-static int text_arg(PyObject *o, const char **s, Py_ssize_t *n, int none_ok, const char *what)
-{
-    if (none_ok && o == Py_None) {
-        *s = NULL;
-        *n = 0;
-        return 0;
-    }
-    if (PyUnicode_Check(o)) {
-        *s = PyUnicode_AsUTF8AndSize(o, n);
-        return *s ? 0 : -1;
-    }
-    if (PyBytes_Check(o)) {
-        *s = PyBytes_AS_STRING(o);
-        *n = PyBytes_GET_SIZE(o);
-        return 0;
-    }
-    PyErr_Format(PyExc_TypeError, "%s must be str or bytes%s, not %.100s", what,
-                 none_ok ? " or None" : "", Py_TYPE(o)->tp_name);
-    return -1;
-}
-
-/* id and title as C strings: no NUL inside. */
-static int id_title(PyObject *ido, PyObject *to, const char **id, const char **title)
-{
-    Py_ssize_t n;
-    if (text_arg(ido, id, &n, 0, "id") < 0) return -1;
-    if ((size_t)n != strlen(*id)) goto nul;
-    if (text_arg(to, title, &n, 1, "title") < 0) return -1;
-    if (*title && (size_t)n != strlen(*title)) goto nul;
-    return 0;
-nul:
-    PyErr_SetString(PyExc_ValueError, "an id or title holds a NUL character");
-    return -1;
-}
-
 PyDoc_STRVAR(add_doc, "add($self, id, title, text, /)\n--\n\n"
                       "Add one document: text (str, or UTF-8 bytes: invalid bytes are\n"
                       "repaired) is split into passages (paragraphs) as spasm-index does.\n"
@@ -229,7 +193,9 @@ static PyObject *writer_add(WriterObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOO:add", &ido, &to, &xo)) return NULL;
     const char *id, *title, *text;
     Py_ssize_t len;
-    if (id_title(ido, to, &id, &title) < 0 || text_arg(xo, &text, &len, 0, "text") < 0) return NULL;
+    if (pyspasm_id_title(ido, to, &id, &title) < 0 ||
+        pyspasm_text_arg(xo, &text, &len, 0, "text") < 0)
+        return NULL;
     if (begin(self) < 0) return NULL;
     int rc;
     Py_BEGIN_ALLOW_THREADS rc = spasm_writer_add(self->w, id, title, text, (size_t)len);
@@ -246,7 +212,7 @@ static PyObject *writer_add_passages(WriterObject *self, PyObject *args)
     PyObject *ido, *to, *po;
     if (!PyArg_ParseTuple(args, "OOO:add_passages", &ido, &to, &po)) return NULL;
     const char *id, *title;
-    if (id_title(ido, to, &id, &title) < 0) return NULL;
+    if (pyspasm_id_title(ido, to, &id, &title) < 0) return NULL;
     PyObject *seq = PySequence_Fast(po, "add_passages: passages must be a sequence");
     if (!seq) return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
@@ -259,7 +225,8 @@ static PyObject *writer_add_passages(WriterObject *self, PyObject *args)
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t len;
-        if (text_arg(PySequence_Fast_GET_ITEM(seq, i), &ps[i], &len, 0, "a passage") < 0) goto out;
+        if (pyspasm_text_arg(PySequence_Fast_GET_ITEM(seq, i), &ps[i], &len, 0, "a passage") < 0)
+            goto out;
         lens[i] = (size_t)len;
     }
     if (begin(self) < 0) goto out;
