@@ -471,7 +471,18 @@ typedef struct spasm_search_options {
     int keep_stopwords;   /* 1: do not drop stop words from the query */
     size_t snippet_bytes; /* target snippet length, at most SPASM_MAX_K; 0 = 300 */
     unsigned fields;      /* SPASM_FIELD_* to fill in each hit; 0 = SPASM_FIELDS_ALL */
+    /* issue 14 part 5, fields: the title weight (BM25F-style): a query
+     * word typed without a field counts tf_text + w * tf_title in a
+     * passage (one length normalisation, the passage's); 0 = the
+     * default, SPASM_TITLE_WEIGHT_DEFAULT; 1 = the title counted once,
+     * as plain BM25; at most SPASM_TITLE_WEIGHT_MAX.  title:word and
+     * text:word count their own field only (README, "Query syntax"). */
+    double title_weight;
 } spasm_search_options;
+
+/* issue 14 part 5: the default and the largest title weight. */
+#define SPASM_TITLE_WEIGHT_DEFAULT 1.0
+#define SPASM_TITLE_WEIGHT_MAX 100.0
 
 /*
  * What spasm_search() fills in each hit (spasm_search_options.fields).

@@ -13,6 +13,7 @@
  *     per passage:
  *       u32 start, u32 len        the passage's bytes in the document text
  *       u32 dl, u32 ntok          length (title + body positions), tokens
+ *       u32 tspan                 positions the title takes (0: no title; TLEN)
  *       u16 sig[SP_SIG_HASHES]    MinHash signature of the body (SIGS)
  *       u8 sigb[SP_SIGB_ENTRY]    its bigram count and bitmap (SIGB)
  *       u32 nterms                distinct terms, then per term:
@@ -339,7 +340,7 @@ static int analyse_passage(sp_worker *k, sp_batch *b, const char *text, size_t l
     for (size_t i = 0; i < ntok; i++)
         k->loc_pos[end[k->tok_loc[i]]++] = i < nt ? k->ttok[i].pos : body[i - nt].pos + shift;
     /* end[j] is now the end of bucket j; bucket j begins at end[j - 1]. */
-    size_t need = 20 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY + nloc * 16 + termbytes + varbytes +
+    size_t need = 24 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY + nloc * 16 + termbytes + varbytes +
                   (ntok + nloc) * 5;
     if (sp_buf_reserve(&b->out, need)) return -SPASM_ENOMEM;
     uint8_t *p = b->out.p + b->out.n;
@@ -348,8 +349,9 @@ static int analyse_passage(sp_worker *k, sp_batch *b, const char *text, size_t l
     sp_put_u32(p + 4, (uint32_t)len);
     sp_put_u32(p + 8, dl);
     sp_put_u32(p + 12, (uint32_t)ntok);
-    if (sign_passage(k, k->tok_hash + nt, nbody, p + 16)) return -SPASM_ENOMEM;
-    p += 16 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY;
+    sp_put_u32(p + 16, nt ? k->tlen_tokens : 0);
+    if (sign_passage(k, k->tok_hash + nt, nbody, p + 20)) return -SPASM_ENOMEM;
+    p += 20 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY;
     sp_put_u32(p, (uint32_t)nloc);
     p += 4;
     uint32_t begin = 0;

@@ -558,6 +558,12 @@ static void write_tables(spasm_writer *w, uint64_t nterms)
     sp_sink_begin(s, SP_SEC_SIGB);
     sp_sink_write(s, w->sigb.p, w->sigb.n);
     sp_sink_end(s, w->npass);
+    sp_sink_begin(s, SP_SEC_TLEN); /* fields: the title's positions per passage */
+    for (size_t i = 0; i < w->npass; i++) {
+        sp_put_u32(e, w->tspans[i]);
+        sp_sink_write(s, e, 4);
+    }
+    sp_sink_end(s, w->npass);
     sp_sink_begin(s, SP_SEC_DIDS); /* u32 offsets[D + 1], then the ids */
     sp_put_u32(e, 0);
     sp_sink_write(s, e, 4);

@@ -131,6 +131,9 @@ static int reserve_passage(spasm_writer *w)
     uint32_t *l = sp_realloc(&w->a, w->lens, cap * sizeof *l);
     if (!l) return SPASM_ENOMEM;
     w->lens = l;
+    uint32_t *ts = sp_realloc(&w->a, w->tspans, cap * sizeof *ts);
+    if (!ts) return SPASM_ENOMEM;
+    w->tspans = ts;
     sp_passage_rec *p = sp_realloc(&w->a, w->pass, cap * sizeof *p);
     if (!p) return SPASM_ENOMEM;
     w->pass = p;
@@ -148,10 +151,10 @@ static int invert_passage(spasm_writer *w, const uint8_t **pp, uint32_t doc, uin
     if (reserve_passage(w)) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     uint32_t pid = (uint32_t)w->npass, mark = pid + 1;
     uint32_t start = sp_get_u32(p), len = sp_get_u32(p + 4), dl = sp_get_u32(p + 8);
-    uint32_t ntok = sp_get_u32(p + 12);
-    sp_buf_append(&w->sigs, p + 16, 2 * SP_SIG_HASHES);
-    sp_buf_append(&w->sigb, p + 16 + 2 * SP_SIG_HASHES, SP_SIGB_ENTRY);
-    p += 16 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY;
+    uint32_t ntok = sp_get_u32(p + 12), tspan = sp_get_u32(p + 16);
+    sp_buf_append(&w->sigs, p + 20, 2 * SP_SIG_HASHES);
+    sp_buf_append(&w->sigb, p + 20 + 2 * SP_SIG_HASHES, SP_SIGB_ENTRY);
+    p += 20 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY;
     uint32_t nterms = sp_get_u32(p);
     p += 4;
     for (uint32_t j = 0; j < nterms; j++) {
@@ -181,6 +184,7 @@ static int invert_passage(spasm_writer *w, const uint8_t **pp, uint32_t doc, uin
         }
     }
     w->lens[pid] = dl;
+    w->tspans[pid] = tspan;
     w->pass[pid].doc = doc;
     w->pass[pid].ordinal = ordinal;
     w->pass[pid].start = start;

@@ -271,6 +271,7 @@ void spasm_writer_abandon(spasm_writer *w)
     sp_free(&w->a, w->runs);
     sp_free(&w->a, w->seen);
     sp_free(&w->a, w->lens);
+    sp_free(&w->a, w->tspans);
     sp_free(&w->a, w->pass);
     sp_buf_free(&w->docs);
     sp_buf_free(&w->idix);

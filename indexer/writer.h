@@ -165,6 +165,7 @@ struct spasm_writer {
     uint64_t tokens;
     /* passages and documents */
     uint32_t *lens;
+    uint32_t *tspans; /* TLEN: positions the title takes in each passage */
     sp_passage_rec *pass;
     size_t npass, cappass;
     sp_buf docs; /* u32 first passage, u32 count per doc */

@@ -37,6 +37,7 @@ typedef struct sp_seg {
     sp_sec meta, dict, didx, post, posn, lens, pass, docs, dmet, dmix, text, txix, idix, word, wdix,
         sigs, dids;
     sp_sec sigb; /* optional: bigram counts and bitmaps (collapse.c) */
+    sp_sec tlen; /* optional: the title's positions per passage (field queries) */
     uint64_t npass, ndocs, nterms, tokens;
     double k1, b, avgdl;
     unsigned flags;
@@ -181,6 +182,24 @@ static inline uint32_t sp_ix_len_checked(sp_seg *ix, uint32_t p, int *rc, char *
         }
     }
     return sp_get_u32(ix->lens.p + 4 * (size_t)p);
+}
+
+/* The number of positions the title takes in passage p (< npass): its
+ * positions 0 .. T-1 are the title's, T + 1 on the text's (0 without a
+ * title).  TLEN is checksummed lazily as LENS is; the caller checks that
+ * the segment has TLEN.  0 with *rc set (and err) when corrupt. */
+static inline uint32_t sp_ix_tspan_checked(sp_seg *ix, uint32_t p, int *rc, char *err)
+{
+    uint64_t off = ix->tlen.off + 4 * (uint64_t)p;
+    uint64_t c = (off - SP_HEADER_SIZE) >> ix->chunk_log2;
+    if (!(atomic_load_explicit(&ix->verified[c >> 6], memory_order_acquire) & (1ull << (c & 63)))) {
+        int r = sp_ix_ensure(ix, off, 4, err);
+        if (r) {
+            *rc = r;
+            return 0;
+        }
+    }
+    return sp_get_u32(ix->tlen.p + 4 * (size_t)p);
 }
 
 /* A decompressed-block cache for record stores, one per searcher. */

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 
 #include "search.h"
-static double bm25(const it_ctx *x, double idf, uint32_t tf, uint32_t dl)
+static double bm25(const it_ctx *x, double idf, double tf, uint32_t dl)
 {
     double k = x->k1 * (1 - x->b + x->b * dl / x->avgdl);
     return idf * tf * (x->k1 + 1) / (tf + k);
@@ -197,6 +197,20 @@ static double operand_idf(const it *n)
     return m;
 }
 
+/* Restrict term iterator t to field f; SPASM_EQUERY when the segment
+ * does not record where titles end. */
+static int restrict_term(it_ctx *x, it *t, qfield f, size_t at)
+{
+    if (f == F_ANY) return 0;
+    if (!x->ix->tlen.p)
+        return sp_seterr(x->err, SPASM_EQUERY,
+                         "query: the field at byte %zu needs an index that records where titles "
+                         "end (TLEN), and %s was written before it: rebuild it",
+                         at, x->ix->path);
+    t->field = f;
+    return 0;
+}
+
 /* Build the iterator tree for a query tree. */
 static it *build(it_ctx *x, const qnode *q, int *rc)
 {
@@ -204,6 +218,10 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
     switch (q->type) {
     case Q_TERM: {
         it *t = term_it(x, q->text, q->len, rc);
+        if (t && (*rc = restrict_term(x, t, q->field, q->at))) {
+            sp_it_free(x, t);
+            return NULL;
+        }
         if (t && q->qtf > 1) {
             t->qtf = q->qtf;
             t->qweight = sp_qtf_weight(q->qtf);
@@ -226,6 +244,11 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
             return NULL;
         }
         if (u.or->nkids == 0) u.or->doc = SP_END;
+        for (size_t i = 0; i < u.or->nkids; i++)
+            if ((*rc = restrict_term(x, u.or->kids[i], q->field, q->at))) {
+                sp_it_free(x, u.or);
+                return NULL;
+            }
         for (size_t i = 0; i < u.or->nkids && q->qtf > 1; i++) { /* typed qtf times */
             it *t = u.or->kids[i];
             t->qtf = q->qtf;
@@ -310,6 +333,11 @@ static long it_positions(it_ctx *x, it *n, uint32_t **out, size_t *cap)
     switch (n->type) {
     case Q_TERM: {
         if (n->empty) return 0;
+        if (n->field != F_ANY) { /* filtered when it settled here */
+            if (grow(x, out, cap, n->npos + 1)) return -SPASM_ENOMEM;
+            memcpy(*out, n->pos, n->npos * sizeof *n->pos);
+            return (long)n->npos;
+        }
         uint32_t tf = sp_cursor_tf(&n->cur);
         if (grow(x, out, cap, tf)) return -SPASM_ENOMEM;
         long r = sp_cursor_positions(&n->cur, *out, x->err);
@@ -425,8 +453,19 @@ uint32_t sp_it_next(it_ctx *x, it *n, uint32_t target)
     switch (n->type) {
     case Q_TERM:
         if (n->empty) return n->doc = SP_END;
-        n->doc = sp_cursor_seek(&n->cur, target, x->err);
-        if (n->cur.err) x->rc = n->cur.err;
+        for (;;) {
+            n->doc = sp_cursor_seek(&n->cur, target, x->err);
+            if (n->cur.err) x->rc = n->cur.err;
+            if (n->field == F_ANY || n->doc == SP_END || x->rc) break;
+            long c = sp_field_filter(x, n, n->doc); /* title: or text: */
+            if (c < 0) {
+                x->rc = (int)-c;
+                n->doc = SP_END;
+                break;
+            }
+            if (c > 0) break;
+            target = n->doc + 1;
+        }
         n->settled = 1;
         return n->doc;
     case Q_OR: {
@@ -506,7 +545,7 @@ double sp_it_score(it_ctx *x, it *n, uint32_t d, uint32_t dl)
 {
     switch (n->type) {
     case Q_TERM:
-        return bm25(x, n->idf, sp_cursor_tf(&n->cur), dl);
+        return bm25(x, n->idf, sp_term_tf(x, n, d), dl);
     case Q_PHRASE:
     case Q_NEAR:
         return bm25(x, n->idf, n->freq, dl);
@@ -541,7 +580,7 @@ static void it_explain(it_ctx *x, it *n, uint32_t d, uint32_t dl, sp_buf *ex, do
     case Q_TERM:
     case Q_PHRASE:
     case Q_NEAR: {
-        uint32_t tf = n->type == Q_TERM ? sp_cursor_tf(&n->cur) : n->freq;
+        double tf = n->type == Q_TERM ? sp_term_tf(x, n, d) : n->freq;
         double s = bm25(x, n->idf, tf, dl);
         *sum += s;
         if (!ex) return;
@@ -549,7 +588,11 @@ static void it_explain(it_ctx *x, it *n, uint32_t d, uint32_t dl, sp_buf *ex, do
         sp_buf_printf(ex, "  %.6f = %s", s, what);
         double idf = n->idf;
         if (n->type == Q_TERM) {
-            sp_buf_printf(ex, " \"%s\" (df=%u)", n->name, n->df);
+            sp_buf_printf(ex, " %s\"%s\" (df=%u)",
+                          n->field == F_TITLE  ? "title:"
+                          : n->field == F_TEXT ? "text:"
+                                               : "",
+                          n->name, n->df);
             if (n->qtf > 1) {
                 idf /= n->qweight;
                 sp_buf_printf(ex, ": qtf %u weight %.6f", n->qtf, n->qweight);
@@ -562,7 +605,7 @@ static void it_explain(it_ctx *x, it *n, uint32_t d, uint32_t dl, sp_buf *ex, do
             sp_buf_printf(ex, ")");
         }
         sp_buf_printf(ex,
-                      "%s idf %.6f * tf %u * (k1 %.2f + 1) / (tf %u + k1 %.2f * (1 - b %.2f + b "
+                      "%s idf %.6f * tf %g * (k1 %.2f + 1) / (tf %g + k1 %.2f * (1 - b %.2f + b "
                       "%.2f * len %u / avglen %.4f))\n",
                       n->qtf > 1 ? " *" : ":", idf, tf, x->k1, tf, x->k1, x->b, x->b, dl, x->avgdl);
         return;
@@ -591,7 +634,7 @@ void sp_it_stems(const it *n, sp_buf *out, int negative)
 {
     if (negative) return;
     if (n->type == Q_TERM) {
-        if (n->df) { /* in some live passage of the collection */
+        if (n->df && n->field != F_TITLE) { /* in some live passage; the title is not shown */
             sp_buf_append(out, n->name, strlen(n->name));
             sp_buf_putc(out, 0);
         }

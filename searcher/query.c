@@ -11,6 +11,7 @@
 #include "query.h"
 
 #include <stdio.h>
+#include <strings.h>
 
 typedef enum ltype {
     L_END,
@@ -23,7 +24,8 @@ typedef enum ltype {
     L_NOT,
     L_NEAR,
     L_PLUS,
-    L_MINUS
+    L_MINUS,
+    L_FIELD /* "title:" before an operand (lex.field) */
 } ltype;
 
 typedef struct lex {
@@ -32,6 +34,7 @@ typedef struct lex {
     size_t len;
     size_t at; /* byte offset in the query */
     uint32_t near;
+    qfield field; /* L_FIELD */
 } lex;
 
 typedef struct parser {
@@ -47,6 +50,32 @@ typedef struct parser {
 static int is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* A field prefix at q[i, n): ASCII letters, ':' and an operand right
+ * after it (not a space, ')', '/' or ':', so "10:30", "http://x" and a
+ * lone "title:" stay words).  Returns the length of the name (0: none). */
+static size_t field_name(const char *q, size_t i, size_t n)
+{
+    size_t p = i;
+    while (p < n && is_alpha(q[p])) p++;
+    if (p == i || p + 1 >= n || q[p] != ':') return 0;
+    char c = q[p + 1];
+    if (is_space(c) || c == ')' || c == '/' || c == ':') return 0;
+    return p - i;
+}
+
+/* The field named s[0, len) (any case), or -1. */
+static int field_of(const char *s, size_t len)
+{
+    if (len == 5 && strncasecmp(s, "title", 5) == 0) return F_TITLE;
+    if (len == 4 && strncasecmp(s, "text", 4) == 0) return F_TEXT;
+    return -1;
 }
 
 /* Cut the query into tokens. */
@@ -90,6 +119,22 @@ static int lex_all(parser *ps, const char *q)
                    q[i + 1] != '+' && q[i + 1] != '-') {
             k->type = c == '+' ? L_PLUS : L_MINUS;
             i++;
+        } else if (field_name(q, i, n)) {
+            size_t fl = field_name(q, i, n);
+            int f = field_of(q + i, fl);
+            if (f < 0) {
+                int rc = sp_seterr(ps->err, SPASM_EQUERY,
+                                   "query: unknown field \"%.*s\" at byte %zu (the fields are "
+                                   "title and text)",
+                                   (int)SP_MIN(fl, (size_t)40), q + i, i);
+                sp_free(ps->a, t);
+                return rc;
+            }
+            k->type = L_FIELD;
+            k->field = (qfield)f;
+            k->s = q + i;
+            k->len = fl + 1;
+            i += fl + 1;
         } else {
             size_t j = i;
             while (j < n && !is_space(q[j]) && q[j] != '(' && q[j] != ')' && q[j] != '"') j++;
@@ -198,7 +243,16 @@ static qnode *parse_level(parser *ps, int depth);
 
 static int operand_start(ltype t)
 {
-    return t == L_WORD || t == L_PHRASE || t == L_LP || t == L_PLUS || t == L_MINUS || t == L_NOT;
+    return t == L_WORD || t == L_PHRASE || t == L_LP || t == L_PLUS || t == L_MINUS || t == L_NOT ||
+           t == L_FIELD;
+}
+
+/* Restrict the words of n that name no field to field f. */
+static void set_field(qnode *n, qfield f)
+{
+    if (!n) return;
+    if ((n->type == Q_TERM || n->type == Q_PREFIX) && n->field == F_ANY) n->field = f;
+    for (size_t i = 0; i < n->nkids; i++) set_field(n->kids[i], f);
 }
 
 /* A Q_PREFIX node for the folded word w[0, wl). */
@@ -331,6 +385,14 @@ static qnode *parse_operand(parser *ps, int depth)
 {
     lex *k = &ps->toks[ps->i++];
     switch (k->type) {
+    case L_FIELD: { /* title:operand; "title:" at the end or before ')' is nothing */
+        ltype next = ps->toks[ps->i].type;
+        if (next == L_END || next == L_RP) return NULL;
+        if (next != L_PHRASE && next != L_LP && next != L_FIELD) ps->toks[ps->i].type = L_WORD;
+        qnode *n = parse_operand(ps, depth);
+        set_field(n, k->field);
+        return n;
+    }
     case L_PHRASE:
         return phrase_node(ps, k->s, k->len, k->at + 1);
     case L_LP:
@@ -353,7 +415,7 @@ typedef struct clause {
 /* 1 if n is a single stop-word term. */
 static int is_stop_term(const qnode *n)
 {
-    return n && n->type == Q_TERM && sp_is_stopword(n->word, n->wlen);
+    return n && n->type == Q_TERM && n->field == F_ANY && sp_is_stopword(n->word, n->wlen);
 }
 
 /* Build must/should/not lists into one node; NULL if nothing positive. */
@@ -383,7 +445,7 @@ static qnode *build_bool(parser *ps, qnode **must, size_t nm, qnode **should, si
         for (size_t j = 0; j < k && dup == SIZE_MAX; j++)
             if (should[i]->type == should[j]->type &&
                 (should[i]->type == Q_TERM || should[i]->type == Q_PREFIX) &&
-                should[i]->len == should[j]->len &&
+                should[i]->len == should[j]->len && should[i]->field == should[j]->field &&
                 memcmp(should[i]->text, should[j]->text, should[i]->len) == 0)
                 dup = j;
         if (dup != SIZE_MAX) {
@@ -466,7 +528,8 @@ static qnode *parse_level(parser *ps, int depth)
             k = &ps->toks[ps->i];
             if (k->type == L_END || k->type == L_RP) break;
         }
-        if (k->type != L_WORD && k->type != L_PHRASE && k->type != L_LP) k->type = L_WORD;
+        if (k->type != L_WORD && k->type != L_PHRASE && k->type != L_LP && k->type != L_FIELD)
+            k->type = L_WORD;
         size_t at = k->at;
         int chained = 0;
         qnode *n = parse_operand(ps, depth);
@@ -474,7 +537,7 @@ static qnode *parse_level(parser *ps, int depth)
          * OR groups */
         while (!ps->rc && ps->toks[ps->i].type == L_NEAR && ps->i + 1 < ps->ntok &&
                (ps->toks[ps->i + 1].type == L_WORD || ps->toks[ps->i + 1].type == L_PHRASE ||
-                ps->toks[ps->i + 1].type == L_LP)) {
+                ps->toks[ps->i + 1].type == L_LP || ps->toks[ps->i + 1].type == L_FIELD)) {
             uint32_t w = ps->toks[ps->i].near;
             size_t near_at = ps->toks[ps->i].at;
             if (n && !chained && !near_operand(n)) {

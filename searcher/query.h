@@ -12,6 +12,12 @@
  *                   (at most SP_NEAR_MAX_OPERANDS).  Operands: words,
  *                   prefixes, phrases, OR groups of those.
  *   "a (b OR c) d*"  a phrase takes prefixes and groups of single words
+ *   title:word  title:"a phrase"  title:prefix*  title:(a OR b)
+ *                   the words in the document's title only; text:...
+ *                   in the passage's own text only (the field applies to
+ *                   every word of the operand that names no field itself;
+ *                   a field name is ASCII letters, any case: an unknown
+ *                   one is an error naming its byte)
  *
  * AND binds tighter than OR; juxtaposition means OR ("a b AND c" is
  * "a OR (b AND c)").  An optional word (or prefix) typed more than once
@@ -39,6 +45,8 @@
 
 typedef enum qtype { Q_TERM, Q_PHRASE, Q_PREFIX, Q_NEAR, Q_AND, Q_OR, Q_REQOPT, Q_EXCL } qtype;
 typedef enum qoccur { OCC_SHOULD, OCC_MUST, OCC_NOT } qoccur;
+/* The field a word is restricted to: anywhere, the title, the text. */
+typedef enum qfield { F_ANY, F_TITLE, F_TEXT } qfield;
 
 typedef struct qnode {
     qtype type;
@@ -49,6 +57,7 @@ typedef struct qnode {
     uint32_t near;       /* Q_NEAR: window */
     uint32_t qtf;        /* Q_TERM among optional words: times it was typed (0 = 1) */
     size_t at;           /* Q_TERM, Q_PREFIX: byte offset of its word in the query */
+    qfield field;        /* Q_TERM, Q_PREFIX: title:, text: or neither */
     struct qnode **kids; /* Q_PHRASE: terms in order; Q_NEAR, Q_AND, Q_OR: operands;
                             Q_REQOPT: required, optional; Q_EXCL: positive, negative */
     size_t nkids;

@@ -75,6 +75,7 @@ typedef struct mterm {
  * operand is of another kind (the caller then evaluates exhaustively). */
 static int collect(it *n, it **out, size_t *nout, size_t cap)
 {
+    if (n->type == Q_TERM && n->field != F_ANY) return 0; /* title:, text: */
     if (n->type == Q_TERM || n->type == Q_PHRASE || n->type == Q_NEAR) {
         if (*nout >= cap) return 0;
         out[(*nout)++] = n;
@@ -129,7 +130,8 @@ static double block_norm(const it_ctx *x, const sp_cursor *c, uint32_t b)
         uint32_t tf = sp_get_u32(sk + 12), dl = sp_get_u32(sk + 16);
         v = tf / (tf + x->k1 * (1 - x->b + x->b * dl / x->avgdl));
     }
-    return v <= 1 ? v : 1; /* a norm is below 1; also guards a corrupt entry (NaN) */
+    v = v <= 1 ? v : 1;                   /* a norm is below 1; also guards a corrupt entry (NaN) */
+    return sp_field_norm_bound(x->tw, v); /* a title weight raises tf up to w tf */
 }
 
 /* The largest tf-norm in c's decoded block; *kmin receives the norm's
@@ -139,7 +141,8 @@ static double decoded_norm(it_ctx *x, const sp_cursor *c, double *kmin)
     double best = 0;
     uint32_t mindl = UINT32_MAX;
     for (uint32_t i = 0; i < c->n; i++) {
-        uint32_t tf = c->tfs[i], dl = sp_it_len(x, c->docs[i]);
+        uint32_t dl = sp_it_len(x, c->docs[i]);
+        double tf = c->tfs[i] * (x->tw > 1 ? x->tw : 1); /* a title weight: at most w tf */
         double v = tf / (tf + x->k1 * (1 - x->b + x->b * dl / x->avgdl));
         if (v > best) best = v;
         if (dl < mindl) mindl = dl;
@@ -227,7 +230,7 @@ static int cmp_order(const void *a, const void *b)
 }
 
 /* BM25 of one term, exactly as iter.c's bm25() computes it. */
-static inline double term_score(double idf, uint32_t tf, double k1, double norm)
+static inline double term_score(double idf, double tf, double k1, double norm)
 {
     return idf * tf * (k1 + 1) / (tf + norm);
 }
@@ -257,7 +260,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
     double *contrib = sp_malloc(x->a, (n + 1) * sizeof *contrib);
     uint32_t *hit = sp_malloc(x->a, (n + 1) * sizeof *hit); /* orders matched at d */
     mterm **mt = sp_malloc(x->a, (n + 1) * sizeof *mt);     /* essential operands at d */
-    uint32_t *mtf = sp_malloc(x->a, (n + 1) * sizeof *mtf); /* and their tfs */
+    double *mtf = sp_malloc(x->a, (n + 1) * sizeof *mtf);   /* and their tfs */
     hent *hp = sp_malloc(x->a, (n + 1) * sizeof *hp);       /* essential operands by passage */
     if (!m || !o || !cum || !contrib || !hit || !mt || !mtf || !hp) {
         x->rc = SPASM_ENOMEM;
@@ -382,7 +385,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                         h_moved(hp, nh);
                         continue;
                     }
-                    uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
+                    double tf = e->c ? sp_term_tf(x, e->n, d) : e->n->freq;
                     mt[nm] = e;
                     mtf[nm++] = tf;
                     pre += e->ubk * tf / (tf + e->kmin);
@@ -417,7 +420,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
             for (size_t i = first; i < k; i++) {
                 mterm *e = o[i];
                 if (op_doc(e) != d || (!e->c && d < e->next)) continue;
-                uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
+                double tf = e->c ? sp_term_tf(x, e->n, d) : e->n->freq;
                 mt[nm] = e;
                 mtf[nm++] = tf;
                 pre += e->ubk * tf / (tf + e->kmin);
@@ -459,7 +462,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 }
                 mterm *e = o[i];
                 if (e->wub > 0 && op_seek(x, e, d) == d) {
-                    uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
+                    double tf = e->c ? sp_term_tf(x, e->n, d) : e->n->freq;
                     double v = term_score(e->idf, tf, k1, norm);
                     contrib[e->order] = v;
                     hit[nhit++] = e->order;

@@ -89,6 +89,12 @@ static int check_options(spasm_searcher *s, const spasm_search_options *o)
         return sp_seterr(s->errmsg, SPASM_EINVAL,
                          "group must be SPASM_GROUP_NONE (0) or SPASM_GROUP_DOC (1), not %d",
                          o->group);
+    if (!(o->title_weight == 0 ||
+          (o->title_weight > 0 && o->title_weight <= SPASM_TITLE_WEIGHT_MAX)))
+        return sp_seterr(s->errmsg, SPASM_EINVAL,
+                         "title_weight must be above 0 and at most %g (or 0 for the default %g), "
+                         "not %g",
+                         SPASM_TITLE_WEIGHT_MAX, SPASM_TITLE_WEIGHT_DEFAULT, o->title_weight);
     if (o->fields & ~(unsigned)SPASM_FIELDS_ALL)
         return sp_seterr(s->errmsg, SPASM_EINVAL,
                          "fields must be SPASM_FIELD_* bits, from 0 to %d, not %u",
@@ -117,6 +123,7 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
     x->k1 = (o && o->k1 > 0) ? o->k1 : ix->k1;
     x->b = (o && o->b != SPASM_B_DEFAULT) ? o->b : ix->b;
     x->avgdl = ix->avgdl;
+    x->tw = (o && o->title_weight > 0) ? o->title_weight : SPASM_TITLE_WEIGHT_DEFAULT;
     sp_buf_init(&x->notes, s->a);
     s->errmsg[0] = 0;
     int keep = (o && o->keep_stopwords) || (ix->flags & SP_FLAG_NO_STOPWORDS);

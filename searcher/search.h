@@ -32,6 +32,7 @@ typedef struct it {
     struct it **kids;
     size_t nkids;
     uint32_t *lead; /* AND, PHRASE, NEAR: kids in leapfrog order, rarest first */
+    qfield field;   /* Q_TERM: title: or text: (freq, pos: its occurrences there) */
 } it;
 
 typedef struct it_ctx {
@@ -53,6 +54,8 @@ typedef struct it_ctx {
     size_t prefix_budget;     /* terms the prefixes shared */
     size_t nprefix_occ;       /* prefixes in the query, each time it occurs */
     sp_buf notes;             /* lines for spasm_results_notes() */
+    double tw;                /* title weight: a word anywhere counts w times in the
+                                 title (1: once; fields.c) */
 } it_ctx;
 
 typedef struct sp_cand {
@@ -120,6 +123,32 @@ it *sp_it_build(it_ctx *x, const qnode *q, int *rc);
 void sp_it_free(it_ctx *x, it *n);
 /* Move n to the first passage >= target that it matches (SP_END: none). */
 uint32_t sp_it_next(it_ctx *x, it *n, uint32_t target);
+/* ---- fields (fields.c) ---- */
+
+/* The title's positions in passage d of the current segment (TLEN; 0
+ * without a title or without TLEN; an error lands in x->rc). */
+uint32_t sp_field_tspan(it_ctx *x, uint32_t d);
+/* Keep the positions of term n at its current passage d that lie in its
+ * field, into n->pos (count in n->npos and n->freq).  Returns the count,
+ * or -error. */
+long sp_field_filter(it_ctx *x, it *n, uint32_t d);
+/* The tf that BM25 counts for term n at its current passage d: its
+ * occurrences in its field, or for a word anywhere tf + (w - 1) * (those
+ * in the title) with title weight w (x->tw; plain tf when w = 1). */
+double sp_field_tf(it_ctx *x, it *n, uint32_t d);
+/* sp_field_tf(), inline for the common case (no field, weight 1). */
+static inline double sp_term_tf(it_ctx *x, it *n, uint32_t d)
+{
+    if (n->field == F_ANY && x->tw == 1) return sp_cursor_tf(&n->cur);
+    return sp_field_tf(x, n, d);
+}
+/* A bound of the tf-norm of a term with title weight w from a bound v of
+ * its unweighted one: tf' <= w tf, and w tf / (w tf + K) = w v / (w v + 1 - v). */
+static inline double sp_field_norm_bound(double w, double v)
+{
+    return w <= 1 ? v : w * v / (w * v + 1 - v);
+}
+
 /* The score of n at passage d, where n->doc == d; dl is d's length. */
 double sp_it_score(it_ctx *x, it *n, uint32_t d, uint32_t dl);
 /* The summed idf of a node's words. */
