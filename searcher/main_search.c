@@ -51,6 +51,8 @@ static void usage(FILE *f)
                "      --k1 K1, --b B   BM25 parameters, 0 < K1 <= 100 and 0 <= B <= 1\n"
                "                       (default: the index's)\n"
                "      --keep-stopwords do not drop stop words from the query\n"
+               "      --title-weight W a word counts W times in the title (BM25F-style;\n"
+               "                       default 1: once; title:word and text:word ignore it)\n"
                "      --run-tag TAG    tag column of --format trec (default spasm)\n"
                "      --color WHEN     auto (default: colour on a terminal unless NO_COLOR is\n"
                "                       set and not empty), always or never\n"
@@ -403,7 +405,8 @@ int main(int argc, char **argv)
         O_CHECK,
         O_STDIO,
         O_OFFSET,
-        O_THREADS
+        O_THREADS,
+        O_TITLE_WEIGHT /* issue 14 part 5, fields */
     };
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"top", required_argument, 0, 'k'},
@@ -425,6 +428,7 @@ int main(int argc, char **argv)
                                          {"help", no_argument, 0, 'h'},
                                          {"threads", required_argument, 0, O_THREADS},
                                          {"version", no_argument, 0, 'V'},
+                                         {"title-weight", required_argument, 0, O_TITLE_WEIGHT},
                                          {0, 0, 0, 0}};
     cfg c;
     memset(&c, 0, sizeof c);
@@ -518,6 +522,17 @@ int main(int argc, char **argv)
             break;
         case O_KEEP:
             c.so.keep_stopwords = 1;
+            break;
+        case O_TITLE_WEIGHT: /* issue 14 part 5, fields */
+            c.so.title_weight = strtod(optarg, &end);
+            if (*end || end == optarg ||
+                !(c.so.title_weight > 0 && c.so.title_weight <= SPASM_TITLE_WEIGHT_MAX)) {
+                fprintf(stderr,
+                        "spasm-search: --title-weight wants a number above 0 and at most %g, not "
+                        "\"%s\"\n",
+                        SPASM_TITLE_WEIGHT_MAX, optarg);
+                return 2;
+            }
             break;
         case O_TAG:
             c.run_tag = optarg;
