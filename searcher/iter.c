@@ -203,10 +203,11 @@ static int restrict_term(it_ctx *x, it *t, qfield f, size_t at)
 {
     if (f == F_ANY) return 0;
     if (!x->ix->tlen.p)
-        return sp_seterr(x->err, SPASM_EQUERY,
-                         "query: the field at byte %zu needs an index that records where titles "
-                         "end (TLEN), and %s was written before it: rebuild it",
-                         at, x->ix->path);
+        return sp_seterr(
+            x->err, SPASM_EQUERY,
+            "query: the field word at byte %zu needs an index that records where titles "
+            "end (TLEN), and %s was written before it: rebuild it",
+            at, x->ix->path);
     t->field = f;
     return 0;
 }
