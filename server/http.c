@@ -137,6 +137,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->q);
     free(r->body);
     free(r->json);
+    json_decref(r->docs);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->active, 1);
@@ -381,8 +382,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             char msg[96];
             snprintf(msg, sizeof msg, "request body over %zu bytes", srv->cfg.max_body_bytes);
             serve_error(r, MHD_HTTP_CONTENT_TOO_LARGE, msg, -1, NULL);
-        } else {
-            writes_handle(srv, r, method, url);
+        } else if (writes_handle(srv, r, method, url)) {
+            return MHD_YES; /* the writer answers it after its commit */
         }
         return respond(srv, r, NULL);
     }
@@ -410,7 +411,8 @@ static void *worker(void *arg)
     serve_server *srv = arg;
     serve_pool *p = &srv->pool;
     spasm_searcher *s = NULL;
-    int rc = spasm_searcher_new(srv->ix, &s);
+    serve_snap *snap = snap_acquire(srv);
+    int rc = spasm_searcher_new(snap->ix, &s);
     pthread_mutex_lock(&p->mu);
     p->started++;
     p->failed += rc != SPASM_OK;
@@ -418,6 +420,7 @@ static void *worker(void *arg)
     pthread_mutex_unlock(&p->mu);
     if (rc != SPASM_OK) {
         fprintf(stderr, "spasm-serve: worker: cannot make a searcher: %s\n", spasm_errstr(rc));
+        snap_release(srv, snap);
         return NULL;
     }
     for (;;) {
@@ -435,6 +438,20 @@ static void *worker(void *arg)
         p->len--;
         int stopping = p->stop;
         pthread_mutex_unlock(&p->mu);
+
+        /* a newer generation was published: a searcher on it */
+        if (atomic_load(&srv->epoch) != snap->epoch) {
+            serve_snap *ns = snap_acquire(srv);
+            spasm_searcher *s2 = NULL;
+            if (spasm_searcher_new(ns->ix, &s2) == SPASM_OK) {
+                spasm_searcher_free(s);
+                snap_release(srv, snap);
+                s = s2, snap = ns;
+            } else {
+                snap_release(srv, ns); /* keep answering from the one we have */
+            }
+        }
+        r->generation = snap->stats.generation;
 
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -456,6 +473,7 @@ static void *worker(void *arg)
         MHD_resume_connection(conn); /* r may be gone from here on */
     }
     spasm_searcher_free(s);
+    snap_release(srv, snap);
     return NULL;
 }
 
@@ -535,6 +553,7 @@ void serve_stop(serve_server *srv)
     if (lfd != MHD_INVALID_SOCKET) close(lfd);
     wait_idle(srv, srv->cfg.drain_timeout_s * 1000);
     pool_stop(srv);       /* what is still queued gets 503 */
+    writes_stop(srv);     /* queued writes are committed and answered */
     wait_idle(srv, 1000); /* ... and is sent */
     MHD_stop_daemon(srv->d);
     srv->d = NULL;
