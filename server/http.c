@@ -10,7 +10,8 @@
  * is suspended, a worker runs it with its own spasm_searcher, stores the
  * JSON and resumes the connection, and the poll thread sends it.  A queue
  * longer than --max-queue, more connections than --max-connections, or a
- * request that waited past --time-budget for a worker is answered 503.
+ * search still running (or waiting) --time-budget after its first byte
+ * is stopped by the library (spasm_searcher_set_cancel) and answered 503.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -458,7 +459,9 @@ static void *worker(void *arg)
         double waited = serve_ms(&r->t_start, &now);
         if (stopping) {
             serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", -1, NULL);
-        } else if (srv->cfg.time_budget_ms && waited > srv->cfg.time_budget_ms) {
+        } else if (r->route == R_DOCUMENT && srv->cfg.time_budget_ms &&
+                   waited > srv->cfg.time_budget_ms) {
+            /* (a search checks its own deadline, below, waiting included) */
             char msg[128];
             snprintf(msg, sizeof msg, "overloaded: waited %.0f ms for a worker (time budget %u ms)",
                      waited, srv->cfg.time_budget_ms);
@@ -466,7 +469,22 @@ static void *worker(void *arg)
             serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, msg, -1, NULL);
             r->extra_header = "Retry-After", r->extra_value = "1";
         } else {
+            /* the time budget counts from the request's first byte; the
+             * library stops a search that runs past it (SPASM_ECANCELED),
+             * and every search at once when a drain timed out */
+            uint64_t deadline = 0;
+            if (srv->cfg.time_budget_ms)
+                deadline = (uint64_t)r->t_start.tv_sec * 1000000000u +
+                           (uint64_t)r->t_start.tv_nsec +
+                           (uint64_t)srv->cfg.time_budget_ms * 1000000u;
+            spasm_searcher_set_cancel(s, &srv->cancel_searches, deadline);
+            r->budget_ms = srv->cfg.time_budget_ms;
             route_run(srv, s, r);
+            if (r->status == MHD_HTTP_SERVICE_UNAVAILABLE) { /* stopped */
+                atomic_fetch_add(&srv->refused, 1);
+                if (srv->cancel_searches)
+                    serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", -1, NULL);
+            }
         }
         struct MHD_Connection *conn = r->conn;
         atomic_store(&r->done, 1);
@@ -552,9 +570,10 @@ void serve_stop(serve_server *srv)
     MHD_socket lfd = MHD_quiesce_daemon(srv->d); /* no new connections */
     if (lfd != MHD_INVALID_SOCKET) close(lfd);
     wait_idle(srv, srv->cfg.drain_timeout_s * 1000);
-    pool_stop(srv);       /* what is still queued gets 503 */
-    writes_stop(srv);     /* queued writes are committed and answered */
-    wait_idle(srv, 1000); /* ... and is sent */
+    srv->cancel_searches = 1; /* what still runs stops (503) */
+    pool_stop(srv);           /* what is still queued gets 503 */
+    writes_stop(srv);         /* queued writes are committed and answered */
+    wait_idle(srv, 1000);     /* ... and is sent */
     MHD_stop_daemon(srv->d);
     srv->d = NULL;
 }

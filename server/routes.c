@@ -181,6 +181,11 @@ static void library_error(serve_req *r, int rc, const char *msg)
         const char *at = strstr(msg, "at byte ");
         long pos = at ? strtol(at + 8, NULL, 10) : -1;
         serve_error(r, MHD_HTTP_BAD_REQUEST, msg, pos, "q");
+    } else if (rc == SPASM_ECANCELED) {
+        char m[300];
+        snprintf(m, sizeof m, "overloaded: %s (time budget %u ms)", msg, r->budget_ms);
+        serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, m, -1, NULL);
+        r->extra_header = "Retry-After", r->extra_value = "1";
     } else if (rc == SPASM_ENOTFOUND) {
         serve_error(r, MHD_HTTP_NOT_FOUND, msg, -1, NULL);
     } else {

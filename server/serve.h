@@ -11,6 +11,7 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,8 +29,9 @@ typedef struct serve_cfg {
     size_t max_query_bytes;   /* q */
     size_t max_k;             /* k */
     size_t max_offset;        /* offset */
-    unsigned time_budget_ms;  /* a search still waiting for a worker after
-                                 this long is refused (503) */
+    unsigned time_budget_ms;  /* a search (or a look-up still waiting for a
+                                 worker) this long after its first byte is
+                                 stopped: 503 */
     unsigned max_connections; /* open connections answered; beyond, 503 */
     unsigned max_queue;       /* searches waiting for a worker; beyond, 503 */
     unsigned idle_timeout_s;  /* an idle connection is closed after this */
@@ -70,6 +72,7 @@ typedef struct serve_req {
     struct json_t *docs;
     uint64_t generation; /* of the snapshot a search ran on / a write committed */
     uint64_t w_docs, w_deleted, w_unknown;
+    unsigned budget_ms; /* the time budget, for a 503's message */
     /* the answer, from a worker or the poll thread */
     int status;
     char *json; /* malloc'd, owned until queued as the response */
@@ -118,6 +121,7 @@ typedef struct serve_server {
     atomic_ullong epoch; /* snap->epoch, read without the lock */
     serve_writer writer;
     atomic_ullong commits, writes_failed;
+    volatile sig_atomic_t cancel_searches; /* set when a drain timed out */
     struct MHD_Daemon *d;
     serve_pool pool;
     char *token;           /* from --token-file, or NULL */
