@@ -345,8 +345,22 @@ int main(int argc, char **argv)
             shown, port, c->threads, c->index_path, (unsigned long long)st0->passages,
             c->writable ? ", writable" : "");
 
+    /* Wait for SIGTERM or SIGINT.  Without --writable another process may
+     * update the index (spasm-index --update, a rename over the file):
+     * each second, a newer commit is opened and published. */
     int sig = 0;
-    sigwait(&set, &sig);
+    for (;;) {
+        struct timespec tick = {1, 0};
+        siginfo_t si;
+        sig = sigtimedwait(&set, &si, &tick);
+        if (sig > 0) break;
+        if (c->writable) continue; /* the writer publishes its own commits */
+        char err[512];
+        if (snap_refresh(&srv, err, sizeof err) < 0) {
+            static int said; /* once: it is tried again each second */
+            if (!said++) fprintf(stderr, "spasm-serve: a newer commit cannot be opened: %s\n", err);
+        }
+    }
     fprintf(stderr, "spasm-serve: %s: draining\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     serve_stop(&srv);
     snap_close(&srv);

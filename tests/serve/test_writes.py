@@ -10,9 +10,10 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import SEARCH, SERVE, WAIT, Server
+from conftest import INDEX, SEARCH, SERVE, WAIT, Server
 
 
 def post(s, docs, headers=None):
@@ -203,3 +204,21 @@ def test_failed_commit_is_500_and_the_server_goes_on(make_server, writable_index
     assert s.get("/healthz")[0] == 200
     # searches go on from the generation they had
     assert search(s, "numbat")["total"] == 1
+
+
+def test_read_only_server_follows_external_updates(make_server, writable_index, tmp_path):
+    """Without --writable, a commit by another process (spasm-index
+    --update, which here also turns the file into a folder) is picked up
+    (checked each second; the wait is bounded, not asserted)."""
+    s = make_server(index=writable_index)
+    assert search(s, "platypus")["total"] == 0
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps({"id": "p1", "text": "platypus eggs"}) + "\n")
+    subprocess.run([INDEX, "-q", "--update", "-o", writable_index, str(new)], check=True,
+                   timeout=WAIT)
+    for _ in range(WAIT * 20):
+        r = search(s, "platypus")
+        if r["total"]:
+            break
+        time.sleep(0.05)
+    assert r["total"] == 1 and r["hits"][0]["doc"] == "p1" and r["generation"] == 2
