@@ -426,7 +426,9 @@ static void *worker(void *arg)
     }
     for (;;) {
         /* the test hook: hold every request while the file exists */
-        while (srv->hold_path && access(srv->hold_path, F_OK) == 0 && !p->stop) usleep(2000);
+        while (srv->hold_path && access(srv->hold_path, F_OK) == 0 &&
+               !__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
+            usleep(2000);
         pthread_mutex_lock(&p->mu);
         while (!p->head && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
         serve_req *r = p->head;
@@ -522,7 +524,7 @@ static void pool_stop(serve_server *srv)
 {
     serve_pool *p = &srv->pool;
     pthread_mutex_lock(&p->mu);
-    p->stop = 1;
+    __atomic_store_n(&p->stop, 1, __ATOMIC_RELAXED); /* also read by the test hook */
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     for (unsigned i = 0; i < p->n; i++) pthread_join(p->th[i], NULL);

@@ -303,7 +303,8 @@ int main(int argc, char **argv)
         spasm_updater_close(srv.writer.u);
         return 2;
     }
-    const spasm_index_stats *st0 = &srv.snap->stats;
+    /* (read now: once the writer runs, it may replace the snapshot) */
+    unsigned long long passages0 = srv.snap->stats.passages;
     int v6 = 0;
     unsigned port = 0;
     int fd = bind_listen(c->listen, &v6, &port);
@@ -342,8 +343,7 @@ int main(int argc, char **argv)
         snprintf(shown, sizeof shown, "%.*s", (int)(strrchr(c->listen, ':') - c->listen),
                  c->listen);
     fprintf(stderr, "spasm-serve: listening on http://%s:%u/ (%u threads, %s: %llu passages%s)\n",
-            shown, port, c->threads, c->index_path, (unsigned long long)st0->passages,
-            c->writable ? ", writable" : "");
+            shown, port, c->threads, c->index_path, passages0, c->writable ? ", writable" : "");
 
     /* Wait for SIGTERM or SIGINT.  Without --writable another process may
      * update the index (spasm-index --update, a rename over the file):
