@@ -128,12 +128,14 @@ def test_searches_during_writes_see_whole_commits(make_server, writable_index):
             done.set()
 
     def reader():
-        while not done.is_set():
+        while True:  # at least once, then until the writer is done
             st, _, body = s.get("/search?q=kangaroo&k=1")
             if st != 200:
                 errors.append(body)
                 return
             seen.append((body["generation"], body["total"]))
+            if done.is_set():
+                return
 
     ts = [threading.Thread(target=writer)] + [threading.Thread(target=reader) for _ in range(3)]
     for t in ts:
