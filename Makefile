@@ -280,7 +280,7 @@ check-python: python $(CORPUS_INDEX) $(BIN_INDEX)
 # ---- spasm-serve (server/): the HTTP service and its page, the page's
 # files built into the binary by server/embed.c; libmicrohttpd.
 SERVE_PAGE = server/page.html server/page.css server/page.js server/favicon.svg
-SERVE_SRC = server/main_serve.c server/http.c server/routes.c server/writes.c
+SERVE_SRC = server/main_serve.c server/http.c server/routes.c server/writes.c server/snapshot.c
 MHD_LIBS = -lmicrohttpd
 
 $(BUILD)/obj/server/embed: server/embed.c

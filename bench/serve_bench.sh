@@ -1,34 +1,55 @@
 #!/bin/bash
-# serve_bench.sh INDEX QUERIES [SECONDS] -- requests/s and latency of
+# serve_bench.sh INDEX QUERIES [SECONDS] [--writes] -- requests/s and latency of
 # spasm-serve's GET /search on loopback with wrk (Debian wrk), at 1, 8 and
 # 64 connections with the exact total (the default), at 1 and 8 with
 # count=0 (no exact total), SECONDS (default 5) each, the server with its default
 # threads and --no-log; then the same queries in-process (spasm_bench,
 # --fields all: the text, highlights and snippets the server sends too).
+# With --writes: the server is --writable on a copy of INDEX (a live
+# folder in a temporary directory), and at 1, 8 and 64 connections one
+# request in 10 is a POST of one document (serve_wrk_mix.lua); the line
+# adds the commits the writes cost (/stats).
 # Bounded: wrk stops after SECONDS, the server is stopped with SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-INDEX=$1 QUERIES=$2 SECS=${3:-5}
+INDEX=$1 QUERIES=$2 SECS=${3:-5} WRITES=${4:-}
 command -v wrk >/dev/null || { echo "serve_bench: wrk is missing (apt-get install wrk)" >&2; exit 2; }
 err=$(mktemp)
-"$BUILD"/bin/spasm-serve -i "$INDEX" --listen 127.0.0.1:0 --no-log 2>"$err" &
+work=$(mktemp -d)
+trap 'kill $pid 2>/dev/null; rm -rf "$err" "$work"' EXIT
+serve_args=()
+if [ "$WRITES" = --writes ]; then
+    cp -r "$INDEX" "$work/w.spx"
+    serve_args=(--writable)
+    INDEX=$work/w.spx
+fi
+"$BUILD"/bin/spasm-serve -i "$INDEX" --listen 127.0.0.1:0 --no-log "${serve_args[@]}" 2>"$err" &
 pid=$!
-trap 'kill $pid 2>/dev/null; rm -f "$err"' EXIT
 for _ in $(seq 500); do grep -q "listening on" "$err" && break; sleep 0.01; done
 port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$err")
 [ -n "$port" ] || { cat "$err" >&2; exit 2; }
 echo "index $INDEX, queries $QUERIES, $(nproc) cores; server: $(head -1 "$err")"
-for run in "1 " "8 " "64 " "1 &count=0" "8 &count=0"; do
+runs=("1 " "8 " "64 " "1 &count=0" "8 &count=0")
+script=bench/serve_wrk.lua
+if [ "$WRITES" = --writes ]; then runs=("1 " "8 " "64 "); script=bench/serve_wrk_mix.lua; fi
+commits() { curl -s "http://127.0.0.1:$port/stats" | sed -n 's/.*"commits":\([0-9]*\).*/\1/p'; }
+docs() { curl -s "http://127.0.0.1:$port/stats" | sed -n 's/^{"index":{[^}]*"documents":\([0-9]*\).*/\1/p'; }
+for run in "${runs[@]}"; do
     c=${run%% *} extra=${run#* }
     t=$((c < 2 ? 1 : 2))
-    EXTRA=$extra QUERIES=$QUERIES wrk -t$t -c$c -d${SECS}s --latency -s bench/serve_wrk.lua \
+    c0=$(commits) d0=$(docs)
+    RUN=$c EXTRA=$extra QUERIES=$QUERIES wrk -t$t -c$c -d${SECS}s --latency -s $script \
         "http://127.0.0.1:$port" >"$err.wrk"
     rps=$(awk '/^Requests\/sec/ {print $2}' "$err.wrk")
     p50=$(awk '$1 == "50%" {print $2}' "$err.wrk")
     p99=$(awk '$1 == "99%" {print $2}' "$err.wrk")
     non2xx=$(awk '/Non-2xx/ {print $NF}' "$err.wrk")
-    echo "http ${extra:-(exact total)} connections $c: ${rps} requests/s, p50 $p50, p99 $p99, non-2xx ${non2xx:-0}"
+    extra_w=""
+    if [ "$WRITES" = --writes ]; then
+        extra_w=", $(($(docs) - d0)) documents written in $(($(commits) - c0)) commits"
+    fi
+    echo "http ${extra:-(exact total)} connections $c: ${rps} requests/s, p50 $p50, p99 $p99, non-2xx ${non2xx:-0}$extra_w"
 done
 rm -f "$err.wrk"
 kill -TERM $pid; wait $pid || true

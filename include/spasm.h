@@ -140,7 +140,7 @@ SPASM_API int spasm_format_version(void);
 #define SPASM_EQUERY 7     /* the query cannot be parsed or has no terms */
 #define SPASM_ENOTFOUND 8  /* no such document or passage */
 #define SPASM_EEMPTY 9     /* nothing to index: the corpus has no passages */
-#define SPASM_ECANCELED 10 /* the writer's cancel flag was set (see options) */
+#define SPASM_ECANCELED 10 /* a cancel flag was set or a search's deadline passed */
 #define SPASM_EBUSY 11     /* a live index is locked by another updater */
 
 /* A short generic description of a return code ("out of memory"). */
@@ -566,6 +566,23 @@ SPASM_API void spasm_searcher_free(spasm_searcher *s);
 
 /* The message of the searcher's last error ("" if none). */
 SPASM_API const char *spasm_searcher_errmsg(const spasm_searcher *s);
+
+/*
+ * Search cancellation (spasm-serve's time budget): from this call on,
+ * spasm_search() and spasm_count() on s stop with SPASM_ECANCELED (the
+ * message says which: "the search was canceled" or "the search ran past
+ * its deadline"; no results) once *cancel is non-zero (another thread or
+ * a signal handler may set it; NULL: no flag) or CLOCK_MONOTONIC has
+ * reached deadline_ns nanoseconds (0: no deadline).  A flag already set,
+ * or a deadline already past, stops the next call before it starts.  The
+ * library checks at the start of a call, before each segment, at each
+ * window of the ranking loop (a block of postings) and every 256 steps
+ * of the other loops: a search stops within about a block's work, and
+ * costs nothing more when neither is set.  The searcher then works as
+ * before; set the next deadline (or NULL, 0) for the next call.
+ */
+SPASM_API void spasm_searcher_set_cancel(spasm_searcher *s, const volatile sig_atomic_t *cancel,
+                                         uint64_t deadline_ns);
 
 /*
  * Run `query` (see the README for the syntax) and return the ranked hits

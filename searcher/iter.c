@@ -497,6 +497,7 @@ uint32_t sp_it_next(it_ctx *x, it *n, uint32_t target)
                     break;
                 }
             }
+            if (sp_canceled_every(x)) return n->doc = SP_END;
             if (!agree) {
                 t = d;
                 continue;

@@ -288,7 +288,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
     }
     uint32_t lo = 0, maxp = (uint32_t)(x->ix->npass - 1);
     uint32_t min_window = k > SP_RANK_FEW_TERMS ? SP_RANK_MIN_WINDOW : 1;
-    while (k && lo <= maxp && !x->rc) {
+    while (k && lo <= maxp && !x->rc && !sp_canceled(x)) {
         /* The window [lo, hi]: it ends where the first block of an essential
          * term ends (as Lucene's MaxScoreBulkScorer does: the other terms'
          * block boundaries would cut it into many small windows, each

@@ -55,6 +55,34 @@ void spasm_search_options_init(spasm_search_options *o)
     o->b = -1;
 }
 
+void spasm_searcher_set_cancel(spasm_searcher *s, const volatile sig_atomic_t *cancel,
+                               uint64_t deadline_ns)
+{
+    if (!s) return;
+    s->cancel = cancel;
+    s->deadline_ns = deadline_ns;
+}
+
+int sp_cancel_check(it_ctx *x)
+{
+    if (x->rc) return 1;
+    if (x->cancel && __atomic_load_n(x->cancel, __ATOMIC_RELAXED)) {
+        snprintf(x->err, SP_ERRMSG_MAX, "the search was canceled (its cancel flag was set)");
+        x->rc = SPASM_ECANCELED;
+        return 1;
+    }
+    if (x->deadline_ns) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        if ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec >= x->deadline_ns) {
+            snprintf(x->err, SP_ERRMSG_MAX, "the search ran past its deadline");
+            x->rc = SPASM_ECANCELED;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int serr(spasm_searcher *s, int code, const char *msg)
 {
     if (msg != s->errmsg) snprintf(s->errmsg, sizeof s->errmsg, "%s", msg);
@@ -124,8 +152,12 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
     x->b = (o && o->b != SPASM_B_DEFAULT) ? o->b : ix->b;
     x->avgdl = ix->avgdl;
     x->tw = (o && o->title_weight > 0) ? o->title_weight : SPASM_TITLE_WEIGHT_DEFAULT;
+    x->cancel = s->cancel;
+    x->deadline_ns = s->deadline_ns;
+    x->watch = s->cancel || s->deadline_ns;
     sp_buf_init(&x->notes, s->a);
     s->errmsg[0] = 0;
+    if (sp_canceled(x)) return x->rc; /* set before the call */
     int keep = (o && o->keep_stopwords) || (ix->flags & SP_FLAG_NO_STOPWORDS);
     int rc = sp_query_parse(s->a, s->an, query, keep, qt, s->errmsg);
     if (!rc) rc = sp_expand(x, *qt);
@@ -156,7 +188,8 @@ int spasm_count(spasm_searcher *s, const char *query, uint64_t *count)
     for (size_t i = 0; i < s->ix->nparts && !rc; i++) {
         it *root = build_on(s, &x, qt, i, &rc);
         if (!root) break;
-        for (uint32_t d = sp_it_next(&x, root, 0); d != SP_END; d = sp_it_next(&x, root, d + 1))
+        for (uint32_t d = sp_it_next(&x, root, 0); d != SP_END && !sp_canceled_every(&x);
+             d = sp_it_next(&x, root, d + 1))
             c += !sp_it_deleted(&x, d);
         rc = x.rc;
         if (rc && !s->errmsg[0]) serr(s, rc, spasm_errstr(rc));
@@ -262,7 +295,7 @@ static void heap_sort(sp_cand *h, size_t n)
 /* Exhaustive evaluation of any tree: every matching passage is scored. */
 static void eval_tree(it_ctx *x, it *root, sp_topk *t)
 {
-    for (uint32_t d = sp_it_next(x, root, 0); d != SP_END && !x->rc;
+    for (uint32_t d = sp_it_next(x, root, 0); d != SP_END && !x->rc && !sp_canceled_every(x);
          d = sp_it_next(x, root, d + 1)) {
         if (sp_it_deleted(x, d)) continue; /* deleted passages never match */
         t->total++;
@@ -294,7 +327,7 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
         }
         t->slot = s->docslot;
     }
-    for (size_t i = 0; i < s->ix->nparts && !x->rc; i++) {
+    for (size_t i = 0; i < s->ix->nparts && !x->rc && !sp_canceled(x); i++) {
         sp_it_free(x, *root);
         if (!(*root = build_on(s, x, *qt, i, &rc))) return rc;
         const sp_part *p = &s->ix->part[i];

@@ -56,6 +56,12 @@ typedef struct it_ctx {
     sp_buf notes;             /* lines for spasm_results_notes() */
     double tw;                /* title weight: a word anywhere counts w times in the
                                  title (1: once; fields.c) */
+    /* search cancellation (spasm_searcher_set_cancel): watch is set when
+     * a flag or a deadline is, tick counts steps between checks */
+    int watch;
+    unsigned tick;
+    const volatile sig_atomic_t *cancel;
+    uint64_t deadline_ns;
 } it_ctx;
 
 typedef struct sp_cand {
@@ -167,7 +173,25 @@ struct spasm_searcher {
     sp_store_cache textcache, metacache;
     uint32_t *docslot;
     int force_exhaustive; /* tests: skip MaxScore */
+    /* spasm_searcher_set_cancel */
+    const volatile sig_atomic_t *cancel;
+    uint64_t deadline_ns;
 };
+
+/* Cancellation: 1 (x->rc = SPASM_ECANCELED, the message in x->err) when
+ * the searcher's flag is set or its deadline passed, else 0 (search.c). */
+int sp_cancel_check(it_ctx *x);
+/* The check, at the granularity of a ranking window or a segment: free
+ * when no flag or deadline is set. */
+static inline int sp_canceled(it_ctx *x)
+{
+    return x->watch && sp_cancel_check(x);
+}
+/* The same every 256 calls, for loops over single passages. */
+static inline int sp_canceled_every(it_ctx *x)
+{
+    return x->watch && (++x->tick & 255) == 0 && sp_cancel_check(x);
+}
 
 double sp_idf(uint64_t N, uint64_t df);
 #define SP_BM25_K3 8.0

@@ -10,7 +10,8 @@
  * is suspended, a worker runs it with its own spasm_searcher, stores the
  * JSON and resumes the connection, and the poll thread sends it.  A queue
  * longer than --max-queue, more connections than --max-connections, or a
- * request that waited past --time-budget for a worker is answered 503.
+ * search still running (or waiting) --time-budget after its first byte
+ * is stopped by the library (spasm_searcher_set_cancel) and answered 503.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -137,6 +138,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->q);
     free(r->body);
     free(r->json);
+    json_decref(r->docs);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->active, 1);
@@ -381,8 +383,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             char msg[96];
             snprintf(msg, sizeof msg, "request body over %zu bytes", srv->cfg.max_body_bytes);
             serve_error(r, MHD_HTTP_CONTENT_TOO_LARGE, msg, -1, NULL);
-        } else {
-            writes_handle(srv, r, method, url);
+        } else if (writes_handle(srv, r, method, url)) {
+            return MHD_YES; /* the writer answers it after its commit */
         }
         return respond(srv, r, NULL);
     }
@@ -410,7 +412,8 @@ static void *worker(void *arg)
     serve_server *srv = arg;
     serve_pool *p = &srv->pool;
     spasm_searcher *s = NULL;
-    int rc = spasm_searcher_new(srv->ix, &s);
+    serve_snap *snap = snap_acquire(srv);
+    int rc = spasm_searcher_new(snap->ix, &s);
     pthread_mutex_lock(&p->mu);
     p->started++;
     p->failed += rc != SPASM_OK;
@@ -418,11 +421,14 @@ static void *worker(void *arg)
     pthread_mutex_unlock(&p->mu);
     if (rc != SPASM_OK) {
         fprintf(stderr, "spasm-serve: worker: cannot make a searcher: %s\n", spasm_errstr(rc));
+        snap_release(srv, snap);
         return NULL;
     }
     for (;;) {
         /* the test hook: hold every request while the file exists */
-        while (srv->hold_path && access(srv->hold_path, F_OK) == 0 && !p->stop) usleep(2000);
+        while (srv->hold_path && access(srv->hold_path, F_OK) == 0 &&
+               !__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
+            usleep(2000);
         pthread_mutex_lock(&p->mu);
         while (!p->head && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
         serve_req *r = p->head;
@@ -436,12 +442,28 @@ static void *worker(void *arg)
         int stopping = p->stop;
         pthread_mutex_unlock(&p->mu);
 
+        /* a newer generation was published: a searcher on it */
+        if (atomic_load(&srv->epoch) != snap->epoch) {
+            serve_snap *ns = snap_acquire(srv);
+            spasm_searcher *s2 = NULL;
+            if (spasm_searcher_new(ns->ix, &s2) == SPASM_OK) {
+                spasm_searcher_free(s);
+                snap_release(srv, snap);
+                s = s2, snap = ns;
+            } else {
+                snap_release(srv, ns); /* keep answering from the one we have */
+            }
+        }
+        r->generation = snap->stats.generation;
+
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         double waited = serve_ms(&r->t_start, &now);
         if (stopping) {
             serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", -1, NULL);
-        } else if (srv->cfg.time_budget_ms && waited > srv->cfg.time_budget_ms) {
+        } else if (r->route == R_DOCUMENT && srv->cfg.time_budget_ms &&
+                   waited > srv->cfg.time_budget_ms) {
+            /* (a search checks its own deadline, below, waiting included) */
             char msg[128];
             snprintf(msg, sizeof msg, "overloaded: waited %.0f ms for a worker (time budget %u ms)",
                      waited, srv->cfg.time_budget_ms);
@@ -449,13 +471,29 @@ static void *worker(void *arg)
             serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, msg, -1, NULL);
             r->extra_header = "Retry-After", r->extra_value = "1";
         } else {
+            /* the time budget counts from the request's first byte; the
+             * library stops a search that runs past it (SPASM_ECANCELED),
+             * and every search at once when a drain timed out */
+            uint64_t deadline = 0;
+            if (srv->cfg.time_budget_ms)
+                deadline = (uint64_t)r->t_start.tv_sec * 1000000000u +
+                           (uint64_t)r->t_start.tv_nsec +
+                           (uint64_t)srv->cfg.time_budget_ms * 1000000u;
+            spasm_searcher_set_cancel(s, &srv->cancel_searches, deadline);
+            r->budget_ms = srv->cfg.time_budget_ms;
             route_run(srv, s, r);
+            if (r->status == MHD_HTTP_SERVICE_UNAVAILABLE) { /* stopped */
+                atomic_fetch_add(&srv->refused, 1);
+                if (srv->cancel_searches)
+                    serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", -1, NULL);
+            }
         }
         struct MHD_Connection *conn = r->conn;
         atomic_store(&r->done, 1);
         MHD_resume_connection(conn); /* r may be gone from here on */
     }
     spasm_searcher_free(s);
+    snap_release(srv, snap);
     return NULL;
 }
 
@@ -486,7 +524,7 @@ static void pool_stop(serve_server *srv)
 {
     serve_pool *p = &srv->pool;
     pthread_mutex_lock(&p->mu);
-    p->stop = 1;
+    __atomic_store_n(&p->stop, 1, __ATOMIC_RELAXED); /* also read by the test hook */
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     for (unsigned i = 0; i < p->n; i++) pthread_join(p->th[i], NULL);
@@ -534,8 +572,10 @@ void serve_stop(serve_server *srv)
     MHD_socket lfd = MHD_quiesce_daemon(srv->d); /* no new connections */
     if (lfd != MHD_INVALID_SOCKET) close(lfd);
     wait_idle(srv, srv->cfg.drain_timeout_s * 1000);
-    pool_stop(srv);       /* what is still queued gets 503 */
-    wait_idle(srv, 1000); /* ... and is sent */
+    srv->cancel_searches = 1; /* what still runs stops (503) */
+    pool_stop(srv);           /* what is still queued gets 503 */
+    writes_stop(srv);         /* queued writes are committed and answered */
+    wait_idle(srv, 1000);     /* ... and is sent */
     MHD_stop_daemon(srv->d);
     srv->d = NULL;
 }

@@ -45,13 +45,15 @@ static void usage(FILE *f)
                "      --cors ORIGIN         allow cross-origin requests from ORIGIN (or *)\n"
                "      --no-log              no access log (default: one line per request on\n"
                "                            stdout, common log format)\n"
-               "      --writable            accept POST /documents and DELETE /documents/ID\n"
-               "                            (answered 501 until libspasm has a live index)\n"
+               "      --writable            accept POST /documents (JSON Lines, upsert by id)\n"
+               "                            and DELETE /documents/ID; a format-1 file becomes\n"
+               "                            a live index folder, a missing one an empty folder\n"
                "      --token-file FILE     writes need \"Authorization: Bearer\" + its content\n"
                "  -h, --help, -V, --version\n"
                "\n"
                "Endpoints: GET /search?q=&k=&offset=&group=doc&collapse=1&explain=1,\n"
-               "GET /documents/ID, GET /stats, GET /healthz, GET / (the page).\n"
+               "GET /documents/ID, GET /stats, GET /healthz, GET / (the page);\n"
+               "with --writable POST /documents, DELETE /documents/ID.\n"
                "Exit status: 0 after SIGTERM or SIGINT, 2 on an error at start.\n");
 }
 
@@ -281,20 +283,34 @@ int main(int argc, char **argv)
         return 2;
     }
     if (c->token_file && writes_load_token(&srv) != 0) return 2;
+    int index_named = c->index_path || (getenv("SPASM_INDEX") && *getenv("SPASM_INDEX"));
     if (!c->index_path) c->index_path = default_index(defbuf, sizeof defbuf);
     srv.hold_path = getenv("SPASM_SERVE_TEST_HOLD");
 
-    if (spasm_open(&srv.ix, c->index_path, NULL) != SPASM_OK) {
-        fprintf(stderr, "spasm-serve: %s\n", spasm_index_errmsg(srv.ix));
-        spasm_close(srv.ix);
+    if (c->writable && !index_named) {
+        fprintf(stderr, "spasm-serve: --writable needs -i INDEX (or SPASM_INDEX): the bundled "
+                        "corpus index is not changed\n");
         return 2;
     }
-    spasm_index_get_stats(srv.ix, &srv.stats);
+    /* the updater first: it takes the lock (a second writer stops here)
+     * and turns a format-1 file into a live folder before it is opened */
+    if (c->writable && writes_open(&srv) != 0) {
+        spasm_updater_close(srv.writer.u);
+        return 2;
+    }
+    if (snap_open(&srv) != 0) {
+        writes_stop(&srv);
+        spasm_updater_close(srv.writer.u);
+        return 2;
+    }
+    /* (read now: once the writer runs, it may replace the snapshot) */
+    unsigned long long passages0 = srv.snap->stats.passages;
     int v6 = 0;
     unsigned port = 0;
     int fd = bind_listen(c->listen, &v6, &port);
     if (fd < 0) {
-        spasm_close(srv.ix);
+        spasm_updater_close(srv.writer.u);
+        snap_close(&srv);
         return 2;
     }
 
@@ -312,9 +328,11 @@ int main(int argc, char **argv)
     pthread_mutex_init(&srv.log_mu, NULL);
     clock_gettime(CLOCK_MONOTONIC, &srv.t0);
 
-    if (serve_start(&srv, fd, v6) != 0) {
+    if (writes_start(&srv) != 0 || serve_start(&srv, fd, v6) != 0) {
         close(fd);
-        spasm_close(srv.ix);
+        writes_stop(&srv);
+        spasm_updater_close(srv.writer.u);
+        snap_close(&srv);
         return 2;
     }
     char shown[300];
@@ -325,14 +343,27 @@ int main(int argc, char **argv)
         snprintf(shown, sizeof shown, "%.*s", (int)(strrchr(c->listen, ':') - c->listen),
                  c->listen);
     fprintf(stderr, "spasm-serve: listening on http://%s:%u/ (%u threads, %s: %llu passages%s)\n",
-            shown, port, c->threads, c->index_path, (unsigned long long)srv.stats.passages,
-            c->writable ? ", writable" : "");
+            shown, port, c->threads, c->index_path, passages0, c->writable ? ", writable" : "");
 
+    /* Wait for SIGTERM or SIGINT.  Without --writable another process may
+     * update the index (spasm-index --update, a rename over the file):
+     * each second, a newer commit is opened and published. */
     int sig = 0;
-    sigwait(&set, &sig);
+    for (;;) {
+        struct timespec tick = {1, 0};
+        siginfo_t si;
+        sig = sigtimedwait(&set, &si, &tick);
+        if (sig > 0) break;
+        if (c->writable) continue; /* the writer publishes its own commits */
+        char err[512];
+        if (snap_refresh(&srv, err, sizeof err) < 0) {
+            static int said; /* once: it is tried again each second */
+            if (!said++) fprintf(stderr, "spasm-serve: a newer commit cannot be opened: %s\n", err);
+        }
+    }
     fprintf(stderr, "spasm-serve: %s: draining\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     serve_stop(&srv);
-    spasm_close(srv.ix);
+    snap_close(&srv);
     free(srv.token);
     fprintf(stderr, "spasm-serve: stopped\n");
     return 0;

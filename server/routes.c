@@ -181,11 +181,37 @@ static void library_error(serve_req *r, int rc, const char *msg)
         const char *at = strstr(msg, "at byte ");
         long pos = at ? strtol(at + 8, NULL, 10) : -1;
         serve_error(r, MHD_HTTP_BAD_REQUEST, msg, pos, "q");
+    } else if (rc == SPASM_ECANCELED) {
+        char m[300];
+        snprintf(m, sizeof m, "overloaded: %s (time budget %u ms)", msg, r->budget_ms);
+        serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, m, -1, NULL);
+        r->extra_header = "Retry-After", r->extra_value = "1";
     } else if (rc == SPASM_ENOTFOUND) {
         serve_error(r, MHD_HTTP_NOT_FOUND, msg, -1, NULL);
     } else {
         serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, msg, -1, NULL);
     }
+}
+
+/* Write took_ms into r's JSON, rounded to 3 decimals (Jansson prints a
+ * real at full precision): its placeholder "took_ms":0 is replaced.  The
+ * pattern cannot occur inside the JSON-escaped query before it. */
+static void set_took_ms(serve_req *r, double ms)
+{
+    static const char pat[] = ",\"took_ms\":0,";
+    char *at = r->json ? strstr(r->json, pat) : NULL;
+    if (!at) return;
+    char num[48];
+    int n = snprintf(num, sizeof num, ",\"took_ms\":%.3f,", ms < 0 ? 0 : ms);
+    size_t head = (size_t)(at - r->json), tail = r->json_len - head - (sizeof pat - 1);
+    char *j = malloc(head + (size_t)n + tail + 1);
+    if (!j) return; /* keep the placeholder */
+    memcpy(j, r->json, head);
+    memcpy(j + head, num, (size_t)n);
+    memcpy(j + head + (size_t)n, at + sizeof pat - 1, tail + 1);
+    free(r->json);
+    r->json = j;
+    r->json_len = head + (size_t)n + tail;
 }
 
 /* GET /search: ask for k + 1 hits to know whether a next page exists. */
@@ -219,8 +245,8 @@ static void run_search(spasm_searcher *s, serve_req *r)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     json_t *out = json_object();
     json_object_set_new(out, "query", json_string(r->q));
-    json_object_set_new(out, "took_ms",
-                        json_real((double)(long)(serve_ms(&t0, &t1) * 1000) / 1000));
+    json_object_set_new(out, "took_ms", json_integer(0)); /* written below, rounded */
+    json_object_set_new(out, "generation", json_integer((json_int_t)r->generation));
     json_object_set_new(out, "total", json_integer((json_int_t)total));
     json_object_set_new(out, "total_exact", json_boolean(r->count));
     json_object_set_new(out, "offset", json_integer((json_int_t)r->offset));
@@ -230,6 +256,7 @@ static void run_search(spasm_searcher *s, serve_req *r)
     json_object_set_new(out, "hits", hits);
     spasm_results_free(res);
     serve_answer(r, MHD_HTTP_OK, out);
+    set_took_ms(r, serve_ms(&t0, &t1));
 }
 
 /* GET /documents/ID: the document's passages, in order. */
@@ -279,7 +306,8 @@ void route_run(serve_server *srv, spasm_searcher *s, serve_req *r)
 
 void route_stats(serve_server *srv, serve_req *r)
 {
-    const spasm_index_stats *st = &srv->stats;
+    serve_snap *snap = snap_acquire(srv);
+    const spasm_index_stats *st = &snap->stats;
     const serve_cfg *c = &srv->cfg;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -292,6 +320,10 @@ void route_stats(serve_server *srv, serve_req *r)
                   (json_int_t)st->terms, "tokens", (json_int_t)st->tokens, "avg_passage_len",
                   st->avg_passage_len, "k1", st->k1, "b", st->b, "file_bytes",
                   (json_int_t)st->file_bytes, "format_version", st->format_version);
+    json_object_set_new(ix, "generation", json_integer((json_int_t)st->generation));
+    json_object_set_new(ix, "segments", json_integer((json_int_t)st->segments));
+    json_object_set_new(ix, "deleted_documents", json_integer((json_int_t)st->deleted_documents));
+    snap_release(srv, snap);
     json_t *sv = json_pack(
         "{s:s,s:i,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b}", "version", spasm_version(), "threads",
         (int)c->threads, "uptime_s", serve_ms(&srv->t0, &now) / 1000, "requests_served",
@@ -300,6 +332,10 @@ void route_stats(serve_server *srv, serve_req *r)
         "active_requests", (json_int_t)atomic_load(&srv->active), "connections",
         (json_int_t)atomic_load(&srv->connections), "queued", (json_int_t)queued, "writable",
         c->writable, "token_required", srv->token != NULL);
+    json_object_set_new(sv, "commits", json_integer((json_int_t)atomic_load(&srv->commits)));
+    json_object_set_new(sv, "commits_failed",
+                        json_integer((json_int_t)atomic_load(&srv->writes_failed)));
+    json_object_set_new(sv, "writes_queued", json_integer((json_int_t)writes_queued(srv)));
     json_t *lim = json_pack(
         "{s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:i,s:i,s:i}", "max_request_bytes",
         (json_int_t)c->max_request_bytes, "max_body_bytes", (json_int_t)c->max_body_bytes,

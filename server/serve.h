@@ -3,13 +3,15 @@
  * library's): the configuration, the server's state, one request, and the
  * calls between main_serve.c (options, socket, signals), http.c
  * (libmicrohttpd, the worker pool, responses, the log), routes.c (the
- * endpoints' JSON), writes.c (the write endpoints) and the embedded page.
+ * endpoints' JSON), writes.c (the write endpoints and the writer thread),
+ * snapshot.c (the published index generation) and the embedded page.
  */
 #ifndef SPASM_SERVE_H
 #define SPASM_SERVE_H
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,8 +29,9 @@ typedef struct serve_cfg {
     size_t max_query_bytes;   /* q */
     size_t max_k;             /* k */
     size_t max_offset;        /* offset */
-    unsigned time_budget_ms;  /* a search still waiting for a worker after
-                                 this long is refused (503) */
+    unsigned time_budget_ms;  /* a search (or a look-up still waiting for a
+                                 worker) this long after its first byte is
+                                 stopped: 503 */
     unsigned max_connections; /* open connections answered; beyond, 503 */
     unsigned max_queue;       /* searches waiting for a worker; beyond, 503 */
     unsigned idle_timeout_s;  /* an idle connection is closed after this */
@@ -57,13 +60,19 @@ typedef struct serve_req {
     char *q; /* the query, or the document id */
     size_t k, offset;
     int group, collapse, explain, count;
-    int queued; /* handed to the pool; the worker sets done */
+    int queued; /* handed to the pool or the writer, which sets done */
     atomic_int done;
     struct serve_req *next; /* pool queue link */
     /* a body (POST) */
     char *body;
     size_t body_len, body_cap;
     int body_too_big;
+    /* a write: the parsed documents of a POST (a JSON array), or NULL for
+     * a DELETE of the id in q; what the writer did with it */
+    struct json_t *docs;
+    uint64_t generation; /* of the snapshot a search ran on / a write committed */
+    uint64_t w_docs, w_deleted, w_unknown;
+    unsigned budget_ms; /* the time budget, for a 503's message */
     /* the answer, from a worker or the poll thread */
     int status;
     char *json; /* malloc'd, owned until queued as the response */
@@ -84,10 +93,35 @@ typedef struct serve_pool {
     struct serve_server *srv;
 } serve_pool;
 
-typedef struct serve_server {
-    serve_cfg cfg;
+/* One published generation of the index: workers take a reference, make
+ * a searcher on ix and drop both when a newer one is published. */
+typedef struct serve_snap {
     spasm_index *ix;
     spasm_index_stats stats;
+    uint64_t epoch; /* publication number (1, 2, ...) */
+    long refs;      /* under serve_server.snap_mu; +1 while published */
+} serve_snap;
+
+/* The writer thread: the one spasm_updater, a queue of write requests
+ * (suspended connections), taken whole as one batch per commit. */
+typedef struct serve_writer {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    serve_req *head, *tail;
+    size_t len;
+    int stop, running;
+    pthread_t th;
+    spasm_updater *u; /* NULL after a failed commit until reopened */
+} serve_writer;
+
+typedef struct serve_server {
+    serve_cfg cfg;
+    pthread_mutex_t snap_mu;
+    serve_snap *snap;    /* the published generation */
+    atomic_ullong epoch; /* snap->epoch, read without the lock */
+    serve_writer writer;
+    atomic_ullong commits, writes_failed;
+    volatile sig_atomic_t cancel_searches; /* set when a drain timed out */
     struct MHD_Daemon *d;
     serve_pool pool;
     char *token;           /* from --token-file, or NULL */
@@ -132,10 +166,36 @@ void route_health(serve_server *srv, serve_req *r);
 
 /* ---- writes.c */
 
-/* POST /documents and DELETE /documents/ID once the body is read. */
-void writes_handle(serve_server *srv, serve_req *r, const char *method, const char *url);
+/* POST /documents and DELETE /documents/ID once the body is read: 1 when
+ * r went to the writer (its connection suspended), 0 when r holds its
+ * answer (an error). */
+int writes_handle(serve_server *srv, serve_req *r, const char *method, const char *url);
 /* Read the token file into srv->token; 0 or -1 after a message. */
 int writes_load_token(serve_server *srv);
+/* --writable: open the updater on cfg.index_path (upgrading a format-1
+ * file, creating an empty live folder when absent); 0 or -1 after one
+ * line on stderr. */
+int writes_open(serve_server *srv);
+/* Start the writer thread; 0 or -1. */
+int writes_start(serve_server *srv);
+/* Commit what is queued, answer it, stop the thread, close the updater. */
+void writes_stop(serve_server *srv);
+/* Write requests queued for the writer. */
+size_t writes_queued(serve_server *srv);
+
+/* ---- snapshot.c */
+
+/* Open cfg.index_path and publish it; 0 or -1 after a message. */
+int snap_open(serve_server *srv);
+/* The published snapshot, with a reference (never NULL once open). */
+serve_snap *snap_acquire(serve_server *srv);
+/* Drop a reference; the last one closes the index. */
+void snap_release(serve_server *srv, serve_snap *s);
+/* Look for a newer commit and publish it: 1 published, 0 nothing new, -1
+ * with the library's message in err. */
+int snap_refresh(serve_server *srv, char *err, size_t n);
+/* Drop the published snapshot (at exit, after every worker). */
+void snap_close(serve_server *srv);
 
 /* ---- page.c (generated from server/page.*) */
 

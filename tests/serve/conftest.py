@@ -7,6 +7,7 @@ loopback port (--listen 127.0.0.1:0; the port is read from the server's
 import http.client
 import json
 import os
+import shutil
 import select
 import signal
 import socket
@@ -158,7 +159,7 @@ def make_server(index, tmp_path):
     """Start servers with other options; each is stopped at the end."""
     started = []
 
-    def make(*args, env=None):
+    def make(*args, env=None, index=index):
         s = Server(str(tmp_path), index, args, env)
         started.append(s)
         return s
@@ -166,6 +167,15 @@ def make_server(index, tmp_path):
     yield make
     for s in started:
         s.stop()
+
+
+@pytest.fixture
+def writable_index(index, tmp_path):
+    """A copy of the test index for a --writable server to change (it
+    becomes a live folder on start)."""
+    p = tmp_path / "w.spx"
+    shutil.copyfile(index, p)
+    return str(p)
 
 
 def cli_json(index, query, *args):

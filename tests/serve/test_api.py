@@ -244,7 +244,7 @@ def test_many_malformed_then_good(server):
     assert st == 200 and body["hits"]
 
 
-# ---- writes (501 until the live index exists)
+# ---- writes: refusals and checks (tests/serve/test_writes.py: the rest)
 
 
 def test_writes_refused_unless_writable(server):
@@ -254,11 +254,12 @@ def test_writes_refused_unless_writable(server):
     assert st == 403
 
 
-def test_writes_token_body_and_501(make_server, tmp_path):
+def test_writes_token_body_and_limits(make_server, writable_index, tmp_path):
     tok = tmp_path / "token"
     tok.write_text("s3cret-token-123\n")
     os.chmod(tok, 0o600)
-    s = make_server("--writable", "--token-file", str(tok), "--max-body-bytes", "1000")
+    s = make_server("--writable", "--token-file", str(tok), "--max-body-bytes", "1000",
+                    index=writable_index)
     good = b'{"id":"n1","title":"T","text":"new text"}\n{"_id":"n2","text":"more"}\n'
     auth = {"Authorization": "Bearer s3cret-token-123"}
     st, h, data = s.request("POST", "/documents", body=good)
@@ -268,7 +269,7 @@ def test_writes_token_body_and_501(make_server, tmp_path):
     assert st == 401
     st, _, data = s.request("POST", "/documents", body=good, headers=auth)
     body = json.loads(data)
-    assert st == 501 and body["documents"] == 2 and "not implemented yet" in body["error"]
+    assert st == 200 and body["documents"] == 2 and body["committed"] == 2
     st, _, data = s.request("POST", "/documents", body=b'{"id":"a","text":"b"}\n{"id":1}\n',
                             headers=auth)
     body = json.loads(data)
@@ -277,8 +278,10 @@ def test_writes_token_body_and_501(make_server, tmp_path):
     assert st == 400 and "line 1" in json.loads(data)["error"]
     st, _, data = s.request("POST", "/documents", body=b"", headers=auth)
     assert st == 400
+    st, _, data = s.request("DELETE", "/documents/n1")
+    assert st == 401
     st, _, data = s.request("DELETE", "/documents/n1", headers=auth)
-    assert st == 501 and json.loads(data)["doc"] == "n1"
+    assert st == 200 and json.loads(data)["deleted"] == 1
     # over the body limit: by Content-Length, and chunked
     st, h, data = s.request("POST", "/documents", body=b"x" * 1001, headers=auth)
     assert st == 413 and json.loads(data)["status"] == 413
