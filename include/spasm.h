@@ -471,7 +471,28 @@ typedef struct spasm_search_options {
     int keep_stopwords;   /* 1: do not drop stop words from the query */
     size_t snippet_bytes; /* target snippet length, at most SPASM_MAX_K; 0 = 300 */
     unsigned fields;      /* SPASM_FIELD_* to fill in each hit; 0 = SPASM_FIELDS_ALL */
+    /* typo tolerance (issue 14 part 2; see spasm_results_suggestion) */
+    int typos; /* SPASM_TYPOS_DEFAULT (0), SPASM_TYPOS_OFF or SPASM_TYPOS_ON */
 } spasm_search_options;
+
+/*
+ * Typo tolerance (spasm_search_options.typos).  With it on, a query word
+ * of 5 characters or more that the index does not hold (or holds in at
+ * most 3 passages while a neighbour is in 100 times as many) is searched
+ * as the indexed word closest to it -- within 1 edit for 5 to 8
+ * characters, 2 from 9 (insertions, deletions, substitutions, and a
+ * transposition of two adjacent characters as one edit) -- and among
+ * those the one in the most passages.  Words with a digit, prefixes, and
+ * an index without its WORD section are never corrected; at most 8
+ * distinct words per query are looked at.  spasm_results_suggestion()
+ * then gives the query as searched ("musle spasm" -> "muscle spasm").
+ * SPASM_TYPOS_DEFAULT is SPASM_TYPOS_DEFAULT_IS (README, "Typos" has
+ * the measurements).  spasm_count() always counts the query as typed.
+ */
+#define SPASM_TYPOS_DEFAULT 0
+#define SPASM_TYPOS_OFF 1 /* search the words as typed (spasm-search --exact) */
+#define SPASM_TYPOS_ON 2
+#define SPASM_TYPOS_DEFAULT_IS SPASM_TYPOS_ON
 
 /*
  * What spasm_search() fills in each hit (spasm_search_options.fields).
@@ -609,6 +630,13 @@ SPASM_API uint64_t spasm_results_total(const spasm_results *r);
 #define SPASM_RESULT_EXPANSION_CUT 1
 SPASM_API unsigned spasm_results_flags(const spasm_results *r);
 SPASM_API const char *spasm_results_notes(const spasm_results *r);
+
+/* The query as searched when typo tolerance corrected a word of it (the
+ * query text with each corrected word replaced: "muscle spasm" for
+ * "musle spasm"); "" when nothing was corrected (and for NULL).  Then
+ * spasm_results_flags() has SPASM_RESULT_CORRECTED. */
+#define SPASM_RESULT_CORRECTED 2
+SPASM_API const char *spasm_results_suggestion(const spasm_results *r);
 
 /* Free a result set (NULL is allowed), from any thread, before its index
  * is closed. */

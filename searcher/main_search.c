@@ -51,6 +51,9 @@ static void usage(FILE *f)
                "      --k1 K1, --b B   BM25 parameters, 0 < K1 <= 100 and 0 <= B <= 1\n"
                "                       (default: the index's)\n"
                "      --keep-stopwords do not drop stop words from the query\n"
+               "      --exact          search the words as typed: no typo correction\n"
+               "      --typos          correct a word the index lacks to its closest\n"
+               "                       indexed word (\"showing results for\" on stderr)\n"
                "      --run-tag TAG    tag column of --format trec (default spasm)\n"
                "      --color WHEN     auto (default: colour on a terminal unless NO_COLOR is\n"
                "                       set and not empty), always or never\n"
@@ -135,12 +138,17 @@ static int run_query(FILE *out, FILE *err, const cfg *c, spasm_searcher *s, cons
             p += len + (p[len] == '\n');
         }
     }
+    /* typo tolerance: say what was searched instead (JSON: in each hit) */
+    const char *sugg = spasm_results_suggestion(r);
+    if (*sugg && c->format != FMT_JSON)
+        fprintf(err, "spasm-search: %s%sshowing results for %s\n", where ? where : "",
+                where ? ": " : "", sugg);
     size_t n = spasm_results_count(r);
     for (size_t i = 0; i < n; i++) {
         const spasm_hit *h = spasm_results_hit(r, i);
         size_t rank = c->so.offset + i + 1;
         if (c->format == FMT_JSON) {
-            print_json_hit(out, c, qid, rank, h, cut);
+            print_json_hit(out, c, qid, rank, h, cut, sugg);
         } else if (c->format == FMT_TREC) {
             if (c->group_doc)
                 fprintf(out, "%s Q0 %s %zu %.6f %s\n", qid ? qid : "1", h->doc_id, rank, h->score,
@@ -403,7 +411,9 @@ int main(int argc, char **argv)
         O_CHECK,
         O_STDIO,
         O_OFFSET,
-        O_THREADS
+        O_THREADS,
+        O_EXACT,
+        O_TYPOS
     };
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"top", required_argument, 0, 'k'},
@@ -425,6 +435,8 @@ int main(int argc, char **argv)
                                          {"help", no_argument, 0, 'h'},
                                          {"threads", required_argument, 0, O_THREADS},
                                          {"version", no_argument, 0, 'V'},
+                                         {"exact", no_argument, 0, O_EXACT},
+                                         {"typos", no_argument, 0, O_TYPOS},
                                          {0, 0, 0, 0}};
     cfg c;
     memset(&c, 0, sizeof c);
@@ -515,6 +527,10 @@ int main(int argc, char **argv)
                         optarg);
                 return 2;
             }
+            break;
+        case O_EXACT:
+        case O_TYPOS:
+            c.so.typos = ch == O_EXACT ? SPASM_TYPOS_OFF : SPASM_TYPOS_ON;
             break;
         case O_KEEP:
             c.so.keep_stopwords = 1;

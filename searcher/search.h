@@ -53,6 +53,7 @@ typedef struct it_ctx {
     size_t prefix_budget;     /* terms the prefixes shared */
     size_t nprefix_occ;       /* prefixes in the query, each time it occurs */
     sp_buf notes;             /* lines for spasm_results_notes() */
+    struct sp_fixes *fix;     /* typo corrections (suggest.c) */
 } it_ctx;
 
 typedef struct sp_cand {
@@ -193,5 +194,9 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
 /* Attach flags and notes (notes[0, n), lines ending in '\n') to r;
  * 0 or SPASM_ENOMEM. */
 int sp_results_set_notes(spasm_results *r, unsigned flags, const char *notes, size_t n);
+/* Attach the corrected query text[0, n) (n = 0: none; suggest.c) to r,
+ * with SPASM_RESULT_CORRECTED; call after sp_results_set_notes.  0 or
+ * SPASM_ENOMEM. */
+int sp_results_set_suggestion(spasm_results *r, const char *text, size_t n);
 
 #endif
