@@ -20,7 +20,9 @@
 # a relevant twin folded into a hit is not credited here; the test credits it
 # (tests/judged/README.md).  With no folding the two agree exactly.
 #
-# Environment: BUILD=dir (default build), INDEX=file (default BUILD/corpus.spx).
+# Environment: BUILD=dir (default build), INDEX=file (default BUILD/corpus.spx),
+# QUERIES=file (default tests/judged/queries.tsv; tests/judged/typos.tsv is
+# the typo set, its qids those of queries.tsv).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +30,7 @@ cd "$root"
 build=${BUILD:-build}
 bin=$build/bin
 index=${INDEX:-$build/corpus.spx}
-queries=tests/judged/queries.tsv
+queries=${QUERIES:-tests/judged/queries.tsv}
 qrels=tests/judged/qrels.txt
 out=$build/judged
 
