@@ -51,9 +51,11 @@ static void usage(FILE *f)
                "      --k1 K1, --b B   BM25 parameters, 0 < K1 <= 100 and 0 <= B <= 1\n"
                "                       (default: the index's)\n"
                "      --keep-stopwords do not drop stop words from the query\n"
+               "      --typos          search a word the index lacks as its closest\n"
+               "                       indexed word (\"showing results for\" on stderr):\n"
+               "                       the default of a query on the command line, not\n"
+               "                       of trec, -f or --stdio\n"
                "      --exact          search the words as typed: no typo correction\n"
-               "      --typos          correct a word the index lacks to its closest\n"
-               "                       indexed word (\"showing results for\" on stderr)\n"
                "      --run-tag TAG    tag column of --format trec (default spasm)\n"
                "      --color WHEN     auto (default: colour on a terminal unless NO_COLOR is\n"
                "                       set and not empty), always or never\n"
@@ -607,6 +609,10 @@ int main(int argc, char **argv)
     }
     if (collapse < 0) collapse = c.format == FMT_TEXT && !batch && !stdio_mode && !c.group_doc;
     c.so.collapse = collapse;
+    /* Typo correction, likewise, for a person's query on the command line
+     * (text or JSON), not for a batch or TREC run (README, "Typos") */
+    if (c.so.typos == SPASM_TYPOS_DEFAULT && !batch && !stdio_mode && c.format != FMT_TREC)
+        c.so.typos = SPASM_TYPOS_ON;
     if (!index) index = default_index(defbuf, sizeof defbuf);
     if (!check && !batch && !stdio_mode && nwords == 0) {
         fprintf(stderr, "spasm-search: no query given (see --help)\n");

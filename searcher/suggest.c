@@ -39,6 +39,31 @@ static size_t decode(const char *s, size_t n, int32_t *cp, uint8_t *end)
     return c;
 }
 
+/* Encode character c as UTF-8 into out; returns its length. */
+static size_t encode(int32_t c, char *out)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
 /* The edit distance of a word allowed for a word of n characters. */
 static unsigned max_edits(size_t n)
 {
@@ -106,22 +131,28 @@ static int first_cmp(walker *w, uint64_t b, const char *key, size_t klen, int *r
  * an error. */
 static int w_seek(walker *w, const char *key, size_t klen)
 {
-    /* forward in the current block */
-    while (w->d.left > 0) {
-        int rc = w_next(w);
-        if (rc || w->at_end) return rc;
-        if (cmp_bytes(w->d.word, w->d.len, key, klen) >= 0) return 0;
-    }
-    if (w->b + 1 >= w->nblocks) {
-        w->at_end = 1;
-        return 0;
-    }
-    /* gallop: lo's first word is <= key (or lo is the current block),
-     * hi's is > key (or hi = nblocks) */
     int rc = 0;
-    uint64_t lo = w->b, hi = w->b + 1, step = 1;
+    uint64_t b = w->b;
+    int c = 1;
+    if (b + 1 < w->nblocks) {
+        c = first_cmp(w, b + 1, key, klen, &rc);
+        if (rc) return rc;
+    }
+    if (c > 0) { /* in the rest of this block, or the next block's first */
+        while (w->d.left > 0) {
+            if ((rc = w_next(w)) || w->at_end) return rc;
+            if (cmp_bytes(w->d.word, w->d.len, key, klen) >= 0) return 0;
+        }
+        if (b + 1 >= w->nblocks) {
+            w->at_end = 1;
+            return 0;
+        }
+        return w_block(w, b + 1);
+    }
+    /* gallop: lo's first word is <= key, hi's is > key (or hi = nblocks) */
+    uint64_t lo = b + 1, hi = lo + 1, step = 1;
     while (hi < w->nblocks) {
-        int c = first_cmp(w, hi, key, klen, &rc);
+        c = first_cmp(w, hi, key, klen, &rc);
         if (rc) return rc;
         if (c > 0) break;
         lo = hi;
@@ -130,19 +161,12 @@ static int w_seek(walker *w, const char *key, size_t klen)
     }
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
-        int c = first_cmp(w, mid, key, klen, &rc);
+        c = first_cmp(w, mid, key, klen, &rc);
         if (rc) return rc;
         if (c > 0)
             hi = mid;
         else
             lo = mid;
-    }
-    if (lo == w->b) { /* the rest of the current block is below key */
-        if (hi >= w->nblocks) {
-            w->at_end = 1;
-            return 0;
-        }
-        return w_block(w, hi);
     }
     if ((rc = w_block(w, lo))) return rc;
     while (!w->at_end && cmp_bytes(w->d.word, w->d.len, key, klen) < 0)
@@ -216,6 +240,18 @@ static int walk_part(it_ctx *x, size_t part, const int32_t *q, size_t m, const c
     uint8_t row[MAXC][MAXC], rmin[MAXC];
     int32_t cw[MAXC];
     uint8_t cend[MAXC];
+    /* The first character is replaced or preceded only by one of the same
+     * alphabet: a-z for a-z, else those sharing its UTF-8 lead byte
+     * (there are thousands of first characters in a large WORD) */
+    int32_t c0lo = m ? q[0] : 0, c0hi = c0lo;
+    if (c0lo >= 'a' && c0lo <= 'z') {
+        c0lo = 'a';
+        c0hi = 'z';
+    } else if (c0lo >= 0x80) {
+        int sh = c0lo < 0x800 ? 6 : c0lo < 0x10000 ? 12 : 18;
+        c0lo = c0lo >> sh << sh;
+        c0hi = c0lo + (1 << sh) - 1;
+    }
     for (size_t j = 0; j <= m; j++) row[0][j] = (uint8_t)SP_MIN(j, (size_t)*k + 1);
     rmin[0] = 0;
     size_t valid = 0, ncw = 0; /* rows 0..valid hold cw[0, valid) */
@@ -238,7 +274,51 @@ static int walk_part(it_ctx *x, size_t part, const int32_t *q, size_t m, const c
         size_t pruned = 0;
         for (size_t d = 1; d <= s && !pruned; d++) /* k may have dropped since */
             if (rmin[d] > *k) pruned = d;
+        size_t jump = 0; /* a depth whose character the query lacks */
+        int32_t jumpc = -1;
         for (size_t d = s + 1; d <= L && !pruned; d++) {
+            if (d == 1 && !(cw[0] >= c0lo && cw[0] <= c0hi) && !(m > 1 && cw[0] == q[1])) {
+                /* a first character of another alphabet: the next one
+                 * of the query's (or its second character, a deletion) */
+                int32_t next = -1;
+                if (c0lo > cw[0]) next = c0lo;
+                if (m > 1 && q[1] > cw[0] && (next < 0 || q[1] < next)) next = q[1];
+                if (next < 0) {
+                    w.at_end = 1;
+                } else {
+                    jump = 1;
+                    jumpc = next;
+                }
+                break;
+            }
+            if (d >= 2 && rmin[d - 1] >= *k) {
+                /* every edit is spent: the next character must match the
+                 * query where row d - 1 is within k (or complete a
+                 * transposition), else jump to the next one that does */
+                int32_t al[2 * MAXC];
+                size_t na = 0;
+                const uint8_t *p = row[d - 1];
+                for (size_t j = 0; j < m; j++) {
+                    if (p[j] <= *k) al[na++] = q[j];
+                    if (j + 1 < m && d >= 2 && row[d - 2][j] + 1u <= *k && cw[d - 2] == q[j + 1])
+                        al[na++] = q[j];
+                }
+                int32_t ch = cw[d - 1], next = -1;
+                int ok = 0;
+                for (size_t i = 0; i < na; i++) {
+                    if (al[i] == ch) ok = 1;
+                    if (al[i] > ch && (next < 0 || al[i] < next)) next = al[i];
+                }
+                if (!ok) {
+                    if (next >= 0) {
+                        jump = d;
+                        jumpc = next;
+                    } else {
+                        pruned = d - 1;
+                    }
+                    break;
+                }
+            }
             uint8_t *r = row[d], *p = row[d - 1];
             r[0] = (uint8_t)SP_MIN(d, (size_t)cap);
             uint8_t mn = r[0];
@@ -259,6 +339,17 @@ static int walk_part(it_ctx *x, size_t part, const int32_t *q, size_t m, const c
                 pruned = d;
                 break;
             }
+        }
+        if (w.at_end) break;
+        if (jump) {
+            /* to the first word starting with cw[0, jump - 1) + jumpc */
+            char key[SP_TERM_BUF + 4];
+            size_t kl = jump >= 2 ? cend[jump - 2] : 0;
+            memcpy(key, w.d.word, kl);
+            kl += encode(jumpc, key + kl);
+            valid = jump - 1;
+            rc = w_seek(&w, key, kl);
+            continue;
         }
         if (pruned) {
             /* past every word starting with cw[0, pruned) */
@@ -420,10 +511,16 @@ int sp_suggest_text(const it_ctx *x, sp_analyzer *an, const char *query, sp_buf 
         sp_buf_append(out, query + done, t[i].start - done);
         size_t at = out->n;
         sp_buf_append(out, fx->to, fx->tolen);
-        /* "Musle" -> "Muscle" */
-        char c0 = query[t[i].start];
-        if (!out->err && c0 >= 'A' && c0 <= 'Z' && out->p[at] >= 'a' && out->p[at] <= 'z')
-            out->p[at] = (uint8_t)(out->p[at] - 'a' + 'A');
+        /* "Musle" -> "Muscle", "MUSLE" -> "MUSCLE" */
+        int caps = 0;
+        for (size_t j = t[i].start; j < t[i].end && caps >= 0; j++)
+            caps = query[j] >= 'A' && query[j] <= 'Z' ? caps + 1 : query[j] < 0 ? caps : -1;
+        for (size_t j = at; !out->err && j < out->n; j++) {
+            if (j > at && caps < 2) break;
+            if (query[t[i].start] >= 'A' && query[t[i].start] <= 'Z' && out->p[j] >= 'a' &&
+                out->p[j] <= 'z')
+                out->p[j] = (uint8_t)(out->p[j] - 'a' + 'A');
+        }
         done = t[i].end;
     }
     sp_buf_append(out, query + done, qlen - done);
