@@ -479,7 +479,8 @@ typedef struct spasm_search_options {
  * Typo tolerance (spasm_search_options.typos).  With it on, a query word
  * of 5 characters or more that the index does not hold (or holds in at
  * most 3 passages while a neighbour is in 100 times as many) is searched
- * as the indexed word closest to it -- within 1 edit for 5 to 8
+ * as the indexed word closest to it (a rare word of the index: as typed
+ * OR as that word) -- within 1 edit for 5 to 8
  * characters, 2 from 9 (insertions, deletions, substitutions, and a
  * transposition of two adjacent characters as one edit) -- and among
  * those the one in the most passages.  Words with a digit, prefixes, and
@@ -636,11 +637,15 @@ SPASM_API uint64_t spasm_results_total(const spasm_results *r);
 SPASM_API unsigned spasm_results_flags(const spasm_results *r);
 SPASM_API const char *spasm_results_notes(const spasm_results *r);
 
-/* The query as searched when typo tolerance corrected a word of it (the
+/* The query as corrected when typo tolerance corrected a word of it (the
  * query text with each corrected word replaced: "muscle spasm" for
  * "musle spasm"); "" when nothing was corrected (and for NULL).  Then
- * spasm_results_flags() has SPASM_RESULT_CORRECTED. */
+ * spasm_results_flags() has SPASM_RESULT_CORRECTED when a word the index
+ * lacks was searched as its correction, and SPASM_RESULT_TYPO_ADDED when
+ * a rare word of the index was searched as typed OR as its correction
+ * (the passages holding the word as typed keep their place). */
 #define SPASM_RESULT_CORRECTED 2
+#define SPASM_RESULT_TYPO_ADDED 4
 SPASM_API const char *spasm_results_suggestion(const spasm_results *r);
 
 /* Free a result set (NULL is allowed), from any thread, before its index

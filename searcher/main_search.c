@@ -143,8 +143,9 @@ static int run_query(FILE *out, FILE *err, const cfg *c, spasm_searcher *s, cons
     /* typo tolerance: say what was searched instead (JSON: in each hit) */
     const char *sugg = spasm_results_suggestion(r);
     if (*sugg && c->format != FMT_JSON)
-        fprintf(err, "spasm-search: %s%sshowing results for %s\n", where ? where : "",
-                where ? ": " : "", sugg);
+        fprintf(err, "spasm-search: %s%s%sshowing results for %s\n", where ? where : "",
+                where ? ": " : "", spasm_results_flags(r) & SPASM_RESULT_CORRECTED ? "" : "also ",
+                sugg);
     size_t n = spasm_results_count(r);
     for (size_t i = 0; i < n; i++) {
         const spasm_hit *h = spasm_results_hit(r, i);

@@ -75,10 +75,10 @@ const char *spasm_results_suggestion(const spasm_results *r)
     return r && r->suggestion ? r->suggestion : "";
 }
 
-int sp_results_set_suggestion(spasm_results *r, const char *text, size_t n)
+int sp_results_set_suggestion(spasm_results *r, const char *text, size_t n, unsigned flags)
 {
     if (n == 0) return 0;
-    r->flags |= SPASM_RESULT_CORRECTED;
+    r->flags |= flags;
     r->suggestion = sp_strndup(r->a, text, n);
     return r->suggestion ? 0 : SPASM_ENOMEM;
 }

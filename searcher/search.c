@@ -373,7 +373,9 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
         sp_buf sb;
         sp_buf_init(&sb, s->a);
         int src = sp_suggest_text(&x, s->an, query, &sb);
-        if (!src) src = sp_results_set_suggestion(*out, (const char *)sb.p, sb.n);
+        unsigned fl = x.fix->added < x.fix->corrected ? SPASM_RESULT_CORRECTED : 0;
+        if (x.fix->added) fl |= SPASM_RESULT_TYPO_ADDED;
+        if (!src) src = sp_results_set_suggestion(*out, (const char *)sb.p, sb.n, fl);
         sp_buf_free(&sb);
         if (src) {
             spasm_results_free(*out);

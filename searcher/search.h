@@ -195,8 +195,8 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
  * 0 or SPASM_ENOMEM. */
 int sp_results_set_notes(spasm_results *r, unsigned flags, const char *notes, size_t n);
 /* Attach the corrected query text[0, n) (n = 0: none; suggest.c) to r,
- * with SPASM_RESULT_CORRECTED; call after sp_results_set_notes.  0 or
- * SPASM_ENOMEM. */
-int sp_results_set_suggestion(spasm_results *r, const char *text, size_t n);
+ * with flags (SPASM_RESULT_CORRECTED, SPASM_RESULT_TYPO_ADDED); call after
+ * sp_results_set_notes.  0 or SPASM_ENOMEM. */
+int sp_results_set_suggestion(spasm_results *r, const char *text, size_t n, unsigned flags);
 
 #endif

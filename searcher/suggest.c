@@ -458,30 +458,98 @@ static int decide(it_ctx *x, const qnode *n, sp_fix **out)
     if (!fx->to || !fx->stem) return sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
     fx->tolen = tolen;
     fx->slen = slen;
+    fx->add = df > 0;
     f->corrected++;
+    f->added += fx->add;
     return 0;
 }
 
-/* Correct the terms under n. */
+/* The decision for term n (made now if the query had not met its word):
+ * *out NULL when it stays as typed.  0 or an error. */
+static int fix_of(it_ctx *x, const qnode *n, sp_fix **out)
+{
+    *out = NULL;
+    if (n->type != Q_TERM || !n->word || !correctable(n->word, n->wlen)) return 0;
+    sp_fix *fx = find_fix(x->fix, n->word, n->wlen);
+    if (!fx) {
+        int rc = decide(x, n, &fx);
+        if (rc) return rc;
+    }
+    if (fx && fx->to) *out = fx;
+    return 0;
+}
+
+/* A new term for fx's correction of term t (its qtf and position). */
+static qnode *fix_term(it_ctx *x, const qnode *t, const sp_fix *fx)
+{
+    qnode *k = sp_calloc(x->a, sizeof *k);
+    if (!k) return NULL;
+    k->type = Q_TERM;
+    k->text = sp_strndup(x->a, fx->stem, fx->slen);
+    k->len = fx->slen;
+    k->word = sp_strndup(x->a, fx->to, fx->tolen);
+    k->wlen = fx->tolen;
+    k->qtf = t->qtf;
+    k->at = t->at;
+    if (!k->text || !k->word) {
+        sp_query_free(x->a, k);
+        return NULL;
+    }
+    return k;
+}
+
+/* Correct the terms under n: a word the index lacks is replaced by its
+ * correction; a rare word of the index is searched OR its correction (a
+ * sibling in an OR list, else n becomes an OR of the two). */
 static int apply(it_ctx *x, qnode *n)
 {
-    if (n->type == Q_TERM && n->word && correctable(n->word, n->wlen)) {
-        sp_fix *fx = find_fix(x->fix, n->word, n->wlen);
-        if (!fx) {
-            int rc = decide(x, n, &fx);
-            if (rc) return rc;
-        }
-        if (fx && fx->to) {
-            char *t = sp_strndup(x->a, fx->stem, fx->slen);
-            if (!t) return sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
-            sp_free(x->a, n->text);
-            n->text = t;
-            n->len = fx->slen;
-        }
+    sp_fix *fx;
+    int rc = fix_of(x, n, &fx);
+    if (rc) return rc;
+    if (fx && !fx->add) {
+        char *t = sp_strndup(x->a, fx->stem, fx->slen);
+        if (!t) return sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
+        sp_free(x->a, n->text);
+        n->text = t;
+        n->len = fx->slen;
+        return 0;
     }
-    for (size_t i = 0; i < n->nkids; i++) {
-        int rc = apply(x, n->kids[i]);
-        if (rc) return rc;
+    if (fx) {
+        qnode *k1 = sp_calloc(x->a, sizeof *k1), *k2 = fix_term(x, n, fx);
+        qnode **kids = sp_malloc(x->a, 2 * sizeof *kids);
+        if (!k1 || !k2 || !kids) {
+            sp_free(x->a, k1);
+            sp_query_free(x->a, k2);
+            sp_free(x->a, kids);
+            return sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
+        }
+        *k1 = *n;
+        memset(n, 0, sizeof *n);
+        n->type = Q_OR;
+        n->at = k1->at;
+        kids[0] = k1;
+        kids[1] = k2;
+        n->kids = kids;
+        n->nkids = 2;
+        return 0;
+    }
+    for (size_t i = 0, nk = n->nkids; i < nk; i++) {
+        qnode *k = n->kids[i];
+        if (n->type == Q_OR) {
+            if ((rc = fix_of(x, k, &fx))) return rc;
+            if (fx && fx->add) {
+                qnode *t = fix_term(x, k, fx);
+                qnode **v = t ? sp_realloc(x->a, n->kids, (n->nkids + 1) * sizeof *v) : NULL;
+                if (!v) {
+                    sp_query_free(x->a, t);
+                    return sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
+                }
+                n->kids = v;
+                n->kids[n->nkids++] = t;
+                continue;
+            }
+        }
+        if ((rc = apply(x, k))) return rc;
     }
     return 0;
 }

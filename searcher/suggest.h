@@ -32,12 +32,14 @@
 typedef struct sp_fix {
     char *word, *to, *stem;
     size_t wlen, tolen, slen;
+    int add; /* the word is indexed (rare): searched OR its correction */
 } sp_fix;
 
 typedef struct sp_fixes {
     sp_fix *v;
     size_t n, cap;
     size_t corrected; /* entries with to != NULL */
+    size_t added;     /* of which add */
 } sp_fixes;
 
 /*

@@ -40,7 +40,8 @@ static void build(const char *path, const char *const *texts, size_t n)
 
 /* Search q on ix with typos set as given; the suggestion into out (and
  * the hit count into *hits). */
-static void suggest(spasm_index *ix, const char *q, int typos, char *out, size_t cap, size_t *hits)
+static void suggest_ex(spasm_index *ix, const char *q, int typos, char *out, size_t cap,
+                       size_t *hits, char *first, unsigned *flags)
 {
     spasm_searcher *s;
     assert_int_equal(spasm_searcher_new(ix, &s), SPASM_OK);
@@ -52,10 +53,19 @@ static void suggest(spasm_index *ix, const char *q, int typos, char *out, size_t
     if (rc) fprintf(stderr, "%s\n", spasm_searcher_errmsg(s));
     assert_int_equal(rc, SPASM_OK);
     snprintf(out, cap, "%s", spasm_results_suggestion(r));
-    assert_int_equal(!!(spasm_results_flags(r) & SPASM_RESULT_CORRECTED), out[0] != 0);
+    unsigned fl = spasm_results_flags(r);
+    assert_int_equal(!!(fl & (SPASM_RESULT_CORRECTED | SPASM_RESULT_TYPO_ADDED)), out[0] != 0);
     if (hits) *hits = spasm_results_count(r);
+    if (first)
+        snprintf(first, 32, "%s", spasm_results_count(r) ? spasm_results_hit(r, 0)->doc_id : "");
+    if (flags) *flags = fl;
     spasm_results_free(r);
     spasm_searcher_free(s);
+}
+
+static void suggest(spasm_index *ix, const char *q, int typos, char *out, size_t cap, size_t *hits)
+{
+    suggest_ex(ix, q, typos, out, cap, hits, NULL, NULL);
 }
 
 static spasm_index *open_ix(const char *path)
@@ -140,8 +150,26 @@ static void test_rare_words(void **state)
     snprintf(path, sizeof path, "%s/rare.spx", tmpdir);
     build(path, t, n);
     spasm_index *ix = open_ix(path);
-    suggest(ix, "tomatoez", SPASM_TYPOS_ON, sg, sizeof sg, NULL);
+    /* searched as typed OR as the correction: its own passage first */
+    char first[32];
+    unsigned fl;
+    size_t hits;
+    suggest_ex(ix, "tomatoez", SPASM_TYPOS_ON, sg, sizeof sg, &hits, first, &fl);
     assert_string_equal(sg, "tomatoes");
+    assert_string_equal(first, "d300");
+    assert_int_equal(hits, 10);
+    assert_int_equal(fl & (SPASM_RESULT_CORRECTED | SPASM_RESULT_TYPO_ADDED),
+                     SPASM_RESULT_TYPO_ADDED);
+    suggest_ex(ix, "gardner tomatoez", SPASM_TYPOS_ON, sg, sizeof sg, &hits, first, &fl);
+    assert_string_equal(sg, "gardener tomatoes");
+    assert_string_equal(first, "d300");
+    assert_int_equal(fl & (SPASM_RESULT_CORRECTED | SPASM_RESULT_TYPO_ADDED),
+                     SPASM_RESULT_CORRECTED | SPASM_RESULT_TYPO_ADDED);
+    suggest_ex(ix, "\"planted tomatoez\"", SPASM_TYPOS_ON, sg, sizeof sg, &hits, first, &fl);
+    assert_string_equal(sg, "\"planted tomatoes\"");
+    assert_int_equal(hits, 10); /* an OR group inside the phrase: both match */
+    suggest_ex(ix, "\"planted tomatoez\"", SPASM_TYPOS_OFF, sg, sizeof sg, &hits, first, &fl);
+    assert_int_equal(hits, 1);
     suggest(ix, "potatoez", SPASM_TYPOS_ON, sg, sizeof sg, NULL);
     assert_string_equal(sg, "");
     suggest(ix, "lemonz", SPASM_TYPOS_ON, sg, sizeof sg, NULL);
