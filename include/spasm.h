@@ -480,10 +480,11 @@ typedef struct spasm_search_options {
  * of 5 characters or more that the index does not hold (or holds in at
  * most 3 passages while a neighbour is in 100 times as many) is searched
  * as the indexed word closest to it (a rare word of the index: as typed
- * OR as that word) -- within 1 edit for 5 to 8
+ * OR as a word 1 edit away) -- within 1 edit for 5 to 8
  * characters, 2 from 9 (insertions, deletions, substitutions, and a
- * transposition of two adjacent characters as one edit) -- and among
- * those the one in the most passages.  Words with a digit, prefixes, and
+ * transposition of two adjacent characters as one edit; the first
+ * character is replaced only by one of its alphabet, and kept with 2
+ * edits) -- and among those the one in the most passages.  Words with a digit, prefixes, and
  * an index without its WORD section are never corrected; at most 8
  * distinct words per query are looked at.  spasm_results_suggestion()
  * then gives the query as searched ("musle spasm" -> "muscle spasm").

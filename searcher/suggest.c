@@ -244,7 +244,11 @@ static int walk_part(it_ctx *x, size_t part, const int32_t *q, size_t m, const c
      * alphabet: a-z for a-z, else those sharing its UTF-8 lead byte
      * (there are thousands of first characters in a large WORD) */
     int32_t c0lo = m ? q[0] : 0, c0hi = c0lo;
-    if (c0lo >= 'a' && c0lo <= 'z') {
+    if (*k >= 2) {
+        /* with 2 edits, the first character stays (or is deleted or
+         * swapped: the second one leads), as Lucene's spell checker keeps
+         * a prefix of 1; otherwise the walk reads 10 times as much */
+    } else if (c0lo >= 'a' && c0lo <= 'z') {
         c0lo = 'a';
         c0hi = 'z';
     } else if (c0lo >= 0x80) {
@@ -382,12 +386,16 @@ int sp_suggest_word(it_ctx *x, const char *w, size_t wlen, unsigned maxd, const 
     if (wlen > SP_MAX_WORD) return 0;
     size_t m = decode(w, wlen, q, e);
     best bt = {0};
-    unsigned k = maxd;
     size_t visits = 0;
     int oob = 0;
-    for (size_t i = 0; i < x->col->nparts && !oob; i++) {
-        int rc = walk_part(x, i, q, m, w, wlen, &k, self_stem, self_slen, &bt, &visits, &oob);
-        if (rc) return -rc;
+    /* 1 edit first: a word found there beats any at 2, and that walk is
+     * the cheaper by far */
+    for (unsigned d = 1; d <= maxd && !bt.found && !oob; d++) {
+        unsigned k = d;
+        for (size_t i = 0; i < x->col->nparts && !oob; i++) {
+            int rc = walk_part(x, i, q, m, w, wlen, &k, self_stem, self_slen, &bt, &visits, &oob);
+            if (rc) return -rc;
+        }
     }
     if (oob || !bt.found) return 0;
     memcpy(to, bt.word, bt.wlen + 1);
@@ -449,8 +457,10 @@ static int decide(it_ctx *x, const qnode *n, sp_fix **out)
     size_t tolen, slen;
     unsigned dist;
     uint64_t cdf;
-    int r = sp_suggest_word(x, n->word, n->wlen, max_edits(chars), n->text, n->len, to, &tolen,
-                            stem, &slen, &dist, &cdf);
+    /* a word of the index is taken for a typo of a word 1 edit away only */
+    unsigned maxd = df > 0 ? 1 : max_edits(chars);
+    int r = sp_suggest_word(x, n->word, n->wlen, maxd, n->text, n->len, to, &tolen, stem, &slen,
+                            &dist, &cdf);
     if (r < 0) return -r;
     if (r == 0 || (df > 0 && cdf < SP_TYPO_RATIO * df)) return 0;
     fx->to = sp_strndup(x->a, to, tolen);
