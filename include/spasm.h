@@ -489,7 +489,7 @@ typedef struct spasm_search_options {
  * distinct words per query are looked at.  spasm_results_suggestion()
  * then gives the query as searched ("musle spasm" -> "muscle spasm").
  * SPASM_TYPOS_DEFAULT is SPASM_TYPOS_DEFAULT_IS, off: on the six test
- * collections (batch runs of written queries) correction changed 17 of
+ * collections (batch runs of written queries) correction changed 16 of
  * 511 queries and mean nDCG@10 not at all (.4835 -> .4830), while on the
  * judged typo set it lifts success@3 from .64 to .90 (README, "Typos"):
  * a program serving people turns it on, as spasm-search does for a query
