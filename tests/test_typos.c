@@ -185,6 +185,31 @@ static void test_rare_words(void **state)
     spasm_close(ix);
 }
 
+/* Several indexes as one: words from every segment, dfs summed. */
+static void test_shards(void **state)
+{
+    (void)state;
+    const char *a[60], *b[61];
+    for (int i = 0; i < 60; i++) a[i] = b[i] = "ripe tomatoes";
+    b[60] = "ripe tomatoez"; /* 60 + 60 = 120 >= 100 times 1, in no shard alone */
+    const char *c[] = {"a cucumber salad"};
+    char p1[512], p2[512], p3[512], sg[512];
+    snprintf(p1, sizeof p1, "%s/s1.spx", tmpdir);
+    snprintf(p2, sizeof p2, "%s/s2.spx", tmpdir);
+    snprintf(p3, sizeof p3, "%s/s3.spx", tmpdir);
+    build(p1, a, 60);
+    build(p2, b, 61);
+    build(p3, c, 1);
+    const char *paths[] = {p1, p2, p3};
+    spasm_index *ix;
+    assert_int_equal(spasm_open_many(&ix, paths, 3, NULL), SPASM_OK);
+    suggest(ix, "tomatoez", SPASM_TYPOS_ON, sg, sizeof sg, NULL);
+    assert_string_equal(sg, "tomatoes");
+    suggest(ix, "cucumbr tomatos tmatoes", SPASM_TYPOS_ON, sg, sizeof sg, NULL);
+    assert_string_equal(sg, "cucumber tomatos tomatoes"); /* tomatos: stem tomato */
+    spasm_close(ix);
+}
+
 /* UTF-8: characters, not bytes, count. */
 static void test_utf8(void **state)
 {
@@ -301,9 +326,9 @@ static void test_cli(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_corpus), cmocka_unit_test(test_rare_words),
-        cmocka_unit_test(test_utf8),   cmocka_unit_test(test_bounded),
-        cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_corpus),  cmocka_unit_test(test_rare_words),
+        cmocka_unit_test(test_utf8),    cmocka_unit_test(test_shards),
+        cmocka_unit_test(test_bounded), cmocka_unit_test(test_cli),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
