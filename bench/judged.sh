@@ -14,13 +14,16 @@
 # of a top-10 run), then adds success@3 and MRR (first relevant passage by
 # the rank column) and lists the queries with no relevant passage in the top
 # 3.  Options given to the script are passed on to spasm-search; with none,
-# the search options are the defaults, as in the test.
+# the search options are the defaults, as in the test, with typo tolerance
+# on as there (queries 120-139 are misspelt; --exact turns it off).
 #
 # Folded near-duplicates: the TREC run lists each hit's own passage only, so
 # a relevant twin folded into a hit is not credited here; the test credits it
 # (tests/judged/README.md).  With no folding the two agree exactly.
 #
-# Environment: BUILD=dir (default build), INDEX=file (default BUILD/corpus.spx).
+# Environment: BUILD=dir (default build), INDEX=file (default BUILD/corpus.spx),
+# QUERIES=file (default tests/judged/queries.tsv; tests/judged/typos.tsv is
+# the typo set, its qids those of queries.tsv).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +31,7 @@ cd "$root"
 build=${BUILD:-build}
 bin=$build/bin
 index=${INDEX:-$build/corpus.spx}
-queries=tests/judged/queries.tsv
+queries=${QUERIES:-tests/judged/queries.tsv}
 qrels=tests/judged/qrels.txt
 out=$build/judged
 
@@ -46,7 +49,7 @@ if [ "${1:-}" = --passages ]; then
 fi
 
 rc=0
-"$bin/spasm-search" -i "$index" -f "$queries" --format trec -k 10 --run-tag judged "$@" \
+"$bin/spasm-search" -i "$index" -f "$queries" --format trec -k 10 --run-tag judged --typos "$@" \
     > "$out/run.txt" || rc=$?
 [ "$rc" -le 1 ] || { echo "judged.sh: spasm-search failed (status $rc)" >&2; exit 2; }
 "$bin/spasm-eval" -q "$qrels" "$out/run.txt" > "$out/eval.txt"

@@ -5,7 +5,7 @@
  *
  *   spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] [--group doc|none]
  *                     [--keep-stopwords] [--bm25 K1 B] [--fields id|all]
- *                     [--collapse on|off]
+ *                     [--collapse on|off] [--typos on|off]
  *       Opens INDEX once (spasm_open) and makes one searcher.  Each query's
  *       text is passed to spasm_search() as it is (bare words are OR-ed by
  *       the engine's syntax), asking for the top K; the ids of the hits are
@@ -26,6 +26,8 @@
  *       peers' task; bench/run.sh's comparison); on (spasm-search's text
  *       format): near-duplicate passages folded into the better one (not
  *       with --group doc, where the library never folds).
+ *       --typos on|off: typo tolerance on or off (default: the library's,
+ *       spasm.h SPASM_TYPOS_DEFAULT_IS).
  *       --keep-stopwords: do not drop stop words from the queries (the
  *       peers drop none).  --bm25: override the index's BM25 defaults.
  *
@@ -43,7 +45,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] "
                     "[--group doc|none] [--keep-stopwords] [--bm25 K1 B] [--fields id|all]\n"
-                    "                   [--collapse on|off]\n"
+                    "                   [--collapse on|off] [--typos on|off]\n"
                     "       spasm_bench version\n");
     exit(2);
 }
@@ -87,6 +89,14 @@ static int cmd_query(int argc, char **argv)
                 opt.collapse = 0;
             else
                 bu_die("--collapse takes on or off, not '%s'", c);
+        } else if (!strcmp(argv[i], "--typos") && i + 1 < argc) {
+            const char *c = argv[++i];
+            if (!strcmp(c, "on"))
+                opt.typos = SPASM_TYPOS_ON;
+            else if (!strcmp(c, "off"))
+                opt.typos = SPASM_TYPOS_OFF;
+            else
+                bu_die("--typos takes on or off, not '%s'", c);
         } else if (!strcmp(argv[i], "--keep-stopwords")) {
             opt.keep_stopwords = 1;
         } else if (!strcmp(argv[i], "--bm25") && i + 2 < argc) {

@@ -159,9 +159,7 @@ long sp_dict_prefix(sp_seg *ix, const char *prefix, size_t plen, size_t max, sp_
     return n;
 }
 
-/* The term with DICT ordinal `ord`, copied NUL-terminated into out
- * (SP_TERM_BUF bytes).  Returns its length, or -SPASM_ECORRUPT. */
-static long dict_term_at(sp_seg *ix, uint64_t ord, char *out, char *err)
+long sp_dict_term_at(sp_seg *ix, uint64_t ord, char *out, sp_terminfo *ti, char *err)
 {
     if (ord >= ix->nterms)
         return -sp_seterr(err, SPASM_ECORRUPT, "%s: bad term ordinal in WORD", ix->path);
@@ -174,20 +172,11 @@ static long dict_term_at(sp_seg *ix, uint64_t ord, char *out, char *err)
         if (r == 0) return -sp_seterr(err, SPASM_ECORRUPT, "%s: short dictionary block", ix->path);
     }
     memcpy(out, d.term, d.len + 1);
+    if (ti) *ti = d.ti;
     return (long)d.len;
 }
 
-/* A cursor over one WORD block (same front coding as DICT, see
- * indexer/index_write.c: prefix, suffix length, suffix, stem ordinal). */
-typedef struct wblock {
-    const uint8_t *p, *end;
-    char word[SP_TERM_BUF];
-    size_t len;
-    uint64_t term;
-    uint32_t left;
-} wblock;
-
-static int wblock_open(sp_seg *ix, uint64_t b, wblock *d, char *err)
+int sp_wblock_open(sp_seg *ix, uint64_t b, sp_wblock *d, char *err)
 {
     uint64_t nblocks = ix->wdix.len / 8;
     uint64_t start = sp_get_u64(ix->wdix.p + 8 * b);
@@ -205,8 +194,7 @@ static int wblock_open(sp_seg *ix, uint64_t b, wblock *d, char *err)
     return 0;
 }
 
-/* Read the next entry of the block: 1 read, 0 block done, <0 corrupt. */
-static int wblock_next(sp_seg *ix, wblock *d, char *err)
+int sp_wblock_next(sp_seg *ix, sp_wblock *d, char *err)
 {
     if (d->left == 0) return 0;
     uint64_t prefix, suffix;
@@ -236,10 +224,10 @@ long sp_words_prefix(sp_seg *ix, const char *prefix, size_t plen, size_t max, sp
     uint64_t lo = 0, hi = nblocks;
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
-        wblock d;
-        int rc = wblock_open(ix, mid, &d, err);
+        sp_wblock d;
+        int rc = sp_wblock_open(ix, mid, &d, err);
         if (rc) return -rc;
-        int r = wblock_next(ix, &d, err);
+        int r = sp_wblock_next(ix, &d, err);
         if (r <= 0)
             return r < 0 ? r : -sp_seterr(err, SPASM_ECORRUPT, "%s: empty word block", ix->path);
         if (cmp_bytes(d.word, d.len, prefix, plen) <= 0)
@@ -250,15 +238,15 @@ long sp_words_prefix(sp_seg *ix, const char *prefix, size_t plen, size_t max, sp
     long n = 0;
     char stem[SP_TERM_BUF];
     for (uint64_t b = lo; b < nblocks; b++) {
-        wblock d;
-        int rc = wblock_open(ix, b, &d, err);
+        sp_wblock d;
+        int rc = sp_wblock_open(ix, b, &d, err);
         if (rc) return -rc;
         int r;
-        while ((r = wblock_next(ix, &d, err)) > 0) {
+        while ((r = sp_wblock_next(ix, &d, err)) > 0) {
             int c = memcmp(d.word, prefix, SP_MIN(d.len, plen));
             if (d.len >= plen && c == 0) {
                 if ((size_t)n >= max) return n;
-                long slen = dict_term_at(ix, d.term, stem, err);
+                long slen = sp_dict_term_at(ix, d.term, stem, NULL, err);
                 if (slen < 0) return slen;
                 n++;
                 if (fn(ud, d.word, d.len, stem, (size_t)slen)) return n;

@@ -160,6 +160,27 @@ typedef int (*sp_word_fn)(void *ud, const char *word, size_t len, const char *st
 long sp_words_prefix(sp_seg *ix, const char *prefix, size_t plen, size_t max, sp_word_fn fn,
                      void *ud, char *err);
 
+/* The term with DICT ordinal `ord`, copied NUL-terminated into out
+ * (SP_TERM_BUF bytes), its entry in *ti (may be NULL).  Returns its
+ * length, or -SPASM_ECORRUPT. */
+long sp_dict_term_at(sp_seg *ix, uint64_t ord, char *out, sp_terminfo *ti, char *err);
+
+/* A cursor over one WORD block (same front coding as DICT, see
+ * indexer/index_write.c: prefix, suffix length, suffix, stem ordinal). */
+typedef struct sp_wblock {
+    const uint8_t *p, *end;
+    char word[SP_TERM_BUF];
+    size_t len;
+    uint64_t term; /* DICT ordinal of the word's stem */
+    uint32_t left;
+} sp_wblock;
+
+/* Open WORD block b (< the number of WDIX entries), checksummed: 0 or
+ * SPASM_ECORRUPT (err set). */
+int sp_wblock_open(sp_seg *ix, uint64_t b, sp_wblock *d, char *err);
+/* Read the block's next word: 1 read, 0 block done, <0 corrupt. */
+int sp_wblock_next(sp_seg *ix, sp_wblock *d, char *err);
+
 /* The passage length (tokens) of passage p (< npass), unchecked: LENS is
  * checksummed lazily, so use sp_ix_len_checked() unless its chunk is known
  * to be verified. */

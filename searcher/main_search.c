@@ -54,6 +54,11 @@ static void usage(FILE *f)
                "      --title-weight W\n"
                "                       a word counts W times in the title (BM25F-style;\n"
                "                       default 1: once; title:word and text:word ignore it)\n"
+               "      --typos          search a word the index lacks as its closest\n"
+               "                       indexed word (\"showing results for\" on stderr):\n"
+               "                       the default of a query on the command line, not\n"
+               "                       of trec, -f or --stdio\n"
+               "      --exact          search the words as typed: no typo correction\n"
                "      --run-tag TAG    tag column of --format trec (default spasm)\n"
                "      --color WHEN     auto (default: colour on a terminal unless NO_COLOR is\n"
                "                       set and not empty), always or never\n"
@@ -138,12 +143,18 @@ static int run_query(FILE *out, FILE *err, const cfg *c, spasm_searcher *s, cons
             p += len + (p[len] == '\n');
         }
     }
+    /* typo tolerance: say what was searched instead (JSON: in each hit) */
+    const char *sugg = spasm_results_suggestion(r);
+    if (*sugg && c->format != FMT_JSON)
+        fprintf(err, "spasm-search: %s%s%sshowing results for %s\n", where ? where : "",
+                where ? ": " : "", spasm_results_flags(r) & SPASM_RESULT_CORRECTED ? "" : "also ",
+                sugg);
     size_t n = spasm_results_count(r);
     for (size_t i = 0; i < n; i++) {
         const spasm_hit *h = spasm_results_hit(r, i);
         size_t rank = c->so.offset + i + 1;
         if (c->format == FMT_JSON) {
-            print_json_hit(out, c, qid, rank, h, cut);
+            print_json_hit(out, c, qid, rank, h, cut, sugg);
         } else if (c->format == FMT_TREC) {
             if (c->group_doc)
                 fprintf(out, "%s Q0 %s %zu %.6f %s\n", qid ? qid : "1", h->doc_id, rank, h->score,
@@ -407,7 +418,9 @@ int main(int argc, char **argv)
         O_STDIO,
         O_OFFSET,
         O_THREADS,
-        O_TITLE_WEIGHT /* issue 14 part 5, fields */
+        O_TITLE_WEIGHT, /* issue 14 part 5, fields */
+        O_EXACT,
+        O_TYPOS
     };
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"top", required_argument, 0, 'k'},
@@ -430,6 +443,8 @@ int main(int argc, char **argv)
                                          {"threads", required_argument, 0, O_THREADS},
                                          {"version", no_argument, 0, 'V'},
                                          {"title-weight", required_argument, 0, O_TITLE_WEIGHT},
+                                         {"exact", no_argument, 0, O_EXACT},
+                                         {"typos", no_argument, 0, O_TYPOS},
                                          {0, 0, 0, 0}};
     cfg c;
     memset(&c, 0, sizeof c);
@@ -521,6 +536,10 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case O_EXACT:
+        case O_TYPOS:
+            c.so.typos = ch == O_EXACT ? SPASM_TYPOS_OFF : SPASM_TYPOS_ON;
+            break;
         case O_KEEP:
             c.so.keep_stopwords = 1;
             break;
@@ -607,6 +626,10 @@ int main(int argc, char **argv)
     }
     if (collapse < 0) collapse = c.format == FMT_TEXT && !batch && !stdio_mode && !c.group_doc;
     c.so.collapse = collapse;
+    /* Typo correction, likewise, for a person's query on the command line
+     * (text or JSON), not for a batch or TREC run (README, "Typos") */
+    if (c.so.typos == SPASM_TYPOS_DEFAULT && !batch && !stdio_mode && c.format != FMT_TREC)
+        c.so.typos = SPASM_TYPOS_ON;
     if (!index) index = default_index(defbuf, sizeof defbuf);
     if (!check && !batch && !stdio_mode && nwords == 0) {
         fprintf(stderr, "spasm-search: no query given (see --help)\n");

@@ -27,9 +27,10 @@ typedef struct cfg {
 void print_text_hit(FILE *out, const cfg *c, size_t rank, const spasm_hit *h);
 
 /* Print hit h as one JSON line (qid in a batch; cut: a prefix expansion
- * was cut, "expansion_cut": true). */
+ * was cut, "expansion_cut": true; suggestion: the query as corrected,
+ * "suggestion", when not NULL or ""). */
 void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank, const spasm_hit *h,
-                    int cut);
+                    int cut, const char *suggestion);
 
 /* Report an error of one query (see main_search_out.c). */
 void report_error(FILE *out, FILE *err, const cfg *c, const char *qid, unsigned long lineno,

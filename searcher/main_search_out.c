@@ -120,7 +120,7 @@ void report_error(FILE *out, FILE *err, const cfg *c, const char *qid, unsigned 
 }
 
 void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank, const spasm_hit *h,
-                    int cut)
+                    int cut, const char *suggestion)
 {
     json_t *o = json_object();
     if (qid) json_object_set_new(o, "qid", json_text(qid));
@@ -150,5 +150,6 @@ void print_json_hit(FILE *out, const cfg *c, const char *qid, size_t rank, const
     json_object_set_new(o, "also_in", dups);
     if (c->so.explain) json_object_set_new(o, "explain", json_string(h->explain));
     if (cut) json_object_set_new(o, "expansion_cut", json_true());
+    if (suggestion && *suggestion) json_object_set_new(o, "suggestion", json_text(suggestion));
     put_json_line(out, o);
 }

@@ -25,8 +25,9 @@ struct spasm_results {
     hit_mem *mem;
     size_t n;
     uint64_t total;
-    unsigned flags; /* SPASM_RESULT_* */
-    char *notes;    /* NULL: none */
+    unsigned flags;   /* SPASM_RESULT_* */
+    char *notes;      /* NULL: none */
+    char *suggestion; /* the query as corrected (suggest.c), NULL: none */
 };
 
 static int serr_nomem(spasm_searcher *s)
@@ -69,6 +70,19 @@ int sp_results_set_notes(spasm_results *r, unsigned flags, const char *notes, si
     return r->notes ? 0 : SPASM_ENOMEM;
 }
 
+const char *spasm_results_suggestion(const spasm_results *r)
+{
+    return r && r->suggestion ? r->suggestion : "";
+}
+
+int sp_results_set_suggestion(spasm_results *r, const char *text, size_t n, unsigned flags)
+{
+    if (n == 0) return 0;
+    r->flags |= flags;
+    r->suggestion = sp_strndup(r->a, text, n);
+    return r->suggestion ? 0 : SPASM_ENOMEM;
+}
+
 void spasm_results_free(spasm_results *r)
 {
     if (!r) return;
@@ -84,6 +98,7 @@ void spasm_results_free(spasm_results *r)
     sp_free(r->a, r->hits);
     sp_free(r->a, r->mem);
     sp_free(r->a, r->notes);
+    sp_free(r->a, r->suggestion);
     sp_free(r->a, r);
 }
 

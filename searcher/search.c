@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "search.h"
+#include "suggest.h"
 
 /* ---- the public API ---- */
 
@@ -160,6 +161,9 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
     if (sp_canceled(x)) return x->rc; /* set before the call */
     int keep = (o && o->keep_stopwords) || (ix->flags & SP_FLAG_NO_STOPWORDS);
     int rc = sp_query_parse(s->a, s->an, query, keep, qt, s->errmsg);
+    int typos = o ? o->typos : SPASM_TYPOS_OFF; /* spasm_count: as typed */
+    if (typos == SPASM_TYPOS_DEFAULT) typos = SPASM_TYPOS_DEFAULT_IS;
+    if (!rc && typos == SPASM_TYPOS_ON) rc = sp_suggest_apply(x, *qt);
     if (!rc) rc = sp_expand(x, *qt);
     if (rc && !s->errmsg[0]) serr(s, rc, spasm_errstr(rc));
     return rc;
@@ -196,6 +200,7 @@ int spasm_count(spasm_searcher *s, const char *query, uint64_t *count)
         sp_it_free(&x, root);
     }
     if (!rc) *count = c;
+    sp_suggest_free(&x);
     sp_expansion_free(&x);
     sp_query_free(s->a, qt);
     return rc;
@@ -367,7 +372,7 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
      * many, and 4 times more if too many of them fold (the folder goes on
      * from the candidates it has already decided). */
     size_t cap = collapse ? want * 2 + 16 : want;
-    it_ctx x;
+    it_ctx x = {0};
     it *root;
     qnode *qt;
     sp_topk t;
@@ -390,6 +395,7 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
         }
         sp_free(s->a, t.h);
         sp_it_free(&x, root);
+        sp_suggest_free(&x);
         sp_expansion_free(&x);
         sp_query_free(s->a, qt);
         cap = SP_MIN(cap * 4, (size_t)s->ix->live_pass);
@@ -402,9 +408,25 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
         *out = NULL;
         rc = serr(s, SPASM_ENOMEM, "out of memory");
     }
+    /* and the query as corrected */
+    if (!rc && x.fix && x.fix->corrected) {
+        sp_buf sb;
+        sp_buf_init(&sb, s->a);
+        int src = sp_suggest_text(&x, s->an, query, &sb);
+        unsigned fl = x.fix->added < x.fix->corrected ? SPASM_RESULT_CORRECTED : 0;
+        if (x.fix->added) fl |= SPASM_RESULT_TYPO_ADDED;
+        if (!src) src = sp_results_set_suggestion(*out, (const char *)sb.p, sb.n, fl);
+        sp_buf_free(&sb);
+        if (src) {
+            spasm_results_free(*out);
+            *out = NULL;
+            rc = serr(s, SPASM_ENOMEM, "out of memory");
+        }
+    }
     sp_fold_free(s, &fold);
     sp_free(s->a, t.h);
     sp_it_free(&x, root);
+    sp_suggest_free(&x);
     sp_expansion_free(&x);
     sp_query_free(s->a, qt);
     return rc;

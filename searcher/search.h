@@ -62,6 +62,7 @@ typedef struct it_ctx {
     unsigned tick;
     const volatile sig_atomic_t *cancel;
     uint64_t deadline_ns;
+    struct sp_fixes *fix;     /* typo corrections (suggest.c) */
 } it_ctx;
 
 typedef struct sp_cand {
@@ -246,5 +247,9 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
 /* Attach flags and notes (notes[0, n), lines ending in '\n') to r;
  * 0 or SPASM_ENOMEM. */
 int sp_results_set_notes(spasm_results *r, unsigned flags, const char *notes, size_t n);
+/* Attach the corrected query text[0, n) (n = 0: none; suggest.c) to r,
+ * with flags (SPASM_RESULT_CORRECTED, SPASM_RESULT_TYPO_ADDED); call after
+ * sp_results_set_notes.  0 or SPASM_ENOMEM. */
+int sp_results_set_suggestion(spasm_results *r, const char *text, size_t n, unsigned flags);
 
 #endif

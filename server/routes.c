@@ -253,6 +253,8 @@ static void run_search(spasm_searcher *s, serve_req *r)
     json_object_set_new(out, "k", json_integer((json_int_t)r->k));
     json_object_set_new(out, "more", json_boolean(n > r->k));
     if (cut) json_object_set_new(out, "notes", json_string(spasm_results_notes(res)));
+    const char *sugg = spasm_results_suggestion(res); /* typo tolerance */
+    if (*sugg) json_object_set_new(out, "suggestion", json_string(sugg));
     json_object_set_new(out, "hits", hits);
     spasm_results_free(res);
     serve_answer(r, MHD_HTTP_OK, out);

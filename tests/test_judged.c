@@ -272,6 +272,9 @@ static void test_judged_quality(void **state)
     spasm_search_options o;
     spasm_search_options_init(&o); /* the defaults: top 10, index k1/b */
     assert_int_equal(o.k, 10);
+    /* typo tolerance (issue 14 part 2): on, as spasm-search has it for a
+     * person's query; queries 120-139 are misspelt */
+    o.typos = SPASM_TYPOS_ON;
 
     FILE *run = tmpfile();
     assert_non_null(run);

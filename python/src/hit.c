@@ -136,6 +136,7 @@ PyTypeObject PySpasm_DupType;
 typedef struct {
     PyObject_HEAD PyObject *hits; /* list of Hit */
     PyObject *total, *flags, *notes;
+    PyObject *suggestion; /* typo tolerance: the query as corrected, '' if not */
 } ResultsObject;
 
 static void results_dealloc(ResultsObject *r)
@@ -144,6 +145,7 @@ static void results_dealloc(ResultsObject *r)
     Py_XDECREF(r->total);
     Py_XDECREF(r->flags);
     Py_XDECREF(r->notes);
+    Py_XDECREF(r->suggestion);
     Py_TYPE(r)->tp_free((PyObject *)r);
 }
 
@@ -188,6 +190,9 @@ static PyMemberDef results_members[] = {
      "expanded to fewer terms than it has."},
     {"notes", T_OBJECT, offsetof(ResultsObject, notes), READONLY,
      "The same as text, one line per cut prefix ('' when nothing was cut)."},
+    {"suggestion", T_OBJECT, offsetof(ResultsObject, suggestion), READONLY,
+     "The query as searched when typo tolerance corrected a word of it\n"
+     "('muscle spasm' for 'musle spasm'), else ''."},
     {NULL, 0, 0, 0, NULL},
 };
 
@@ -343,7 +348,9 @@ PyObject *pyspasm_results(const spasm_results *r, size_t offset, int scored)
     o->flags = PyLong_FromUnsignedLong(spasm_results_flags(r));
     const char *notes = spasm_results_notes(r);
     o->notes = str_of(notes, strlen(notes));
-    if (!o->hits || !o->total || !o->flags || !o->notes) {
+    const char *sugg = spasm_results_suggestion(r);
+    o->suggestion = str_of(sugg, strlen(sugg));
+    if (!o->hits || !o->total || !o->flags || !o->notes || !o->suggestion) {
         Py_DECREF(o);
         return NULL;
     }
