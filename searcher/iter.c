@@ -209,6 +209,7 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
             t->qweight = sp_qtf_weight(q->qtf);
             t->idf *= t->qweight;
         }
+        if (t && q->boost > 0) t->idf *= q->boost; /* a synonym's or family member's weight */
         return t;
     }
     case Q_PREFIX: {
@@ -264,7 +265,7 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
             idf += operand_idf(n->kids[i]);
             w += n->kids[i]->width;
         }
-        n->idf = idf;
+        n->idf = q->boost > 0 ? idf * q->boost : idf; /* a synonym phrase's weight */
         if (q->type == Q_PHRASE) n->width = w;
     } else if (q->type == Q_OR) {
         for (size_t i = 0; i < n->nkids; i++)

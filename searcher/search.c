@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "search.h"
+#include "synonyms.h"
 
 /* ---- the public API ---- */
 
@@ -89,6 +90,13 @@ static int check_options(spasm_searcher *s, const spasm_search_options *o)
         return sp_seterr(s->errmsg, SPASM_EINVAL,
                          "group must be SPASM_GROUP_NONE (0) or SPASM_GROUP_DOC (1), not %d",
                          o->group);
+    if (!(o->synonym_weight >= 0 && o->synonym_weight <= 1) ||
+        !(o->family_weight >= 0 && o->family_weight <= 1)) /* synonyms.c */
+        return sp_seterr(s->errmsg, SPASM_EINVAL, "%s must be from 0 to 1 (or 0 for 0.5), not %g",
+                         o->synonym_weight >= 0 && o->synonym_weight <= 1 ? "family_weight"
+                                                                          : "synonym_weight",
+                         o->synonym_weight >= 0 && o->synonym_weight <= 1 ? o->family_weight
+                                                                          : o->synonym_weight);
     if (o->fields & ~(unsigned)SPASM_FIELDS_ALL)
         return sp_seterr(s->errmsg, SPASM_EINVAL,
                          "fields must be SPASM_FIELD_* bits, from 0 to %d, not %u",
@@ -121,6 +129,7 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
     s->errmsg[0] = 0;
     int keep = (o && o->keep_stopwords) || (ix->flags & SP_FLAG_NO_STOPWORDS);
     int rc = sp_query_parse(s->a, s->an, query, keep, qt, s->errmsg);
+    if (!rc) rc = sp_syn_query(s, o, x, qt); /* synonyms, word families (synonyms.c) */
     if (!rc) rc = sp_expand(x, *qt);
     if (rc && !s->errmsg[0]) serr(s, rc, spasm_errstr(rc));
     return rc;
