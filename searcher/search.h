@@ -32,6 +32,7 @@ typedef struct it {
     struct it **kids;
     size_t nkids;
     uint32_t *lead; /* AND, PHRASE, NEAR: kids in leapfrog order, rarest first */
+    double boost;   /* TERM, PHRASE: a synonym's or family member's weight (0 = 1) */
 } it;
 
 typedef struct it_ctx {

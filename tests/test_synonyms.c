@@ -184,6 +184,13 @@ static void single_word(void **state)
     assert_int_equal(spasm_search(s, "doctor", &o, &r), SPASM_OK);
     assert_true(fabs(score_of(r, "d1") - 0.25 * score_of(plain, "d1")) < 1e-9);
     spasm_results_free(r);
+    o.synonym_weight = 0;
+    o.explain = 1; /* --explain says the weight */
+    assert_int_equal(spasm_search(s, "doctor", &o, &r), SPASM_OK);
+    assert_non_null(strstr(spasm_results_hit(r, 1)->explain,
+                           "term \"physician\" (df=1): alternative weight 0.500000 * idf"));
+    spasm_results_free(r);
+    o.explain = 0;
     o.synonym_weight = 1.5;
     assert_int_equal(spasm_search(s, "doctor", &o, &r), SPASM_EINVAL);
     assert_non_null(strstr(spasm_searcher_errmsg(s), "synonym_weight"));
