@@ -206,6 +206,28 @@ static void single_word(void **state)
     spasm_synonyms_free(t);
 }
 
+/* A rarer alternative weighs at most w times the word typed: its idf is
+ * capped at the original's. */
+static void idf_cap(void **state)
+{
+    (void)state;
+    spasm_synonyms *t = parse_ok("neck, torticollis\n");
+    spasm_results *plain = search_with(s, "torticollis", NULL, 0);
+    spasm_results *r = search_with(s, "neck", t, 0);
+    double idf_neck = log(1 + (10 - 2 + 0.5) / (2 + 0.5)); /* N 10: in d6, d10 */
+    double idf_tort = log(1 + (10 - 1 + 0.5) / (1 + 0.5)); /* in d5 only */
+    assert_true(fabs(score_of(r, "d5") - 0.5 * idf_neck / idf_tort * score_of(plain, "d5")) < 1e-9);
+    spasm_results_free(r);
+    /* the other way, a commoner alternative keeps its own idf */
+    spasm_results *pn = search_with(s, "neck", NULL, 0);
+    r = search_with(s, "torticollis", t, 0);
+    assert_true(fabs(score_of(r, "d6") - 0.5 * score_of(pn, "d6")) < 1e-9);
+    spasm_results_free(r);
+    spasm_results_free(pn);
+    spasm_results_free(plain);
+    spasm_synonyms_free(t);
+}
+
 /* period pain, menstrual cramps: phrases both ways. */
 static void multi_word(void **state)
 {
@@ -405,11 +427,17 @@ static void identical_without(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(parse_formats), cmocka_unit_test(parse_errors),
-        cmocka_unit_test(single_word),   cmocka_unit_test(multi_word),
-        cmocka_unit_test(mapping),       cmocka_unit_test(budget),
-        cmocka_unit_test(stored),        cmocka_unit_test(cli_errors),
-        cmocka_unit_test(families),      cmocka_unit_test(identical_without),
+        cmocka_unit_test(parse_formats),
+        cmocka_unit_test(parse_errors),
+        cmocka_unit_test(single_word),
+        cmocka_unit_test(idf_cap),
+        cmocka_unit_test(multi_word),
+        cmocka_unit_test(mapping),
+        cmocka_unit_test(budget),
+        cmocka_unit_test(stored),
+        cmocka_unit_test(cli_errors),
+        cmocka_unit_test(families),
+        cmocka_unit_test(identical_without),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
