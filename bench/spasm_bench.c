@@ -6,6 +6,7 @@
  *   spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] [--group doc|none]
  *                     [--keep-stopwords] [--bm25 K1 B] [--fields id|all]
  *                     [--collapse on|off] [--typos on|off]
+ *                     [--synonyms FILE] [--families]
  *       Opens INDEX once (spasm_open) and makes one searcher.  Each query's
  *       text is passed to spasm_search() as it is (bare words are OR-ed by
  *       the engine's syntax), asking for the top K; the ids of the hits are
@@ -30,6 +31,8 @@
  *       spasm.h SPASM_TYPOS_DEFAULT_IS).
  *       --keep-stopwords: do not drop stop words from the queries (the
  *       peers drop none).  --bm25: override the index's BM25 defaults.
+ *       --synonyms FILE, --families: the synonyms and word families of
+ *       spasm-search (issue 14; an empty FILE measures their fixed cost).
  *
  *   spasm_bench version
  */
@@ -46,6 +49,7 @@ static void usage(void)
     fprintf(stderr, "usage: spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] "
                     "[--group doc|none] [--keep-stopwords] [--bm25 K1 B] [--fields id|all]\n"
                     "                   [--collapse on|off] [--typos on|off]\n"
+                    "                   [--synonyms FILE] [--families]\n"
                     "       spasm_bench version\n");
     exit(2);
 }
@@ -59,6 +63,7 @@ static int cmd_query(int argc, char **argv)
     size_t k = bu_parse_k(argv[4]);
     const char *runpath = NULL;
     spasm_search_options opt;
+    spasm_synonyms *syn = NULL; /* --synonyms */
     spasm_search_options_init(&opt);
     opt.k = k;
     opt.fields = SPASM_FIELD_ID; /* what the peers fetch per hit */
@@ -99,6 +104,12 @@ static int cmd_query(int argc, char **argv)
                 bu_die("--typos takes on or off, not '%s'", c);
         } else if (!strcmp(argv[i], "--keep-stopwords")) {
             opt.keep_stopwords = 1;
+        } else if (!strcmp(argv[i], "--synonyms") && i + 1 < argc) { /* issue 14 part 4 */
+            if (spasm_synonyms_load(&syn, argv[++i]))
+                bu_die("%s", spasm_synonyms_errmsg(syn));
+            opt.synonyms = syn;
+        } else if (!strcmp(argv[i], "--families")) { /* issue 14 part 3 */
+            opt.families = 1;
         } else if (!strcmp(argv[i], "--bm25") && i + 2 < argc) {
             opt.k1 = bu_parse_double("--bm25 k1", argv[++i]);
             opt.b = bu_parse_double("--bm25 b", argv[++i]);
@@ -173,6 +184,7 @@ static int cmd_query(int argc, char **argv)
     bu_print_summary(stdout, "spasm", k, ms, qs.n, hits_total, zero, failed);
     spasm_searcher_free(s);
     spasm_close(ix);
+    spasm_synonyms_free(syn);
     free(ms);
     free(ids);
     free(scores);

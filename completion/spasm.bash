@@ -45,13 +45,14 @@ _spasm()
         COMPREPLY=($(compgen -W 'jsonl text auto' -- "$cur"))
         return
         ;;
-    -i | --index | -o | --output | -f | --file | --info | --ids-from | --token-file)
+    -i | --index | -o | --output | -f | --file | --info | --ids-from | --token-file | --synonyms)
         # an index is a file (format 1) or a folder (a live index)
         COMPREPLY=($(compgen -f -- "$cur"))
         compopt -o filenames 2>/dev/null
         return
         ;;
     -k | --top | --offset | --k1 | --b | -m | --memory | -j | --threads | --run-tag | -l | --listen | \
+        --synonym-weight | --family-weight | \
         -t | --max-request-bytes | --max-body-bytes | --max-query-bytes | --max-k | --max-offset | \
         --time-budget | --max-connections | --max-queue | --idle-timeout | --drain-timeout | --cors | \
         --doc | --term | --limit | --title-weight)

@@ -223,6 +223,10 @@ typedef struct spasm_writer_options {
      * then abandon the writer, which removes its temporary files.  The
      * writer's threads block signals, so handlers run in the caller's. */
     volatile sig_atomic_t *cancel;
+    /* Synonyms stored in the index (an optional section, docs/FORMAT.md),
+     * which its searches then use by default; NULL: none.  Copied by
+     * spasm_writer_new().  Index files only: an updater ignores it. */
+    const struct spasm_synonyms *synonyms;
 } spasm_writer_options;
 
 /*
@@ -480,6 +484,18 @@ typedef struct spasm_search_options {
     double title_weight;
     /* typo tolerance (issue 14 part 2; see spasm_results_suggestion) */
     int typos; /* SPASM_TYPOS_DEFAULT (0), SPASM_TYPOS_OFF or SPASM_TYPOS_ON */
+    /* ---- synonyms and word families (issue 14 parts 3 and 4; see
+     * spasm_synonyms_load below and README "Synonyms and word families") */
+    const struct spasm_synonyms *synonyms; /* query-time synonyms, used instead of
+                                              the index's stored ones; NULL: the
+                                              index's (if it has any) */
+    int no_synonyms;                       /* 1: no synonyms at all, not even stored */
+    double synonym_weight;                 /* weight of an alternative of an
+                                              equivalence line (a, b, c), 0 to 1;
+                                              0 = 0.5 */
+    int families;                          /* 1: join word families (derivational
+                                              variants from the index's words) */
+    double family_weight;                  /* their weight, 0 to 1; 0 = 0.5 */
 } spasm_search_options;
 
 /* issue 14 part 5: the default and the largest title weight. */
@@ -680,6 +696,35 @@ SPASM_API const char *spasm_results_suggestion(const spasm_results *r);
 /* Free a result set (NULL is allowed), from any thread, before its index
  * is closed. */
 SPASM_API void spasm_results_free(spasm_results *r);
+
+/* ---- Synonyms (issue 14 part 4) ---------------------------------------------- */
+
+/*
+ * A synonym table in the Solr / Elasticsearch format (README, "Synonyms
+ * and word families"): one rule a line, `a, b, c` (each stands for the
+ * others) or `a, b => c, d` (a and b are replaced by c and d; list a on
+ * the right to keep it), multi-word entries matching as phrases, `#` to
+ * the end of the line a comment (at the start or after a blank).  Every
+ * entry goes through the index's analyser, so entries match stems.  Give
+ * it to searches in spasm_search_options.synonyms (it is immutable once
+ * loaded: any number of searchers and threads may share it), or store it
+ * in an index with `spasm-index --synonyms FILE`.  *out receives a
+ * handle even on failure (NULL only when memory ran out): read
+ * spasm_synonyms_errmsg(), e.g. "syn.txt:12: an empty entry between
+ * commas" (SPASM_EQUERY), then free it.  SPASM_EIO when the file cannot
+ * be read.
+ */
+typedef struct spasm_synonyms spasm_synonyms;
+SPASM_API int spasm_synonyms_load(spasm_synonyms **out, const char *path);
+/* The same from text[0, len), named `name` in messages. */
+SPASM_API int spasm_synonyms_parse(spasm_synonyms **out, const char *name, const char *text,
+                                   size_t len);
+/* The message of the load's error ("" if none). */
+SPASM_API const char *spasm_synonyms_errmsg(const spasm_synonyms *t);
+/* The number of rules (lines that are not blank or comments). */
+SPASM_API size_t spasm_synonyms_count(const spasm_synonyms *t);
+/* Free a table (NULL is allowed) once no search uses it. */
+SPASM_API void spasm_synonyms_free(spasm_synonyms *t);
 
 /* ---- Looking things up ------------------------------------------------------- */
 

@@ -564,6 +564,11 @@ static void write_tables(spasm_writer *w, uint64_t nterms)
         sp_sink_write(s, e, 4);
     }
     sp_sink_end(s, w->npass);
+    if (w->syns.n) { /* optional: the synonyms of spasm-index --synonyms */
+        sp_sink_begin(s, SP_SEC_SYNS);
+        sp_sink_write(s, w->syns.p, w->syns.n);
+        sp_sink_end(s, w->nsyn_rules);
+    }
     sp_sink_begin(s, SP_SEC_DIDS); /* u32 offsets[D + 1], then the ids */
     sp_put_u32(e, 0);
     sp_sink_write(s, e, 4);

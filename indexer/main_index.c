@@ -214,6 +214,8 @@ static void usage(FILE *f)
             "                       or after --update or --delete)\n"
             "      --info INDEX     print what INDEX holds: generation, segments, live and\n"
             "                       deleted documents, commit time\n"
+            "      --synonyms FILE  store the synonyms of FILE (\"a, b\" and \"a => b\" lines)\n"
+            "                       in the index: its searches use them by default\n"
             "  -q, --quiet          no progress line and no summary\n"
             "  -h, --help           this help\n"
             "  -V, --version        print the version\n"
@@ -424,6 +426,7 @@ int main(int argc, char **argv)
                                          {"ids-from", required_argument, 0, 10},
                                          {"single-file", no_argument, 0, 11},
                                          {"live", no_argument, 0, 12},
+                                         {"synonyms", required_argument, 0, 13},
                                          {0, 0, 0, 0}};
     cli cl;
     memset(&cl, 0, sizeof cl);
@@ -432,6 +435,7 @@ int main(int argc, char **argv)
     const char *out = DEFAULT_INDEX;
     spasm_writer_options wo;
     memset(&wo, 0, sizeof wo);
+    const char *syn_path = NULL;
     wo.b = -1;
     progress pr = {0};
     int c;
@@ -522,6 +526,9 @@ int main(int argc, char **argv)
         case 12:
             cl.live = 1;
             break;
+        case 13: /* synonyms stored in the index */
+            syn_path = optarg;
+            break;
         case 'q':
             pr.quiet = 1;
             break;
@@ -585,6 +592,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "spasm-index: --delete needs ids (arguments or --ids-from FILE)\n");
         return 2;
     }
+    if (syn_path && (changes || build_kind(&cl))) {
+        fprintf(stderr, "spasm-index: --synonyms is stored in a single-file index only (not in "
+                        "a live folder yet; give spasm-search --synonyms instead)\n");
+        return 2;
+    }
+    spasm_synonyms *syn = NULL;
+    if (syn_path) {
+        int src = spasm_synonyms_load(&syn, syn_path);
+        if (src) {
+            fprintf(stderr, "spasm-index: %s\n", spasm_synonyms_errmsg(syn));
+            spasm_synonyms_free(syn);
+            return 2;
+        }
+        wo.synonyms = syn;
+    }
     if (!changes && cl.nargs == 0) {
         fprintf(stderr, "spasm-index: no input given (see --help)\n");
         return 2;
@@ -611,6 +633,8 @@ int main(int argc, char **argv)
     if (changes || build_kind(&cl)) return run_updater(&cl, &wo, &pr, !changes);
     spasm_writer *w;
     int rc = spasm_writer_new(&w, out, &wo);
+    spasm_synonyms_free(syn); /* the writer has its copy */
+    wo.synonyms = NULL;
     for (int i = 0; !rc && i < cl.nargs; i++)
         rc = strcmp(cl.args[i], "-") == 0 ? spasm_writer_add_fd(w, 0, "stdin", cl.stdin_format)
                                           : spasm_writer_add_path(w, cl.args[i]);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "synonyms.h"
 
 int sp_writer_err(spasm_writer *w, int code, const char *fmt, ...)
 {
@@ -117,6 +118,14 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     sp_buf_init(&w->joined, &w->a);
     sp_buf_init(&w->sigs, &w->a);
     sp_buf_init(&w->sigb, &w->a);
+    sp_buf_init(&w->syns, &w->a);
+    if (opt->synonyms) { /* stored as given: readers analyse it with their analyser */
+        size_t n;
+        const char *t = sp_syn_text(opt->synonyms, &n);
+        sp_buf_append(&w->syns, t, n);
+        w->nsyn_rules = spasm_synonyms_count(opt->synonyms);
+        if (w->syns.err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    }
     sp_store_w_init(&w->text, &w->a, 16384);
     sp_store_w_init(&w->dmeta, &w->a, 8192);
     w->dmeta.mem = &w->dmeta_mem;
@@ -283,6 +292,7 @@ void spasm_writer_abandon(spasm_writer *w)
     sp_free(&w->a, w->pre);
     sp_buf_free(&w->sigs);
     sp_buf_free(&w->sigb);
+    sp_buf_free(&w->syns);
     sp_store_w_free(&w->text);
     sp_store_w_free(&w->dmeta);
     pthread_mutex_destroy(&w->mu);

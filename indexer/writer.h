@@ -183,6 +183,8 @@ struct spasm_writer {
     /* near-duplicate signatures: SP_SIG_HASHES u16 per passage (SIGS), and
      * bigram counts and bitmaps, SP_SIGB_ENTRY bytes per passage (SIGB) */
     sp_buf sigs, sigb;
+    sp_buf syns; /* the synonym text to store (SYNS), empty: none */
+    size_t nsyn_rules;
     uint64_t last_event_bytes;
     /* analysis: batches, worker threads (batch.c) */
     size_t batch_bytes; /* a batch closes at this much text */

@@ -5,7 +5,8 @@
 #   scripts/deps.sh clang      also clang and its sanitizer and libFuzzer
 #                              runtimes (make check, make fuzz, make CC=clang)
 #   scripts/deps.sh bench      also the peer engines for bench/ (Xapian, SQLite
-#                              FTS5, Lucene 8 with OpenJDK 17 and jackson-core)
+#                              FTS5, Lucene 8 with OpenJDK 17 and jackson-core;
+#                              WordNet for scripts/wordnet-synonyms.py)
 #
 # Run by `make` and `make check` (and by .ci/run).  Does nothing when every
 # package is already installed; otherwise installs them with apt-get
@@ -16,7 +17,7 @@ PKGS="build-essential pkg-config zlib1g-dev libdeflate-dev libstemmer-dev libutf
 PKGS="$PKGS python3-selenium chromium chromium-driver"
 for mode in "$@"; do
     case $mode in
-    bench) PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time openjdk-17-jdk-headless liblucene8-java libjackson2-core-java wrk" ;;
+    bench) PKGS="$PKGS libxapian-dev libsqlite3-dev sqlite3 jq time openjdk-17-jdk-headless liblucene8-java libjackson2-core-java wrk wordnet-base" ;;
     clang) PKGS="$PKGS clang libclang-rt-dev" ;;
     *) echo "deps: unknown set $mode" >&2; exit 2 ;;
     esac

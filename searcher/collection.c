@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "live.h"
+#include "synonyms.h"
 
 static int ixfail(spasm_index *ix, int code, const char *fmt, ...) SP_PRINTF(3, 4);
 /* Record the handle's error: message and state. */
@@ -128,6 +129,31 @@ static int open_source(spasm_index *ix, size_t i, const spasm_index *old)
 }
 
 /* Number the parts and add up the live statistics. */
+/* The synonyms stored in the first segment that has them (SYNS), parsed
+ * with this library's analyser; a table that no longer parses is left
+ * out with a note.  0 or an error code. */
+static int load_synonyms(spasm_index *ix)
+{
+    for (size_t i = 0; i < ix->nparts; i++) {
+        sp_seg *g = ix->part[i].seg;
+        if (!g->syns.p) continue;
+        char err[SP_ERRMSG_MAX];
+        if (sp_ix_ensure(g, g->syns.off, g->syns.len, err))
+            return ixfail(ix, SPASM_ECORRUPT, "%s", err);
+        int rc = spasm_synonyms_parse(&ix->synonyms, "the index's synonyms",
+                                      (const char *)g->syns.p, g->syns.len);
+        if (rc == SPASM_ENOMEM) return ixfail(ix, rc, "out of memory");
+        if (rc) {
+            sp_col_note(ix, spasm_synonyms_errmsg(ix->synonyms),
+                        strlen(spasm_synonyms_errmsg(ix->synonyms)));
+            spasm_synonyms_free(ix->synonyms);
+            ix->synonyms = NULL;
+        }
+        return 0;
+    }
+    return 0;
+}
+
 static int finish(spasm_index *ix)
 {
     uint64_t np = 0, nd = 0;
@@ -161,6 +187,8 @@ static int finish(spasm_index *ix)
     ix->ndocs = nd;
     ix->live_pass = np - ix->del_pass;
     ix->live_docs = nd - ix->del_docs;
+    int rc = load_synonyms(ix);
+    if (rc) return rc;
     ix->avgdl = ix->live_pass ? (double)ix->tokens / (double)ix->live_pass : 1;
     for (size_t i = 0; i < ix->nsrc; i++) {
         ix->gen += ix->src[i].gen;
@@ -249,6 +277,7 @@ int spasm_refresh(spasm_index *ix, spasm_index **out)
 void spasm_close(spasm_index *ix)
 {
     if (!ix) return;
+    spasm_synonyms_free(ix->synonyms);
     sp_col_drop_parts(ix, 0);
     sp_free(&ix->a, ix->part);
     for (size_t i = 0; i < ix->nsrc; i++) sp_free(&ix->a, ix->src[i].path);

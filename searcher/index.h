@@ -38,6 +38,7 @@ typedef struct sp_seg {
         sigs, dids;
     sp_sec sigb; /* optional: bigram counts and bitmaps (collapse.c) */
     sp_sec tlen; /* optional: the title's positions per passage (field queries) */
+    sp_sec syns; /* optional: the synonyms stored at index time (synonyms.c) */
     uint64_t npass, ndocs, nterms, tokens;
     double k1, b, avgdl;
     unsigned flags;
@@ -115,6 +116,7 @@ struct spasm_index {
     int format; /* 1: a file, 2: a live folder (or several sources with one) */
     uint64_t gen;
     char *notes; /* warnings (a damaged commit point skipped), NULL: none */
+    spasm_synonyms *synonyms; /* stored at index time (SYNS), NULL: none */
 };
 
 /* What the dictionary holds for one term. */

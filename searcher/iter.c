@@ -228,6 +228,10 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
             t->qweight = sp_qtf_weight(q->qtf);
             t->idf *= t->qweight;
         }
+        if (t && q->boost > 0) { /* a synonym's or family member's weight */
+            t->idf *= q->boost;
+            t->boost = q->boost;
+        }
         return t;
     }
     case Q_PREFIX: {
@@ -288,7 +292,8 @@ static it *build(it_ctx *x, const qnode *q, int *rc)
             idf += operand_idf(n->kids[i]);
             w += n->kids[i]->width;
         }
-        n->idf = idf;
+        n->idf = q->boost > 0 ? idf * q->boost : idf; /* a synonym phrase's weight */
+        n->boost = q->boost;
         if (q->type == Q_PHRASE) n->width = w;
     } else if (q->type == Q_OR) {
         for (size_t i = 0; i < n->nkids; i++)
@@ -606,10 +611,16 @@ static void it_explain(it_ctx *x, it *n, uint32_t d, uint32_t dl, sp_buf *ex, do
                               n->kids[i]->name ? n->kids[i]->name : "(...)");
             sp_buf_printf(ex, ")");
         }
+        int weighted = n->type == Q_TERM && n->qtf > 1;
+        if (n->boost > 0 && n->boost != 1) { /* a synonym or family member (synonyms.c) */
+            idf /= n->boost;
+            sp_buf_printf(ex, "%s alternative weight %.6f", weighted ? "," : ":", n->boost);
+            weighted = 1;
+        }
         sp_buf_printf(ex,
                       "%s idf %.6f * tf %g * (k1 %.2f + 1) / (tf %g + k1 %.2f * (1 - b %.2f + b "
                       "%.2f * len %u / avglen %.4f))\n",
-                      n->qtf > 1 ? " *" : ":", idf, tf, x->k1, tf, x->k1, x->b, x->b, dl, x->avgdl);
+                      weighted ? " *" : ":", idf, tf, x->k1, tf, x->k1, x->b, x->b, dl, x->avgdl);
         return;
     }
     case Q_OR:

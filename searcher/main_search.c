@@ -29,6 +29,14 @@ static void print_notes(const spasm_index *ix)
     }
 }
 
+/* The table of --synonyms, freed at exit. */
+static spasm_synonyms *syn_table;
+
+static void free_syn_table(void)
+{
+    spasm_synonyms_free(syn_table);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: spasm-search [OPTIONS] QUERY...\n"
@@ -68,6 +76,12 @@ static void usage(FILE *f)
                "      --stdio          read queries from stdin as -f does, answer each\n"
                "                       (JSON Lines unless --format says otherwise) followed\n"
                "                       by an empty line, flushed\n"
+               "      --synonyms FILE  synonyms (\"a, b, c\" and \"a => b\" lines, # comments),\n"
+               "                       instead of those stored in the index\n"
+               "      --no-synonyms    no synonyms, not even those stored in the index\n"
+               "      --synonym-weight W  weight of a synonym, 0 < W <= 1 (default 0.5)\n"
+               "      --families       also match word families (pregnant: pregnancy)\n"
+               "      --family-weight W   their weight, 0 < W <= 1 (default 0.5)\n"
                "  -h, --help, -V, --version\n"
                "\n"
                "Query syntax:\n"
@@ -420,7 +434,12 @@ int main(int argc, char **argv)
         O_THREADS,
         O_TITLE_WEIGHT, /* issue 14 part 5, fields */
         O_EXACT,
-        O_TYPOS
+        O_TYPOS,
+        O_SYN, /* synonyms and word families */
+        O_NOSYN,
+        O_SYNW,
+        O_FAM,
+        O_FAMW
     };
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"top", required_argument, 0, 'k'},
@@ -445,12 +464,17 @@ int main(int argc, char **argv)
                                          {"title-weight", required_argument, 0, O_TITLE_WEIGHT},
                                          {"exact", no_argument, 0, O_EXACT},
                                          {"typos", no_argument, 0, O_TYPOS},
+                                         {"synonyms", required_argument, 0, O_SYN},
+                                         {"no-synonyms", no_argument, 0, O_NOSYN},
+                                         {"synonym-weight", required_argument, 0, O_SYNW},
+                                         {"families", no_argument, 0, O_FAM},
+                                         {"family-weight", required_argument, 0, O_FAMW},
                                          {0, 0, 0, 0}};
     cfg c;
     memset(&c, 0, sizeof c);
     spasm_search_options_init(&c.so);
     c.run_tag = "spasm";
-    const char *index = NULL, *batch = NULL, *color = "auto";
+    const char *index = NULL, *batch = NULL, *color = "auto", *syn_path = NULL;
     const char *shards[64]; /* every -i, in order */
     size_t nshards = 0;
     int check = 0, stdio_mode = 0, format_given = 0, ch, collapse = -1;
@@ -579,6 +603,28 @@ int main(int argc, char **argv)
         case 'f':
             batch = optarg;
             break;
+        case O_SYN: /* synonyms and word families */
+            syn_path = optarg;
+            break;
+        case O_NOSYN:
+            c.so.no_synonyms = 1;
+            break;
+        case O_FAM:
+            c.so.families = 1;
+            break;
+        case O_SYNW:
+        case O_FAMW: {
+            double v = strtod(optarg, &end);
+            if (*end || end == optarg || !(v > 0 && v <= 1)) {
+                fprintf(stderr,
+                        "spasm-search: --%s wants a number above 0 and at most 1, not "
+                        "\"%s\"\n",
+                        ch == O_SYNW ? "synonym-weight" : "family-weight", optarg);
+                return 2;
+            }
+            *(ch == O_SYNW ? &c.so.synonym_weight : &c.so.family_weight) = v;
+            break;
+        }
         case 'h':
             usage(stdout);
             return 0;
@@ -641,6 +687,15 @@ int main(int argc, char **argv)
                 : batch ? "-f"
                         : "--stdio");
         return 2;
+    }
+    if (syn_path) { /* --synonyms FILE: used instead of the index's stored ones */
+        int rc = spasm_synonyms_load(&syn_table, syn_path);
+        atexit(free_syn_table);
+        if (rc) {
+            fprintf(stderr, "spasm-search: %s\n", spasm_synonyms_errmsg(syn_table));
+            return 2;
+        }
+        c.so.synonyms = syn_table;
     }
     spasm_index *ix;
     if ((nshards > 1 ? spasm_open_many(&ix, shards, nshards, NULL)

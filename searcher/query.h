@@ -61,6 +61,9 @@ typedef struct qnode {
     struct qnode **kids; /* Q_PHRASE: terms in order; Q_NEAR, Q_AND, Q_OR: operands;
                             Q_REQOPT: required, optional; Q_EXCL: positive, negative */
     size_t nkids;
+    /* synonyms and word families (synonyms.c): a Q_TERM's or Q_PHRASE's
+     * weight, times its idf (0 = 1) */
+    double boost;
 } qnode;
 
 /* Parse query; *out receives the tree (NULL when it has no word).

@@ -10,6 +10,7 @@
 
 #include "search.h"
 #include "suggest.h"
+#include "synonyms.h"
 
 /* ---- the public API ---- */
 
@@ -124,6 +125,13 @@ static int check_options(spasm_searcher *s, const spasm_search_options *o)
                          "title_weight must be above 0 and at most %g (or 0 for the default %g), "
                          "not %g",
                          SPASM_TITLE_WEIGHT_MAX, SPASM_TITLE_WEIGHT_DEFAULT, o->title_weight);
+    if (!(o->synonym_weight >= 0 && o->synonym_weight <= 1) ||
+        !(o->family_weight >= 0 && o->family_weight <= 1)) /* synonyms.c */
+        return sp_seterr(s->errmsg, SPASM_EINVAL, "%s must be from 0 to 1 (or 0 for 0.5), not %g",
+                         o->synonym_weight >= 0 && o->synonym_weight <= 1 ? "family_weight"
+                                                                          : "synonym_weight",
+                         o->synonym_weight >= 0 && o->synonym_weight <= 1 ? o->family_weight
+                                                                          : o->synonym_weight);
     if (o->fields & ~(unsigned)SPASM_FIELDS_ALL)
         return sp_seterr(s->errmsg, SPASM_EINVAL,
                          "fields must be SPASM_FIELD_* bits, from 0 to %d, not %u",
@@ -164,6 +172,7 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
     int typos = o ? o->typos : SPASM_TYPOS_OFF; /* spasm_count: as typed */
     if (typos == SPASM_TYPOS_DEFAULT) typos = SPASM_TYPOS_DEFAULT_IS;
     if (!rc && typos == SPASM_TYPOS_ON) rc = sp_suggest_apply(x, *qt);
+    if (!rc) rc = sp_syn_query(s, o, x, qt); /* synonyms, word families (synonyms.c) */
     if (!rc) rc = sp_expand(x, *qt);
     if (rc && !s->errmsg[0]) serr(s, rc, spasm_errstr(rc));
     return rc;

@@ -33,6 +33,7 @@ typedef struct it {
     size_t nkids;
     uint32_t *lead; /* AND, PHRASE, NEAR: kids in leapfrog order, rarest first */
     qfield field;   /* Q_TERM: title: or text: (freq, pos: its occurrences there) */
+    double boost;   /* TERM, PHRASE: a synonym's or family member's weight (0 = 1) */
 } it;
 
 typedef struct it_ctx {

@@ -214,6 +214,9 @@ static int load(sp_seg *ix, unsigned flags, char *err)
         case SP_SEC_SIGB:
             dst = &ix->sigb;
             break;
+        case SP_SEC_SYNS:
+            dst = &ix->syns;
+            break;
         case SP_SEC_DIDS:
             dst = &ix->dids;
             break;

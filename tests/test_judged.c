@@ -46,9 +46,13 @@
  * 0.8131, MRR 0.8760.  Reset after titles, prefixes over words, folding,
  * query term weights and k1 1.4, b 0.6: success@3 0.9333 (70 of 75),
  * nDCG@10 0.8101, MRR 0.8987.
+ * Reset when issue 14 parts 3 and 4 added 30 queries (180-189 synonyms,
+ * 200-219 word families) that the defaults, with both parts off, mostly
+ * cannot answer: 105 queries, success@3 0.8095, nDCG@10 0.7099, MRR 0.7713
+ * (queries 1-75 unchanged).
  * MRR is printed, not asserted: success@3 already guards the top of the list. */
-#define FLOOR_SUCCESS3 0.88
-#define FLOOR_NDCG10 0.76
+#define FLOOR_SUCCESS3 0.75
+#define FLOOR_NDCG10 0.65
 
 #define QUERIES_PATH "tests/judged/queries.tsv"
 #define QRELS_PATH "tests/judged/qrels.txt"
