@@ -84,11 +84,16 @@ typedef struct bigram_set {
     int done;
 } bigram_set;
 
-/* A signature-table slot: one (bucket, value) key and its holders. */
+/* A signature-table slot: one (bucket, value) key, how many kept
+ * candidates hold it, and which.  kc is key << 8 | min(count, 255)
+ * (SP_NONE: an empty slot); ref is the holder when count is 1, else the
+ * first of its SP_FOLD_COMMON holders in f->chunk (holders beyond
+ * SP_FOLD_COMMON are only counted: such a value is never read again). */
 typedef struct fold_slot {
-    uint32_t key; /* bucket << 16 | value; SP_NONE: empty slot */
-    uint32_t head, count;
+    uint32_t kc, ref;
 } fold_slot;
+#define SP_SLOT_KEY(kc) ((kc) >> 8)
+#define SP_SLOT_COUNT(kc) ((kc)&0xFF)
 
 struct sp_folder {
     spasm_searcher *s;
@@ -104,8 +109,8 @@ struct sp_folder {
     bigram_set *sets;  /* per candidate: exact bigrams, on first need */
     fold_slot *slot;   /* open addressing on the key */
     size_t nslots, nkeys;
-    uint32_t *erep, *enext; /* holder entries: kept candidate, next entry */
-    size_t nent, capent;
+    uint32_t *chunk;         /* the holders of keys held more than once, SP_FOLD_COMMON each */
+    size_t nchunk, capchunk; /* in use, allocated (in SP_FOLD_COMMON entries) */
     uint32_t col[SP_SIG_HASHES * SP_FOLD_COMMON]; /* scratch: kept ones to confirm */
     size_t at[SP_SIG_HASHES];                     /* decide(): the slot of each key (for add_rep) */
     size_t at_nslots;                             /* the table size at[] is for (0: none) */
@@ -254,7 +259,7 @@ static fold_slot *find_slot(const sp_folder *f, uint32_t key)
 {
     size_t m = f->nslots - 1;
     for (size_t h = hash_key(key) & m;; h = (h + 1) & m)
-        if (f->slot[h].key == key || f->slot[h].key == SP_NONE) return &f->slot[h];
+        if (SP_SLOT_KEY(f->slot[h].kc) == key || f->slot[h].kc == SP_NONE) return &f->slot[h];
 }
 
 /* Double the slot table. */
@@ -269,9 +274,9 @@ static int grow_slots(sp_folder *f)
         f->nslots = n;
         return SPASM_ENOMEM;
     }
-    for (size_t i = 0; i < f->nslots; i++) f->slot[i].key = SP_NONE;
+    for (size_t i = 0; i < f->nslots; i++) f->slot[i].kc = SP_NONE;
     for (size_t i = 0; i < n; i++)
-        if (old[i].key != SP_NONE) *find_slot(f, old[i].key) = old[i];
+        if (old[i].kc != SP_NONE) *find_slot(f, SP_SLOT_KEY(old[i].kc)) = old[i];
     sp_free(f->s->a, old);
     return 0;
 }
@@ -319,30 +324,31 @@ static int add_rep(sp_folder *f, uint32_t r)
     int reuse = f->at_nslots == f->nslots;
     for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
         if (sig[b] == SP_SIG_EMPTY) continue;
-        if (f->nent == f->capent) { /* erep and enext grow together */
-            size_t c = f->capent ? 2 * f->capent : 1024;
-            uint32_t *er = sp_realloc(f->s->a, f->erep, c * sizeof *er);
-            if (!er) return SPASM_ENOMEM;
-            f->erep = er;
-            uint32_t *nx = sp_realloc(f->s->a, f->enext, c * sizeof *nx);
-            if (!nx) return SPASM_ENOMEM;
-            f->enext = nx;
-            f->capent = c;
-        }
         uint32_t key = b << 16 | sig[b];
         /* the slot decide() found, unless another key of r took it */
         fold_slot *sl = reuse ? &f->slot[f->at[b]] : NULL;
-        if (!sl || (sl->key != key && sl->key != SP_NONE)) sl = find_slot(f, key);
-        if (sl->key == SP_NONE) {
-            sl->key = key;
-            sl->head = SP_NONE;
-            sl->count = 0;
+        if (!sl || (SP_SLOT_KEY(sl->kc) != key && sl->kc != SP_NONE)) sl = find_slot(f, key);
+        if (sl->kc == SP_NONE) { /* its first holder */
+            sl->kc = key << 8 | 1;
+            sl->ref = r;
             f->nkeys++;
+            continue;
         }
-        f->erep[f->nent] = r;
-        f->enext[f->nent] = sl->head;
-        sl->head = (uint32_t)f->nent++;
-        sl->count++;
+        uint32_t count = SP_SLOT_COUNT(sl->kc);
+        if (count == 1) { /* a second holder: the key gets a chunk */
+            if (f->nchunk == f->capchunk) {
+                size_t c = f->capchunk ? 2 * f->capchunk : 256;
+                uint32_t *ch = sp_realloc(f->s->a, f->chunk, c * SP_FOLD_COMMON * sizeof *ch);
+                if (!ch) return SPASM_ENOMEM;
+                f->chunk = ch;
+                f->capchunk = c;
+            }
+            uint32_t at = (uint32_t)(f->nchunk++ * SP_FOLD_COMMON);
+            f->chunk[at] = sl->ref;
+            sl->ref = at;
+        }
+        if (count < SP_FOLD_COMMON) f->chunk[sl->ref + count] = r;
+        if (count < 0xFF) sl->kc++;
     }
     return 0;
 }
@@ -360,31 +366,33 @@ static int decide(sp_folder *f, uint32_t i)
     size_t nk = 0;
     f->at_nslots = f->nslots;
     /* The table is large and read at random: ask for the 16 slots at once
-     * (and then for the chains' first entries), so that their cache misses
+     * (and then for their holder chunks), so that their cache misses
      * overlap instead of following one another. */
     size_t mask = f->nslots - 1;
     for (uint32_t b = 0; b < SP_SIG_HASHES && f->nslots; b++) {
         f->at[b] = hash_key(b << 16 | sig[b]) & mask;
         __builtin_prefetch(&f->slot[f->at[b]]);
     }
-    uint32_t heads[SP_SIG_HASHES];
+    const uint32_t *hold[SP_SIG_HASHES]; /* per rare key: its holders */
+    uint32_t nhold[SP_SIG_HASHES];
     size_t nh = 0;
     for (uint32_t b = 0; b < SP_SIG_HASHES && f->nslots; b++) {
         if (sig[b] == SP_SIG_EMPTY) continue;
         uint32_t key = b << 16 | sig[b];
         size_t h = f->at[b];
-        while (f->slot[h].key != key && f->slot[h].key != SP_NONE) h = (h + 1) & mask;
+        while (SP_SLOT_KEY(f->slot[h].kc) != key && f->slot[h].kc != SP_NONE) h = (h + 1) & mask;
         f->at[b] = h;
         const fold_slot *sl = &f->slot[h];
-        if (sl->key == SP_NONE || sl->count > SP_FOLD_COMMON) continue;
-        heads[nh++] = sl->head;
-        __builtin_prefetch(&f->erep[sl->head]);
-        __builtin_prefetch(&f->enext[sl->head]);
+        uint32_t count = SP_SLOT_COUNT(sl->kc);
+        if (sl->kc == SP_NONE || count > SP_FOLD_COMMON) continue;
+        hold[nh] = count == 1 ? &sl->ref : f->chunk + sl->ref;
+        __builtin_prefetch(hold[nh]);
+        nhold[nh++] = count;
     }
     /* the kept ones sharing at least SP_DUP_MIN_KEYS rare values with i */
     for (size_t q = 0; q < nh; q++) {
-        for (uint32_t e = heads[q]; e != SP_NONE; e = f->enext[e]) {
-            uint32_t r = f->erep[e];
+        for (uint32_t e = 0; e < nhold[q]; e++) {
+            uint32_t r = hold[q][e];
             if (f->mark[r] != i + 1) {
                 f->mark[r] = i + 1;
                 f->nshared[r] = 1;
@@ -443,8 +451,8 @@ static void reset(sp_folder *f)
         memset(&f->sets[i], 0, sizeof f->sets[i]);
         f->mark[i] = 0;
     }
-    for (size_t i = 0; i < f->nslots; i++) f->slot[i].key = SP_NONE;
-    f->done = f->nreps = f->ndups = f->nkeys = f->nent = 0;
+    for (size_t i = 0; i < f->nslots; i++) f->slot[i].kc = SP_NONE;
+    f->done = f->nreps = f->ndups = f->nkeys = f->nchunk = 0;
 }
 
 int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
@@ -557,8 +565,7 @@ void sp_folder_free(sp_folder *f)
         for (int c = 0; c < SP_FOLD_BLOCKS; c++) sp_store_cache_free(&f->blocks[c]);
     sp_free(a, f->blocks);
     sp_free(a, f->slot);
-    sp_free(a, f->erep);
-    sp_free(a, f->enext);
+    sp_free(a, f->chunk);
     sp_free(a, f);
 }
 
