@@ -75,7 +75,12 @@
  * neighbours, in one block), not the searcher's one. */
 #define SP_FOLD_BIG 100
 #define SP_FOLD_STEMS 8192
-#define SP_FOLD_BLOCKS 16
+#define SP_FOLD_BLOCKS 64
+/* Folding for at least SP_FOLD_DIRECT results indexes its key table by
+ * the key itself (SP_FOLD_KEYS slots, 8 MiB): most keys get held, and a
+ * direct slot costs one cache miss and no probing. */
+#define SP_FOLD_DIRECT 2048
+#define SP_FOLD_KEYS ((size_t)SP_SIG_HASHES << 16)
 
 /* One candidate's exact bigram set, computed on first need. */
 typedef struct bigram_set {
@@ -109,6 +114,7 @@ struct sp_folder {
     bigram_set *sets;  /* per candidate: exact bigrams, on first need */
     fold_slot *slot;   /* open addressing on the key */
     size_t nslots, nkeys;
+    int direct;              /* slot[key] (SP_FOLD_DIRECT), else hash_key(key) & (nslots - 1) */
     uint32_t *chunk;         /* the holders of keys held more than once, SP_FOLD_COMMON each */
     size_t nchunk, capchunk; /* in use, allocated (in SP_FOLD_COMMON entries) */
     uint32_t col[SP_SIG_HASHES * SP_FOLD_COMMON]; /* scratch: kept ones to confirm */
@@ -118,10 +124,38 @@ struct sp_folder {
     sp_analyzer *an;                              /* need >= SP_FOLD_BIG: its own analyser, */
     sp_store_cache *blocks;                       /* and text blocks (SP_FOLD_BLOCKS) */
 };
-static int cmp_u64(const void *a, const void *b)
+/* Sort v[0, n) ascending (quicksort, insertion sort below 16: qsort's
+ * callback per comparison cost more than the comparisons). */
+static void sort_u64(uint64_t *v, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+    while (n > 16) {
+        uint64_t a = v[0], b = v[n / 2], c = v[n - 1]; /* median of three */
+        uint64_t piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (v[i] < piv) i++;
+            while (v[j] > piv) j--;
+            if (i >= j) break;
+            uint64_t t = v[i];
+            v[i++] = v[j];
+            v[j--] = t;
+        }
+        /* recurse into the smaller side, loop on the larger */
+        if (j + 1 < n - j - 1) {
+            sort_u64(v, j + 1);
+            v += j + 1;
+            n -= j + 1;
+        } else {
+            sort_u64(v + j + 1, n - j - 1);
+            n = j + 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 /* The TEXT block holding passage p (the last whose first record is <= p,
@@ -179,7 +213,7 @@ static int get_bigrams(sp_folder *f, size_t i)
         b->v[k - 1] = sp_bigram_hash(prev, cur);
         prev = cur;
     }
-    qsort(b->v, nt - 1, sizeof *b->v, cmp_u64);
+    sort_u64(b->v, nt - 1);
     size_t n = 0;
     for (size_t k = 0; k < nt - 1; k++)
         if (n == 0 || b->v[n - 1] != b->v[k]) b->v[n++] = b->v[k];
@@ -254,27 +288,33 @@ static uint32_t hash_key(uint32_t key)
     return key ^ (key >> 16);
 }
 
+/* Where the search for key's slot starts. */
+static inline size_t key_pos(const sp_folder *f, uint32_t key)
+{
+    return f->direct ? key : hash_key(key) & (f->nslots - 1);
+}
+
 /* The slot of key (an empty one if absent). */
 static fold_slot *find_slot(const sp_folder *f, uint32_t key)
 {
     size_t m = f->nslots - 1;
-    for (size_t h = hash_key(key) & m;; h = (h + 1) & m)
+    for (size_t h = key_pos(f, key);; h = (h + 1) & m)
         if (SP_SLOT_KEY(f->slot[h].kc) == key || f->slot[h].kc == SP_NONE) return &f->slot[h];
 }
 
-/* Double the slot table. */
+/* Double the slot table (a direct one: make it). */
 static int grow_slots(sp_folder *f)
 {
     fold_slot *old = f->slot;
     size_t n = f->nslots;
-    f->nslots = n ? 2 * n : 1024;
+    f->nslots = f->direct ? SP_FOLD_KEYS : n ? 2 * n : 1024;
     f->slot = sp_malloc(f->s->a, f->nslots * sizeof *f->slot);
     if (!f->slot) {
         f->slot = old;
         f->nslots = n;
         return SPASM_ENOMEM;
     }
-    for (size_t i = 0; i < f->nslots; i++) f->slot[i].kc = SP_NONE;
+    memset(f->slot, 0xFF, f->nslots * sizeof *f->slot); /* kc SP_NONE: empty */
     for (size_t i = 0; i < n; i++)
         if (old[i].kc != SP_NONE) *find_slot(f, SP_SLOT_KEY(old[i].kc)) = old[i];
     sp_free(f->s->a, old);
@@ -319,7 +359,7 @@ static int reserve_cands(sp_folder *f, size_t n)
 static int add_rep(sp_folder *f, uint32_t r)
 {
     const uint16_t *sig = f->sig + (size_t)r * SP_SIG_HASHES;
-    while (2 * (f->nkeys + SP_SIG_HASHES) > f->nslots)
+    while (f->direct ? !f->nslots : 2 * (f->nkeys + SP_SIG_HASHES) > f->nslots)
         if (grow_slots(f)) return SPASM_ENOMEM;
     int reuse = f->at_nslots == f->nslots;
     for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
@@ -370,7 +410,7 @@ static int decide(sp_folder *f, uint32_t i)
      * overlap instead of following one another. */
     size_t mask = f->nslots - 1;
     for (uint32_t b = 0; b < SP_SIG_HASHES && f->nslots; b++) {
-        f->at[b] = hash_key(b << 16 | sig[b]) & mask;
+        f->at[b] = key_pos(f, b << 16 | sig[b]);
         __builtin_prefetch(&f->slot[f->at[b]]);
     }
     const uint32_t *hold[SP_SIG_HASHES]; /* per rare key: its holders */
@@ -440,6 +480,7 @@ int sp_folder_new(spasm_searcher *s, size_t need, sp_folder **out)
     f->s = s;
     f->need = need;
     f->use_sigb = use_sigb;
+    f->direct = need >= SP_FOLD_DIRECT;
     return 0;
 }
 
@@ -451,7 +492,7 @@ static void reset(sp_folder *f)
         memset(&f->sets[i], 0, sizeof f->sets[i]);
         f->mark[i] = 0;
     }
-    for (size_t i = 0; i < f->nslots; i++) f->slot[i].kc = SP_NONE;
+    if (f->slot) memset(f->slot, 0xFF, f->nslots * sizeof *f->slot);
     f->done = f->nreps = f->ndups = f->nkeys = f->nchunk = 0;
 }
 
