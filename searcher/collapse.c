@@ -34,8 +34,12 @@
  * the folds are exactly those of the plain pairwise rule (tests/test_fold.c
  * compares with a brute-force pairwise evaluation).  At k=10,000 on that
  * query they keep 88 of the pairwise rule's 95 folds.  Cost: a candidate
- * makes 16 hash probes (issued together, so that their cache misses
- * overlap), walks at most 16 x 16 holders and confirms at most 16 pairs.
+ * makes 16 table probes (issued together, so that their cache misses
+ * overlap), reads at most 16 x 16 holders and confirms at most 16 pairs.
+ * A key's holders lie together (inline when there is one, else in a chunk
+ * of 16): walking linked per-holder entries scattered over megabytes was
+ * half of the ids-only folding time at k >= 10,000 (perf).  Folding for
+ * SP_FOLD_DIRECT results or more indexes the table by the key itself.
  *
  * Confirming a pair from text (inflate a 16 KiB block, analyse, sort) was
  * the dominant cost, and almost always in vain: on query "a", k=1,000,000,
@@ -51,8 +55,12 @@
  * same with or without SIGB (an older index folds as before, more
  * slowly).  Folding for at least SP_FOLD_BIG results has its own stem
  * cache and text blocks.  With ids only (--format trec --collapse)
- * folding still costs several times the plain ranking at large k (the
- * probes and the remaining texts; bench/README.md).
+ * folding still costs several times the plain ranking beyond k = 100
+ * (bench/README.md): the texts that remain (1,248 at k = 100,000 on
+ * query "a", ~90 us each to inflate and analyse, for 408 folds: a true
+ * near-duplicate can only be confirmed from its text) and the 16 cache
+ * misses per candidate.  The 2x goal needs an exact representation of
+ * the bigrams that is cheaper than the text: not done.
  *
  * The folder keeps its state between calls (sp_folder_feed), so that
  * search.c can rank more candidates when too many fold and go on from
