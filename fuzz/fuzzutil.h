@@ -35,6 +35,10 @@ void fuzz_check_results(spasm_searcher *s, const spasm_results *r, const spasm_s
  * without, only their shapes.  Returns spasm_search's code. */
 int fuzz_search(spasm_searcher *s, const char *query, const spasm_search_options *o,
                 const spasm_index_stats *st);
+/* The same, against spasm_count only when count_too (fuzz_query lets an
+ * input bit choose: the count evaluates the query a second time). */
+int fuzz_search_count(spasm_searcher *s, const char *query, const spasm_search_options *o,
+                      const spasm_index_stats *st, int count_too);
 
 /* Exercise an open index: a fixed set of queries with several options,
  * document lookups and passage fetches.  The index may be corrupt, so

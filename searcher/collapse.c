@@ -34,8 +34,12 @@
  * the folds are exactly those of the plain pairwise rule (tests/test_fold.c
  * compares with a brute-force pairwise evaluation).  At k=10,000 on that
  * query they keep 88 of the pairwise rule's 95 folds.  Cost: a candidate
- * makes 16 hash probes (issued together, so that their cache misses
- * overlap), walks at most 16 x 16 holders and confirms at most 16 pairs.
+ * makes 16 table probes (issued together, so that their cache misses
+ * overlap), reads at most 16 x 16 holders and confirms at most 16 pairs.
+ * A key's holders lie together (inline when there is one, else in a chunk
+ * of 16): walking linked per-holder entries scattered over megabytes was
+ * half of the ids-only folding time at k >= 10,000 (perf).  Folding for
+ * SP_FOLD_DIRECT results or more indexes the table by the key itself.
  *
  * Confirming a pair from text (inflate a 16 KiB block, analyse, sort) was
  * the dominant cost, and almost always in vain: on query "a", k=1,000,000,
@@ -51,8 +55,12 @@
  * same with or without SIGB (an older index folds as before, more
  * slowly).  Folding for at least SP_FOLD_BIG results has its own stem
  * cache and text blocks.  With ids only (--format trec --collapse)
- * folding still costs several times the plain ranking at large k (the
- * probes and the remaining texts; bench/README.md).
+ * folding still costs several times the plain ranking beyond k = 100
+ * (bench/README.md): the texts that remain (1,248 at k = 100,000 on
+ * query "a", ~90 us each to inflate and analyse, for 408 folds: a true
+ * near-duplicate can only be confirmed from its text) and the 16 cache
+ * misses per candidate.  The 2x goal needs an exact representation of
+ * the bigrams that is cheaper than the text: not done.
  *
  * The folder keeps its state between calls (sp_folder_feed), so that
  * search.c can rank more candidates when too many fold and go on from
@@ -75,7 +83,12 @@
  * neighbours, in one block), not the searcher's one. */
 #define SP_FOLD_BIG 100
 #define SP_FOLD_STEMS 8192
-#define SP_FOLD_BLOCKS 16
+#define SP_FOLD_BLOCKS 64
+/* Folding for at least SP_FOLD_DIRECT results indexes its key table by
+ * the key itself (SP_FOLD_KEYS slots, 8 MiB): most keys get held, and a
+ * direct slot costs one cache miss and no probing. */
+#define SP_FOLD_DIRECT 2048
+#define SP_FOLD_KEYS ((size_t)SP_SIG_HASHES << 16)
 
 /* One candidate's exact bigram set, computed on first need. */
 typedef struct bigram_set {
@@ -84,11 +97,16 @@ typedef struct bigram_set {
     int done;
 } bigram_set;
 
-/* A signature-table slot: one (bucket, value) key and its holders. */
+/* A signature-table slot: one (bucket, value) key, how many kept
+ * candidates hold it, and which.  kc is key << 8 | min(count, 255)
+ * (SP_NONE: an empty slot); ref is the holder when count is 1, else the
+ * first of its SP_FOLD_COMMON holders in f->chunk (holders beyond
+ * SP_FOLD_COMMON are only counted: such a value is never read again). */
 typedef struct fold_slot {
-    uint32_t key; /* bucket << 16 | value; SP_NONE: empty slot */
-    uint32_t head, count;
+    uint32_t kc, ref;
 } fold_slot;
+#define SP_SLOT_KEY(kc) ((kc) >> 8)
+#define SP_SLOT_COUNT(kc) ((kc)&0xFF)
 
 struct sp_folder {
     spasm_searcher *s;
@@ -104,8 +122,9 @@ struct sp_folder {
     bigram_set *sets;  /* per candidate: exact bigrams, on first need */
     fold_slot *slot;   /* open addressing on the key */
     size_t nslots, nkeys;
-    uint32_t *erep, *enext; /* holder entries: kept candidate, next entry */
-    size_t nent, capent;
+    int direct;              /* slot[key] (SP_FOLD_DIRECT), else hash_key(key) & (nslots - 1) */
+    uint32_t *chunk;         /* the holders of keys held more than once, SP_FOLD_COMMON each */
+    size_t nchunk, capchunk; /* in use, allocated (in SP_FOLD_COMMON entries) */
     uint32_t col[SP_SIG_HASHES * SP_FOLD_COMMON]; /* scratch: kept ones to confirm */
     size_t at[SP_SIG_HASHES];                     /* decide(): the slot of each key (for add_rep) */
     size_t at_nslots;                             /* the table size at[] is for (0: none) */
@@ -113,10 +132,38 @@ struct sp_folder {
     sp_analyzer *an;                              /* need >= SP_FOLD_BIG: its own analyser, */
     sp_store_cache *blocks;                       /* and text blocks (SP_FOLD_BLOCKS) */
 };
-static int cmp_u64(const void *a, const void *b)
+/* Sort v[0, n) ascending (quicksort, insertion sort below 16: qsort's
+ * callback per comparison cost more than the comparisons). */
+static void sort_u64(uint64_t *v, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+    while (n > 16) {
+        uint64_t a = v[0], b = v[n / 2], c = v[n - 1]; /* median of three */
+        uint64_t piv = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (v[i] < piv) i++;
+            while (v[j] > piv) j--;
+            if (i >= j) break;
+            uint64_t t = v[i];
+            v[i++] = v[j];
+            v[j--] = t;
+        }
+        /* recurse into the smaller side, loop on the larger */
+        if (j + 1 < n - j - 1) {
+            sort_u64(v, j + 1);
+            v += j + 1;
+            n -= j + 1;
+        } else {
+            sort_u64(v + j + 1, n - j - 1);
+            n = j + 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 /* The TEXT block holding passage p (the last whose first record is <= p,
@@ -174,7 +221,7 @@ static int get_bigrams(sp_folder *f, size_t i)
         b->v[k - 1] = sp_bigram_hash(prev, cur);
         prev = cur;
     }
-    qsort(b->v, nt - 1, sizeof *b->v, cmp_u64);
+    sort_u64(b->v, nt - 1);
     size_t n = 0;
     for (size_t k = 0; k < nt - 1; k++)
         if (n == 0 || b->v[n - 1] != b->v[k]) b->v[n++] = b->v[k];
@@ -249,29 +296,35 @@ static uint32_t hash_key(uint32_t key)
     return key ^ (key >> 16);
 }
 
+/* Where the search for key's slot starts. */
+static inline size_t key_pos(const sp_folder *f, uint32_t key)
+{
+    return f->direct ? key : hash_key(key) & (f->nslots - 1);
+}
+
 /* The slot of key (an empty one if absent). */
 static fold_slot *find_slot(const sp_folder *f, uint32_t key)
 {
     size_t m = f->nslots - 1;
-    for (size_t h = hash_key(key) & m;; h = (h + 1) & m)
-        if (f->slot[h].key == key || f->slot[h].key == SP_NONE) return &f->slot[h];
+    for (size_t h = key_pos(f, key);; h = (h + 1) & m)
+        if (SP_SLOT_KEY(f->slot[h].kc) == key || f->slot[h].kc == SP_NONE) return &f->slot[h];
 }
 
-/* Double the slot table. */
+/* Double the slot table (a direct one: make it). */
 static int grow_slots(sp_folder *f)
 {
     fold_slot *old = f->slot;
     size_t n = f->nslots;
-    f->nslots = n ? 2 * n : 1024;
+    f->nslots = f->direct ? SP_FOLD_KEYS : n ? 2 * n : 1024;
     f->slot = sp_malloc(f->s->a, f->nslots * sizeof *f->slot);
     if (!f->slot) {
         f->slot = old;
         f->nslots = n;
         return SPASM_ENOMEM;
     }
-    for (size_t i = 0; i < f->nslots; i++) f->slot[i].key = SP_NONE;
+    memset(f->slot, 0xFF, f->nslots * sizeof *f->slot); /* kc SP_NONE: empty */
     for (size_t i = 0; i < n; i++)
-        if (old[i].key != SP_NONE) *find_slot(f, old[i].key) = old[i];
+        if (old[i].kc != SP_NONE) *find_slot(f, SP_SLOT_KEY(old[i].kc)) = old[i];
     sp_free(f->s->a, old);
     return 0;
 }
@@ -314,35 +367,36 @@ static int reserve_cands(sp_folder *f, size_t n)
 static int add_rep(sp_folder *f, uint32_t r)
 {
     const uint16_t *sig = f->sig + (size_t)r * SP_SIG_HASHES;
-    while (2 * (f->nkeys + SP_SIG_HASHES) > f->nslots)
+    while (f->direct ? !f->nslots : 2 * (f->nkeys + SP_SIG_HASHES) > f->nslots)
         if (grow_slots(f)) return SPASM_ENOMEM;
     int reuse = f->at_nslots == f->nslots;
     for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
         if (sig[b] == SP_SIG_EMPTY) continue;
-        if (f->nent == f->capent) { /* erep and enext grow together */
-            size_t c = f->capent ? 2 * f->capent : 1024;
-            uint32_t *er = sp_realloc(f->s->a, f->erep, c * sizeof *er);
-            if (!er) return SPASM_ENOMEM;
-            f->erep = er;
-            uint32_t *nx = sp_realloc(f->s->a, f->enext, c * sizeof *nx);
-            if (!nx) return SPASM_ENOMEM;
-            f->enext = nx;
-            f->capent = c;
-        }
         uint32_t key = b << 16 | sig[b];
         /* the slot decide() found, unless another key of r took it */
         fold_slot *sl = reuse ? &f->slot[f->at[b]] : NULL;
-        if (!sl || (sl->key != key && sl->key != SP_NONE)) sl = find_slot(f, key);
-        if (sl->key == SP_NONE) {
-            sl->key = key;
-            sl->head = SP_NONE;
-            sl->count = 0;
+        if (!sl || (SP_SLOT_KEY(sl->kc) != key && sl->kc != SP_NONE)) sl = find_slot(f, key);
+        if (sl->kc == SP_NONE) { /* its first holder */
+            sl->kc = key << 8 | 1;
+            sl->ref = r;
             f->nkeys++;
+            continue;
         }
-        f->erep[f->nent] = r;
-        f->enext[f->nent] = sl->head;
-        sl->head = (uint32_t)f->nent++;
-        sl->count++;
+        uint32_t count = SP_SLOT_COUNT(sl->kc);
+        if (count == 1) { /* a second holder: the key gets a chunk */
+            if (f->nchunk == f->capchunk) {
+                size_t c = f->capchunk ? 2 * f->capchunk : 256;
+                uint32_t *ch = sp_realloc(f->s->a, f->chunk, c * SP_FOLD_COMMON * sizeof *ch);
+                if (!ch) return SPASM_ENOMEM;
+                f->chunk = ch;
+                f->capchunk = c;
+            }
+            uint32_t at = (uint32_t)(f->nchunk++ * SP_FOLD_COMMON);
+            f->chunk[at] = sl->ref;
+            sl->ref = at;
+        }
+        if (count < SP_FOLD_COMMON) f->chunk[sl->ref + count] = r;
+        if (count < 0xFF) sl->kc++;
     }
     return 0;
 }
@@ -360,31 +414,33 @@ static int decide(sp_folder *f, uint32_t i)
     size_t nk = 0;
     f->at_nslots = f->nslots;
     /* The table is large and read at random: ask for the 16 slots at once
-     * (and then for the chains' first entries), so that their cache misses
+     * (and then for their holder chunks), so that their cache misses
      * overlap instead of following one another. */
     size_t mask = f->nslots - 1;
     for (uint32_t b = 0; b < SP_SIG_HASHES && f->nslots; b++) {
-        f->at[b] = hash_key(b << 16 | sig[b]) & mask;
+        f->at[b] = key_pos(f, b << 16 | sig[b]);
         __builtin_prefetch(&f->slot[f->at[b]]);
     }
-    uint32_t heads[SP_SIG_HASHES];
+    const uint32_t *hold[SP_SIG_HASHES]; /* per rare key: its holders */
+    uint32_t nhold[SP_SIG_HASHES];
     size_t nh = 0;
     for (uint32_t b = 0; b < SP_SIG_HASHES && f->nslots; b++) {
         if (sig[b] == SP_SIG_EMPTY) continue;
         uint32_t key = b << 16 | sig[b];
         size_t h = f->at[b];
-        while (f->slot[h].key != key && f->slot[h].key != SP_NONE) h = (h + 1) & mask;
+        while (SP_SLOT_KEY(f->slot[h].kc) != key && f->slot[h].kc != SP_NONE) h = (h + 1) & mask;
         f->at[b] = h;
         const fold_slot *sl = &f->slot[h];
-        if (sl->key == SP_NONE || sl->count > SP_FOLD_COMMON) continue;
-        heads[nh++] = sl->head;
-        __builtin_prefetch(&f->erep[sl->head]);
-        __builtin_prefetch(&f->enext[sl->head]);
+        uint32_t count = SP_SLOT_COUNT(sl->kc);
+        if (sl->kc == SP_NONE || count > SP_FOLD_COMMON) continue;
+        hold[nh] = count == 1 ? &sl->ref : f->chunk + sl->ref;
+        __builtin_prefetch(hold[nh]);
+        nhold[nh++] = count;
     }
     /* the kept ones sharing at least SP_DUP_MIN_KEYS rare values with i */
     for (size_t q = 0; q < nh; q++) {
-        for (uint32_t e = heads[q]; e != SP_NONE; e = f->enext[e]) {
-            uint32_t r = f->erep[e];
+        for (uint32_t e = 0; e < nhold[q]; e++) {
+            uint32_t r = hold[q][e];
             if (f->mark[r] != i + 1) {
                 f->mark[r] = i + 1;
                 f->nshared[r] = 1;
@@ -432,6 +488,7 @@ int sp_folder_new(spasm_searcher *s, size_t need, sp_folder **out)
     f->s = s;
     f->need = need;
     f->use_sigb = use_sigb;
+    f->direct = need >= SP_FOLD_DIRECT;
     return 0;
 }
 
@@ -443,8 +500,8 @@ static void reset(sp_folder *f)
         memset(&f->sets[i], 0, sizeof f->sets[i]);
         f->mark[i] = 0;
     }
-    for (size_t i = 0; i < f->nslots; i++) f->slot[i].key = SP_NONE;
-    f->done = f->nreps = f->ndups = f->nkeys = f->nent = 0;
+    if (f->slot) memset(f->slot, 0xFF, f->nslots * sizeof *f->slot);
+    f->done = f->nreps = f->ndups = f->nkeys = f->nchunk = 0;
 }
 
 int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
@@ -557,8 +614,7 @@ void sp_folder_free(sp_folder *f)
         for (int c = 0; c < SP_FOLD_BLOCKS; c++) sp_store_cache_free(&f->blocks[c]);
     sp_free(a, f->blocks);
     sp_free(a, f->slot);
-    sp_free(a, f->erep);
-    sp_free(a, f->enext);
+    sp_free(a, f->chunk);
     sp_free(a, f);
 }
 

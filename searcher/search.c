@@ -381,7 +381,8 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
      * many, and 4 times more if too many of them fold (the folder goes on
      * from the candidates it has already decided). */
     size_t cap = collapse ? want * 2 + 16 : want;
-    it_ctx x = {0};
+    it_ctx x;
+    memset(&x, 0, sizeof x); /* freed below even when the folder fails before rank() */
     it *root;
     qnode *qt;
     sp_topk t;
