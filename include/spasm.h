@@ -471,6 +471,14 @@ typedef struct spasm_search_options {
     int keep_stopwords;   /* 1: do not drop stop words from the query */
     size_t snippet_bytes; /* target snippet length, at most SPASM_MAX_K; 0 = 300 */
     unsigned fields;      /* SPASM_FIELD_* to fill in each hit; 0 = SPASM_FIELDS_ALL */
+    /* -- proximity (issue 14 part 6) -- */
+    double proximity; /* weight of the term-proximity component, 0 to 100;
+                         0 = off (the default).  A bag-of-words query's
+                         passages gain, for each query word w, up to
+                         proximity * min(1, idf(w)) * (k1 + 1) as other
+                         query words stand near it (Büttcher et al. 2006:
+                         neighbours weighted by their idf / distance^2,
+                         saturated as BM25's tf); see README "Ranking" */
 } spasm_search_options;
 
 /*

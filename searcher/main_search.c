@@ -51,6 +51,9 @@ static void usage(FILE *f)
                "      --k1 K1, --b B   BM25 parameters, 0 < K1 <= 100 and 0 <= B <= 1\n"
                "                       (default: the index's)\n"
                "      --keep-stopwords do not drop stop words from the query\n"
+               "      --proximity W    weight of the term-proximity component, 0 (off,\n"
+               "                       the default) to 100: words of the query close\n"
+               "                       together score higher\n"
                "      --run-tag TAG    tag column of --format trec (default spasm)\n"
                "      --color WHEN     auto (default: colour on a terminal unless NO_COLOR is\n"
                "                       set and not empty), always or never\n"
@@ -403,7 +406,8 @@ int main(int argc, char **argv)
         O_CHECK,
         O_STDIO,
         O_OFFSET,
-        O_THREADS
+        O_THREADS,
+        O_PROX
     };
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"top", required_argument, 0, 'k'},
@@ -416,6 +420,7 @@ int main(int argc, char **argv)
                                          {"k1", required_argument, 0, O_K1},
                                          {"b", required_argument, 0, O_B},
                                          {"keep-stopwords", no_argument, 0, O_KEEP},
+                                         {"proximity", required_argument, 0, O_PROX},
                                          {"run-tag", required_argument, 0, O_TAG},
                                          {"color", required_argument, 0, O_COLOR},
                                          {"colour", required_argument, 0, O_COLOR},
@@ -518,6 +523,15 @@ int main(int argc, char **argv)
             break;
         case O_KEEP:
             c.so.keep_stopwords = 1;
+            break;
+        case O_PROX:
+            c.so.proximity = strtod(optarg, &end);
+            if (*end || end == optarg || !(c.so.proximity >= 0 && c.so.proximity <= 100)) {
+                fprintf(stderr,
+                        "spasm-search: --proximity wants a number from 0 to 100, not \"%s\"\n",
+                        optarg);
+                return 2;
+            }
             break;
         case O_TAG:
             c.run_tag = optarg;

@@ -60,6 +60,7 @@ typedef struct mterm {
     sp_cursor *c; /* a term's cursor; NULL for a phrase or NEAR operand */
     double idf;
     double ubk;       /* idf * (k1 + 1) * (1 + 1e-9): a norm bound times this bounds a score */
+    double pb;        /* the most the proximity component can add for this term (0: off) */
     double list_ub;   /* one-block lists: the bound of the whole list */
     double wub;       /* the bound in the current window */
     double kmin;      /* k1 (1 - b + b len / avglen) for the shortest passage there */
@@ -259,12 +260,24 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
     mterm **mt = sp_malloc(x->a, (n + 1) * sizeof *mt);     /* essential operands at d */
     uint32_t *mtf = sp_malloc(x->a, (n + 1) * sizeof *mtf); /* and their tfs */
     hent *hp = sp_malloc(x->a, (n + 1) * sizeof *hp);       /* essential operands by passage */
-    if (!m || !o || !cum || !contrib || !hit || !mt || !mtf || !hp) {
+    uint32_t *mpi = sp_malloc(x->a, (n + 1) * sizeof *mpi); /* and their postings' indexes */
+    /* proximity: the operand of each query order, the index of its
+     * posting at d in its block, the terms on d for sp_prox_bonus() */
+    mterm **byorder = sp_malloc(x->a, (n + 1) * sizeof *byorder);
+    uint32_t *pidx = sp_malloc(x->a, (n + 1) * sizeof *pidx);
+    sp_prox_term *pt = sp_malloc(x->a, (n + 1) * sizeof *pt);
+    if (!m || !o || !cum || !contrib || !hit || !mt || !mtf || !hp || !mpi || !byorder || !pidx ||
+        !pt) {
         x->rc = SPASM_ENOMEM;
         goto done;
     }
     const double k1 = x->k1, b = x->b, avgdl = x->avgdl;
-    size_t k = 0;
+    size_t k = 0, nprox = 0;
+    for (size_t i = 0; i < n; i++) {
+        byorder[i] = NULL;
+        if (x->prox > 0 && terms[i]->type == Q_TERM) nprox++;
+    }
+    int prox = nprox >= 2; /* the component needs two terms on a passage */
     for (size_t i = 0; i < n; i++) {
         if (terms[i]->empty || terms[i]->doc == SP_END) continue;
         mterm *e = &m[k];
@@ -276,6 +289,9 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
         e->kmin_list = k1 * (1 - b);
         e->list_ub = e->ubk;
         if (e->c && !e->c->skips) e->list_ub = e->ubk * decoded_norm(x, e->c, &e->kmin_list);
+        e->pb = prox && e->c ? sp_prox_term_bound(x, e->idf) : 0;
+        e->list_ub += e->pb;
+        byorder[i] = e;
         e->sb = e->c ? e->c->block : 0;
         e->next = 0;
         e->ess = 1;
@@ -325,7 +341,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     if (dl < mindl) mindl = dl;
                     if (sp_cursor_last_of(c, bl) >= hi) break;
                 }
-                e->wub = e->ubk * norm;
+                e->wub = e->ubk * norm + e->pb;
                 e->kmin = k1 * (1 - b + b * mindl / avgdl);
             } else if (c->docs[c->n - 1] >= lo) {
                 e->wub = e->list_ub;
@@ -384,8 +400,9 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     }
                     uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
                     mt[nm] = e;
+                    mpi[nm] = e->c ? e->c->i : 0;
                     mtf[nm++] = tf;
-                    pre += e->ubk * tf / (tf + e->kmin);
+                    pre += e->ubk * tf / (tf + e->kmin) + e->pb;
                     if (e->c) {
                         uint32_t nd = sp_cursor_next_lazy(e->c);
                         if (!e->c->pending && nd != SP_END)
@@ -419,8 +436,9 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 if (op_doc(e) != d || (!e->c && d < e->next)) continue;
                 uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
                 mt[nm] = e;
+                mpi[nm] = e->c ? e->c->i : 0;
                 mtf[nm++] = tf;
-                pre += e->ubk * tf / (tf + e->kmin);
+                pre += e->ubk * tf / (tf + e->kmin) + e->pb;
                 if (e->c) {
                     /* the next candidate's length is a cache miss: ask early */
                     uint32_t nd = sp_cursor_next_lazy(e->c);
@@ -443,17 +461,19 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
             if (t->n == t->k && pre <= t->threshold) continue;
             uint32_t dl = sp_it_len(x, d);
             double norm = k1 * (1 - b + b * dl / avgdl);
-            double score = 0;
+            double score = 0, pbm = 0; /* pbm: the proximity bounds of the terms met */
             size_t nhit = 0;
             for (size_t j = 0; j < nm; j++) {
                 double v = term_score(mt[j]->idf, mtf[j], k1, norm);
                 contrib[mt[j]->order] = v;
                 hit[nhit++] = mt[j]->order;
+                pidx[mt[j]->order] = mpi[j];
                 score += v;
+                pbm += mt[j]->pb;
             }
             int dropped = 0;
             for (size_t i = first; i-- > 0;) {
-                if (t->n == t->k && score * (1 + 1e-12) + cum[i] <= t->threshold) {
+                if (t->n == t->k && (score + pbm) * (1 + 1e-12) + cum[i] <= t->threshold) {
                     dropped = 1;
                     break;
                 }
@@ -463,7 +483,9 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     double v = term_score(e->idf, tf, k1, norm);
                     contrib[e->order] = v;
                     hit[nhit++] = e->order;
+                    if (e->c) pidx[e->order] = e->c->i;
                     score += v;
+                    pbm += e->pb;
                 }
             }
             if (dropped) continue;
@@ -480,6 +502,24 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
             }
             double sum = 0;
             for (size_t i = 0; i < nhit; i++) sum += contrib[hit[i]];
+            if (prox && pbm > 0) {
+                /* the component, in query order as search.c's evaluator
+                 * adds it; its positions are decoded only when the passage
+                 * can still enter with it */
+                if (t->n == t->k && (sum + pbm) * (1 + 1e-12) <= t->threshold) continue;
+                size_t np = 0;
+                for (size_t i = 0; i < nhit; i++) {
+                    mterm *e = byorder[hit[i]];
+                    if (e && e->c) pt[np++] = (sp_prox_term){e->c, pidx[hit[i]], e->idf, NULL};
+                }
+                double bonus;
+                int rc = sp_prox_bonus(x, pt, np, dl, &bonus, NULL);
+                if (rc) {
+                    x->rc = rc;
+                    break;
+                }
+                sum += bonus;
+            }
             sp_heap_offer(t, d, sum);
             while (t->n == t->k && first < k && cum[first] <= t->threshold) o[first++]->ess = 0;
         }
@@ -496,5 +536,9 @@ done:
     sp_free(x->a, mt);
     sp_free(x->a, mtf);
     sp_free(x->a, hp);
+    sp_free(x->a, mpi);
+    sp_free(x->a, byorder);
+    sp_free(x->a, pidx);
+    sp_free(x->a, pt);
     return 1;
 }
