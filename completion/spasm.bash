@@ -54,7 +54,7 @@ _spasm()
     -k | --top | --offset | --k1 | --b | -m | --memory | -j | --threads | --run-tag | -l | --listen | \
         -t | --max-request-bytes | --max-body-bytes | --max-query-bytes | --max-k | --max-offset | \
         --time-budget | --max-connections | --max-queue | --idle-timeout | --drain-timeout | --cors | \
-        --doc | --term | --limit)
+        --doc | --term | --limit | --proximity)
         return # a value of the user's own
         ;;
     esac
