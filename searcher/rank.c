@@ -400,9 +400,12 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     }
                     uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
                     mt[nm] = e;
-                    mpi[nm] = e->c ? e->c->i : 0;
+                    if (prox) {
+                        mpi[nm] = e->c ? e->c->i : 0;
+                        pre += e->pb;
+                    }
                     mtf[nm++] = tf;
-                    pre += e->ubk * tf / (tf + e->kmin) + e->pb;
+                    pre += e->ubk * tf / (tf + e->kmin);
                     if (e->c) {
                         uint32_t nd = sp_cursor_next_lazy(e->c);
                         if (!e->c->pending && nd != SP_END)
@@ -436,9 +439,12 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 if (op_doc(e) != d || (!e->c && d < e->next)) continue;
                 uint32_t tf = e->c ? sp_cursor_tf(e->c) : e->n->freq;
                 mt[nm] = e;
-                mpi[nm] = e->c ? e->c->i : 0;
+                if (prox) {
+                    mpi[nm] = e->c ? e->c->i : 0;
+                    pre += e->pb;
+                }
                 mtf[nm++] = tf;
-                pre += e->ubk * tf / (tf + e->kmin) + e->pb;
+                pre += e->ubk * tf / (tf + e->kmin);
                 if (e->c) {
                     /* the next candidate's length is a cache miss: ask early */
                     uint32_t nd = sp_cursor_next_lazy(e->c);
@@ -467,9 +473,11 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 double v = term_score(mt[j]->idf, mtf[j], k1, norm);
                 contrib[mt[j]->order] = v;
                 hit[nhit++] = mt[j]->order;
-                pidx[mt[j]->order] = mpi[j];
                 score += v;
-                pbm += mt[j]->pb;
+                if (prox) {
+                    pidx[mt[j]->order] = mpi[j];
+                    pbm += mt[j]->pb;
+                }
             }
             int dropped = 0;
             for (size_t i = first; i-- > 0;) {
@@ -483,9 +491,11 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     double v = term_score(e->idf, tf, k1, norm);
                     contrib[e->order] = v;
                     hit[nhit++] = e->order;
-                    if (e->c) pidx[e->order] = e->c->i;
                     score += v;
-                    pbm += e->pb;
+                    if (prox && e->c) {
+                        pidx[e->order] = e->c->i;
+                        pbm += e->pb;
+                    }
                 }
             }
             if (dropped) continue;
