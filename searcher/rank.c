@@ -233,25 +233,13 @@ static inline double term_score(double idf, uint32_t tf, double k1, double norm)
     return idf * tf * (k1 + 1) / (tf + norm);
 }
 
-int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
+/* Rank the operands terms[0, n) of a disjunction (neg: the excluded
+ * operand, or NULL) into t.  prox: the proximity component applies; a
+ * constant in each of the two copies sp_rank_maxscore() makes, so that
+ * with it off the loop does no proximity work at all. */
+static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms, size_t n, it *neg,
+                                                           sp_topk *t, const int prox)
 {
-    /* "a b -c": the disjunction a b, each candidate checked against c
-     * (a passage matching c is no match: neither scored nor counted). */
-    it *neg = NULL;
-    if (root->type == Q_EXCL && root->nkids == 2) {
-        neg = root->kids[1];
-        root = root->kids[0];
-    }
-    size_t cap = count_leaves(root), n = 0;
-    it **terms = sp_malloc(x->a, (cap + 1) * sizeof *terms);
-    if (!terms) {
-        x->rc = SPASM_ENOMEM;
-        return 1;
-    }
-    if (!collect(root, terms, &n, cap)) {
-        sp_free(x->a, terms);
-        return 0;
-    }
     mterm *m = sp_malloc(x->a, (n + 1) * sizeof *m);
     mterm **o = sp_malloc(x->a, (n + 1) * sizeof *o); /* by window bound, ascending */
     double *cum = sp_malloc(x->a, (n + 1) * sizeof *cum);
@@ -260,24 +248,26 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
     mterm **mt = sp_malloc(x->a, (n + 1) * sizeof *mt);     /* essential operands at d */
     uint32_t *mtf = sp_malloc(x->a, (n + 1) * sizeof *mtf); /* and their tfs */
     hent *hp = sp_malloc(x->a, (n + 1) * sizeof *hp);       /* essential operands by passage */
-    uint32_t *mpi = sp_malloc(x->a, (n + 1) * sizeof *mpi); /* and their postings' indexes */
-    /* proximity: the operand of each query order, the index of its
-     * posting at d in its block, the terms on d for sp_prox_bonus() */
-    mterm **byorder = sp_malloc(x->a, (n + 1) * sizeof *byorder);
-    uint32_t *pidx = sp_malloc(x->a, (n + 1) * sizeof *pidx);
-    sp_prox_term *pt = sp_malloc(x->a, (n + 1) * sizeof *pt);
-    if (!m || !o || !cum || !contrib || !hit || !mt || !mtf || !hp || !mpi || !byorder || !pidx ||
-        !pt) {
+    /* proximity: the essential operands' postings' indexes at d (in
+     * their blocks), the operand of each query order, the index of its
+     * posting, the terms on d for sp_prox_bonus() */
+    uint32_t *mpi = NULL, *pidx = NULL;
+    mterm **byorder = NULL;
+    sp_prox_term *pt = NULL;
+    if (prox) {
+        mpi = sp_malloc(x->a, (n + 1) * sizeof *mpi);
+        byorder = sp_malloc(x->a, (n + 1) * sizeof *byorder);
+        pidx = sp_malloc(x->a, (n + 1) * sizeof *pidx);
+        pt = sp_malloc(x->a, (n + 1) * sizeof *pt);
+    }
+    if (!m || !o || !cum || !contrib || !hit || !mt || !mtf || !hp ||
+        (prox && (!mpi || !byorder || !pidx || !pt))) {
         x->rc = SPASM_ENOMEM;
         goto done;
     }
     const double k1 = x->k1, b = x->b, avgdl = x->avgdl;
-    size_t k = 0, nprox = 0;
-    for (size_t i = 0; i < n; i++) {
-        byorder[i] = NULL;
-        if (x->prox > 0 && terms[i]->type == Q_TERM) nprox++;
-    }
-    int prox = nprox >= 2; /* the component needs two terms on a passage */
+    size_t k = 0;
+    for (size_t i = 0; prox && i < n; i++) byorder[i] = NULL;
     for (size_t i = 0; i < n; i++) {
         if (terms[i]->empty || terms[i]->doc == SP_END) continue;
         mterm *e = &m[k];
@@ -291,7 +281,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
         if (e->c && !e->c->skips) e->list_ub = e->ubk * decoded_norm(x, e->c, &e->kmin_list);
         e->pb = prox && e->c ? sp_prox_term_bound(x, e->idf) : 0;
         e->list_ub += e->pb;
-        byorder[i] = e;
+        if (prox) byorder[i] = e;
         e->sb = e->c ? e->c->block : 0;
         e->next = 0;
         e->ess = 1;
@@ -537,7 +527,6 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
         lo = hi + 1;
     }
 done:
-    sp_free(x->a, terms);
     sp_free(x->a, m);
     sp_free(x->a, o);
     sp_free(x->a, cum);
@@ -550,5 +539,33 @@ done:
     sp_free(x->a, byorder);
     sp_free(x->a, pidx);
     sp_free(x->a, pt);
+}
+
+int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
+{
+    /* "a b -c": the disjunction a b, each candidate checked against c
+     * (a passage matching c is no match: neither scored nor counted). */
+    it *neg = NULL;
+    if (root->type == Q_EXCL && root->nkids == 2) {
+        neg = root->kids[1];
+        root = root->kids[0];
+    }
+    size_t cap = count_leaves(root), n = 0;
+    it **terms = sp_malloc(x->a, (cap + 1) * sizeof *terms);
+    if (!terms) {
+        x->rc = SPASM_ENOMEM;
+        return 1;
+    }
+    if (!collect(root, terms, &n, cap)) {
+        sp_free(x->a, terms);
+        return 0;
+    }
+    size_t nprox = 0; /* the proximity component needs two terms on a passage */
+    for (size_t i = 0; i < n && x->prox > 0; i++) nprox += terms[i]->type == Q_TERM;
+    if (nprox >= 2)
+        maxscore(x, terms, n, neg, t, 1);
+    else
+        maxscore(x, terms, n, neg, t, 0);
+    sp_free(x->a, terms);
     return 1;
 }
