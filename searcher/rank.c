@@ -204,7 +204,8 @@ static void h_moved(hent *h, size_t n)
 
 /* The smallest passage <= hi of an essential operand in the heap, its top
  * settled there (SP_END when none is left in the window). */
-static uint32_t h_next(it_ctx *x, hent *h, size_t *n, uint32_t hi)
+static inline __attribute__((always_inline)) uint32_t h_next(it_ctx *x, hent *h, size_t *n,
+                                                             uint32_t hi)
 {
     while (*n && !x->rc) {
         mterm *e = h[0].e;
