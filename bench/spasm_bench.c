@@ -4,7 +4,7 @@
  * Indexing is timed by bench/run.sh around `spasm-index`.
  *
  *   spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] [--group doc|none]
- *                     [--keep-stopwords] [--bm25 K1 B] [--fields id|all]
+ *                     [--keep-stopwords] [--proximity W] [--bm25 K1 B] [--fields id|all]
  *                     [--collapse on|off] [--typos on|off]
  *                     [--synonyms FILE] [--families]
  *       Opens INDEX once (spasm_open) and makes one searcher.  Each query's
@@ -46,18 +46,19 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] "
-                    "[--group doc|none] [--keep-stopwords] [--bm25 K1 B] [--fields id|all]\n"
-                    "                   [--collapse on|off] [--typos on|off]\n"
-                    "                   [--synonyms FILE] [--families]\n"
-                    "       spasm_bench version\n");
+    fprintf(
+        stderr,
+        "usage: spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] "
+        "[--group doc|none] [--keep-stopwords] [--proximity W] [--bm25 K1 B] [--fields id|all]\n"
+        "                   [--collapse on|off] [--typos on|off]\n"
+        "                   [--synonyms FILE] [--families]\n"
+        "       spasm_bench version\n");
     exit(2);
 }
 
 static int cmd_query(int argc, char **argv)
 {
-    if (argc < 5)
-        usage();
+    if (argc < 5) usage();
     const char *path = argv[2];
     const char *qpath = argv[3];
     size_t k = bu_parse_k(argv[4]);
@@ -102,6 +103,8 @@ static int cmd_query(int argc, char **argv)
                 opt.typos = SPASM_TYPOS_OFF;
             else
                 bu_die("--typos takes on or off, not '%s'", c);
+        } else if (!strcmp(argv[i], "--proximity") && i + 1 < argc) {
+            opt.proximity = bu_parse_double("--proximity", argv[++i]);
         } else if (!strcmp(argv[i], "--keep-stopwords")) {
             opt.keep_stopwords = 1;
         } else if (!strcmp(argv[i], "--synonyms") && i + 1 < argc) { /* issue 14 part 4 */
@@ -127,18 +130,15 @@ static int cmd_query(int argc, char **argv)
 
     spasm_index *ix = NULL;
     int rc = spasm_open(&ix, path, NULL);
-    if (rc != SPASM_OK)
-        bu_die("%s: %s", path, ix ? spasm_index_errmsg(ix) : spasm_errstr(rc));
+    if (rc != SPASM_OK) bu_die("%s: %s", path, ix ? spasm_index_errmsg(ix) : spasm_errstr(rc));
     spasm_searcher *s = NULL;
     rc = spasm_searcher_new(ix, &s);
-    if (rc != SPASM_OK)
-        bu_die("cannot make a searcher: %s", spasm_errstr(rc));
+    if (rc != SPASM_OK) bu_die("cannot make a searcher: %s", spasm_errstr(rc));
 
     double *ms = (double *)calloc(qs.n, sizeof *ms);
     char **ids = (char **)calloc(k, sizeof *ids);
     double *scores = (double *)calloc(k, sizeof *scores);
-    if (!ms || !ids || !scores)
-        bu_die("out of memory");
+    if (!ms || !ids || !scores) bu_die("out of memory");
     size_t zero = 0, failed = 0;
     double hits_total = 0;
     for (size_t i = 0; i < qs.n; i++) {
@@ -148,13 +148,11 @@ static int cmd_query(int argc, char **argv)
         rc = spasm_search(s, qs.q[i].text, &opt, &r);
         if (rc == SPASM_OK) {
             nhits = spasm_results_count(r);
-            if (nhits > k)
-                nhits = k;
+            if (nhits > k) nhits = k;
             for (size_t j = 0; j < nhits; j++) {
                 const spasm_hit *h = spasm_results_hit(r, j);
                 ids[j] = strdup(h->doc_id ? h->doc_id : "");
-                if (!ids[j])
-                    bu_die("out of memory");
+                if (!ids[j]) bu_die("out of memory");
                 scores[j] = h->score;
             }
             spasm_results_free(r);
@@ -166,21 +164,17 @@ static int cmd_query(int argc, char **argv)
         if (rc == SPASM_EQUERY) {
             failed++;
         } else if (rc != SPASM_OK) {
-            bu_die("query %s: %s (%s)", qs.q[i].qid, spasm_searcher_errmsg(s),
-                   spasm_errstr(rc));
+            bu_die("query %s: %s (%s)", qs.q[i].qid, spasm_searcher_errmsg(s), spasm_errstr(rc));
         }
         hits_total += (double)nhits;
-        if (nhits == 0)
-            zero++;
+        if (nhits == 0) zero++;
         for (size_t j = 0; j < nhits; j++) {
             if (run)
-                fprintf(run, "%s Q0 %s %zu %.6f spasm\n", qs.q[i].qid, ids[j], j + 1,
-                        scores[j]);
+                fprintf(run, "%s Q0 %s %zu %.6f spasm\n", qs.q[i].qid, ids[j], j + 1, scores[j]);
             free(ids[j]);
         }
     }
-    if (run && fclose(run) != 0)
-        bu_die("error writing %s", runpath);
+    if (run && fclose(run) != 0) bu_die("error writing %s", runpath);
     bu_print_summary(stdout, "spasm", k, ms, qs.n, hits_total, zero, failed);
     spasm_searcher_free(s);
     spasm_close(ix);
@@ -195,10 +189,8 @@ static int cmd_query(int argc, char **argv)
 int main(int argc, char **argv)
 {
     bu_prog = "spasm_bench";
-    if (argc < 2)
-        usage();
-    if (!strcmp(argv[1], "query"))
-        return cmd_query(argc, argv);
+    if (argc < 2) usage();
+    if (!strcmp(argv[1], "query")) return cmd_query(argc, argv);
     if (!strcmp(argv[1], "version")) {
         printf("spasm-search %s (index format %d)\n", spasm_version(), spasm_format_version());
         return 0;

@@ -55,7 +55,7 @@ _spasm()
         --synonym-weight | --family-weight | \
         -t | --max-request-bytes | --max-body-bytes | --max-query-bytes | --max-k | --max-offset | \
         --time-budget | --max-connections | --max-queue | --idle-timeout | --drain-timeout | --cors | \
-        --doc | --term | --limit | --title-weight)
+        --doc | --term | --limit | --title-weight | --proximity)
         return # a value of the user's own
         ;;
     esac

@@ -496,6 +496,14 @@ typedef struct spasm_search_options {
     int families;                          /* 1: join word families (derivational
                                               variants from the index's words) */
     double family_weight;                  /* their weight, 0 to 1; 0 = 0.5 */
+    /* -- proximity (issue 14 part 6) -- */
+    double proximity; /* weight of the term-proximity component, 0 to 100;
+                         0 = off (the default).  A bag-of-words query's
+                         passages gain, for each query word w, up to
+                         proximity * min(1, idf(w)) * (k1 + 1) as other
+                         query words stand near it (Büttcher et al. 2006:
+                         neighbours weighted by their idf / distance^2,
+                         saturated as BM25's tf); see README "Ranking" */
 } spasm_search_options;
 
 /* issue 14 part 5: the default and the largest title weight. */

@@ -707,34 +707,66 @@ int sp_it_explain_hits(it_ctx *x, const qnode *qt, const sp_cand *hits, size_t n
     memcpy(sorted, hits, n * sizeof *sorted);
     for (size_t i = 0; i < n; i++) sorted[i].doc = (uint32_t)i; /* remember the rank */
     qsort(sorted, n, sizeof *sorted, cmp_passage);
-    sp_buf tmp;
+    sp_buf tmp, ptmp;
     sp_buf_init(&tmp, x->a);
+    sp_buf_init(&ptmp, x->a);
     it *fresh = NULL;
+    it **leaf = NULL; /* the proximity component's terms (proximity.c) */
+    size_t nleaf = 0;
+    sp_prox_term *pt = NULL;
     const sp_part *at = NULL;
     for (size_t i = 0; i < n && !rc; i++) {
         const sp_part *p = sp_col_part_of_passage(x->col, sorted[i].passage);
         if (p != at) { /* the next segment's tree */
             sp_it_free(x, fresh);
+            sp_free(x->a, leaf);
+            sp_free(x->a, pt);
+            leaf = NULL;
+            pt = NULL;
             at = p;
             sp_it_use_part(x, p);
             if (!(fresh = build(x, qt, &rc))) break;
+            if ((rc = sp_prox_leaves(x, fresh, &leaf, &nleaf))) break;
+            if (leaf && !(pt = sp_malloc(x->a, nleaf * sizeof *pt))) {
+                rc = SPASM_ENOMEM;
+                break;
+            }
         }
         uint32_t d = sorted[i].passage - p->pbase;
         size_t rank = sorted[i].doc;
         offs[rank] = out->n;
         if (sp_it_next(x, fresh, d) == d) {
-            double sum = 0;
+            double sum = 0, bonus = 0;
+            uint32_t dl = sp_it_len(x, d);
             tmp.n = 0;
-            it_explain(x, fresh, d, sp_it_len(x, d), &tmp, &sum);
+            ptmp.n = 0;
+            it_explain(x, fresh, d, dl, &tmp, &sum);
+            if (pt) { /* as search.c's evaluator adds it */
+                size_t m = 0;
+                for (size_t j = 0; j < nleaf; j++)
+                    if (leaf[j]->doc == d)
+                        pt[m++] = (sp_prox_term){&leaf[j]->cur, leaf[j]->cur.i, leaf[j]->idf,
+                                                 leaf[j]->name};
+                if ((rc = sp_prox_bonus(x, pt, m, dl, &bonus, &ptmp))) break;
+                sum += bonus;
+            }
             sp_buf_printf(out, "%.6f = sum of:\n", sum);
             sp_buf_append(out, tmp.p, tmp.n);
+            if (ptmp.n) {
+                sp_buf_printf(out, "  %.6f = proximity, the sum of:\n", bonus);
+                sp_buf_append(out, ptmp.p, ptmp.n);
+            }
         }
         sp_buf_putc(out, 0);
     }
+    int oom = out->err || tmp.err || ptmp.err;
     sp_buf_free(&tmp);
+    sp_buf_free(&ptmp);
     sp_free(x->a, sorted);
+    sp_free(x->a, leaf);
+    sp_free(x->a, pt);
     sp_it_free(x, fresh);
     if (rc) return rc;
     if (x->rc) return x->rc;
-    return out->err || tmp.err ? SPASM_ENOMEM : 0;
+    return oom ? SPASM_ENOMEM : 0;
 }

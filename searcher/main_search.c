@@ -67,6 +67,9 @@ static void usage(FILE *f)
                "                       the default of a query on the command line, not\n"
                "                       of trec, -f or --stdio\n"
                "      --exact          search the words as typed: no typo correction\n"
+               "      --proximity W    weight of the term-proximity component, 0 (off,\n"
+               "                       the default) to 100: words of the query close\n"
+               "                       together score higher\n"
                "      --run-tag TAG    tag column of --format trec (default spasm)\n"
                "      --color WHEN     auto (default: colour on a terminal unless NO_COLOR is\n"
                "                       set and not empty), always or never\n"
@@ -439,7 +442,8 @@ int main(int argc, char **argv)
         O_NOSYN,
         O_SYNW,
         O_FAM,
-        O_FAMW
+        O_FAMW,
+        O_PROX
     };
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"top", required_argument, 0, 'k'},
@@ -452,6 +456,7 @@ int main(int argc, char **argv)
                                          {"k1", required_argument, 0, O_K1},
                                          {"b", required_argument, 0, O_B},
                                          {"keep-stopwords", no_argument, 0, O_KEEP},
+                                         {"proximity", required_argument, 0, O_PROX},
                                          {"run-tag", required_argument, 0, O_TAG},
                                          {"color", required_argument, 0, O_COLOR},
                                          {"colour", required_argument, 0, O_COLOR},
@@ -575,6 +580,15 @@ int main(int argc, char **argv)
                         "spasm-search: --title-weight wants a number above 0 and at most %g, not "
                         "\"%s\"\n",
                         SPASM_TITLE_WEIGHT_MAX, optarg);
+                return 2;
+            }
+            break;
+        case O_PROX:
+            c.so.proximity = strtod(optarg, &end);
+            if (*end || end == optarg || !(c.so.proximity >= 0 && c.so.proximity <= 100)) {
+                fprintf(stderr,
+                        "spasm-search: --proximity wants a number from 0 to 100, not \"%s\"\n",
+                        optarg);
                 return 2;
             }
             break;

@@ -60,6 +60,7 @@ typedef struct mterm {
     sp_cursor *c; /* a term's cursor; NULL for a phrase or NEAR operand */
     double idf;
     double ubk;       /* idf * (k1 + 1) * (1 + 1e-9): a norm bound times this bounds a score */
+    double pb;        /* the most the proximity component can add for this term (0: off) */
     double list_ub;   /* one-block lists: the bound of the whole list */
     double wub;       /* the bound in the current window */
     double kmin;      /* k1 (1 - b + b len / avglen) for the shortest passage there */
@@ -206,7 +207,8 @@ static void h_moved(hent *h, size_t n)
 
 /* The smallest passage <= hi of an essential operand in the heap, its top
  * settled there (SP_END when none is left in the window). */
-static uint32_t h_next(it_ctx *x, hent *h, size_t *n, uint32_t hi)
+static inline __attribute__((always_inline)) uint32_t h_next(it_ctx *x, hent *h, size_t *n,
+                                                             uint32_t hi)
 {
     while (*n && !x->rc) {
         mterm *e = h[0].e;
@@ -235,25 +237,13 @@ static inline double term_score(double idf, double tf, double k1, double norm)
     return idf * tf * (k1 + 1) / (tf + norm);
 }
 
-int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
+/* Rank the operands terms[0, n) of a disjunction (neg: the excluded
+ * operand, or NULL) into t.  prox: the proximity component applies; a
+ * constant in each of the two copies sp_rank_maxscore() makes, so that
+ * with it off the loop does no proximity work at all. */
+static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms, size_t n, it *neg,
+                                                           sp_topk *t, const int prox)
 {
-    /* "a b -c": the disjunction a b, each candidate checked against c
-     * (a passage matching c is no match: neither scored nor counted). */
-    it *neg = NULL;
-    if (root->type == Q_EXCL && root->nkids == 2) {
-        neg = root->kids[1];
-        root = root->kids[0];
-    }
-    size_t cap = count_leaves(root), n = 0;
-    it **terms = sp_malloc(x->a, (cap + 1) * sizeof *terms);
-    if (!terms) {
-        x->rc = SPASM_ENOMEM;
-        return 1;
-    }
-    if (!collect(root, terms, &n, cap)) {
-        sp_free(x->a, terms);
-        return 0;
-    }
     mterm *m = sp_malloc(x->a, (n + 1) * sizeof *m);
     mterm **o = sp_malloc(x->a, (n + 1) * sizeof *o); /* by window bound, ascending */
     double *cum = sp_malloc(x->a, (n + 1) * sizeof *cum);
@@ -262,12 +252,26 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
     mterm **mt = sp_malloc(x->a, (n + 1) * sizeof *mt);     /* essential operands at d */
     double *mtf = sp_malloc(x->a, (n + 1) * sizeof *mtf);   /* and their tfs */
     hent *hp = sp_malloc(x->a, (n + 1) * sizeof *hp);       /* essential operands by passage */
-    if (!m || !o || !cum || !contrib || !hit || !mt || !mtf || !hp) {
+    /* proximity: the essential operands' postings' indexes at d (in
+     * their blocks), the operand of each query order, the index of its
+     * posting, the terms on d for sp_prox_bonus() */
+    uint32_t *mpi = NULL, *pidx = NULL;
+    mterm **byorder = NULL;
+    sp_prox_term *pt = NULL;
+    if (prox) {
+        mpi = sp_malloc(x->a, (n + 1) * sizeof *mpi);
+        byorder = sp_malloc(x->a, (n + 1) * sizeof *byorder);
+        pidx = sp_malloc(x->a, (n + 1) * sizeof *pidx);
+        pt = sp_malloc(x->a, (n + 1) * sizeof *pt);
+    }
+    if (!m || !o || !cum || !contrib || !hit || !mt || !mtf || !hp ||
+        (prox && (!mpi || !byorder || !pidx || !pt))) {
         x->rc = SPASM_ENOMEM;
         goto done;
     }
     const double k1 = x->k1, b = x->b, avgdl = x->avgdl;
     size_t k = 0;
+    for (size_t i = 0; prox && i < n; i++) byorder[i] = NULL;
     for (size_t i = 0; i < n; i++) {
         if (terms[i]->empty || terms[i]->doc == SP_END) continue;
         mterm *e = &m[k];
@@ -279,6 +283,9 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
         e->kmin_list = k1 * (1 - b);
         e->list_ub = e->ubk;
         if (e->c && !e->c->skips) e->list_ub = e->ubk * decoded_norm(x, e->c, &e->kmin_list);
+        e->pb = prox && e->c ? sp_prox_term_bound(x, e->idf) : 0;
+        e->list_ub += e->pb;
+        if (prox) byorder[i] = e;
         e->sb = e->c ? e->c->block : 0;
         e->next = 0;
         e->ess = 1;
@@ -328,7 +335,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     if (dl < mindl) mindl = dl;
                     if (sp_cursor_last_of(c, bl) >= hi) break;
                 }
-                e->wub = e->ubk * norm;
+                e->wub = e->ubk * norm + e->pb;
                 e->kmin = k1 * (1 - b + b * mindl / avgdl);
             } else if (c->docs[c->n - 1] >= lo) {
                 e->wub = e->list_ub;
@@ -387,6 +394,10 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     }
                     double tf = e->c ? sp_term_tf(x, e->n, d) : e->n->freq;
                     mt[nm] = e;
+                    if (prox) {
+                        mpi[nm] = e->c ? e->c->i : 0;
+                        pre += e->pb;
+                    }
                     mtf[nm++] = tf;
                     pre += e->ubk * tf / (tf + e->kmin);
                     if (e->c) {
@@ -422,6 +433,10 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                 if (op_doc(e) != d || (!e->c && d < e->next)) continue;
                 double tf = e->c ? sp_term_tf(x, e->n, d) : e->n->freq;
                 mt[nm] = e;
+                if (prox) {
+                    mpi[nm] = e->c ? e->c->i : 0;
+                    pre += e->pb;
+                }
                 mtf[nm++] = tf;
                 pre += e->ubk * tf / (tf + e->kmin);
                 if (e->c) {
@@ -446,17 +461,21 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
             if (t->n == t->k && pre <= t->threshold) continue;
             uint32_t dl = sp_it_len(x, d);
             double norm = k1 * (1 - b + b * dl / avgdl);
-            double score = 0;
+            double score = 0, pbm = 0; /* pbm: the proximity bounds of the terms met */
             size_t nhit = 0;
             for (size_t j = 0; j < nm; j++) {
                 double v = term_score(mt[j]->idf, mtf[j], k1, norm);
                 contrib[mt[j]->order] = v;
                 hit[nhit++] = mt[j]->order;
                 score += v;
+                if (prox) {
+                    pidx[mt[j]->order] = mpi[j];
+                    pbm += mt[j]->pb;
+                }
             }
             int dropped = 0;
             for (size_t i = first; i-- > 0;) {
-                if (t->n == t->k && score * (1 + 1e-12) + cum[i] <= t->threshold) {
+                if (t->n == t->k && (score + pbm) * (1 + 1e-12) + cum[i] <= t->threshold) {
                     dropped = 1;
                     break;
                 }
@@ -467,6 +486,10 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
                     contrib[e->order] = v;
                     hit[nhit++] = e->order;
                     score += v;
+                    if (prox && e->c) {
+                        pidx[e->order] = e->c->i;
+                        pbm += e->pb;
+                    }
                 }
             }
             if (dropped) continue;
@@ -483,6 +506,24 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
             }
             double sum = 0;
             for (size_t i = 0; i < nhit; i++) sum += contrib[hit[i]];
+            if (prox && pbm > 0) {
+                /* the component, in query order as search.c's evaluator
+                 * adds it; its positions are decoded only when the passage
+                 * can still enter with it */
+                if (t->n == t->k && (sum + pbm) * (1 + 1e-12) <= t->threshold) continue;
+                size_t np = 0;
+                for (size_t i = 0; i < nhit; i++) {
+                    mterm *e = byorder[hit[i]];
+                    if (e && e->c) pt[np++] = (sp_prox_term){e->c, pidx[hit[i]], e->idf, NULL};
+                }
+                double bonus;
+                int rc = sp_prox_bonus(x, pt, np, dl, &bonus, NULL);
+                if (rc) {
+                    x->rc = rc;
+                    break;
+                }
+                sum += bonus;
+            }
             sp_heap_offer(t, d, sum);
             while (t->n == t->k && first < k && cum[first] <= t->threshold) o[first++]->ess = 0;
         }
@@ -490,7 +531,6 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
         lo = hi + 1;
     }
 done:
-    sp_free(x->a, terms);
     sp_free(x->a, m);
     sp_free(x->a, o);
     sp_free(x->a, cum);
@@ -499,5 +539,37 @@ done:
     sp_free(x->a, mt);
     sp_free(x->a, mtf);
     sp_free(x->a, hp);
+    sp_free(x->a, mpi);
+    sp_free(x->a, byorder);
+    sp_free(x->a, pidx);
+    sp_free(x->a, pt);
+}
+
+int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
+{
+    /* "a b -c": the disjunction a b, each candidate checked against c
+     * (a passage matching c is no match: neither scored nor counted). */
+    it *neg = NULL;
+    if (root->type == Q_EXCL && root->nkids == 2) {
+        neg = root->kids[1];
+        root = root->kids[0];
+    }
+    size_t cap = count_leaves(root), n = 0;
+    it **terms = sp_malloc(x->a, (cap + 1) * sizeof *terms);
+    if (!terms) {
+        x->rc = SPASM_ENOMEM;
+        return 1;
+    }
+    if (!collect(root, terms, &n, cap)) {
+        sp_free(x->a, terms);
+        return 0;
+    }
+    size_t nprox = 0; /* the proximity component needs two terms on a passage */
+    for (size_t i = 0; i < n && x->prox > 0; i++) nprox += terms[i]->type == Q_TERM;
+    if (nprox >= 2)
+        maxscore(x, terms, n, neg, t, 1);
+    else
+        maxscore(x, terms, n, neg, t, 0);
+    sp_free(x->a, terms);
     return 1;
 }

@@ -41,6 +41,7 @@ void spasm_searcher_free(spasm_searcher *s)
     sp_store_cache_free(&s->textcache);
     sp_store_cache_free(&s->metacache);
     sp_free(s->a, s->docslot);
+    sp_prox_scratch_free(s->a, s->prox);
     sp_free(s->a, s);
 }
 
@@ -132,6 +133,9 @@ static int check_options(spasm_searcher *s, const spasm_search_options *o)
                                                                           : "synonym_weight",
                          o->synonym_weight >= 0 && o->synonym_weight <= 1 ? o->family_weight
                                                                           : o->synonym_weight);
+    if (!(o->proximity >= 0 && o->proximity <= SP_PROX_MAX))
+        return sp_seterr(s->errmsg, SPASM_EINVAL, "proximity must be from 0 (off) to %g, not %g",
+                         SP_PROX_MAX, o->proximity);
     if (o->fields & ~(unsigned)SPASM_FIELDS_ALL)
         return sp_seterr(s->errmsg, SPASM_EINVAL,
                          "fields must be SPASM_FIELD_* bits, from 0 to %d, not %u",
@@ -167,6 +171,12 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
     sp_buf_init(&x->notes, s->a);
     s->errmsg[0] = 0;
     if (sp_canceled(x)) return x->rc; /* set before the call */
+    if (o && o->proximity > 0) {
+        if (!s->prox && !(s->prox = sp_prox_scratch_new(s->a)))
+            return serr(s, SPASM_ENOMEM, "out of memory");
+        x->prox = o->proximity;
+        x->prox_scratch = s->prox;
+    }
     int keep = (o && o->keep_stopwords) || (ix->flags & SP_FLAG_NO_STOPWORDS);
     int rc = sp_query_parse(s->a, s->an, query, keep, qt, s->errmsg);
     int typos = o ? o->typos : SPASM_TYPOS_OFF; /* spasm_count: as typed */
@@ -306,16 +316,38 @@ static void heap_sort(sp_cand *h, size_t n)
     }
 }
 
-/* Exhaustive evaluation of any tree: every matching passage is scored. */
+/* Exhaustive evaluation of any tree: every matching passage is scored
+ * (with the proximity component where it applies, as rank.c adds it). */
 static void eval_tree(it_ctx *x, it *root, sp_topk *t)
 {
+    it **leaf = NULL;
+    size_t nleaf = 0;
+    sp_prox_term *pt = NULL;
+    if ((x->rc = sp_prox_leaves(x, root, &leaf, &nleaf))) return;
+    if (leaf && !(pt = sp_malloc(x->a, nleaf * sizeof *pt))) x->rc = SPASM_ENOMEM;
     for (uint32_t d = sp_it_next(x, root, 0); d != SP_END && !x->rc && !sp_canceled_every(x);
          d = sp_it_next(x, root, d + 1)) {
         if (sp_it_deleted(x, d)) continue; /* deleted passages never match */
         t->total++;
-        double sc = sp_it_score(x, root, d, sp_it_len(x, d));
+        uint32_t dl = sp_it_len(x, d);
+        double sc = sp_it_score(x, root, d, dl);
+        if (pt) {
+            size_t m = 0;
+            for (size_t i = 0; i < nleaf; i++)
+                if (leaf[i]->doc == d)
+                    pt[m++] = (sp_prox_term){&leaf[i]->cur, leaf[i]->cur.i, leaf[i]->idf, NULL};
+            double bonus;
+            int rc = sp_prox_bonus(x, pt, m, dl, &bonus, NULL);
+            if (rc) {
+                x->rc = rc;
+                break;
+            }
+            sc += bonus;
+        }
         sp_heap_offer(t, d, sc);
     }
+    sp_free(x->a, pt);
+    sp_free(x->a, leaf);
 }
 
 /* Rank the passages matching `query` into t, keeping the best `cap`:

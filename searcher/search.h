@@ -36,6 +36,8 @@ typedef struct it {
     double boost;   /* TERM, PHRASE: a synonym's or family member's weight (0 = 1) */
 } it;
 
+typedef struct sp_prox_scratch sp_prox_scratch; /* proximity.c */
+
 typedef struct it_ctx {
     sp_seg *ix;          /* the segment being evaluated (sp_it_use_part) */
     spasm_index *col;    /* the collection: global statistics */
@@ -64,6 +66,9 @@ typedef struct it_ctx {
     const volatile sig_atomic_t *cancel;
     uint64_t deadline_ns;
     struct sp_fixes *fix;     /* typo corrections (suggest.c) */
+    /* proximity (proximity.c) */
+    double prox;                   /* its weight; 0: off */
+    sp_prox_scratch *prox_scratch; /* the searcher's, when prox > 0 */
 } it_ctx;
 
 typedef struct sp_cand {
@@ -174,7 +179,8 @@ struct spasm_searcher {
     char errmsg[SP_ERRMSG_MAX];
     sp_store_cache textcache, metacache;
     uint32_t *docslot;
-    int force_exhaustive; /* tests: skip MaxScore */
+    int force_exhaustive;  /* tests: skip MaxScore */
+    sp_prox_scratch *prox; /* the proximity component's scratch, made on first use */
     /* spasm_searcher_set_cancel */
     const volatile sig_atomic_t *cancel;
     uint64_t deadline_ns;
@@ -207,6 +213,36 @@ static inline uint32_t sp_it_len(it_ctx *x, uint32_t d)
 
 /* Offer a passage to the top-k heap. */
 void sp_heap_offer(sp_topk *t, uint32_t passage, double score);
+
+/* ---- the proximity component (proximity.c) ---- */
+
+/* A searcher's scratch for the component (NULL: out of memory), and its end. */
+sp_prox_scratch *sp_prox_scratch_new(const sp_alloc *a);
+void sp_prox_scratch_free(const sp_alloc *a, sp_prox_scratch *s);
+#define SP_PROX_MAX 100.0 /* the largest weight */
+
+/* A term on the passage being scored: its cursor, which may have moved
+ * on within the block (rank.c's lazy advance), and the posting's index
+ * there. */
+typedef struct sp_prox_term {
+    sp_cursor *c;
+    uint32_t i;
+    double idf;
+    const char *name; /* for --explain */
+} sp_prox_term;
+
+/* The largest share of the component a term of this idf can add to a
+ * passage's score (with a rounding margin), 0 when it is off. */
+double sp_prox_term_bound(const it_ctx *x, double idf);
+/* The Q_TERM leaves of root's disjunction, in query order, into *out
+ * (the caller frees it), when the component is on and applies to root
+ * with at least two terms; else *out = NULL.  0 or SPASM_ENOMEM. */
+int sp_prox_leaves(it_ctx *x, it *root, it ***out, size_t *n);
+/* The component at a passage of length dl for the terms t[0, n) on it
+ * (query order); the per-term breakdown goes to ex when not NULL.  0 or
+ * an error code (x->err set). */
+int sp_prox_bonus(it_ctx *x, const sp_prox_term *t, size_t n, uint32_t dl, double *bonus,
+                  sp_buf *ex);
 
 /* Rank with MaxScore when root is a term or an OR of terms; returns 1 if
  * it did (results in t), 0 if the tree needs the general evaluator. */

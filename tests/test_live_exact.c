@@ -229,12 +229,13 @@ static void compare_search(void)
     size_t ks[] = {1, 10, 1000};
     for (size_t q = 0; q < sizeof queries / sizeof *queries; q++)
         for (size_t k = 0; k < 3; k++)
-            for (int g = 0; g < 2; g++) {
+            for (int g = 0; g < 4; g++) { /* g & 2: with the proximity component */
                 spasm_search_options o;
                 spasm_search_options_init(&o);
                 o.k = ks[k];
-                o.group = g ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
+                o.group = g & 1 ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
                 o.collapse = k == 1;
+                o.proximity = g & 2 ? 1 : 0;
                 same_hits(a, b, queries[q], &o);
             }
     spasm_searcher_free(a);

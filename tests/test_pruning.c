@@ -26,6 +26,10 @@ static const char *blk_wp[300];
 static spasm_index *blk_ix;
 static spasm_searcher *blk_s;
 
+/* The proximity weight random_options() sets (0: off); the tests with
+ * the component on set it. */
+static double prox_weight;
+
 static spasm_index *corpus_ix;
 static spasm_searcher *corpus_s;
 static char tmpdir[256];
@@ -163,6 +167,7 @@ static void random_options(spasm_search_options *o, int q)
         o->b = 0.75;
     }
     if (q % 5 == 2) o->group = SPASM_GROUP_DOC;
+    o->proximity = prox_weight * (1 + q % 3); /* no rand(): the other tests' draws stay */
 }
 
 static void test_pruning_equals_exhaustive(void **state)
@@ -297,6 +302,105 @@ static void test_pruning_long_queries(void **state)
     free(query);
 }
 
+/* The tests above with the proximity component on (weights 0.5 to 30,
+ * other seeds): its bonus must be in the block bounds for pruning to
+ * return what exhaustive evaluation returns. */
+static void test_pruning_proximity(void **state)
+{
+    prox_weight = 0.5;
+    test_pruning_equals_exhaustive(state);
+    srand(23);
+    prox_weight = 1;
+    test_pruning_blocks(state);
+    prox_weight = 10;
+    test_pruning_long_queries(state);
+    prox_weight = 0;
+}
+
+/* Multi-word bags of frequent words with a large weight, where the bonus
+ * dominates the score and the pruning must still be exact. */
+static void test_pruning_proximity_heavy(void **state)
+{
+    (void)state;
+    spasm_searcher *s = blocks_searcher();
+    srand(29);
+    for (int q = 0; q < 200; q++) {
+        char query[512] = "";
+        int n = 2 + rand() % 5;
+        for (int i = 0; i < n; i++) {
+            strcat(query, blk_wp[rand() % (q % 2 ? 20 : 120)]);
+            strcat(query, " ");
+        }
+        spasm_search_options o;
+        spasm_search_options_init(&o);
+        o.fields = SPASM_FIELD_ID;
+        o.k = (size_t)(1 + rand() % 50);
+        o.proximity = q % 3 == 0 ? 30 : q % 3 == 1 ? 3 : 0.2;
+        if (q % 4 == 1) o.group = SPASM_GROUP_DOC;
+        expect_same(s, query, &o);
+    }
+}
+
+/* The component moves a passage whose words stand together above one
+ * where they are scattered, leaves one-word queries alone, shows in
+ * --explain, and its weight is checked. */
+static void test_proximity_effect(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s/prox.spx", tmpdir);
+    spasm_writer *w;
+    assert_int_equal(spasm_writer_new(&w, path, NULL), 0);
+    /* the same words, scattered in "far" (listed first: it wins ties) */
+    const char *far = "calf ache one two three four five six seven eight nine ten cramp";
+    const char *near = "one two three four five six seven eight nine ten calf cramp ache";
+    assert_int_equal(spasm_writer_add(w, "far", NULL, far, strlen(far)), 0);
+    assert_int_equal(spasm_writer_add(w, "near", NULL, near, strlen(near)), 0);
+    assert_int_equal(spasm_writer_add(w, "other", NULL, "zebra", 5), 0);
+    assert_int_equal(spasm_writer_commit(w), 0);
+    spasm_writer_abandon(w);
+    spasm_index *ix;
+    spasm_searcher *s;
+    assert_int_equal(spasm_open(&ix, path, NULL), 0);
+    assert_int_equal(spasm_searcher_new(ix, &s), 0);
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    spasm_results *r;
+    assert_int_equal(spasm_search(s, "calf cramp", &o, &r), 0);
+    assert_int_equal(spasm_results_count(r), 2);
+    double off0 = spasm_results_hit(r, 0)->score;
+    assert_string_equal(spasm_results_hit(r, 0)->doc_id, "far"); /* a tie: off, no preference */
+    assert_true(off0 == spasm_results_hit(r, 1)->score);
+    spasm_results_free(r);
+    o.proximity = 1;
+    o.explain = 1;
+    assert_int_equal(spasm_search(s, "calf cramp", &o, &r), 0);
+    assert_string_equal(spasm_results_hit(r, 0)->doc_id, "near");
+    assert_true(spasm_results_hit(r, 0)->score > spasm_results_hit(r, 1)->score);
+    assert_true(spasm_results_hit(r, 0)->score > off0);
+    assert_non_null(strstr(spasm_results_hit(r, 0)->explain, "proximity"));
+    spasm_results_free(r);
+    /* one word: nothing to be near, the same score as off */
+    assert_int_equal(spasm_search(s, "calf", &o, &r), 0);
+    double one = spasm_results_hit(r, 0)->score;
+    assert_null(strstr(spasm_results_hit(r, 0)->explain, "proximity"));
+    spasm_results_free(r);
+    o.proximity = 0;
+    assert_int_equal(spasm_search(s, "calf", &o, &r), 0);
+    assert_true(one == spasm_results_hit(r, 0)->score);
+    spasm_results_free(r);
+    /* out of range */
+    const double bad[] = {-1, 101, NAN};
+    for (size_t i = 0; i < 3; i++) {
+        o.proximity = bad[i];
+        assert_int_equal(spasm_search(s, "calf cramp", &o, &r), SPASM_EINVAL);
+        assert_null(r);
+        assert_non_null(strstr(spasm_searcher_errmsg(s), "proximity"));
+    }
+    spasm_searcher_free(s);
+    spasm_close(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +408,9 @@ int main(void)
         cmocka_unit_test(test_pruning_blocks),
         cmocka_unit_test(test_pruning_long_queries),
         cmocka_unit_test(test_fields_ids_only),
+        cmocka_unit_test(test_pruning_proximity),
+        cmocka_unit_test(test_pruning_proximity_heavy),
+        cmocka_unit_test(test_proximity_effect),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
