@@ -120,7 +120,7 @@
     let resp, data;
     try {
       const url = "/search?q=" + encodeURIComponent(q) + "&k=" + K + "&offset=" + offset +
-                  "&collapse=1";
+                  "&collapse=1&typos=1";
       resp = await fetch(url, { signal: controller.signal });
       data = await resp.json();
     } catch (e) {
@@ -146,8 +146,10 @@
     list.replaceChildren(...data.hits.map(renderHit));
     list.setAttribute("start", String(offset + 1));
     renderPager(data);
-    setStatus(data.total + (data.total === 1 ? " passage matches" : " passages match") +
-              " “" + q + "” (" + data.took_ms.toFixed(1) + " ms)");
+    const searched = data.suggestion ? data.suggestion : q;
+    setStatus((data.suggestion ? "Showing results for “" + data.suggestion + "”: " : "") +
+              data.total + (data.total === 1 ? " passage matches" : " passages match") +
+              " “" + searched + "” (" + data.took_ms.toFixed(1) + " ms)");
   }
 
   function fromAddress() {

@@ -78,6 +78,25 @@ static int arg_flag(serve_req *r, const char *name, int *out)
     return -1;
 }
 
+/* Parse the number argument `name` (absent or empty: 0) into *out, from
+ * lo to hi; -1 with a 400 in r otherwise. */
+static int arg_double(serve_req *r, const char *name, double lo, double hi, double *out)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    *out = 0;
+    if (!v || !*v) return 0;
+    char *end;
+    double x = strtod(v, &end);
+    if (*end || !(x >= lo && x <= hi)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s must be a number from %g to %g", name, lo, hi);
+        serve_error(r, MHD_HTTP_BAD_REQUEST, msg, -1, name);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
 /* Check a string argument: UTF-8 and at most max bytes; -1 with a 400. */
 static int check_text(serve_req *r, const char *name, const char *v, size_t max)
 {
@@ -115,8 +134,18 @@ int route_prepare(serve_server *srv, serve_req *r, const char *url)
     if (check_text(r, "q", q, c->max_query_bytes)) return -1;
     if (arg_size(r, "k", 10, 1, c->max_k, &r->k) ||
         arg_size(r, "offset", 0, 0, c->max_offset, &r->offset) ||
-        arg_flag(r, "collapse", &r->collapse) || arg_flag(r, "explain", &r->explain))
+        arg_flag(r, "collapse", &r->collapse) || arg_flag(r, "explain", &r->explain) ||
+        arg_flag(r, "families", &r->families) ||
+        arg_double(r, "title_weight", 0, SPASM_TITLE_WEIGHT_MAX, &r->title_weight) ||
+        arg_double(r, "proximity", 0, 100, &r->proximity))
         return -1;
+    /* typos=1|0: typo tolerance on or off; absent: the library's default (off) */
+    r->typos = SPASM_TYPOS_DEFAULT;
+    if (MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "typos")) {
+        int on;
+        if (arg_flag(r, "typos", &on)) return -1;
+        r->typos = on ? SPASM_TYPOS_ON : SPASM_TYPOS_OFF;
+    }
     /* count=0: no exact total (spasm_count evaluates the whole query, no
      * pruning: on wiki60k's title queries it is most of a search's cost) */
     if (MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "count")) {
@@ -226,6 +255,10 @@ static void run_search(spasm_searcher *s, serve_req *r)
     o.group = r->group;
     o.collapse = r->collapse;
     o.explain = r->explain;
+    o.typos = r->typos;
+    o.title_weight = r->title_weight;
+    o.proximity = r->proximity;
+    o.families = r->families;
     spasm_results *res = NULL;
     int rc = spasm_search(s, r->q, &o, &res);
     uint64_t total = 0;
