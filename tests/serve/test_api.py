@@ -36,6 +36,9 @@ def test_healthz(server):
     ("dehydration", "&group=doc", ["--group", "doc"]),
     ("night calf cramps", "&collapse=1", ["--collapse"]),
     ('"renal colic"', "&explain=1&k=2", ["--explain", "-k", "2"]),
+    ("night calf cramps", "&title_weight=3&proximity=0.25",
+     ["--title-weight", "3", "--proximity", "0.25"]),
+    ("pregnant cramps", "&families=1", ["--families"]),
     ("dehydrat* OR cramp*", "&k=20", ["-k", "20"]),
 ])
 def test_search_hits_are_the_cli_json(server, index, query, params, cli):
@@ -44,6 +47,15 @@ def test_search_hits_are_the_cli_json(server, index, query, params, cli):
     assert body["hits"] == cli_json(index, query, *cli)
     assert body["hits"], "the case must have hits"
     assert body["query"] == query
+
+
+def test_search_typos(server):
+    st, _, body = server.get("/search?q=musle+spasm&typos=1&k=1")
+    assert st == 200 and body["suggestion"] == "muscle spasm" and body["hits"]
+    st, _, body = server.get("/search?q=musle+spasm&typos=0&k=1")
+    assert st == 200 and "suggestion" not in body
+    st, _, body = server.get("/search?q=musle+spasm&k=1")  # the library's default: off
+    assert st == 200 and "suggestion" not in body
 
 
 def test_search_envelope(server):
@@ -151,6 +163,11 @@ def test_page_and_assets(server):
     ("/search?q=calf&collapse=maybe", "collapse"),
     ("/search?q=calf&explain=2", "explain"),
     ("/search?q=calf&group=doc&collapse=1", "collapse"),
+    ("/search?q=calf&typos=maybe", "typos"),
+    ("/search?q=calf&title_weight=0.0.1", "title_weight"),
+    ("/search?q=calf&title_weight=101", "title_weight"),
+    ("/search?q=calf&proximity=-1", "proximity"),
+    ("/search?q=calf&families=2", "families"),
 ])
 def test_bad_arguments(server, path, param):
     st, h, body = server.get(path)
