@@ -123,6 +123,7 @@ int spasm_updater_open(spasm_updater **out, const char *path, const spasm_writer
     u->merge_tier_factor = 10;
     u->merge_width = 10;
     u->merge_deleted_share = 0.3;
+    u->del_part_min = 64;
     if (!path || !*path) return sp_live_err(u, SPASM_EINVAL, "no index path given");
     size_t n = strlen(path);
     while (n > 1 && path[n - 1] == '/') n--;

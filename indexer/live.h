@@ -65,6 +65,7 @@ struct spasm_updater {
     uint64_t gone_bytes;                     /* bytes of the segments they superseded */
     uint64_t merge_tier_factor, merge_width; /* the policy (tests may change) */
     double merge_deleted_share;
+    size_t del_part_min; /* deleted documents from which two threads analyse them */
 };
 
 /* Record an updater error (sticky; the first one wins) and return it. */
