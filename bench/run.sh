@@ -40,6 +40,8 @@ usage: bench/run.sh [options]
                        one (JIT warm-up; default 3)
   --queries N          only the first N queries of each query file (a smoke
                        run; default all)
+  --live-commits N     single-document commits of the live part (bench/live.sh,
+                       default 1000); 0 skips the live part
   -h, --help           this text
 EOF
 }
@@ -67,6 +69,7 @@ SPASM_GROUP=doc
 XAPIAN_STEM=some
 LUCENE_WARMUP=3
 NQUERIES=0
+LIVE_COMMITS=1000
 while [ $# -gt 0 ]; do
     case "$1" in
     --collection) [ $# -ge 2 ] || die "--collection needs a name"; COLLECTION=$2; shift 2 ;;
@@ -81,6 +84,7 @@ while [ $# -gt 0 ]; do
     --xapian-stem) [ $# -ge 2 ] || die "--xapian-stem needs some or all"; XAPIAN_STEM=$2; shift 2 ;;
     --lucene-warmup) [ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] || die "--lucene-warmup needs a count"; LUCENE_WARMUP=$2; shift 2 ;;
     --queries) [ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || die "--queries needs a positive count"; NQUERIES=$2; shift 2 ;;
+    --live-commits) [ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] || die "--live-commits needs a count"; LIVE_COMMITS=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
     esac
@@ -394,6 +398,24 @@ mkdir -p "$(dirname "$OUT")"
 IDX_PATHS=()
 for e in "${ENGINE_LIST[@]}"; do IDX_PATHS+=("$e=$(index_path "$e")"); done
 python3 bench/report.py "$RES" "$OUT" "${IDX_PATHS[@]}"
+
+# ---- the live index (bench/live.sh): writer figures, peers' updates, search over segments
+if [ "$LIVE_COMMITS" -gt 0 ] && [[ ",$ENGINES," == *,spasm,* ]]; then
+    make --no-print-directory build/bench/live_bench build/bench/spasm_bench build/bin/spasm-index >"$LOGS/build-live.log" 2>&1 ||
+        die "make of the live part failed (see $LOGS/build-live.log)"
+    LIVE_PEERS=()
+    for e in xapian fts5; do
+        [[ ",$ENGINES," == *,$e,* ]] && engine_ok "$e" && LIVE_PEERS+=("$e=$(index_path "$e")")
+    done
+    if bench/live.sh "$INPUT" "$Q_TITLE" "$WORK/live" "$WORK/LIVE.md" "$LIVE_COMMITS" "${LIVE_PEERS[@]}" \
+        2>"$LOGS/live.log"; then
+        { echo; cat "$WORK/LIVE.md"; } >>"$OUT"
+        say "live part appended to $OUT"
+    else
+        say "live part FAILED -- see $LOGS/live.log"
+        tail -n 5 "$LOGS/live.log" | sed 's/^/    /' >&2
+    fi
+fi
 
 failed=0
 for e in "${ENGINE_LIST[@]}"; do

@@ -844,9 +844,11 @@ SPASM_API int spasm_updater_delete_all(spasm_updater *u);
 
 /*
  * Publish the batch as one new generation: the new segment, the deletion
- * files, then the commit point, each written aside, fsync'd and renamed;
- * then the files no kept commit point names are removed.  Runs the merge
- * policy first (docs/LIVE.md).  A commit of a folder that already has a
+ * files and the commit point are written aside and fsync'd together with
+ * the folder, then the commit point is renamed into place and the folder
+ * fsync'd (docs/LIVE.md, "Syncs"); the files no kept commit point names
+ * are removed every 16 commits (sooner when they hold 64 MB) and by
+ * spasm_updater_close().  Runs the merge policy first (docs/LIVE.md).  A commit of a folder that already has a
  * commit point and no change does nothing.  The updater stays open.
  */
 SPASM_API int spasm_updater_commit(spasm_updater *u);
@@ -856,7 +858,8 @@ SPASM_API int spasm_updater_commit(spasm_updater *u);
  * of its live documents. */
 SPASM_API int spasm_updater_optimize(spasm_updater *u);
 
-/* Drop the uncommitted changes, remove the temporary files, unlock, free.
+/* Drop the uncommitted changes, remove the temporary files and the files
+ * superseded by the commits (when no error occurred), unlock, free.
  * NULL is allowed. */
 SPASM_API void spasm_updater_close(spasm_updater *u);
 

@@ -630,6 +630,9 @@ static int write_sections(spasm_writer *w, emit *e)
     if ((rc = write_words(e))) return rc;
     write_tables(w, e->nterms);
     if ((rc = s->rc)) return rc;
+    /* a live segment is fsync'd by the updater's commit, with the other
+     * new files of the commit at once (live_sync.c) */
+    s->no_sync = w->live_segment;
     if ((rc = sp_sink_finish(s))) return rc;
     w->st.index_bytes = s->off;
     /* The last checks, then the rename; the temporary file stays open (and
@@ -641,7 +644,9 @@ static int write_sections(spasm_writer *w, emit *e)
                          w->path, strerror(errno));
     w->committed = 1;
     sp_sink_close(s);
-    sync_dir(w->path, &w->a);
+    /* A live segment's name is made durable by the updater's commit
+     * (live_sync.c), before its commit point is renamed into place. */
+    if (!w->live_segment) sync_dir(w->path, &w->a);
     return 0;
 }
 

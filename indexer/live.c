@@ -123,6 +123,7 @@ int spasm_updater_open(spasm_updater **out, const char *path, const spasm_writer
     u->merge_tier_factor = 10;
     u->merge_width = 10;
     u->merge_deleted_share = 0.3;
+    u->del_part_min = 64;
     if (!path || !*path) return sp_live_err(u, SPASM_EINVAL, "no index path given");
     size_t n = strlen(path);
     while (n > 1 && path[n - 1] == '/') n--;
@@ -304,8 +305,51 @@ static int finish_pending(spasm_updater *u, sp_live_seg *s, int *has_new)
     return 0;
 }
 
+/* The files a commit has written and not yet synced (publish). */
+typedef struct pending_files {
+    int fds[SP_LIVE_SYNC_MAX];
+    char names[SP_LIVE_SYNC_MAX][64];
+    const char *np[SP_LIVE_SYNC_MAX];
+    size_t n;
+} pending_files;
+
+/* Sync the files of pf and the folder all at once, then close them. */
+static int sync_pending(spasm_updater *u, pending_files *pf)
+{
+    pf->fds[pf->n] = u->dirfd;
+    snprintf(pf->names[pf->n], sizeof pf->names[0], ".");
+    for (size_t i = 0; i <= pf->n; i++) pf->np[i] = pf->names[i];
+    int rc = sp_live_sync_all(u, pf->fds, pf->np, pf->n + 1);
+    for (size_t i = 0; i < pf->n; i++) close(pf->fds[i]);
+    pf->n = 0;
+    return rc;
+}
+
+/* Add the open file fd (named name) to pf, syncing what pf holds first
+ * when it is full. */
+static int add_pending(spasm_updater *u, pending_files *pf, int fd, const char *name)
+{
+    if (pf->n + 1 >= SP_LIVE_SYNC_MAX && sync_pending(u, pf)) {
+        close(fd);
+        return u->rc;
+    }
+    pf->fds[pf->n] = fd;
+    snprintf(pf->names[pf->n++], sizeof pf->names[0], "%s", name);
+    return 0;
+}
+
+/* Is segment id named by the last commit (its file synced before)? */
+static int committed_seg(const spasm_updater *u, uint64_t id)
+{
+    for (uint32_t i = 0; i < u->cur.nseg; i++)
+        if (u->cur.seg[i].id == id) return 1;
+    return 0;
+}
+
 /* Write the deletion files and the commit point of generation gen for
- * segs[0, n); fsync the folder.  *c receives the commit (its seg owned). */
+ * segs[0, n), make them and the commit's new segments durable, then
+ * rename the commit point into place and fsync the folder (docs/LIVE.md,
+ * "Syncs").  *c receives the commit (its seg owned). */
 static int publish(spasm_updater *u, const sp_live_seg *segs, size_t n, uint64_t gen, sp_commit *c)
 {
     memset(c, 0, sizeof *c);
@@ -318,36 +362,88 @@ static int publish(spasm_updater *u, const sp_live_seg *segs, size_t n, uint64_t
     c->nseg = (uint32_t)n;
     c->seg = sp_calloc(&u->a, (n + 1) * sizeof *c->seg);
     if (!c->seg) return sp_live_err(u, SPASM_ENOMEM, "out of memory");
+    pending_files pf;
+    pf.n = 0;
     sp_buf b;
     sp_buf_init(&b, &u->a);
-    int rc = 0;
+    int rc = 0, fd;
+    char tmp[128];
     for (size_t i = 0; i < n && !rc; i++) {
         c->seg[i] = segs[i].e;
-        if (!segs[i].has_nds) continue;
         char name[64];
+        if (!committed_seg(u, segs[i].e.id)) { /* written by this commit, not synced */
+            sp_seg_name(name, segs[i].e.id);
+            fd = openat(u->dirfd, name, O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                rc = sp_live_err(u, SPASM_EIO, "%s/%s: cannot open to sync: %s", u->path, name,
+                                 strerror(errno));
+            else
+                rc = add_pending(u, &pf, fd, name);
+        }
+        if (rc || !segs[i].has_nds) continue;
+        /* named by no commit point until the rename below: renamed now */
         sp_del_name(name, segs[i].e.id, gen);
         b.n = 0;
         if (sp_delset_encode(&segs[i].nds, &b))
             rc = sp_live_err(u, SPASM_ENOMEM, "out of memory");
-        else if (sp_live_write_file(u, name, b.p, b.n))
+        else if (sp_live_write_tmp(u, name, b.p, b.n, tmp, sizeof tmp, &fd))
             rc = sp_live_fail(u, SPASM_EIO);
+        else if (renameat(u->dirfd, tmp, u->dirfd, name) != 0) {
+            rc = sp_live_err(u, SPASM_EIO, "%s/%s: cannot rename: %s", u->path, name,
+                             strerror(errno));
+            unlinkat(u->dirfd, tmp, 0);
+            close(fd);
+        } else
+            rc = add_pending(u, &pf, fd, name);
         c->seg[i].del_gen = gen;
     }
+    char name[64];
+    sp_cp_name(name, gen);
+    int cpfd = -1;
     if (!rc) {
-        char name[64];
-        sp_cp_name(name, gen);
         b.n = 0;
         if (sp_commit_encode(c, &b))
             rc = sp_live_err(u, SPASM_ENOMEM, "out of memory");
-        else if (sp_live_write_file(u, name, b.p, b.n))
+        else if (sp_live_write_tmp(u, name, b.p, b.n, tmp, sizeof tmp, &cpfd))
             rc = sp_live_fail(u, SPASM_EIO);
-        else if (fsync(u->dirfd) != 0)
-            rc = sp_live_err(u, SPASM_EIO, "%s: cannot sync the folder: %s", u->path,
-                             strerror(errno));
+        else if ((fd = dup(cpfd)) < 0)
+            rc = sp_live_err(u, SPASM_EIO, "%s: %s", u->path, strerror(errno));
+        else
+            rc = add_pending(u, &pf, fd, tmp);
     }
+    if (!rc) rc = sync_pending(u, &pf); /* every byte and name, at once */
+    for (size_t i = 0; i < pf.n; i++) close(pf.fds[i]);
+    if (!rc && renameat(u->dirfd, tmp, u->dirfd, name) != 0)
+        rc = sp_live_err(u, SPASM_EIO, "%s/%s: cannot rename: %s", u->path, name, strerror(errno));
+    if (cpfd >= 0) {
+        if (rc) unlinkat(u->dirfd, tmp, 0);
+        close(cpfd); /* its lock held until it has its name */
+    }
+    if (!rc && fsync(u->dirfd) != 0)
+        rc = sp_live_err(u, SPASM_EIO, "%s: cannot sync the folder: %s", u->path, strerror(errno));
     sp_buf_free(&b);
     if (rc) sp_commit_free(&u->a, c);
     return rc;
+}
+
+/* Superseded files are removed (sp_live_sweep) every SWEEP_COMMITS
+ * commits, or as soon as the segments superseded since the last sweep
+ * hold SWEEP_BYTES, and at close: an unlink frees blocks, which on a
+ * file system mounted with discard makes the next fsync wait for the
+ * discard, so one sweep per commit cost a single-document commit more
+ * than its own writes (docs/LIVE.md, "Syncs").  Until then the older
+ * commit points and their files stay, all valid. */
+#define SWEEP_COMMITS 16
+#define SWEEP_BYTES (64u << 20)
+
+/* Sweep when due (force: whenever a commit was published unswept). */
+static void maybe_sweep(spasm_updater *u, int force)
+{
+    if (!u->unswept || (!force && u->unswept < SWEEP_COMMITS && u->gone_bytes < SWEEP_BYTES))
+        return;
+    sp_live_sweep(u);
+    u->unswept = 0;
+    u->gone_bytes = 0;
 }
 
 /* The end of a commit (published or failed): the batch is forgotten. */
@@ -432,7 +528,10 @@ int spasm_updater_commit(spasm_updater *u)
         }
         s->nnew = 0;
     }
-    for (size_t i = 0; i < gone.n; i++) sp_live_seg_close(u, &gone.v[i]);
+    for (size_t i = 0; i < gone.n; i++) {
+        u->gone_bytes += gone.v[i].e.size;
+        sp_live_seg_close(u, &gone.v[i]);
+    }
     sp_free(&u->a, gone.v);
     sp_commit_free(&u->a, &u->prev);
     u->prev = u->cur;
@@ -443,7 +542,8 @@ int spasm_updater_commit(spasm_updater *u)
     u->segs = list.v;
     u->nsegs = list.n;
     reset_batch(u);
-    sp_live_sweep(u);
+    u->unswept++;
+    maybe_sweep(u, 0);
     collection_stats(u);
     return 0;
 }
@@ -460,6 +560,7 @@ void spasm_updater_close(spasm_updater *u)
 {
     if (!u) return;
     spasm_writer_abandon(u->w);
+    if (!u->rc && u->dirfd >= 0 && u->lockfd >= 0) maybe_sweep(u, 1); /* still locked */
     for (size_t i = 0; i < u->nsegs; i++) sp_live_seg_close(u, &u->segs[i]);
     sp_free(&u->a, u->segs);
     drop_ops(u);

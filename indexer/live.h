@@ -10,6 +10,7 @@
  *   live_folder.c  the folder: what may be opened, the lock, commit points,
  *                  segments, leftovers, writing a small file atomically
  *   live_info.c    spasm_live_info_read (what --info shows), no lock
+ *   live_sync.c    writing a commit's files and syncing them all at once
  */
 #ifndef SPASM_LIVE_H
 #define SPASM_LIVE_H
@@ -59,8 +60,12 @@ struct spasm_updater {
     int optimize;   /* the commit merges everything into one segment */
     int changed;    /* the batch holds a change */
     spasm_updater_stats st;
+    /* removing superseded files is batched (live.c, maybe_sweep) */
+    unsigned unswept;                        /* commits published since the last sweep */
+    uint64_t gone_bytes;                     /* bytes of the segments they superseded */
     uint64_t merge_tier_factor, merge_width; /* the policy (tests may change) */
     double merge_deleted_share;
+    size_t del_part_min; /* deleted documents from which two threads analyse them */
 };
 
 /* Record an updater error (sticky; the first one wins) and return it. */
@@ -87,10 +92,19 @@ void sp_live_seg_close(spasm_updater *u, sp_live_seg *s);
 /* Remove segment s's file (unlinkat; a file a commit named is never removed). */
 void sp_live_seg_unlink(spasm_updater *u, const sp_live_seg *s);
 
-/* Write `data` as the file `name` of the folder: a locked temporary file,
- * fsync'd and renamed (the folder is fsync'd by the caller).  0 or
- * SPASM_EIO (message set, not sticky). */
-int sp_live_write_file(spasm_updater *u, const char *name, const void *data, size_t len);
+/* ---- live_sync.c ---- */
+
+#define SP_LIVE_SYNC_MAX 64 /* files synced at once by a commit */
+
+/* Write `data` as a locked temporary file NAME.tmp-PID-HEX of the folder
+ * (its name into tmp[tmpcap], its open descriptor into *fd), neither
+ * fsync'd nor renamed.  0 or SPASM_EIO (message set, not sticky; nothing
+ * left behind). */
+int sp_live_write_tmp(spasm_updater *u, const char *name, const void *data, size_t len, char *tmp,
+                      size_t tmpcap, int *fd);
+/* fsync fds[0, n) all at once (one thread each, at most 8); names[i]
+ * names fds[i] in the error.  0 or SPASM_EIO (sticky). */
+int sp_live_sync_all(spasm_updater *u, const int *fds, const char *const *names, size_t n);
 
 /* ---- live_delete.c ---- */
 

@@ -18,6 +18,8 @@
  * and mapping each term to its POST offset with the searcher's
  * dictionary lookup.
  */
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -294,15 +296,43 @@ static int cmp_term_cnt(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The state of analysing one segment's deleted documents. */
+/* The state of analysing some of one segment's deleted documents (one
+ * thread's share). */
 typedef struct del_ctx {
-    spasm_updater *u;
+    spasm_updater *u; /* read only: its allocator */
     sp_live_seg *s;
+    spasm_searcher *sr; /* this context's stores and caches */
     sp_analyzer *an;
-    smap terms;    /* term -> its POST offset, and its count so far */
-    uint64_t seq;  /* the passage being counted (stamps, from 1) */
-    sp_buf tterms; /* the current document's title terms: u16 length, bytes */
+    smap terms;           /* term -> its POST offset, and its count so far */
+    uint64_t seq;         /* the passage being counted (stamps, from 1) */
+    sp_buf tterms;        /* the current document's title terms: u16 length, bytes */
+    const uint32_t *docs; /* the documents to analyse */
+    size_t ndocs;
+    uint64_t npass, tokens; /* their passages and tokens */
+    term_cnt *all;          /* the result: (POST offset, deleted df), by offset */
+    size_t nall;
+    int rc; /* this context's error, its message in err */
+    char err[SP_ERRMSG_MAX];
 } del_ctx;
+
+/* Record the context's error (the first one wins) and return it. */
+static int cerr(del_ctx *c, int code, const char *fmt, ...) SP_PRINTF(3, 4);
+static int cerr(del_ctx *c, int code, const char *fmt, ...)
+{
+    if (c->rc) return c->rc;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+    return c->rc = code;
+}
+
+/* Record code, its message already in c->err. */
+static int cfail(del_ctx *c, int code)
+{
+    if (!c->rc) c->rc = code;
+    return c->rc;
+}
 
 /* The entry of term t[0, tl) (looked up in the dictionary the first
  * time); NULL with the error recorded. */
@@ -310,26 +340,26 @@ static smap_ent *term_entry(del_ctx *c, const char *t, size_t tl)
 {
     smap_ent *x = smap_slot(&c->terms, t, tl);
     if (!x) {
-        sp_live_err(c->u, SPASM_ENOMEM, "out of memory");
+        cerr(c, SPASM_ENOMEM, "out of memory");
         return NULL;
     }
     if (x->used) return x;
     sp_seg *ix = c->s->ix->part[0].seg; /* a format-1 file: one segment */
     sp_terminfo ti;
-    int r = sp_dict_find(ix, t, tl, &ti, c->u->errmsg);
+    int r = sp_dict_find(ix, t, tl, &ti, c->err);
     if (r < 0) {
-        sp_live_fail(c->u, -r);
+        cfail(c, -r);
         return NULL;
     }
     if (r == 0) {
-        sp_live_err(c->u, SPASM_ECORRUPT,
-                    "%s: the term \"%.*s\" of a deleted document is not in the segment's "
-                    "dictionary",
-                    ix->path, (int)SP_MIN(tl, 60), t);
+        cerr(c, SPASM_ECORRUPT,
+             "%s: the term \"%.*s\" of a deleted document is not in the segment's "
+             "dictionary",
+             ix->path, (int)SP_MIN(tl, 60), t);
         return NULL;
     }
     if (smap_put_new(&c->terms, x, t, tl, ti.post_off)) {
-        sp_live_err(c->u, SPASM_ENOMEM, "out of memory");
+        cerr(c, SPASM_ENOMEM, "out of memory");
         return NULL;
     }
     x->stamp = x->cnt = 0;
@@ -358,11 +388,11 @@ static int collect_terms(del_ctx *c, int title)
         if (title) {
             sp_buf_put_u16(&c->tterms, (uint16_t)tl);
             sp_buf_append(&c->tterms, t, tl);
-            if (c->tterms.err) return sp_live_err(c->u, SPASM_ENOMEM, "out of memory");
+            if (c->tterms.err) return cerr(c, SPASM_ENOMEM, "out of memory");
             continue;
         }
         smap_ent *x = term_entry(c, t, tl);
-        if (!x) return c->u->rc;
+        if (!x) return c->rc;
         count_term(c, x);
     }
     return 0;
@@ -370,50 +400,86 @@ static int collect_terms(del_ctx *c, int title)
 
 /* Analyse deleted document d: each of its passages counts once for each
  * of its distinct terms (the title's included); its passages and their
- * tokens are added to *npass and *tokens. */
-static int analyse_deleted(del_ctx *c, uint32_t d, uint64_t *npass, uint64_t *tokens)
+ * tokens are added to c->npass and c->tokens. */
+static int analyse_deleted(del_ctx *c, uint32_t d)
 {
-    spasm_updater *u = c->u;
-    sp_live_seg *s = c->s;
-    sp_seg *ix = s->ix->part[0].seg; /* a format-1 file: one segment */
+    sp_seg *ix = c->s->ix->part[0].seg; /* a format-1 file: one segment */
     uint32_t first, count;
-    int rc = spasm_doc_passages(s->s, d, &first, &count);
-    if (rc) return sp_live_err(u, rc, "%s", spasm_searcher_errmsg(s->s));
+    int rc = spasm_doc_passages(c->sr, d, &first, &count);
+    if (rc) return cerr(c, rc, "%s", spasm_searcher_errmsg(c->sr));
     if (!count) return 0;
     const uint8_t *p;
     size_t len;
-    rc = sp_store_get(ix, &ix->dmet, &ix->dmix, d, &s->s->metacache, &p, &len, u->errmsg);
-    if (rc) return sp_live_fail(u, rc);
+    rc = sp_store_get(ix, &ix->dmet, &ix->dmix, d, &c->sr->metacache, &p, &len, c->err);
+    if (rc) return cfail(c, rc);
     const uint8_t *z = memchr(p, 0, len);
     const char *title = z ? (const char *)z + 1 : "";
     size_t tlen = z ? len - (size_t)(z + 1 - p) : 0;
     c->tterms.n = 0;
     if (tlen) {
-        if (sp_analyze(c->an, title, tlen)) return sp_live_err(u, SPASM_ENOMEM, "out of memory");
+        if (sp_analyze(c->an, title, tlen)) return cerr(c, SPASM_ENOMEM, "out of memory");
         if ((rc = collect_terms(c, 1))) return rc;
     }
     for (uint32_t i = 0; i < count; i++) {
         uint32_t pn = first + i;
         int lrc = 0;
-        uint32_t dl = sp_ix_len_checked(ix, pn, &lrc, u->errmsg);
-        if (lrc) return sp_live_fail(u, lrc);
-        *tokens += dl;
-        ++*npass;
+        uint32_t dl = sp_ix_len_checked(ix, pn, &lrc, c->err);
+        if (lrc) return cfail(c, lrc);
+        c->tokens += dl;
+        c->npass++;
         c->seq++;
-        rc = sp_store_get(ix, &ix->text, &ix->txix, pn, &s->s->textcache, &p, &len, u->errmsg);
-        if (rc) return sp_live_fail(u, rc);
-        if (sp_analyze(c->an, (const char *)p, len))
-            return sp_live_err(u, SPASM_ENOMEM, "out of memory");
+        rc = sp_store_get(ix, &ix->text, &ix->txix, pn, &c->sr->textcache, &p, &len, c->err);
+        if (rc) return cfail(c, rc);
+        if (sp_analyze(c->an, (const char *)p, len)) return cerr(c, SPASM_ENOMEM, "out of memory");
         if ((rc = collect_terms(c, 0))) return rc;
         for (size_t at = 0; at < c->tterms.n;) {
             size_t tl = sp_get_u16(c->tterms.p + at);
             smap_ent *x = term_entry(c, (const char *)c->tterms.p + at + 2, tl);
-            if (!x) return u->rc;
+            if (!x) return c->rc;
             count_term(c, x);
             at += 2 + tl;
         }
     }
     return 0;
+}
+
+/* Analyse the context's documents into c->all (sorted by POST offset). */
+static int analyse_part(del_ctx *c)
+{
+    const sp_alloc *a = &c->u->a;
+    c->an = sp_analyzer_new(a, 32768);
+    if (!c->an) return cerr(c, SPASM_ENOMEM, "out of memory");
+    smap_init(&c->terms, a);
+    sp_buf_init(&c->tterms, a);
+    int rc = 0;
+    if (c->sr != c->s->s && (rc = spasm_searcher_new(c->s->ix, &c->sr))) {
+        c->sr = NULL;
+        return cerr(c, rc, "%s: %s", c->s->ix->part[0].seg->path, spasm_errstr(rc));
+    }
+    for (size_t i = 0; i < c->ndocs && !rc; i++) rc = analyse_deleted(c, c->docs[i]);
+    if (rc) return rc;
+    c->all = sp_malloc(a, (c->terms.n + 1) * sizeof *c->all);
+    if (!c->all) return cerr(c, SPASM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < c->terms.cap; i++)
+        if (c->terms.e[i].used && c->terms.e[i].cnt)
+            c->all[c->nall++] = (term_cnt){c->terms.e[i].val, c->terms.e[i].cnt};
+    qsort(c->all, c->nall, sizeof *c->all, cmp_term_cnt);
+    return 0;
+}
+
+static void *analyse_thread(void *arg)
+{
+    analyse_part(arg);
+    return NULL;
+}
+
+/* Free what analyse_part made (but c->all). */
+static void part_done(del_ctx *c)
+{
+    if (c->sr && c->sr != c->s->s) spasm_searcher_free(c->sr);
+    sp_analyzer_free(c->an);
+    smap_free(&c->terms);
+    sp_buf_free(&c->tterms);
 }
 
 /* nds = ds + the counted new deletions (docs merged, terms summed). */
@@ -438,7 +504,6 @@ static int merge_sets(spasm_updater *u, sp_live_seg *s, const term_cnt *all, siz
         return sp_live_err(u, SPASM_ENOMEM, "out of memory");
     }
     s->has_nds = 1;
-    qsort(s->newdel, s->nnew, 4, cmp_u32);
     size_t i = 0, j = 0, k = 0;
     while (i < o->ndocs || j < s->nnew) {
         if (j == s->nnew || (i < o->ndocs && o->docs[i] < s->newdel[j]))
@@ -468,36 +533,75 @@ static int merge_sets(spasm_updater *u, sp_live_seg *s, const term_cnt *all, siz
     return 0;
 }
 
+#define DEL_PARTS 2 /* threads analysing deleted documents, at most */
+
 int sp_live_build_delset(spasm_updater *u, sp_live_seg *s, uint64_t gen)
 {
-    del_ctx c;
-    memset(&c, 0, sizeof c);
-    c.u = u;
-    c.s = s;
-    c.an = sp_analyzer_new(&u->a, 32768);
-    if (!c.an) return sp_live_err(u, SPASM_ENOMEM, "out of memory");
-    smap_init(&c.terms, &u->a);
-    sp_buf_init(&c.tterms, &u->a);
-    uint64_t npass = 0, tokens = 0;
+    /* the documents in order, so that each part reads its store blocks once */
+    qsort(s->newdel, s->nnew, 4, cmp_u32);
+    /* two parts on two threads (the analysis is most of a delete's
+     * cost) when there are enough documents, the caller did not ask for
+     * one thread, and the allocator is the default one (a caller's may
+     * not be thread safe) */
+    size_t nparts =
+        s->nnew >= u->del_part_min && !u->wopt.alloc && u->wopt.threads != 1 ? DEL_PARTS : 1;
+    del_ctx c[DEL_PARTS];
+    memset(c, 0, sizeof c);
+    for (size_t i = 0; i < nparts; i++) {
+        c[i].u = u;
+        c[i].s = s;
+        c[i].sr = i == 0 ? s->s : NULL; /* the others make their own */
+        c[i].docs = s->newdel + s->nnew * i / nparts;
+        c[i].ndocs = s->nnew * (i + 1) / nparts - s->nnew * i / nparts;
+    }
+    pthread_t th[DEL_PARTS];
+    int made[DEL_PARTS] = {0};
+    for (size_t i = 1; i < nparts; i++)
+        made[i] = pthread_create(&th[i], NULL, analyse_thread, &c[i]) == 0;
+    analyse_part(&c[0]);
+    for (size_t i = 1; i < nparts; i++) {
+        if (made[i])
+            pthread_join(th[i], NULL);
+        else
+            analyse_part(&c[i]); /* no thread: here */
+    }
     int rc = 0;
-    for (size_t i = 0; i < s->nnew && !rc; i++)
-        rc = analyse_deleted(&c, s->newdel[i], &npass, &tokens);
-    term_cnt *all = NULL;
+    uint64_t npass = 0, tokens = 0;
     size_t nall = 0;
-    if (!rc) {
-        all = sp_malloc(&u->a, (c.terms.n + 1) * sizeof *all);
+    for (size_t i = 0; i < nparts; i++) {
+        if (c[i].rc && !rc) rc = sp_live_err(u, c[i].rc, "%s", c[i].err);
+        npass += c[i].npass;
+        tokens += c[i].tokens;
+        nall += c[i].nall;
+        part_done(&c[i]);
+    }
+    term_cnt *all = NULL;
+    if (!rc && nparts == 1) {
+        all = c[0].all;
+        c[0].all = NULL;
+    } else if (!rc) {
+        /* the parts' counts summed: their passages are distinct */
+        all = sp_malloc(&u->a, (nall + 1) * sizeof *all);
         if (!all) rc = sp_live_err(u, SPASM_ENOMEM, "out of memory");
+        size_t k = 0;
+        for (size_t i = 0; i < nparts && all; i++) {
+            memcpy(all + k, c[i].all, c[i].nall * sizeof *all);
+            k += c[i].nall;
+        }
+        if (all) {
+            qsort(all, k, sizeof *all, cmp_term_cnt);
+            size_t m = 0;
+            for (size_t i = 0; i < k; i++) {
+                if (m && all[m - 1].off == all[i].off)
+                    all[m - 1].cnt += all[i].cnt;
+                else
+                    all[m++] = all[i];
+            }
+            nall = m;
+        }
     }
-    if (!rc) {
-        for (size_t i = 0; i < c.terms.cap; i++)
-            if (c.terms.e[i].used && c.terms.e[i].cnt)
-                all[nall++] = (term_cnt){c.terms.e[i].val, c.terms.e[i].cnt};
-        qsort(all, nall, sizeof *all, cmp_term_cnt);
-        rc = merge_sets(u, s, all, nall, npass, tokens, gen);
-    }
+    for (size_t i = 0; i < nparts; i++) sp_free(&u->a, c[i].all);
+    if (!rc) rc = merge_sets(u, s, all, nall, npass, tokens, gen);
     sp_free(&u->a, all);
-    sp_analyzer_free(c.an);
-    smap_free(&c.terms);
-    sp_buf_free(&c.tterms);
     return rc;
 }

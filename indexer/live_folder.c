@@ -2,8 +2,8 @@
  * live_folder.c -- the live index folder as the updater sees it: what may
  * be opened for updates (a live folder, or a path to create; never a
  * format-1 file or a foreign file or folder), the writer lock, the last
- * two commit points and the segments of the last, the leftovers of dead
- * updaters, and writing one small file atomically (docs/LIVE.md).
+ * two commit points and the segments of the last, and the leftovers of
+ * dead updaters (docs/LIVE.md).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -299,41 +299,6 @@ uint64_t sp_live_sweep(spasm_updater *u)
     }
     closedir(dh);
     return removed;
-}
-
-int sp_live_write_file(spasm_updater *u, const char *name, const void *data, size_t len)
-{
-    char tmp[128];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld-%lx", name, (long)getpid(),
-             (unsigned long)((uintptr_t)u ^ (uintptr_t)time(NULL) ^ (uintptr_t)len));
-    int fd = -1;
-    for (int attempt = 0; attempt < 8 && fd < 0; attempt++) {
-        fd = openat(u->dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0) break;
-        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    if (fd < 0)
-        return sp_seterr(u->errmsg, SPASM_EIO, "%s/%s: cannot create: %s", u->path, tmp,
-                         strerror(errno));
-    const uint8_t *p = data;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t r = write(fd, p + done, len - done);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        done += (size_t)r;
-    }
-    int rc = 0;
-    if (done != len || fsync(fd) != 0 || renameat(u->dirfd, tmp, u->dirfd, name) != 0) {
-        rc = sp_seterr(u->errmsg, SPASM_EIO, "%s/%s: cannot write: %s", u->path, name,
-                       strerror(errno));
-        unlinkat(u->dirfd, tmp, 0);
-    }
-    close(fd);
-    return rc;
 }
 
 int sp_live_seg_open(spasm_updater *u, const sp_cp_seg *e, sp_live_seg *s)

@@ -201,7 +201,7 @@ int sp_sink_finish(sp_sink *s)
     if (pwrite(s->fd, h, sizeof h, 0) != (ssize_t)sizeof h)
         return s->rc = sp_seterr(s->errmsg, SPASM_EIO, "%s: write failed: %s", s->path,
                                  strerror(errno));
-    if (fsync(s->fd) != 0)
+    if (!s->no_sync && fsync(s->fd) != 0)
         return s->rc = sp_seterr(s->errmsg, SPASM_EIO, "%s: fsync failed: %s", s->path,
                                  strerror(errno));
     return 0;

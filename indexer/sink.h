@@ -18,6 +18,7 @@ typedef struct sp_section {
 typedef struct sp_sink {
     const sp_alloc *a;
     int fd;
+    int no_sync;  /* sp_sink_finish leaves the fsync to the caller (a live segment) */
     uint64_t off; /* bytes written so far (logical, incl. buffered) */
     uint8_t *buf;
     size_t nbuf, capbuf;
@@ -50,7 +51,8 @@ void sp_sink_write(sp_sink *s, const void *p, size_t n);
 /* Start a section (8-byte aligned) / end it with its item count. */
 void sp_sink_begin(sp_sink *s, uint32_t tag);
 void sp_sink_end(sp_sink *s, uint64_t count);
-/* Write the section table, chunk table and header, fsync.  0 or error. */
+/* Write the section table, chunk table and header, fsync (unless
+ * no_sync).  0 or error. */
 int sp_sink_finish(sp_sink *s);
 /* Close the file descriptor and free memory (does not unlink). */
 void sp_sink_close(sp_sink *s);

@@ -595,11 +595,12 @@ static void it_explain(it_ctx *x, it *n, uint32_t d, uint32_t dl, sp_buf *ex, do
         sp_buf_printf(ex, "  %.6f = %s", s, what);
         double idf = n->idf;
         if (n->type == Q_TERM) {
-            sp_buf_printf(ex, " %s\"%s\" (df=%u)",
+            /* the live statistics: df and N over every segment (avglen below) */
+            sp_buf_printf(ex, " %s\"%s\" (df=%u, N=%llu)",
                           n->field == F_TITLE  ? "title:"
                           : n->field == F_TEXT ? "text:"
                                                : "",
-                          n->name, n->df);
+                          n->name, n->df, (unsigned long long)x->col->live_pass);
             if (n->qtf > 1) {
                 idf /= n->qweight;
                 sp_buf_printf(ex, ": qtf %u weight %.6f", n->qtf, n->qweight);

@@ -150,6 +150,8 @@ static void test_dump_passages(void **state)
                      0);
 }
 
+static void file_has(const char *path, const char *what);
+
 /* A peer's harness, when built: index the tiny file, answer the queries. */
 static void peer(const char *name, const char *engine, const char *index_opts)
 {
@@ -172,6 +174,34 @@ static void peer(const char *name, const char *engine, const char *index_opts)
     top_hit(rf, "1", "a");
     top_hit(rf, "2", "b");
     assert_int_equal(run("%s version >/dev/null", prog), 0);
+    /* the live part's update workload (bench/live.sh): 3 commits, the 3
+     * documents deleted */
+    assert_int_equal(
+        run("%s update %s/%s.db %s/d.jsonl 3 > %s/out", prog, tmpdir, engine, tmpdir, tmpdir), 0);
+    char op[512];
+    snprintf(op, sizeof op, "%s/out", tmpdir);
+    file_has(op, "\"commits\":3,");
+    file_has(op, "\"deleted\":3,");
+}
+
+/* live_bench on the tiny file: both builds, 12 single-document commits
+ * (a merge at the 10th), the 3 documents deleted. */
+static void test_live_bench(void **state)
+{
+    (void)state;
+    const char *b = tool("bench", "live_bench");
+    assert_int_equal(
+        run("mkdir -p %s/lb && %s %s/d.jsonl %s/lb 12 > %s/out", tmpdir, b, tmpdir, tmpdir, tmpdir),
+        0);
+    char op[512];
+    snprintf(op, sizeof op, "%s/out", tmpdir);
+    file_has(op, "| one-shot spasm_writer | ");
+    file_has(op, "| update path, one batch | ");
+    file_has(op, "| 12 single-document commits | ");
+    file_has(op, "; 1 merges |");
+    file_has(op, "| delete 3 ids, commit | ");
+    file_has(op, "; 3 deleted |");
+    assert_int_equal(run("%s 2>/dev/null", b), 2);
 }
 
 static void test_xapian_bench(void **state)
@@ -271,7 +301,8 @@ static void test_bench_driver(void **state)
     char report[512];
     snprintf(report, sizeof report, "%s/R.md", tmpdir);
     if (run("unset MAKEFLAGS MFLAGS MAKELEVEL; bench/run.sh --small 300 --engines %s "
-            "--long-ks 10 --xapian-stem all --lucene-warmup 0 --queries 50 --out %s > %s/log 2>&1",
+            "--long-ks 10 --xapian-stem all --lucene-warmup 0 --queries 50 --live-commits 12 "
+            "--out %s > %s/log 2>&1",
             engines, report, tmpdir) != 0) {
         char log[512];
         snprintf(log, sizeof log, "%s/log", tmpdir);
@@ -289,6 +320,11 @@ static void test_bench_driver(void **state)
                  "| spasm-search | Lucene 8 | dropped, both at spasm's BM25 | title | 10 | ");
     }
     file_has(report, "| title | `spasm-search -f`, whole process | ");
+    file_has(report, "## Live index (issue 11)");
+    file_has(report, "| 12 single-document commits | ");
+    file_has(report, "| 9 batches (9 segments) | ");
+    if (strstr(engines, "xapian")) file_has(report, "| xapian | ");
+    if (strstr(engines, "fts5")) file_has(report, "| fts5 | ");
     size_t m = 0;
     char *s = slurp(report, &m);
     assert_non_null(s);
@@ -327,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_dump_passages), cmocka_unit_test(test_xapian_bench),
         cmocka_unit_test(test_fts5_bench),    cmocka_unit_test(test_lucene_bench),
         cmocka_unit_test(test_bench_driver),  cmocka_unit_test(test_eval_driver),
+        cmocka_unit_test(test_live_bench),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

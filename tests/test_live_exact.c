@@ -252,12 +252,13 @@ static void run_sequence(int small_policy)
     spasm_writer_options o;
     memset(&o, 0, sizeof o);
     o.b = SPASM_B_DEFAULT;
-    o.threads = 1;
+    o.threads = small_policy ? 2 : 1;
     spasm_updater *u;
     assert_int_equal(spasm_updater_open(&u, dir, &o), 0);
     if (small_policy) { /* merges at nearly every commit */
         u->merge_width = 3;
         u->merge_tier_factor = 3;
+        u->del_part_min = 2; /* deleted documents analysed by two threads */
     }
     int next_id = 0;
     uint64_t compared = 0;

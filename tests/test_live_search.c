@@ -66,6 +66,38 @@ static void model_build(const model *m, const char *path)
     spasm_writer_abandon(w);
 }
 
+/* --explain over the folder ix reads exactly as over the from-scratch
+ * index rx: the live df, N (live passages) and average length. */
+static void explain_equal(spasm_index *ix, spasm_index *rx, uint64_t live_passages)
+{
+    char q[256];
+    size_t n = strcspn(doc_text[0], " ");
+    snprintf(q, sizeof q, "%.*s ka", (int)SP_MIN(n, 200), doc_text[0]);
+    spasm_searcher *a, *b;
+    assert_int_equal(spasm_searcher_new(ix, &a), 0);
+    assert_int_equal(spasm_searcher_new(rx, &b), 0);
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    o.explain = 1;
+    o.k = 5;
+    spasm_results *ra, *rb;
+    assert_int_equal(spasm_search(a, q, &o, &ra), 0);
+    assert_int_equal(spasm_search(b, q, &o, &rb), 0);
+    assert_int_equal(spasm_results_count(ra), spasm_results_count(rb));
+    assert_true(spasm_results_count(ra) > 0);
+    char nstr[40];
+    snprintf(nstr, sizeof nstr, ", N=%llu)", (unsigned long long)live_passages);
+    for (size_t i = 0; i < spasm_results_count(ra); i++) {
+        const char *ea = spasm_results_hit(ra, i)->explain, *eb = spasm_results_hit(rb, i)->explain;
+        assert_string_equal(ea, eb);
+        assert_non_null(strstr(ea, nstr));
+    }
+    spasm_results_free(ra);
+    spasm_results_free(rb);
+    spasm_searcher_free(a);
+    spasm_searcher_free(b);
+}
+
 /* Random adds, replaces, deletes and commits through spasm_updater (its
  * merges included): after each commit the folder answers exactly like a
  * from-scratch index of the live documents in the order they were added. */
@@ -114,6 +146,7 @@ static void test_updater_random_exact(void **state)
             assert_int_equal(a.documents, b.documents);
             assert_int_equal(a.passages, b.passages);
             compare_all(ix, rx, 0);
+            explain_equal(ix, rx, b.passages);
             assert_int_equal(spasm_index_verify(ix), 0);
             spasm_close(ix);
             spasm_close(rx);

@@ -5,6 +5,7 @@
  * duplicates, order within a batch, delete_all), checked by reading the
  * segments and deletion files back.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -404,6 +405,51 @@ static void test_lock(void **st)
 
 /* A damaged newest commit point: the updater falls back with a warning,
  * and its next commit supersedes it. */
+/* The commit points in folder dir. */
+static int count_commit_points(void)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    uint64_t g;
+    while ((e = readdir(d))) n += sp_cp_parse_name(e->d_name, &g);
+    closedir(d);
+    return n;
+}
+
+/* Superseded files are removed every 16 commits and at close, not at
+ * every commit (live.c, maybe_sweep); every commit point left is valid. */
+static void test_batched_sweep(void **st)
+{
+    (void)st;
+    spasm_writer_options o = opts();
+    spasm_updater *u;
+    assert_int_equal(spasm_updater_open(&u, dir, &o), 0);
+    u->merge_width = 1000; /* no merge: one segment per commit */
+    char id[16];
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof id, "n%d", i);
+        add(u, id, "some words");
+        commit(u);
+    }
+    assert_int_equal(count_commit_points(), 5); /* none removed yet */
+    for (int i = 5; i < 16; i++) {
+        snprintf(id, sizeof id, "n%d", i);
+        add(u, id, "some words");
+        commit(u);
+    }
+    assert_int_equal(count_commit_points(), 2); /* the 16th commit swept */
+    add(u, "x", "more words");
+    commit(u);
+    assert_int_equal(count_commit_points(), 3);
+    spasm_updater_close(u);
+    assert_int_equal(count_commit_points(), 2);
+    char *ids = lu_live_ids(dir);
+    assert_non_null(strstr(ids, "n15\n"));
+    free(ids);
+}
+
 static void test_fallback(void **st)
 {
     (void)st;
@@ -451,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_and_add, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upsert_and_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batched_sweep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock, setup, teardown),

@@ -46,6 +46,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: fts5_bench index DB INPUT.jsonl[.gz]\n"
                     "       fts5_bench query DB QUERIES.tsv K [--run RUNFILE]\n"
+                    "       fts5_bench update DB INPUT.jsonl[.gz] COMMITS\n"
                     "       fts5_bench version\n");
     exit(2);
 }
@@ -299,6 +300,113 @@ static int cmd_query(int argc, char **argv)
     return failed ? 1 : 0;
 }
 
+/* The live-index workload of bench/live_bench.c on an index made by
+ * cmd_index: COMMITS single-document INSERTs, each its own transaction
+ * (SQLite's default synchronous=FULL, rollback journal), then the first
+ * 1,000 documents of INPUT deleted in one transaction (a contentless
+ * table's 'delete' command, which needs the original title and text,
+ * read again from INPUT; the id lookup goes through an index on
+ * ids(docid) made first, untimed).  One JSON line. */
+static int cmd_update(const char *path, const char *input, int commits)
+{
+    sqlite3 *db;
+    if (sqlite3_open(path, &db) != SQLITE_OK) bu_die("cannot open %s: %s", path, sqlite3_errmsg(db));
+    exec(db, "CREATE INDEX IF NOT EXISTS ids_docid ON ids(docid)");
+    sqlite3_stmt *ins_doc, *ins_id, *find, *del_doc, *del_id;
+    check(db, sqlite3_prepare_v2(db, "INSERT INTO docs(rowid, title, text) VALUES(?1, ?2, ?3)",
+                                 -1, &ins_doc, NULL), "prepare");
+    check(db, sqlite3_prepare_v2(db, "INSERT INTO ids(rowid, docid) VALUES(?1, ?2)", -1, &ins_id,
+                                 NULL), "prepare");
+    check(db, sqlite3_prepare_v2(db, "SELECT rowid FROM ids WHERE docid = ?1", -1, &find, NULL),
+          "prepare");
+    check(db, sqlite3_prepare_v2(db, "INSERT INTO docs(docs, rowid, title, text) "
+                                     "VALUES('delete', ?1, ?2, ?3)", -1, &del_doc, NULL),
+          "prepare");
+    check(db, sqlite3_prepare_v2(db, "DELETE FROM ids WHERE rowid = ?1", -1, &del_id, NULL),
+          "prepare");
+    sqlite3_stmt *mx;
+    check(db, sqlite3_prepare_v2(db, "SELECT max(rowid) FROM ids", -1, &mx, NULL), "prepare");
+    sqlite3_int64 rowid = sqlite3_step(mx) == SQLITE_ROW ? sqlite3_column_int64(mx, 0) : 0;
+    sqlite3_finalize(mx);
+    double *lat = calloc((size_t)commits + 1, sizeof *lat), total = 0;
+    for (int i = 0; i < commits; i++) {
+        char id[32], text[160];
+        snprintf(id, sizeof id, "bench-note-%d", i);
+        snprintf(text, sizeof text, "bench note %d about magnesium, night cramps and water", i);
+        double a = bu_now_ms();
+        exec(db, "BEGIN");
+        rowid++;
+        sqlite3_bind_int64(ins_doc, 1, rowid);
+        sqlite3_bind_text(ins_doc, 2, "Note", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_doc, 3, text, -1, SQLITE_STATIC);
+        if (sqlite3_step(ins_doc) != SQLITE_DONE) bu_die("insert: %s", sqlite3_errmsg(db));
+        sqlite3_reset(ins_doc);
+        sqlite3_bind_int64(ins_id, 1, rowid);
+        sqlite3_bind_text(ins_id, 2, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(ins_id) != SQLITE_DONE) bu_die("insert id: %s", sqlite3_errmsg(db));
+        sqlite3_reset(ins_id);
+        exec(db, "COMMIT");
+        lat[i] = bu_now_ms() - a;
+        total += lat[i];
+    }
+    /* the first 1,000 documents of INPUT, read before the clock starts */
+    jl_reader r;
+    jl_open(&r, input);
+    jl_doc d;
+    int n = 0;
+    char **ids = calloc(1000, sizeof *ids), **titles = calloc(1000, sizeof *titles),
+         **texts = calloc(1000, sizeof *texts);
+    while (n < 1000 && jl_next(&r, &d)) {
+        ids[n] = strdup(d.id);
+        titles[n] = strndup(d.title, d.title_len);
+        texts[n] = strndup(d.text, d.text_len);
+        n++;
+    }
+    jl_close(&r);
+    double a = bu_now_ms();
+    exec(db, "BEGIN");
+    int deleted = 0;
+    for (int i = 0; i < n; i++) {
+        sqlite3_bind_text(find, 1, ids[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(find) == SQLITE_ROW) {
+            sqlite3_int64 rid = sqlite3_column_int64(find, 0);
+            sqlite3_bind_int64(del_doc, 1, rid);
+            sqlite3_bind_text(del_doc, 2, titles[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(del_doc, 3, texts[i], -1, SQLITE_STATIC);
+            if (sqlite3_step(del_doc) != SQLITE_DONE) bu_die("delete: %s", sqlite3_errmsg(db));
+            sqlite3_reset(del_doc);
+            sqlite3_bind_int64(del_id, 1, rid);
+            if (sqlite3_step(del_id) != SQLITE_DONE) bu_die("delete id: %s", sqlite3_errmsg(db));
+            sqlite3_reset(del_id);
+            deleted++;
+        }
+        sqlite3_reset(find);
+    }
+    exec(db, "COMMIT");
+    double del_ms = bu_now_ms() - a;
+    qsort(lat, (size_t)commits, sizeof *lat, bu_cmp_double);
+    printf("{\"engine\":\"fts5\",\"commits\":%d,\"commit_total_s\":%.2f,\"commit_mean_ms\":%.2f,"
+           "\"commit_p50_ms\":%.2f,\"commit_p99_ms\":%.2f,\"deleted\":%d,\"delete_ms\":%.1f}\n",
+           commits, total / 1e3, commits ? total / commits : 0, bu_percentile(lat, (size_t)commits, 50),
+           bu_percentile(lat, (size_t)commits, 99), deleted, del_ms);
+    for (int i = 0; i < n; i++) {
+        free(ids[i]);
+        free(titles[i]);
+        free(texts[i]);
+    }
+    free(ids);
+    free(titles);
+    free(texts);
+    free(lat);
+    sqlite3_finalize(ins_doc);
+    sqlite3_finalize(ins_id);
+    sqlite3_finalize(find);
+    sqlite3_finalize(del_doc);
+    sqlite3_finalize(del_id);
+    if (sqlite3_close(db) != SQLITE_OK) bu_die("close %s: %s", path, sqlite3_errmsg(db));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     bu_prog = "fts5_bench";
@@ -308,6 +416,8 @@ int main(int argc, char **argv)
         return cmd_index(argv[2], argv[3]);
     if (!strcmp(argv[1], "query"))
         return cmd_query(argc, argv);
+    if (!strcmp(argv[1], "update") && argc == 5)
+        return cmd_update(argv[2], argv[3], atoi(argv[4]));
     if (!strcmp(argv[1], "version")) {
         printf("SQLite %s (FTS5)\n", sqlite3_libversion());
         return 0;

@@ -32,7 +32,9 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -48,6 +50,7 @@ static void usage()
     std::fprintf(stderr,
                  "usage: xapian_bench index DB INPUT.jsonl[.gz] [--stem some|all]\n"
                  "       xapian_bench query DB QUERIES.tsv K [--run RUNFILE] [--bm25 K1 B]\n"
+                 "       xapian_bench update DB INPUT.jsonl[.gz] COMMITS\n"
                  "       xapian_bench version\n");
     std::exit(2);
 }
@@ -186,6 +189,65 @@ static int cmd_query(int argc, char **argv)
     return 0;
 }
 
+/* The live-index workload of bench/live_bench.c on an index made by
+ * cmd_index: COMMITS single-document replace_document() + commit()
+ * (Xapian syncs at each commit), then the first 1,000 documents of
+ * INPUT deleted by their id terms (delete_document) and one commit().
+ * One JSON line. */
+static int cmd_update(const std::string &dbpath, const char *input, int commits)
+{
+    Xapian::WritableDatabase db(dbpath, Xapian::DB_OPEN);
+    std::string stem = db.get_metadata("bench.stem");
+    Xapian::TermGenerator tg;
+    tg.set_stemmer(Xapian::Stem("english"));
+    tg.set_stemming_strategy(stem == "all" ? Xapian::TermGenerator::STEM_ALL
+                                           : Xapian::TermGenerator::STEM_SOME);
+    std::vector<double> lat;
+    double total = 0;
+    for (int i = 0; i < commits; i++) {
+        char id[32], text[160];
+        std::snprintf(id, sizeof id, "bench-note-%d", i);
+        std::snprintf(text, sizeof text, "bench note %d about magnesium, night cramps and water", i);
+        double a = bu_now_ms();
+        Xapian::Document doc;
+        tg.set_document(doc);
+        tg.index_text("Note");
+        tg.increase_termpos();
+        tg.index_text(text);
+        doc.set_data(id);
+        doc.add_boolean_term(std::string("Q") + id);
+        db.replace_document(std::string("Q") + id, doc);
+        db.commit();
+        lat.push_back(bu_now_ms() - a);
+        total += lat.back();
+    }
+    jl_reader r;
+    jl_open(&r, input);
+    jl_doc d;
+    std::vector<std::string> ids;
+    while (ids.size() < 1000 && jl_next(&r, &d)) ids.push_back(d.id);
+    jl_close(&r);
+    double a = bu_now_ms();
+    int deleted = 0;
+    for (const auto &id : ids) {
+        std::string term = "Q" + id;
+        if (db.term_exists(term)) {
+            db.delete_document(term);
+            deleted++;
+        }
+    }
+    db.commit();
+    double del_ms = bu_now_ms() - a;
+    db.close();
+    std::sort(lat.begin(), lat.end());
+    std::printf("{\"engine\":\"xapian\",\"commits\":%d,\"commit_total_s\":%.2f,\"commit_mean_ms\":%.2f,"
+                "\"commit_p50_ms\":%.2f,\"commit_p99_ms\":%.2f,\"deleted\":%d,\"delete_ms\":%.1f}\n",
+                commits, total / 1e3, commits ? total / commits : 0,
+                bu_percentile(lat.data(), lat.size(), 50), bu_percentile(lat.data(), lat.size(), 99),
+                deleted, del_ms);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     bu_prog = "xapian_bench";
@@ -203,6 +265,8 @@ int main(int argc, char **argv)
         }
         if (cmd == "query")
             return cmd_query(argc, argv);
+        if (cmd == "update" && argc == 5)
+            return cmd_update(argv[2], argv[3], std::atoi(argv[4]));
         if (cmd == "version") {
             std::printf("Xapian %s\n", Xapian::version_string());
             return 0;

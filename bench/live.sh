@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# bench/live.sh -- the live part of bench/run.sh (issue 11): the writer's
+# figures of a live index side by side with Xapian and SQLite FTS5, and
+# search latency over a live index of several segments.
+#
+#   bench/live.sh INPUT QUERIES.tsv WORKDIR OUT.md [COMMITS] [PEER=INDEX...]
+#
+# 1. build/bench/live_bench INPUT WORKDIR/live COMMITS: one-shot vs the
+#    update path in one batch (time, peak memory), COMMITS single-document
+#    commits, 1,000 deletes in one commit;
+# 2. INPUT through 10 `spasm-index --update` batches (10 segments), title
+#    top-10 latency (spasm_bench, as run.sh's main runs) against the
+#    one-shot index, then after `spasm-index --optimize`;
+# 3. each PEER (xapian=DB, fts5=DB: the indexes run.sh built) copied and
+#    given the same single-document commits and deletes (`update`).
+# Writes the Markdown report OUT.md; everything else under WORKDIR.
+set -Eeuo pipefail
+die() { echo "live.sh: $*" >&2; exit 2; }
+say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+[ $# -ge 4 ] || die "usage: bench/live.sh INPUT QUERIES.tsv WORKDIR OUT.md [COMMITS] [PEER=INDEX...]"
+INPUT=$1 QUERIES=$2 W=$3 OUT=$4
+COMMITS=${5:-1000}
+shift 4
+[ $# -gt 0 ] && shift
+B=build/bench
+mkdir -p "$W"
+rm -rf "$W/live" "$W/batches.spx" "$W/chunks"
+mkdir -p "$W/live" "$W/chunks"
+
+say "live: live_bench ($COMMITS single-document commits) ..."
+"$B/live_bench" "$INPUT" "$W/live" "$COMMITS" >"$W/live_bench.md"
+
+say "live: 10 --update batches ..."
+gzip -dcf "$INPUT" >"$W/chunks/all"
+split -n l/10 -d "$W/chunks/all" "$W/chunks/part-"
+rm -f "$W/chunks/all"
+t0=$(date +%s.%N)
+one=$W/live/one.spx
+q() { # INDEX TAG
+    find "$1" -type f -exec cat {} + >/dev/null
+    "$B/spasm_bench" query "$1" "$QUERIES" 10 --group doc --collapse off | tail -n 1 >"$W/q-$2.json"
+}
+n=0 tq=0
+for f in "$W"/chunks/part-*; do
+    mv "$f" "$f.jsonl"
+    build/bin/spasm-index -q --update -o "$W/batches.spx" "$f.jsonl"
+    n=$((n + 1))
+    if [ $n = 9 ]; then # 9 segments: the 10th batch makes the policy merge all 10
+        a=$(date +%s.%N)
+        build/bin/spasm-index --info "$W/batches.spx" >"$W/batches9-info.txt"
+        q "$W/batches.spx" batches9
+        tq=$(echo "$(date +%s.%N) - $a" | bc)
+    fi
+done
+t1=$(date +%s.%N)
+t0=$(echo "$t0 + $tq" | bc)
+build/bin/spasm-index --info "$W/batches.spx" >"$W/batches-info.txt"
+q "$one" one
+q "$W/batches.spx" batches
+t2=$(date +%s.%N)
+build/bin/spasm-index -q --optimize -o "$W/batches.spx"
+t3=$(date +%s.%N)
+q "$W/batches.spx" optimized
+q "$one" one2
+
+peers=""
+for p in "$@"; do
+    e=${p%%=*} idx=${p#*=}
+    [ -e "$idx" ] || continue
+    say "live: $e update ..."
+    rm -rf "$W/peer-$e"
+    cp -r "$idx" "$W/peer-$e"
+    "$B/${e}_bench" update "$W/peer-$e" "$INPUT" "$COMMITS" | tail -n 1 >"$W/peer-$e.json"
+    peers="$peers $e"
+done
+
+python3 - "$W" "$OUT" "$COMMITS" "$(echo "$t1 - $t0" | bc)" "$(echo "$t3 - $t2" | bc)" $peers <<'EOF'
+import json, re, sys
+w, out, commits, batch_s, opt_s = sys.argv[1:6]
+peers = sys.argv[6:]
+L = []
+L.append("## Live index (issue 11)\n")
+L.append("`bench/live.sh` (run by `bench/run.sh`): wall times on this machine, CPU time where given.\n")
+L.append("### The writer (`build/bench/live_bench`)\n")
+L.append(open(f"{w}/live_bench.md").read())
+def nseg(f):
+    m = re.search(r"segments: (\d+)", open(f"{w}/{f}").read())
+    return m.group(1) if m else "?"
+q = {t: json.load(open(f"{w}/q-{t}.json")) for t in ("one", "batches9", "batches", "optimized", "one2")}
+L.append(f"\n### Search over 10 `--update` batches (title queries, top-10, by document, folding off)\n")
+L.append(f"10 batches: {float(batch_s):.1f} s; after 9 batches {nseg('batches9-info.txt')} segments, after 10 {nseg('batches-info.txt')} (10 segments of one tier are merged); `--optimize`: {float(opt_s):.1f} s.\n")
+L.append("| index | mean (ms) | p50 (ms) | p99 (ms) | p50 / one | p99 / one |\n|---|---|---|---|---|---|")
+def row(name, t, base):
+    r = q[t]; b = q[base]
+    L.append(f"| {name} | {r['mean_ms']:.2f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p50_ms']/b['p50_ms']:.2f}x | {r['p99_ms']/b['p99_ms']:.2f}x |")
+row("one-shot (one segment)", "one", "one")
+row("9 batches (9 segments)", "batches9", "one")
+row("10 batches", "batches", "one")
+row("one-shot, again", "one2", "one2")
+row("10 batches, optimized", "optimized", "one2")
+if peers:
+    sp = open(f"{w}/live_bench.md").read()
+    mc = re.search(r"single-document commits \| ([\d.]+) s; mean ([\d.]+) ms, p50 ([\d.]+) ms, p99 ([\d.]+) ms", sp)
+    md = re.search(r"delete \d+ ids, commit \| (\d+) ms", sp)
+    L.append(f"\n### The same update workload: {commits} single-document commits, then 1,000 deletes in one commit\n")
+    L.append("| engine | commits total (s) | mean / p50 / p99 (ms) | 1,000 deletes + commit (ms) | commits: peer / spasm | deletes: peer / spasm |\n|---|---|---|---|---|---|")
+    if mc and md:
+        L.append(f"| spasm | {mc.group(1)} | {mc.group(2)} / {mc.group(3)} / {mc.group(4)} | {md.group(1)} | 1.00x | 1.00x |")
+    for e in peers:
+        r = json.load(open(f"{w}/peer-{e}.json"))
+        rt = r["commit_total_s"] / float(mc.group(1)) if mc else float("nan")
+        rd = r["delete_ms"] / float(md.group(1)) if md and float(md.group(1)) > 0 else float("nan")
+        L.append(f"| {e} | {r['commit_total_s']:.1f} | {r['commit_mean_ms']:.1f} / {r['commit_p50_ms']:.1f} / {r['commit_p99_ms']:.1f} | {r['delete_ms']:.0f} | {rt:.2f}x | {rd:.2f}x |")
+open(out, "w").write("\n".join(L) + "\n")
+EOF
+say "live: report in $OUT"
