@@ -90,9 +90,11 @@ q = {t: json.load(open(f"{w}/q-{t}.json")) for t in ("one", "batches9", "batches
 L.append(f"\n### Search over 10 `--update` batches (title queries, top-10, by document, folding off)\n")
 L.append(f"10 batches: {float(batch_s):.1f} s; after 9 batches {nseg('batches9-info.txt')} segments, after 10 {nseg('batches-info.txt')} (10 segments of one tier are merged); `--optimize`: {float(opt_s):.1f} s.\n")
 L.append("| index | mean (ms) | p50 (ms) | p99 (ms) | p50 / one | p99 / one |\n|---|---|---|---|---|---|")
+def ratio(a, b):  # "n/a" when a tiny run rounds the base to 0
+    return f"{a / b:.2f}x" if b > 0 else "n/a"
 def row(name, t, base):
     r = q[t]; b = q[base]
-    L.append(f"| {name} | {r['mean_ms']:.2f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p50_ms']/b['p50_ms']:.2f}x | {r['p99_ms']/b['p99_ms']:.2f}x |")
+    L.append(f"| {name} | {r['mean_ms']:.2f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {ratio(r['p50_ms'], b['p50_ms'])} | {ratio(r['p99_ms'], b['p99_ms'])} |")
 row("one-shot (one segment)", "one", "one")
 row("9 batches (9 segments)", "batches9", "one")
 row("10 batches", "batches", "one")
@@ -108,9 +110,9 @@ if peers:
         L.append(f"| spasm | {mc.group(1)} | {mc.group(2)} / {mc.group(3)} / {mc.group(4)} | {md.group(1)} | 1.00x | 1.00x |")
     for e in peers:
         r = json.load(open(f"{w}/peer-{e}.json"))
-        rt = r["commit_total_s"] / float(mc.group(1)) if mc else float("nan")
-        rd = r["delete_ms"] / float(md.group(1)) if md and float(md.group(1)) > 0 else float("nan")
-        L.append(f"| {e} | {r['commit_total_s']:.1f} | {r['commit_mean_ms']:.1f} / {r['commit_p50_ms']:.1f} / {r['commit_p99_ms']:.1f} | {r['delete_ms']:.0f} | {rt:.2f}x | {rd:.2f}x |")
+        rt = ratio(r["commit_total_s"], float(mc.group(1))) if mc else "n/a"
+        rd = ratio(r["delete_ms"], float(md.group(1))) if md else "n/a"
+        L.append(f"| {e} | {r['commit_total_s']:.1f} | {r['commit_mean_ms']:.1f} / {r['commit_p50_ms']:.1f} / {r['commit_p99_ms']:.1f} | {r['delete_ms']:.0f} | {rt} | {rd} |")
 open(out, "w").write("\n".join(L) + "\n")
 EOF
 say "live: report in $OUT"

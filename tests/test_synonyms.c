@@ -188,7 +188,7 @@ static void single_word(void **state)
     o.explain = 1; /* --explain says the weight */
     assert_int_equal(spasm_search(s, "doctor", &o, &r), SPASM_OK);
     assert_non_null(strstr(spasm_results_hit(r, 1)->explain,
-                           "term \"physician\" (df=1): alternative weight 0.500000 * idf"));
+                           "term \"physician\" (df=1, N=10): alternative weight 0.500000 * idf"));
     spasm_results_free(r);
     o.explain = 0;
     o.synonym_weight = 1.5;
