@@ -476,6 +476,8 @@ int sp_live_build_delset(spasm_updater *u, sp_live_seg *s, uint64_t gen)
     c.s = s;
     c.an = sp_analyzer_new(&u->a, 32768);
     if (!c.an) return sp_live_err(u, SPASM_ENOMEM, "out of memory");
+    /* The deleted passages' terms as their segment's writer made them. */
+    sp_analyzer_set_variants(c.an, u->wopt.variants == SPASM_VARIANTS_ON);
     smap_init(&c.terms, &u->a);
     sp_buf_init(&c.tterms, &u->a);
     uint64_t npass = 0, tokens = 0;
