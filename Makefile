@@ -146,6 +146,17 @@ $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIBCFLAGS) -c $< -o $@
 
+# The spelling-variant table (common/variants.c) is generated from
+# Debian's scowl word lists (/usr/share/dict/scowl) by
+# scripts/gen-variants.py; without the package it fails with a message.
+VARIANTS_H = $(BUILD)/gen/variants_table.h
+$(VARIANTS_H): scripts/gen-variants.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) scripts/gen-variants.py $@
+
+$(BUILD)/obj/common/variants.o: $(VARIANTS_H)
+$(BUILD)/obj/common/variants.o: LIBCFLAGS += -I$(BUILD)/gen
+
 $(STATIC): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@

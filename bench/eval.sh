@@ -20,6 +20,7 @@
 #   EVAL_COLLECTIONS="a b"    a subset of the collections
 #   EVAL_REUSE_RUNS=1         skip indexing and searching: score the runs
 #                             already in BUILD/eval/work (e.g. hand-made ones)
+#   EVAL_INDEX_OPTS="..."     options for spasm-index (e.g. --no-variants)
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "$0")" && pwd)
@@ -71,7 +72,7 @@ for c in "${collections[@]}"; do
         echo "eval.sh: $c: scoring the existing $run" >&2
     else
         echo "eval.sh: $c: indexing" >&2
-        "$bin/spasm-index" -q -o "$work/$c.spx" "$data/docs.jsonl"
+        "$bin/spasm-index" -q ${EVAL_INDEX_OPTS:-} -o "$work/$c.spx" "$data/docs.jsonl"
         echo "eval.sh: $c: searching" >&2
         rc=0
         "$bin/spasm-search" -i "$work/$c.spx" --group doc -k 1000 --format trec \

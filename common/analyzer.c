@@ -9,6 +9,7 @@
 #include "analyzer.h"
 
 #include <libstemmer.h>
+#include "variants.h"
 #include <stdlib.h>
 #include <utf8proc.h>
 
@@ -32,6 +33,7 @@ struct sp_analyzer {
     size_t capcp;
     stem_slot *cache;
     size_t cache_mask;
+    int variants; /* 1: fold spelling variants before stemming */
 };
 
 sp_analyzer *sp_analyzer_new(const sp_alloc *a, size_t cache_slots)
@@ -52,6 +54,20 @@ sp_analyzer *sp_analyzer_new(const sp_alloc *a, size_t cache_slots)
         return NULL;
     }
     return an;
+}
+
+void sp_analyzer_set_variants(sp_analyzer *an, int on)
+{
+    on = on != 0;
+    if (an->variants == on) return;
+    an->variants = on;
+    /* The cache holds stems of the other setting: empty it. */
+    memset(an->cache, 0, (an->cache_mask + 1) * sizeof *an->cache);
+}
+
+int sp_analyzer_variants(const sp_analyzer *an)
+{
+    return an->variants;
 }
 
 void sp_analyzer_free(sp_analyzer *an)
@@ -180,8 +196,10 @@ size_t sp_fold_word(sp_analyzer *an, const char *word, size_t len, char *folded)
     return fold(an, word, len, folded);
 }
 
-/* Stem the folded word w[0, n) into out; returns the stem's length, or
- * SP_NOMEM_LEN when libstemmer runs out of memory. */
+/* Stem the folded word w[0, n) into out -- the stem of its canonical
+ * spelling when variants are on; returns the stem's length, or
+ * SP_NOMEM_LEN when libstemmer runs out of memory.  The cache is keyed by
+ * the word as folded, so a variant costs its table lookup once. */
 static size_t stem(sp_analyzer *an, const char *w, size_t n, char *out)
 {
     uint32_t h = 2166136261u;
@@ -191,7 +209,16 @@ static size_t stem(sp_analyzer *an, const char *w, size_t n, char *out)
         memcpy(out, s->buf + n, s->slen);
         return s->slen;
     }
-    const sb_symbol *r = sb_stemmer_stem(an->stemmer, (const sb_symbol *)w, (int)n);
+    const char *v = w;
+    size_t vn = n;
+    if (an->variants) {
+        const char *c = sp_variant_of(w, n, &vn);
+        if (c)
+            v = c;
+        else
+            vn = n;
+    }
+    const sb_symbol *r = sb_stemmer_stem(an->stemmer, (const sb_symbol *)v, (int)vn);
     size_t m;
     if (!r) return SP_NOMEM_LEN; /* out of memory inside the stemmer */
     m = (size_t)sb_stemmer_length(an->stemmer);

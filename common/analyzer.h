@@ -15,6 +15,11 @@
  *     ("Café" -> "cafe"), with a fast path for ASCII.  Curly apostrophes
  *     become "'".
  *   - Words longer than SP_MAX_WORD bytes after folding are cut there.
+ *   - With spelling variants on (sp_analyzer_set_variants(); an index
+ *     records it, SP_FLAG_VARIANTS), a British or variant spelling is
+ *     replaced by the American one before stemming ("anaemia" ->
+ *     "anemia"; common/variants.h).  Token spans and the folded word
+ *     stay those of the text as written.
  *   - The folded word is stemmed with Snowball English (libstemmer), which
  *     also removes a possessive "'s" ("Writer's" -> "writer").
  *   - Every word takes one position, stop words included.
@@ -44,6 +49,13 @@ typedef struct sp_analyzer sp_analyzer;
  * thousands, a query a few hundred); NULL when out of memory. */
 sp_analyzer *sp_analyzer_new(const sp_alloc *a, size_t cache_slots);
 void sp_analyzer_free(sp_analyzer *an);
+
+/* Fold spelling variants before stemming (on = 1) or not (0, the default
+ * of a new analyser): an indexer sets what its index records, a searcher
+ * what the index it searches records. */
+void sp_analyzer_set_variants(sp_analyzer *an, int on);
+/* 1 when spelling variants are folded. */
+int sp_analyzer_variants(const sp_analyzer *an);
 
 /*
  * Analyse text[0, len): fills the analyser's token array, readable with

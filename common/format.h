@@ -84,6 +84,9 @@
 #define SP_DEFAULT_B 0.6
 
 #define SP_FLAG_NO_STOPWORDS 1 /* queries keep stop words by default */
+#define SP_FLAG_VARIANTS 2     /* spelling variants folded (common/variants.h) */
+/* What SPASM_VARIANTS_DEFAULT means for a new index. */
+#define SP_VARIANTS_BY_DEFAULT 1
 
 #define SP_DICT_BLOCK 16
 #define SP_SIG_HASHES 16    /* u16 MinHash buckets per passage in SIGS */

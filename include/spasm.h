@@ -227,7 +227,20 @@ typedef struct spasm_writer_options {
      * which its searches then use by default; NULL: none.  Copied by
      * spasm_writer_new().  Index files only: an updater ignores it. */
     const struct spasm_synonyms *synonyms;
+    /* Spelling variants (issue 14 part 1): SPASM_VARIANTS_ON folds British
+     * and variant spellings to the American one before stemming, in the
+     * documents and then in every query on the index ("anaemia" and
+     * "anemia" are one term; highlights stay on the word as written);
+     * SPASM_VARIANTS_OFF does not; SPASM_VARIANTS_DEFAULT (0) is
+     * SPASM_VARIANTS_ON.  The index records it (README, "Spelling
+     * variants"); an updater follows an existing folder's. */
+    int variants;
 } spasm_writer_options;
+
+/* spasm_writer_options.variants */
+#define SPASM_VARIANTS_DEFAULT 0
+#define SPASM_VARIANTS_ON 1
+#define SPASM_VARIANTS_OFF 2
 
 /*
  * The valid BM25 parameters, for the writer's options and a search's alike:

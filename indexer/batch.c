@@ -93,7 +93,9 @@ int sp_worker_init(sp_worker *k, spasm_writer *w)
     sp_buf_init(&k->fixed, &w->a);
     sp_buf_init(&k->copy, &w->a);
     k->an = sp_analyzer_new(&w->a, 32768);
-    return k->an ? 0 : SPASM_ENOMEM;
+    if (!k->an) return SPASM_ENOMEM;
+    sp_analyzer_set_variants(k->an, (w->flags & SP_FLAG_VARIANTS) != 0);
+    return 0;
 }
 
 void sp_worker_free(sp_worker *k)

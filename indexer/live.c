@@ -68,6 +68,8 @@ static int settle_defaults(spasm_updater *u, const spasm_writer_options *opt)
         u->wopt.k1 = opt->k1 > 0 ? opt->k1 : SP_DEFAULT_K1;
         u->wopt.b = opt->b == SPASM_B_DEFAULT ? SP_DEFAULT_B : opt->b;
         u->wopt.no_stopwords = opt->no_stopwords != 0;
+        u->wopt.variants =
+            sp_variants_wanted(opt->variants) ? SPASM_VARIANTS_ON : SPASM_VARIANTS_OFF;
         return 0;
     }
     const sp_commit *c = &u->cur;
@@ -84,6 +86,17 @@ static int settle_defaults(spasm_updater *u, const spasm_writer_options *opt)
     u->wopt.k1 = c->k1;
     u->wopt.b = c->b;
     u->wopt.no_stopwords = (c->flags & SP_FLAG_NO_STOPWORDS) != 0;
+    /* Spelling variants: the folder's, whatever the default of new indexes
+     * (an old folder keeps answering as before); asking for the other is
+     * an error. */
+    int fold = (c->flags & SP_FLAG_VARIANTS) != 0;
+    if ((opt->variants == SPASM_VARIANTS_ON && !fold) ||
+        (opt->variants == SPASM_VARIANTS_OFF && fold))
+        return sp_live_err(u, SPASM_EINVAL,
+                           "%s: the index %s spelling variants; an update cannot change that "
+                           "(rebuild the index to)",
+                           u->path, fold ? "folds" : "does not fold");
+    u->wopt.variants = fold ? SPASM_VARIANTS_ON : SPASM_VARIANTS_OFF;
     return 0;
 }
 
@@ -357,6 +370,7 @@ static int publish(spasm_updater *u, const sp_live_seg *segs, size_t n, uint64_t
     c->next_seg = u->next_seg;
     c->time = (uint64_t)time(NULL);
     c->flags = u->wopt.no_stopwords ? SP_FLAG_NO_STOPWORDS : 0;
+    if (u->wopt.variants == SPASM_VARIANTS_ON) c->flags |= SP_FLAG_VARIANTS;
     c->k1 = u->wopt.k1;
     c->b = u->wopt.b;
     c->nseg = (uint32_t)n;

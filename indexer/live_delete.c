@@ -449,6 +449,8 @@ static int analyse_part(del_ctx *c)
     const sp_alloc *a = &c->u->a;
     c->an = sp_analyzer_new(a, 32768);
     if (!c->an) return cerr(c, SPASM_ENOMEM, "out of memory");
+    /* The deleted passages' terms as their segment's writer made them. */
+    sp_analyzer_set_variants(c->an, c->u->wopt.variants == SPASM_VARIANTS_ON);
     smap_init(&c->terms, a);
     sp_buf_init(&c->tterms, a);
     int rc = 0;

@@ -195,6 +195,9 @@ static void usage(FILE *f)
             "      --k1 K1          BM25 k1 stored as the index default (1.4)\n"
             "      --b B            BM25 b stored as the index default (0.6)\n"
             "      --keep-stopwords queries on this index keep stop words by default\n"
+            "      --no-variants    do not fold British and variant spellings to the\n"
+            "                       American one before stemming (--variants: fold\n"
+            "                       them, the default); an update keeps the folder's\n"
             "  -m, --memory MB      memory budget (default %d MB): past it, postings go to\n"
             "                       sorted runs in a temporary file beside the index,\n"
             "                       merged at the end (same index, removed afterwards)\n"
@@ -427,6 +430,8 @@ int main(int argc, char **argv)
                                          {"single-file", no_argument, 0, 11},
                                          {"live", no_argument, 0, 12},
                                          {"synonyms", required_argument, 0, 13},
+                                         {"no-variants", no_argument, 0, 15},
+                                         {"variants", no_argument, 0, 16},
                                          {0, 0, 0, 0}};
     cli cl;
     memset(&cl, 0, sizeof cl);
@@ -469,6 +474,12 @@ int main(int argc, char **argv)
             break;
         case 4:
             wo.force = 1;
+            break;
+        case 15:
+            wo.variants = SPASM_VARIANTS_OFF;
+            break;
+        case 16:
+            wo.variants = SPASM_VARIANTS_ON;
             break;
         case 5:
             if (strcmp(optarg, "jsonl") == 0) {

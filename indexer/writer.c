@@ -56,8 +56,8 @@ static unsigned default_threads(void)
     return (unsigned)n;
 }
 
-/* Check the BM25 parameters of opt (see SPASM_K1_MAX): 0, or
- * SPASM_EINVAL with a message giving the valid range. */
+/* Check the BM25 parameters (see SPASM_K1_MAX) and the variants setting
+ * of opt: 0, or SPASM_EINVAL with a message giving the valid range. */
 static int check_bm25(spasm_writer *w, const spasm_writer_options *opt)
 {
     if (!(opt->k1 >= 0 && opt->k1 <= SPASM_K1_MAX))
@@ -68,7 +68,16 @@ static int check_bm25(spasm_writer *w, const spasm_writer_options *opt)
         return sp_writer_err(w, SPASM_EINVAL,
                              "b must be from 0 to 1 (or %g for the default, %g), not %g",
                              SPASM_B_DEFAULT, SP_DEFAULT_B, opt->b);
+    if (opt->variants < SPASM_VARIANTS_DEFAULT || opt->variants > SPASM_VARIANTS_OFF)
+        return sp_writer_err(
+            w, SPASM_EINVAL,
+            "variants must be SPASM_VARIANTS_DEFAULT, _ON or _OFF (0 to 2), not %d", opt->variants);
     return 0;
+}
+
+int sp_variants_wanted(int v)
+{
+    return v == SPASM_VARIANTS_ON || (v == SPASM_VARIANTS_DEFAULT && SP_VARIANTS_BY_DEFAULT);
 }
 
 int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_options *opt)
@@ -100,6 +109,7 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     w->k1 = opt->k1 > 0 ? opt->k1 : SP_DEFAULT_K1;
     w->b = opt->b == SPASM_B_DEFAULT ? SP_DEFAULT_B : opt->b;
     w->flags = opt->no_stopwords ? SP_FLAG_NO_STOPWORDS : 0;
+    if (sp_variants_wanted(opt->variants)) w->flags |= SP_FLAG_VARIANTS;
     w->force = opt->force;
     w->cancel = opt->cancel;
     w->on_event = opt->on_event;

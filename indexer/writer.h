@@ -220,6 +220,10 @@ struct spasm_writer {
     size_t nruns, capruns;
 };
 
+/* 1 when spasm_writer_options.variants `v` asks for spelling-variant
+ * folding (SPASM_VARIANTS_DEFAULT: SP_VARIANTS_BY_DEFAULT). */
+int sp_variants_wanted(int v);
+
 /* Record a writer error (sticky; the first one wins) and return it. */
 int sp_writer_err(spasm_writer *w, int code, const char *fmt, ...) SP_PRINTF(3, 4);
 

@@ -196,6 +196,7 @@ static int get_bigrams(sp_folder *f, size_t i)
     sp_store_cache *cache = &s->textcache;
     if (f->need >= SP_FOLD_BIG) {
         if (!f->an && !(f->an = sp_analyzer_new(s->a, SP_FOLD_STEMS))) return SPASM_ENOMEM;
+        sp_analyzer_set_variants(f->an, sp_analyzer_variants(s->an)); /* as SIGB was made */
         if (!f->blocks) {
             if (!(f->blocks = sp_calloc(s->a, SP_FOLD_BLOCKS * sizeof *f->blocks)))
                 return SPASM_ENOMEM;

@@ -182,6 +182,15 @@ static int finish(spasm_index *ix)
                      g->path, g->k1, g->b, ix->k1, ix->b);
             if (!ix->notes || !strstr(ix->notes, g->path)) sp_col_note(ix, m, strlen(m));
         }
+        if ((g->flags ^ ix->flags) & SP_FLAG_VARIANTS) {
+            char m[SP_ERRMSG_MAX];
+            snprintf(m, sizeof m,
+                     "%.200s: %s spelling variants and the first index %s; queries follow the "
+                     "first",
+                     g->path, g->flags & SP_FLAG_VARIANTS ? "folds" : "does not fold",
+                     ix->flags & SP_FLAG_VARIANTS ? "does" : "does not");
+            if (!ix->notes || !strstr(ix->notes, m)) sp_col_note(ix, m, strlen(m));
+        }
     }
     ix->npass = np;
     ix->ndocs = nd;

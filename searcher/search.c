@@ -28,6 +28,9 @@ int spasm_searcher_new(spasm_index *ix, spasm_searcher **out)
         sp_free(&ix->a, s);
         return SPASM_ENOMEM;
     }
+    /* Queries (and highlights) fold spelling variants only when the index
+     * did: an index built without answers exactly as before. */
+    sp_analyzer_set_variants(s->an, (ix->flags & SP_FLAG_VARIANTS) != 0);
     sp_buf_init(&s->textcache.buf, &ix->a);
     sp_buf_init(&s->metacache.buf, &ix->a);
     *out = s;

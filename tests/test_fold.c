@@ -335,6 +335,7 @@ static void check_sigb(spasm_searcher *s)
     assert_non_null(ix->sigb.p);
     assert_int_equal(ix->sigb.len, ix->npass * SP_SIGB_ENTRY);
     sp_analyzer *an = sp_analyzer_new(s->a, 512);
+    sp_analyzer_set_variants(an, (ix->flags & SP_FLAG_VARIANTS) != 0); /* as the writer's */
     for (uint32_t p = 0; p < ix->npass; p++) {
         ref_set r = ref_bigrams(s, an, p);
         const uint8_t *e = ix->sigb.p + (size_t)p * SP_SIGB_ENTRY;
