@@ -200,6 +200,11 @@ class Index:
         k1: float | None = None,
         b: float | None = None,
         snippet_bytes: int | None = None,
+        typos: bool | None = None,
+        title_weight: float | None = None,
+        proximity: float = 0.0,
+        families: bool = False,
+        synonyms: bool = True,
     ) -> Results: ...
     def count(self, query: str, /) -> int: ...
     def find_doc(self, doc_id: str, /) -> int: ...

@@ -202,7 +202,8 @@ static long parse_fields(PyObject *f)
 PyDoc_STRVAR(search_doc,
              "search($self, query, /, k=10, *, offset=0, group='passage', fields=None,\n"
              "       collapse=False, explain=False, keep_stopwords=False, k1=None, b=None,\n"
-             "       snippet_bytes=None)\n--\n\n"
+             "       snippet_bytes=None, typos=None, title_weight=None, proximity=0.0,\n"
+             "       families=False, synonyms=True)\n--\n\n"
              "Run a query (README, \"Query syntax\") and return the ranked hits.\n\n"
              "query           words, \"phrases\", +must -mustnot, AND OR NOT, (groups),\n"
              "                prefix*, a NEAR/5 b.\n"
@@ -219,7 +220,14 @@ PyDoc_STRVAR(search_doc,
              "keep_stopwords  do not drop stop words from the query.\n"
              "k1, b           BM25 parameters (None = the index's: stats()['k1'], ['b']);\n"
              "                0 < k1 <= 100, 0 <= b <= 1.\n"
-             "snippet_bytes   target snippet length in bytes (None = 300).\n\n"
+             "snippet_bytes   target snippet length in bytes (None = 300).\n"
+             "typos           True: a word the index lacks is searched as its closest\n"
+             "                indexed word (Results.suggestion says so); False: as\n"
+             "                typed; None: the library's default (off).\n"
+             "title_weight    BM25F-style weight of the title, 0 < w <= 100 (None = 1).\n"
+             "proximity       weight of the term-proximity component, 0 (off) to 100.\n"
+             "families        also match word families (pregnant: pregnancy).\n"
+             "synonyms        False: not even the synonyms stored in the index.\n\n"
              "Returns a spasm.Results: a sequence of spasm.Hit with .total, .flags and\n"
              ".notes.  Raises spasm.QueryError for a query that cannot be searched\n"
              "(the message names the byte position), spasm.ArgumentError for an option\n"
@@ -230,15 +238,18 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"",       "k",        "offset",        "group",
                              "fields", "collapse", "explain",       "keep_stopwords",
-                             "k1",     "b",        "snippet_bytes", NULL};
+                             "k1",     "b",        "snippet_bytes", "typos",
+                             "title_weight", "proximity", "families", "synonyms", NULL};
     const char *query;
     Py_ssize_t qlen, k = 10, offset = 0;
     const char *group = "passage";
     PyObject *fields = NULL, *k1o = Py_None, *bo = Py_None, *snip = Py_None;
-    int collapse = 0, explain = 0, keep = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "s#|n$nzOpppOOO:search", kwlist, &query, &qlen, &k,
-                                     &offset, &group, &fields, &collapse, &explain, &keep, &k1o,
-                                     &bo, &snip))
+    PyObject *typos = Py_None, *tw = Py_None;
+    double prox = 0;
+    int collapse = 0, explain = 0, keep = 0, families = 0, synonyms = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "s#|n$nzOpppOOOOOdpp:search", kwlist, &query, &qlen,
+                                     &k, &offset, &group, &fields, &collapse, &explain, &keep, &k1o,
+                                     &bo, &snip, &typos, &tw, &prox, &families, &synonyms))
         return NULL;
     if ((size_t)qlen != strlen(query)) {
         PyErr_SetString(PyExc_ValueError, "search: the query holds a NUL character");
@@ -271,6 +282,18 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw)
         if (n < 1) return pyspasm_raise(SPASM_EINVAL, "search: snippet_bytes must be at least 1");
         o.snippet_bytes = (size_t)n;
     }
+    if (typos != Py_None) {
+        int on = PyObject_IsTrue(typos);
+        if (on < 0) return NULL;
+        o.typos = on ? SPASM_TYPOS_ON : SPASM_TYPOS_OFF;
+    }
+    if (tw != Py_None && ((o.title_weight = PyFloat_AsDouble(tw)) == -1.0 && PyErr_Occurred()))
+        return NULL;
+    if (tw != Py_None && o.title_weight == 0) /* 0 would mean the default: refuse it */
+        return pyspasm_raise(SPASM_EINVAL, "search: title_weight must be above 0 and at most 100");
+    o.proximity = prox;
+    o.families = families;
+    o.no_synonyms = !synonyms;
     spasm_searcher *s = take_searcher(self);
     if (!s) return NULL;
     spasm_results *r = NULL;

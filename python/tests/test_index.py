@@ -28,6 +28,11 @@ def char_span(text, start, end):
     (["-k", "5", "--offset", "3", "--group", "doc", "muscle"], dict(k=5, offset=3, group="doc")),
     (["-k", "4", "--collapse", "night calf cramps"], dict(k=4, collapse=True)),
     (["-k", "3", "--k1", "0.9", "--b", "0.3", '"renal colic" OR dehydrat*'], dict(k=3, k1=0.9, b=0.3)),
+    (["-k", "5", "--title-weight", "3", "--proximity", "0.25", "night calf cramps"],
+     dict(k=5, title_weight=3, proximity=0.25)),
+    (["-k", "5", "--families", "pregnant cramps"], dict(k=5, families=True)),
+    (["-k", "3", "--typos", "musle spasm"], dict(k=3, typos=True)),
+    (["-k", "3", "--exact", "musle spasm"], dict(k=3, typos=False)),
 ])
 def test_same_as_spasm_search(ix, build_dir, corpus_index, args, kw):
     """Every field of every hit is what spasm-search --format json prints."""
@@ -41,6 +46,17 @@ def test_same_as_spasm_search(ix, build_dir, corpus_index, args, kw):
         assert h.snippet == char_span(j["text"], j["snippet"]["start"], j["snippet"]["end"])
         assert [(d.doc, d.ordinal + 1, d.score) for d in h.also_in] == \
             [(d["doc"], d["passage"], d["score"]) for d in j["also_in"]]
+
+
+def test_typos_suggestion_and_options(ix):
+    assert ix.search("musle spasm", typos=True).suggestion == "muscle spasm"
+    assert ix.search("musle spasm").suggestion == ""  # the library's default: off
+    assert ix.search("musle spasm", typos=False).suggestion == ""
+    with pytest.raises(spasm.ArgumentError):
+        ix.search("calf", title_weight=0)
+    with pytest.raises(spasm.ArgumentError):
+        ix.search("calf", proximity=-1)
+    assert len(ix.search("calf", synonyms=False)) == len(ix.search("calf"))
 
 
 def test_results_sequence_and_counts(ix):
@@ -182,7 +198,9 @@ def test_close(corpus_index):
 def test_docstrings_and_signature():
     sig = inspect.signature(spasm.Index.search)
     assert list(sig.parameters)[1:] == ["query", "k", "offset", "group", "fields", "collapse",
-                                        "explain", "keep_stopwords", "k1", "b", "snippet_bytes"]
+                                        "explain", "keep_stopwords", "k1", "b", "snippet_bytes",
+                                        "typos", "title_weight", "proximity", "families",
+                                        "synonyms"]
     assert "offset" in spasm.Index.search.__doc__ and "GIL" in spasm.Index.search.__doc__
     for cls in (spasm.Writer, spasm.Index):
         for name, m in vars(cls).items():
