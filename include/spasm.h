@@ -861,8 +861,8 @@ SPASM_API int spasm_updater_delete_all(spasm_updater *u);
  * the folder, then the commit point is renamed into place and the folder
  * fsync'd (docs/LIVE.md, "Syncs"); the files no kept commit point names
  * are removed every 16 commits (sooner when they hold 64 MB) and by
- * spasm_updater_close().  Runs the merge policy first (docs/LIVE.md).  A commit of a folder that already has a
- * commit point and no change does nothing.  The updater stays open.
+ * spasm_updater_close().  Runs the merge policy first (docs/LIVE.md).  A commit of a folder that
+ * already has a commit point and no change does nothing.  The updater stays open.
  */
 SPASM_API int spasm_updater_commit(spasm_updater *u);
 

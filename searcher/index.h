@@ -115,7 +115,7 @@ struct spasm_index {
     int sigs;   /* every segment has SIGS (folding possible) */
     int format; /* 1: a file, 2: a live folder (or several sources with one) */
     uint64_t gen;
-    char *notes; /* warnings (a damaged commit point skipped), NULL: none */
+    char *notes;              /* warnings (a damaged commit point skipped), NULL: none */
     spasm_synonyms *synonyms; /* stored at index time (SYNS), NULL: none */
 };
 

@@ -65,7 +65,7 @@ typedef struct it_ctx {
     unsigned tick;
     const volatile sig_atomic_t *cancel;
     uint64_t deadline_ns;
-    struct sp_fixes *fix;     /* typo corrections (suggest.c) */
+    struct sp_fixes *fix; /* typo corrections (suggest.c) */
     /* proximity (proximity.c) */
     double prox;                   /* its weight; 0: off */
     sp_prox_scratch *prox_scratch; /* the searcher's, when prox > 0 */

@@ -60,11 +60,11 @@ typedef struct serve_req {
     char *q; /* the query, or the document id */
     size_t k, offset;
     int group, collapse, explain, count;
-    int typos;                 /* typos=1|0: SPASM_TYPOS_ON / _OFF (absent: the library's) */
-    double title_weight;       /* title_weight=W (0: the default) */
-    double proximity;          /* proximity=W (0: off) */
-    int families;              /* families=1 */
-    int queued; /* handed to the pool or the writer, which sets done */
+    int typos;           /* typos=1|0: SPASM_TYPOS_ON / _OFF (absent: the library's) */
+    double title_weight; /* title_weight=W (0: the default) */
+    double proximity;    /* proximity=W (0: off) */
+    int families;        /* families=1 */
+    int queued;          /* handed to the pool or the writer, which sets done */
     atomic_int done;
     struct serve_req *next; /* pool queue link */
     /* a body (POST) */
