@@ -341,7 +341,5 @@ long sp_col_prefix(spasm_index *ix, const char *prefix, size_t plen, size_t max,
  * next use).  0 or an error code (err set). */
 int sp_col_text(spasm_index *ix, uint32_t gp, sp_store_cache *c, const uint8_t **p, size_t *len,
                 char *err);
-/* The SP_SIG_HASHES signature values of global passage gp into sig. */
-int sp_col_sig(spasm_index *ix, uint32_t gp, uint16_t *sig, char *err);
 
 #endif

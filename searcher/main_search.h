@@ -54,4 +54,10 @@ int split_args(int argc, char **argv, const struct option *opts, char **oargv, i
 extern char **arg_arrays[2];
 void free_arg_arrays(void);
 
+/* main_search_args.c: --help; a count (0 to 1,000,000; 0 or -1); the
+ * default index ($SPASM_INDEX, else beside the executable's tree). */
+void usage(FILE *f);
+int parse_size(const char *s, size_t *out);
+const char *default_index(char *buf, size_t n);
+
 #endif

@@ -1,12 +1,16 @@
 /*
  * main_search_args.c -- spasm-search's arguments sorted into options and
  * query words, so that "spasm-search cramp -menstrual -k 5" mixes them as
- * users expect.
+ * users expect; its --help text, numbers and default index.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "spasm.h"
 
 #include "main_search.h"
 
@@ -89,4 +93,106 @@ void free_arg_arrays(void)
 {
     free(arg_arrays[0]);
     free(arg_arrays[1]);
+}
+
+/* spasm-search --help, to f. */
+void usage(FILE *f)
+{
+    fprintf(f, "usage: spasm-search [OPTIONS] QUERY...\n"
+               "       spasm-search [OPTIONS] -f FILE      (one query per line; - for stdin)\n"
+               "       spasm-search [OPTIONS] --stdio      (answer queries until end of input)\n"
+               "Rank passages of an index by BM25 and print the best.\n"
+               "\n"
+               "  -i, --index PATH     index to search: a file or a live index folder\n"
+               "                       (default: $SPASM_INDEX, else the bundled corpus\n"
+               "                       index); several -i: searched as one collection\n"
+               "  -k, --top N          results per query (default 10)\n"
+               "      --offset N       skip the first N results (paging)\n"
+               "      --format FMT     text (default), json (JSON Lines) or trec\n"
+               "      --group doc      one result per document: its best passage\n"
+               "      --collapse       fold near-duplicate passages into the better one\n"
+               "                       (the default of a text query, not of json, trec,\n"
+               "                       -f or --stdio; never with --group doc)\n"
+               "      --no-collapse    keep near-duplicate passages\n"
+               "      --explain        show how each score adds up\n"
+               "      --k1 K1, --b B   BM25 parameters, 0 < K1 <= 100 and 0 <= B <= 1\n"
+               "                       (default: the index's)\n"
+               "      --keep-stopwords do not drop stop words from the query\n"
+               "      --title-weight W\n"
+               "                       a word counts W times in the title (BM25F-style;\n"
+               "                       default 1: once; title:word and text:word ignore it)\n"
+               "      --typos          search a word the index lacks as its closest\n"
+               "                       indexed word (\"showing results for\" on stderr):\n"
+               "                       the default of a query on the command line, not\n"
+               "                       of trec, -f or --stdio\n"
+               "      --exact          search the words as typed: no typo correction\n"
+               "      --proximity W    weight of the term-proximity component, 0 (off,\n"
+               "                       the default) to 100: words of the query close\n"
+               "                       together score higher\n"
+               "      --run-tag TAG    tag column of --format trec (default spasm)\n"
+               "      --color WHEN     auto (default: colour on a terminal unless NO_COLOR is\n"
+               "                       set and not empty), always or never\n"
+               "      --check          verify every checksum of the index and exit\n"
+               "  -f, --file FILE      batch: \"qid<TAB>query\" or a bare query per line\n"
+               "      --threads N      run a -f batch on N threads (output unchanged)\n"
+               "      --stdio          read queries from stdin as -f does, answer each\n"
+               "                       (JSON Lines unless --format says otherwise) followed\n"
+               "                       by an empty line, flushed\n"
+               "      --synonyms FILE  synonyms (\"a, b, c\" and \"a => b\" lines, # comments),\n"
+               "                       instead of those stored in the index\n"
+               "      --no-synonyms    no synonyms, not even those stored in the index\n"
+               "      --synonym-weight W  weight of a synonym, 0 < W <= 1 (default 0.5)\n"
+               "      --families       also match word families (pregnant: pregnancy)\n"
+               "      --family-weight W   their weight, 0 < W <= 1 (default 0.5)\n"
+               "  -h, --help, -V, --version\n"
+               "\n"
+               "Query syntax:\n"
+               "  night calf cramps        any word may match, best first (BM25)\n"
+               "  \"renal colic\"            exact phrase\n"
+               "  +magnesium -menstrual    must / must not contain\n"
+               "  (cramp OR spasm) AND night   boolean operators (capitals), parentheses\n"
+               "  dehydrat*                words starting with a prefix\n"
+               "  calf NEAR/5 night        words within 5 positions, any order (1 to 1000)\n"
+               "  cramp* NEAR (night OR sleep), \"muscle cramp*\"   prefixes, groups in NEAR\n"
+               "                           and phrases\n"
+               "\n"
+               "Options and query words mix: an argument starting with '-' that is not one\n"
+               "of the options above is a word to exclude (spasm-search cramp -menstrual);\n"
+               "only -k takes its value attached (-k20); everything after -- is query.\n"
+               "A prefix that matched more terms than its share of the query's budget\n"
+               "(256 terms, at most 256 per prefix, the most frequent kept) is noted\n"
+               "on stderr (JSON hits then carry \"expansion_cut\": true).\n"
+               "\n"
+               "Exit status: 0 results found, 1 none, 2 error.\n");
+}
+
+/* A count from 0 to 1,000,000 in s; 0 or -1. */
+int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*s == 0 || *end || v < 0 || v > 1000000) return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+/* Default index: $SPASM_INDEX, else beside the executable's tree. */
+const char *default_index(char *buf, size_t n)
+{
+    const char *env = getenv("SPASM_INDEX");
+    if (env && *env) return env;
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(buf, n, "%s/../corpus.spx", exe); /* build tree: build/bin/.. */
+            if (access(buf, R_OK) == 0) return buf;
+            snprintf(buf, n, "%s/../share/spasm/corpus.spx", exe); /* installed */
+            if (access(buf, R_OK) == 0) return buf;
+        }
+    }
+    return "build/corpus.spx";
 }

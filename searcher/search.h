@@ -133,6 +133,10 @@ void sp_gdf_free(it_ctx *x);
 /* Build the iterator tree of a parsed query (prefixes expanded already:
  * sp_expand) on the current segment; NULL with *rc set on error. */
 it *sp_it_build(it_ctx *x, const qnode *q, int *rc);
+/* The same without the cost check (explain.c rebuilds a checked query). */
+it *sp_it_build_tree(it_ctx *x, const qnode *q, int *rc);
+/* BM25 of one scoring leaf with idf, tf, at passage length dl. */
+double sp_bm25(const it_ctx *x, double idf, double tf, uint32_t dl);
 void sp_it_free(it_ctx *x, it *n);
 /* Move n to the first passage >= target that it matches (SP_END: none). */
 uint32_t sp_it_next(it_ctx *x, it *n, uint32_t target);

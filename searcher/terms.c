@@ -163,14 +163,3 @@ int sp_col_text(spasm_index *ix, uint32_t gp, sp_store_cache *c, const uint8_t *
     sp_seg *g = pt->seg;
     return sp_store_get(g, &g->text, &g->txix, gp - pt->pbase, c, p, len, err);
 }
-
-int sp_col_sig(spasm_index *ix, uint32_t gp, uint16_t *sig, char *err)
-{
-    const sp_part *pt = sp_col_part_of_passage(ix, gp);
-    sp_seg *g = pt->seg;
-    uint64_t off = (uint64_t)(gp - pt->pbase) * 2 * SP_SIG_HASHES;
-    int rc = sp_ix_ensure(g, g->sigs.off + off, 2 * SP_SIG_HASHES, err);
-    if (rc) return rc;
-    for (uint32_t b = 0; b < SP_SIG_HASHES; b++) sig[b] = sp_get_u16(g->sigs.p + off + 2 * b);
-    return 0;
-}
