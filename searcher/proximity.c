@@ -95,22 +95,13 @@ static int leaves(it *n, it **out, size_t *nout, size_t cap)
     return 1;
 }
 
-/* Count the leaves of n (an upper bound of what leaves() gathers). */
-static size_t count_leaves(const it *n)
-{
-    if (n->type != Q_OR) return 1;
-    size_t c = 0;
-    for (size_t i = 0; i < n->nkids; i++) c += count_leaves(n->kids[i]);
-    return c;
-}
-
 int sp_prox_leaves(it_ctx *x, it *root, it ***out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     if (x->prox <= 0 || !root) return 0;
     if (root->type == Q_EXCL && root->nkids == 2) root = root->kids[0];
-    size_t cap = count_leaves(root);
+    size_t cap = sp_it_count_leaves(root);
     it **v = sp_malloc(x->a, (cap + 1) * sizeof *v);
     if (!v) return SPASM_ENOMEM;
     size_t m = 0;

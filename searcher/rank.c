@@ -88,12 +88,13 @@ static int collect(it *n, it **out, size_t *nout, size_t cap)
     return 1;
 }
 
-/* Count the leaves collect() would gather (an upper bound). */
-static size_t count_leaves(const it *n)
+/* Count the leaves of an OR tree (an upper bound of what collect() here
+ * and the proximity component's leaves() gather): 1 for any other node. */
+size_t sp_it_count_leaves(const it *n)
 {
     if (n->type != Q_OR) return 1;
     size_t c = 0;
-    for (size_t i = 0; i < n->nkids; i++) c += count_leaves(n->kids[i]);
+    for (size_t i = 0; i < n->nkids; i++) c += sp_it_count_leaves(n->kids[i]);
     return c;
 }
 
@@ -554,7 +555,7 @@ int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)
         neg = root->kids[1];
         root = root->kids[0];
     }
-    size_t cap = count_leaves(root), n = 0;
+    size_t cap = sp_it_count_leaves(root), n = 0;
     it **terms = sp_malloc(x->a, (cap + 1) * sizeof *terms);
     if (!terms) {
         x->rc = SPASM_ENOMEM;

@@ -135,6 +135,8 @@ void sp_gdf_free(it_ctx *x);
 it *sp_it_build(it_ctx *x, const qnode *q, int *rc);
 /* The same without the cost check (explain.c rebuilds a checked query). */
 it *sp_it_build_tree(it_ctx *x, const qnode *q, int *rc);
+/* The leaves of an OR tree, 1 for any other node (rank.c). */
+size_t sp_it_count_leaves(const it *n);
 /* BM25 of one scoring leaf with idf, tf, at passage length dl. */
 double sp_bm25(const it_ctx *x, double idf, double tf, uint32_t dl);
 void sp_it_free(it_ctx *x, it *n);
