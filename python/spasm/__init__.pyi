@@ -112,6 +112,7 @@ class Writer:
         threads: int = 0,
         force: bool = False,
         on_warning: Callable[[str], object] | None = None,
+        variants: bool = True,
     ) -> None: ...
     @property
     def path(self) -> str: ...
@@ -155,6 +156,7 @@ class Updater:
         memory_mb: int = 0,
         threads: int = 0,
         on_warning: Callable[[str], object] | None = None,
+        variants: bool | None = None,
     ) -> None: ...
     @property
     def path(self) -> str: ...

@@ -99,13 +99,13 @@ static PyObject *updater_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 
 static int updater_init(UpdaterObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"path",      "k1",      "b",          "no_stopwords",
-                             "memory_mb", "threads", "on_warning", NULL};
-    PyObject *path = NULL, *k1o = Py_None, *bo = Py_None, *cb = Py_None;
+    static char *kwlist[] = {"path",       "k1",       "b", "no_stopwords", "memory_mb", "threads",
+                             "on_warning", "variants", NULL};
+    PyObject *path = NULL, *k1o = Py_None, *bo = Py_None, *cb = Py_None, *var = Py_None;
     int no_stop = 0;
     unsigned int mem = 0, threads = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$OOpIIO:Updater", kwlist, PyUnicode_FSConverter,
-                                     &path, &k1o, &bo, &no_stop, &mem, &threads, &cb))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$OOpIIOO:Updater", kwlist, PyUnicode_FSConverter,
+                                     &path, &k1o, &bo, &no_stop, &mem, &threads, &cb, &var))
         return -1;
     if (self->u || self->path) {
         Py_DECREF(path);
@@ -129,6 +129,14 @@ static int updater_init(UpdaterObject *self, PyObject *args, PyObject *kw)
     o.no_stopwords = no_stop;
     o.memory_mb = mem;
     o.threads = threads;
+    if (var != Py_None) { /* None: an existing folder's setting (a new one: on) */
+        int on = PyObject_IsTrue(var);
+        if (on < 0) {
+            Py_DECREF(path);
+            return -1;
+        }
+        o.variants = on ? SPASM_VARIANTS_ON : SPASM_VARIANTS_OFF;
+    }
     o.on_event = on_event;
     o.event_ud = self;
     const char *p = PyBytes_AS_STRING(path);
@@ -425,14 +433,16 @@ PyTypeObject PySpasm_UpdaterType = {
     .tp_repr = (reprfunc)updater_repr,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Updater(path, *, k1=None, b=None, no_stopwords=False, memory_mb=0, threads=0,\n"
-              "        on_warning=None)\n--\n\n"
+              "        on_warning=None, variants=None)\n--\n\n"
               "Open the live index folder path for updates (created when absent; a\n"
               "format-1 index file there is upgraded in place).  Takes the folder's\n"
               "lock: spasm.BusyError when another updater holds it.  k1, b and\n"
               "no_stopwords set a new folder's defaults (an existing folder keeps\n"
               "its own; other values are spasm.ArgumentError); memory_mb, threads\n"
               "as for Writer; on_warning: called with each warning's text (also\n"
-              "kept in .warnings).\n\n"
+              "kept in .warnings); variants: fold spelling variants in a new folder\n"
+              "(None: on; an existing folder keeps its own, and the other value is\n"
+              "spasm.ArgumentError).\n\n"
               "A context manager: `with spasm.Updater(p) as u:` commits and closes\n"
               "when the block ends normally, and closes (dropping the uncommitted\n"
               "changes) when it raises.  The GIL is released while the library works.",

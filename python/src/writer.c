@@ -96,13 +96,14 @@ static PyObject *writer_new(PyTypeObject *type, PyObject *args, PyObject *kw)
 
 static int writer_init(WriterObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"path",  "k1",         "b", "no_stopwords", "memory_mb", "threads",
-                             "force", "on_warning", NULL};
+    static char *kwlist[] = {"path",    "k1",    "b",          "no_stopwords", "memory_mb",
+                             "threads", "force", "on_warning", "variants",     NULL};
     PyObject *path = NULL, *k1o = Py_None, *bo = Py_None, *cb = Py_None;
-    int no_stop = 0, force = 0;
+    int no_stop = 0, force = 0, variants = 1;
     unsigned int mem = 0, threads = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$OOpIIpO:Writer", kwlist, PyUnicode_FSConverter,
-                                     &path, &k1o, &bo, &no_stop, &mem, &threads, &force, &cb))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|$OOpIIpOp:Writer", kwlist, PyUnicode_FSConverter,
+                                     &path, &k1o, &bo, &no_stop, &mem, &threads, &force, &cb,
+                                     &variants))
         return -1;
     if (self->w || self->path) {
         Py_DECREF(path);
@@ -126,6 +127,7 @@ static int writer_init(WriterObject *self, PyObject *args, PyObject *kw)
     o.memory_mb = mem;
     o.threads = threads;
     o.force = force;
+    o.variants = variants ? SPASM_VARIANTS_ON : SPASM_VARIANTS_OFF;
     o.on_event = on_event;
     o.event_ud = self;
     o.cancel = &self->cancel;
@@ -454,14 +456,16 @@ PyTypeObject PySpasm_WriterType = {
     .tp_repr = (reprfunc)writer_repr,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Writer(path, *, k1=None, b=None, no_stopwords=False, memory_mb=0, threads=0,\n"
-              "       force=False, on_warning=None)\n--\n\n"
+              "       force=False, on_warning=None, variants=True)\n--\n\n"
               "Build a new index that replaces path on commit() (atomically; nothing\n"
               "at path is touched before).  k1, b: the BM25 defaults stored in the\n"
               "index (None = 1.4, 0.6); no_stopwords: keep stop words in queries by\n"
               "default; memory_mb: the indexing memory budget (0 = 1024); threads:\n"
               "analysis threads (0 = one per CPU, at most 8; the index is the same for\n"
               "any number); force: replace a file that is not an index; on_warning:\n"
-              "called with each warning's text (also kept in .warnings).\n\n"
+              "called with each warning's text (also kept in .warnings); variants:\n"
+              "fold British and variant spellings (anaemia: anemia), as spasm-index\n"
+              "does unless --no-variants.\n\n"
               "A context manager: `with spasm.Writer(p) as w:` commits when the block\n"
               "ends normally and abandons (removing every temporary file) when it\n"
               "raises.  The GIL is released while indexing.",

@@ -206,3 +206,21 @@ def test_html_and_markdown_through_add_path(tmp_path):
     assert hits["note"].title == "Note title"
     assert ix.count("menu") == 0 and ix.count("hidden") == 0
     assert w.warnings == []
+
+
+def test_variants_option(tmp_path):
+    """variants=True (the default) folds anaemia into anemia; False keeps them apart."""
+    for variants, want in ((True, 1), (False, 0)):
+        p = tmp_path / f"v{int(variants)}.spx"
+        with spasm.Writer(str(p), variants=variants) as w:
+            w.add("a", "", "Anaemia is a lack of red blood cells.")
+        with spasm.Index(str(p)) as ix:
+            assert ix.count("anemia") == want
+            assert ix.count("anaemia") == 1
+    u_path = tmp_path / "live"
+    with spasm.Updater(str(u_path), variants=False) as u:
+        u.add("a", "", "Anaemia again.")
+    with spasm.Index(str(u_path)) as ix:
+        assert ix.count("anemia") == 0
+    with pytest.raises(spasm.ArgumentError):
+        spasm.Updater(str(u_path), variants=True)  # the folder keeps its own
