@@ -1,17 +1,23 @@
 /*
  * gdf.c -- the live document frequencies of a query's terms over the
- * collection (terms.c: sp_col_df), looked up once per query and kept in a
- * small open-addressing table, since each segment's tree asks again.
+ * collection, looked up once per query and kept in a small
+ * open-addressing table, since each segment's tree asks again; with each
+ * term its dictionary entry in every segment (df 0: absent), so that a
+ * segment's tree takes it from here instead of looking the term up in
+ * that segment's dictionary a second time.
  */
 #include "search.h"
 
 typedef struct gent {
     uint32_t off, len; /* the term in the pool */
     uint64_t df;
+    size_t ti; /* its nparts entries in sp_gdf.ti */
 } gent;
 
 struct sp_gdf {
     sp_buf pool;
+    sp_terminfo *ti; /* per term, one entry per segment (df 0: not there) */
+    size_t nti, capti;
     gent *v;
     size_t n;
     uint32_t *slot; /* index + 1 into v, 0: empty */
@@ -48,34 +54,86 @@ static int grow(it_ctx *x, struct sp_gdf *g)
     return 0;
 }
 
-int sp_gdf_get(it_ctx *x, const char *term, size_t len, uint64_t *df)
+/* The entry of term (looked up in every segment when new); NULL with the
+ * error code in *rc. */
+static const gent *lookup(it_ctx *x, const char *term, size_t len, int *rc)
 {
+    *rc = 0;
     struct sp_gdf *g = x->gdf;
     if (!g) {
-        if (!(g = x->gdf = sp_calloc(x->a, sizeof *g)))
-            return sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
+        if (!(g = x->gdf = sp_calloc(x->a, sizeof *g))) {
+            *rc = sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
+            return NULL;
+        }
         sp_buf_init(&g->pool, x->a);
     }
-    if (2 * (g->n + 1) > g->nslots && grow(x, g))
-        return sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
+    if (2 * (g->n + 1) > g->nslots && grow(x, g)) {
+        *rc = sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
+        return NULL;
+    }
     size_t m = g->nslots - 1, j = hash_bytes(term, len) & m;
     for (; g->slot[j]; j = (j + 1) & m) {
         const gent *e = &g->v[g->slot[j] - 1];
-        if (e->len == len && memcmp(g->pool.p + e->off, term, len) == 0) {
-            *df = e->df;
-            return 0;
-        }
+        if (e->len == len && memcmp(g->pool.p + e->off, term, len) == 0) return e;
     }
-    int rc = sp_col_df(x->col, term, len, df, x->err);
-    if (rc) return rc;
+    size_t np = x->col->nparts;
+    if (g->nti + np > g->capti) {
+        size_t c = SP_MAX(2 * g->capti, g->nti + np + 64);
+        sp_terminfo *v = sp_realloc(x->a, g->ti, c * sizeof *v);
+        if (!v) {
+            *rc = sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
+            return NULL;
+        }
+        g->ti = v;
+        g->capti = c;
+    }
+    sp_terminfo *ti = g->ti + g->nti;
+    uint64_t sum = 0; /* the live df: each segment's df minus its deleted df */
+    for (size_t i = 0; i < np; i++) {
+        const sp_part *pt = &x->col->part[i];
+        int r = sp_dict_find(pt->seg, term, len, &ti[i], x->err);
+        if (r < 0) {
+            *rc = -r;
+            return NULL;
+        }
+        if (r == 0) {
+            ti[i].df = 0;
+            continue;
+        }
+        uint32_t del = sp_part_del_df(pt, ti[i].post_off);
+        sum += del < ti[i].df ? ti[i].df - del : 0;
+    }
     gent *e = &g->v[g->n];
     e->off = (uint32_t)g->pool.n;
     e->len = (uint32_t)len;
-    e->df = *df;
+    e->df = sum;
+    e->ti = g->nti;
     sp_buf_append(&g->pool, term, len);
-    if (g->pool.err) return sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
+    if (g->pool.err) {
+        *rc = sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    g->nti += np;
     g->slot[j] = (uint32_t)++g->n;
-    return 0;
+    return e;
+}
+
+int sp_gdf_get(it_ctx *x, const char *term, size_t len, uint64_t *df)
+{
+    int rc;
+    const gent *e = lookup(x, term, len, &rc);
+    if (e) *df = e->df;
+    return rc;
+}
+
+int sp_gdf_find(it_ctx *x, const char *term, size_t len, uint64_t *df, sp_terminfo *ti)
+{
+    int rc;
+    const gent *e = lookup(x, term, len, &rc);
+    if (!e) return -rc;
+    *df = e->df;
+    *ti = x->gdf->ti[e->ti + (size_t)(x->part - x->col->part)];
+    return ti->df > 0;
 }
 
 void sp_gdf_free(it_ctx *x)
@@ -83,6 +141,7 @@ void sp_gdf_free(it_ctx *x)
     struct sp_gdf *g = x->gdf;
     if (!g) return;
     sp_buf_free(&g->pool);
+    sp_free(x->a, g->ti);
     sp_free(x->a, g->v);
     sp_free(x->a, g->slot);
     sp_free(x->a, g);

@@ -90,10 +90,103 @@ static int cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
     return (na > nb) - (na < nb);
 }
 
+/*
+ * The dictionary sample: the first term of every SP_DICT_SAMPLE-th block,
+ * in memory, so that a lookup's binary search over the blocks starts from
+ * a range of SP_DICT_SAMPLE blocks instead of decoding the first entry of
+ * some 17 blocks (wikipedia_en) one after the other; with several
+ * segments a query looks each word up in each.  Made by the first lookup
+ * that needs it (one block in SP_DICT_SAMPLE decoded), published with a
+ * compare-and-swap: segments are shared between threads, and a thread
+ * that loses the race frees its copy.
+ */
+#define SP_DICT_SAMPLE 64
+
+typedef struct sp_dsample {
+    uint64_t n;    /* sampled blocks: block i * SP_DICT_SAMPLE */
+    uint32_t *off; /* n + 1 offsets of their first terms in pool */
+    char *pool;
+} sp_dsample;
+
+static void dsample_free(const sp_alloc *a, sp_dsample *s)
+{
+    if (!s) return;
+    sp_free(a, s->off);
+    sp_free(a, s->pool);
+    sp_free(a, s);
+}
+
+void sp_dict_sample_free(sp_seg *ix)
+{
+    dsample_free(&ix->a, atomic_load_explicit(&ix->dsample, memory_order_acquire));
+    atomic_store_explicit(&ix->dsample, NULL, memory_order_relaxed);
+}
+
+/* The segment's sample, made when absent: non-NULL, or NULL with *rc an
+ * error code (message in err), or NULL with *rc 0 when out of memory (the
+ * caller then searches without it). */
+static const sp_dsample *dsample_get(sp_seg *ix, int *rc, char *err)
+{
+    *rc = 0;
+    sp_dsample *s = atomic_load_explicit(&ix->dsample, memory_order_acquire);
+    if (s) return s;
+    uint64_t nblocks = ix->didx.len / 8, n = (nblocks + SP_DICT_SAMPLE - 1) / SP_DICT_SAMPLE;
+    s = sp_calloc(&ix->a, sizeof *s);
+    sp_buf pool;
+    sp_buf_init(&pool, &ix->a);
+    if (s) s->off = sp_malloc(&ix->a, (n + 1) * sizeof *s->off);
+    for (uint64_t i = 0; s && s->off && i < n && !pool.err && !*rc; i++) {
+        dblock d;
+        int r = dblock_open(ix, i * SP_DICT_SAMPLE, &d, err);
+        if (r) {
+            *rc = r;
+        } else if ((r = dblock_next(ix, &d, err)) <= 0) {
+            *rc =
+                r < 0 ? -r : sp_seterr(err, SPASM_ECORRUPT, "%s: empty dictionary block", ix->path);
+        } else {
+            s->off[i] = (uint32_t)pool.n;
+            sp_buf_append(&pool, d.term, d.len);
+        }
+    }
+    if (!*rc && s && s->off && !pool.err && pool.n <= UINT32_MAX)
+        s->pool = pool.p ? (char *)pool.p : sp_malloc(&ix->a, 1);
+    if (*rc || !s || !s->pool) {
+        sp_buf_free(&pool);
+        dsample_free(&ix->a, s);
+        return NULL;
+    }
+    s->off[n] = (uint32_t)pool.n; /* the pool is the sample's now */
+    s->n = n;
+    sp_dsample *seen = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&ix->dsample, &seen, s, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        dsample_free(&ix->a, s); /* another thread made it first */
+        return seen;
+    }
+    return s;
+}
+
 /* The last block whose first term is <= key (0 if none). */
 static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, char *err)
 {
     uint64_t lo = 0, hi = ix->didx.len / 8;
+    if (hi > 2 * SP_DICT_SAMPLE) { /* narrow to one sampled range first */
+        int rc;
+        const sp_dsample *s = dsample_get(ix, &rc, err);
+        if (rc) return rc;
+        if (s) {
+            uint64_t a = 0, z = s->n;
+            while (z - a > 1) {
+                uint64_t mid = a + (z - a) / 2;
+                if (cmp_bytes(s->pool + s->off[mid], s->off[mid + 1] - s->off[mid], key, len) <= 0)
+                    a = mid;
+                else
+                    z = mid;
+            }
+            lo = a * SP_DICT_SAMPLE;
+            hi = SP_MIN(hi, lo + SP_DICT_SAMPLE);
+        }
+    }
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
         dblock d;

@@ -47,8 +47,11 @@ typedef struct sp_seg {
     uint64_t nchunks;
     unsigned chunk_log2;        /* checksum chunks of 1 << chunk_log2 bytes */
     _Atomic uint64_t *verified; /* one bit per chunk */
-    struct timespec mtime;      /* the file's modification time when mapped */
-    uint32_t head_crc;          /* CRC32 of the 128-byte header */
+    /* every SP_DICT_SAMPLE-th dictionary block's first term, made by the
+     * first lookup that needs it (index.c) and kept until release */
+    struct sp_dsample *_Atomic dsample;
+    struct timespec mtime; /* the file's modification time when mapped */
+    uint32_t head_crc;     /* CRC32 of the 128-byte header */
 } sp_seg;
 
 /*
@@ -62,6 +65,8 @@ int sp_seg_open(const sp_alloc *a, int dirfd, const char *name, const char *path
 /* Take one more reference / drop one (the last unmaps; NULL allowed). */
 sp_seg *sp_seg_retain(sp_seg *g);
 void sp_seg_release(sp_seg *g);
+/* Free the segment's dictionary sample (index.c), at release. */
+void sp_dict_sample_free(sp_seg *ix);
 /* Check every checksum of the segment: 0 or SPASM_ECORRUPT (err set). */
 int sp_seg_verify(sp_seg *g, char *err);
 

@@ -92,20 +92,19 @@ static it *term_it(it_ctx *x, const char *s, size_t len, int *rc)
         *rc = SPASM_ENOMEM;
         return NULL;
     }
+    /* df and idf are the collection's (live passages only); the cursor
+     * is this segment's: with several segments or deletions both come
+     * from one lookup per query in each segment (gdf.c) */
     sp_terminfo ti;
-    int r = sp_dict_find(x->ix, s, len, &ti, x->err);
+    uint64_t gdf = 0;
+    int r = x->col->nparts > 1 || x->del ? sp_gdf_find(x, s, len, &gdf, &ti)
+                                         : sp_dict_find(x->ix, s, len, &ti, x->err);
     if (r < 0) {
         *rc = -r;
         sp_it_free(x, n);
         return NULL;
     }
-    /* df and idf are the collection's (live passages only); the cursor
-     * is this segment's */
-    uint64_t gdf = r ? ti.df : 0;
-    if ((x->col->nparts > 1 || x->del) && (*rc = sp_gdf_get(x, s, len, &gdf))) {
-        sp_it_free(x, n);
-        return NULL;
-    }
+    if (!(x->col->nparts > 1 || x->del)) gdf = r ? ti.df : 0;
     n->df = (uint32_t)gdf;
     n->idf = gdf ? sp_idf(x->col->live_pass, gdf) : 0;
     if (r && x->part && sp_part_del_df(x->part, ti.post_off) >= ti.df) r = 0;

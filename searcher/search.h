@@ -128,6 +128,9 @@ static inline int sp_it_deleted(const it_ctx *x, uint32_t d)
 /* The live df of a term over the collection, looked up once per query
  * (gdf.c).  0 or an error code (message in x->err). */
 int sp_gdf_get(it_ctx *x, const char *term, size_t len, uint64_t *df);
+/* The same, and the term's dictionary entry in the current segment
+ * (x->part): 1 there, 0 not there, <0 an error code negated. */
+int sp_gdf_find(it_ctx *x, const char *term, size_t len, uint64_t *df, sp_terminfo *ti);
 void sp_gdf_free(it_ctx *x);
 
 /* Build the iterator tree of a parsed query (prefixes expanded already:

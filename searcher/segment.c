@@ -326,6 +326,7 @@ void sp_seg_release(sp_seg *ix)
     if (ix->map) munmap(ix->map, ix->size);
     if (ix->fd >= 0) close(ix->fd);
     sp_free(&ix->a, (void *)ix->verified);
+    sp_dict_sample_free(ix);
     sp_free(&ix->a, ix->path);
     sp_alloc a = ix->a;
     sp_free(&a, ix);

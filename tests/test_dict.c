@@ -1,0 +1,167 @@
+/*
+ * test_dict.c -- term lookups in a dictionary large enough for its
+ * in-memory sample (searcher/index.c: every 64th block's first term, used
+ * when a segment has more than 128 blocks of 16 terms): every indexed word
+ * is found with its df, words between, before and after them are not, and
+ * prefixes expand to exactly their words; the same over a live folder of
+ * three segments (the per-query lookups of gdf.c) and from 4 threads at
+ * once on one fresh index (the sample is made by whichever thread looks
+ * first).  Uses only the public header.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "spasm.h"
+
+#define NWORDS 12000 /* 750 blocks: 12 samples */
+
+static char tmpdir[256], ixpath[300], livepath[300];
+
+/* Word i: "q", i in 5 digits, "x" ("q00042x"): words sort as i does and
+ * the stemmer has no rule for them. */
+static void word(unsigned i, char *out)
+{
+    snprintf(out, 16, "q%05ux", i);
+}
+
+/* Document d holds words d and d + 1 (so every word but the first is in
+ * two documents). */
+static void add_docs(spasm_writer *w, spasm_updater *u, unsigned from, unsigned to)
+{
+    for (unsigned d = from; d < to; d++) {
+        char id[32], a[16], b[16], text[48];
+        snprintf(id, sizeof id, "d%u", d);
+        word(d, a);
+        word(d + 1, b);
+        snprintf(text, sizeof text, "%s %s", a, b);
+        if (w) assert_int_equal(spasm_writer_add(w, id, "", text, strlen(text)), SPASM_OK);
+        if (u) assert_int_equal(spasm_updater_add(u, id, "", text, strlen(text)), SPASM_OK);
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/spasm-dict-XXXXXX");
+    if (!mkdtemp(tmpdir)) return -1;
+    snprintf(ixpath, sizeof ixpath, "%s/big.spx", tmpdir);
+    snprintf(livepath, sizeof livepath, "%s/live.spx", tmpdir);
+    spasm_writer *w = NULL;
+    if (spasm_writer_new(&w, ixpath, NULL) != SPASM_OK) return -1;
+    add_docs(w, NULL, 0, NWORDS);
+    if (spasm_writer_commit(w) != SPASM_OK) return -1;
+    for (unsigned part = 0; part < 3; part++) { /* three segments */
+        spasm_updater *u = NULL;
+        if (spasm_updater_open(&u, livepath, NULL) != SPASM_OK) return -1;
+        add_docs(NULL, u, part * NWORDS / 3, (part + 1) * NWORDS / 3);
+        if (spasm_updater_commit(u) != SPASM_OK) return -1;
+        spasm_updater_close(u);
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static uint64_t count(spasm_searcher *s, const char *q)
+{
+    uint64_t n = 0;
+    int rc = spasm_count(s, q, &n);
+    if (rc != SPASM_OK) fail_msg("count %s: %s", q, spasm_searcher_errmsg(s));
+    return n;
+}
+
+/* Every word found in its documents, the gaps and the ends not. */
+static void check_all(spasm_searcher *s, unsigned step)
+{
+    char a[16], q[24];
+    for (unsigned i = 0; i <= NWORDS; i += step) {
+        word(i, a);
+        assert_int_equal(count(s, a), i == 0 || i == NWORDS ? 1 : 2);
+        snprintf(q, sizeof q, "%sz", a); /* sorts between word i and i + 1 */
+        assert_int_equal(count(s, q), 0);
+    }
+    assert_int_equal(count(s, "a"), 0);  /* before every word */
+    assert_int_equal(count(s, "qz"), 0); /* after every word */
+    word(NWORDS + 1, a);
+    assert_int_equal(count(s, a), 0);
+}
+
+static void check_index(const char *path)
+{
+    spasm_index *ix = NULL;
+    assert_int_equal(spasm_open(&ix, path, NULL), SPASM_OK);
+    spasm_searcher *s = NULL;
+    assert_int_equal(spasm_searcher_new(ix, &s), SPASM_OK);
+    check_all(s, 1);
+    /* a prefix of 100 words (q001* = words 1000..1099, in documents
+     * 999..1099), across sampled ranges */
+    assert_int_equal(count(s, "q001*"), 101);
+    spasm_searcher_free(s);
+    spasm_close(ix);
+}
+
+static void test_every_word_one_segment(void **state)
+{
+    (void)state;
+    check_index(ixpath);
+}
+
+static void test_every_word_three_segments(void **state)
+{
+    (void)state;
+    check_index(livepath);
+}
+
+static spasm_index *shared_ix;
+
+static void *lookups(void *arg)
+{
+    spasm_searcher *s = NULL;
+    if (spasm_searcher_new(shared_ix, &s) != SPASM_OK) return (void *)1;
+    check_all(s, 7 + (unsigned)(uintptr_t)arg);
+    spasm_searcher_free(s);
+    return NULL;
+}
+
+static void test_threads_make_the_sample_once(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(spasm_open(&shared_ix, round == 1 ? livepath : ixpath, NULL), SPASM_OK);
+        pthread_t th[4];
+        for (uintptr_t i = 0; i < 4; i++)
+            assert_int_equal(pthread_create(&th[i], NULL, lookups, (void *)i), 0);
+        for (int i = 0; i < 4; i++) {
+            void *r = NULL;
+            assert_int_equal(pthread_join(th[i], &r), 0);
+            assert_null(r);
+        }
+        spasm_close(shared_ix);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_word_one_segment),
+        cmocka_unit_test(test_every_word_three_segments),
+        cmocka_unit_test(test_threads_make_the_sample_once),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
