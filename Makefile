@@ -174,8 +174,8 @@ $(BUILD)/bin/spasm-%: indexer/main_%.c include/spasm.h $(STATIC)
 
 # spasm-search is main_search.c and its rooms (output, wrapping, arguments).
 $(BIN_SEARCH): searcher/main_search.c searcher/main_search_out.c searcher/main_search_args.c \
-               searcher/main_search_wrap.c \
-               searcher/main_search.h include/spasm.h $(STATIC)
+               searcher/main_search_wrap.c searcher/main_default.c \
+               searcher/main_search.h searcher/main_default.h include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $(filter %.c,$^) -o $@ $(STATIC) $(LIBS) $(LDSAN)
 
@@ -291,7 +291,8 @@ check-python: python $(CORPUS_INDEX) $(BIN_INDEX)
 # ---- spasm-serve (server/): the HTTP service and its page, the page's
 # files built into the binary by server/embed.c; libmicrohttpd.
 SERVE_PAGE = server/page.html server/page.css server/page.js server/favicon.svg
-SERVE_SRC = server/main_serve.c server/http.c server/routes.c server/writes.c server/snapshot.c
+SERVE_SRC = server/main_serve.c server/http.c server/routes.c server/writes.c server/snapshot.c \
+    searcher/main_default.c
 MHD_LIBS = -lmicrohttpd
 
 $(BUILD)/obj/server/embed: server/embed.c
@@ -301,7 +302,8 @@ $(BUILD)/obj/server/embed: server/embed.c
 $(BUILD)/obj/server/page.c: $(BUILD)/obj/server/embed $(SERVE_PAGE)
 	$(BUILD)/obj/server/embed $@ $(SERVE_PAGE)
 
-$(BIN_SERVE): $(SERVE_SRC) server/serve.h $(BUILD)/obj/server/page.c include/spasm.h $(STATIC)
+$(BIN_SERVE): $(SERVE_SRC) server/serve.h searcher/main_default.h $(BUILD)/obj/server/page.c \
+    include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) -Iserver $(SERVE_SRC) $(BUILD)/obj/server/page.c -o $@ $(STATIC) $(LIBS) \
 	    $(MHD_LIBS) $(LDSAN)

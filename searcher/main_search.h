@@ -3,7 +3,8 @@
  * not the library's): its configuration, the output of one result and of
  * an error (main_search_out.c), the wrapping of a passage to the
  * terminal (main_search_wrap.c), and the sorting of its arguments into
- * options and query words (main_search_args.c).
+ * options and query words (main_search_args.c); the default index
+ * (main_default.h, shared with spasm-serve).
  */
 #ifndef SPASM_MAIN_SEARCH_H
 #define SPASM_MAIN_SEARCH_H
@@ -12,6 +13,8 @@
 #include <stdio.h>
 
 #include "spasm.h"
+
+#include "main_default.h"
 
 enum { FMT_TEXT, FMT_JSON, FMT_TREC };
 
@@ -54,10 +57,8 @@ int split_args(int argc, char **argv, const struct option *opts, char **oargv, i
 extern char **arg_arrays[2];
 void free_arg_arrays(void);
 
-/* main_search_args.c: --help; a count (0 to 1,000,000; 0 or -1); the
- * default index ($SPASM_INDEX, else beside the executable's tree). */
+/* main_search_args.c: --help; a count (0 to 1,000,000; 0 or -1). */
 void usage(FILE *f);
 int parse_size(const char *s, size_t *out);
-const char *default_index(char *buf, size_t n);
 
 #endif

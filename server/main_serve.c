@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../searcher/main_default.h"
 #include "serve.h"
 
 static void usage(FILE *f)
@@ -70,28 +71,6 @@ static unsigned long long num(const char *name, const char *v, unsigned long lon
         exit(2);
     }
     return x;
-}
-
-/* Default index: $SPASM_INDEX, else the build tree's or the installed one
- * beside the executable (as spasm-search finds it). */
-static const char *default_index(char *buf, size_t n)
-{
-    const char *env = getenv("SPASM_INDEX");
-    if (env && *env) return env;
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len > 0) {
-        exe[len] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            snprintf(buf, n, "%s/../corpus.spx", exe);
-            if (access(buf, R_OK) == 0) return buf;
-            snprintf(buf, n, "%s/../share/spasm/corpus.spx", exe);
-            if (access(buf, R_OK) == 0) return buf;
-        }
-    }
-    return "build/corpus.spx";
 }
 
 /* Bind and listen on HOST:PORT; the socket, or -1 after a message.
