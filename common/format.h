@@ -63,9 +63,7 @@
 #define SP_SEC_WDIX SP_TAG('W', 'D', 'I', 'X') /* u64 offset of each WORD block [blocks] */
 #define SP_SEC_SIGS SP_TAG('S', 'I', 'G', 'S') /* near-duplicate signatures [passages] */
 #define SP_SEC_SIGB SP_TAG('S', 'I', 'G', 'B') /* bigram counts and bitmaps [passages] */
-#define SP_SEC_TLEN                                                                                \
-    SP_TAG('T', 'L', 'E', 'N')                 /* u32 title positions of each passage [passages]   \
-                                                */
+#define SP_SEC_TLEN SP_TAG('T', 'L', 'E', 'N') /* u32 title positions per passage [passages] */
 #define SP_SEC_SYNS SP_TAG('S', 'Y', 'N', 'S') /* optional: synonym file text [rules] */
 
 /* META section layout (byte offsets). */
