@@ -59,13 +59,16 @@ static int setup(void **state)
     spasm_writer *w = NULL;
     if (spasm_writer_new(&w, ixpath, NULL) != SPASM_OK) return -1;
     add_docs(w, NULL, 0, NWORDS);
-    if (spasm_writer_commit(w) != SPASM_OK) return -1;
+    int rc = spasm_writer_commit(w);
+    spasm_writer_abandon(w); /* frees it */
+    if (rc != SPASM_OK) return -1;
     for (unsigned part = 0; part < 3; part++) { /* three segments */
         spasm_updater *u = NULL;
         if (spasm_updater_open(&u, livepath, NULL) != SPASM_OK) return -1;
         add_docs(NULL, u, part * NWORDS / 3, (part + 1) * NWORDS / 3);
-        if (spasm_updater_commit(u) != SPASM_OK) return -1;
+        rc = spasm_updater_commit(u);
         spasm_updater_close(u);
+        if (rc != SPASM_OK) return -1;
     }
     return 0;
 }
