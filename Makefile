@@ -446,7 +446,7 @@ judged: all
 	bench/judged.sh
 
 format:
-	clang-format -i $(wildcard include/*.h common/*.[ch] indexer/*.[ch] searcher/*.[ch] tests/*.[ch] bench/eval/*.[ch] examples/*.c fuzz/*.[ch] server/*.[ch])
+	clang-format -i $(wildcard include/*.h common/*.[ch] indexer/*.[ch] searcher/*.[ch] tests/*.[ch] bench/eval/*.[ch] examples/*.c fuzz/*.[ch] server/*.[ch] python/src/*.[ch] bench/*.c tests/helpers/*.[ch])
 
 # Installed layout (spasm-search finds its default index through its own
 # path: BIN/../share/spasm/corpus.spx, so the tree may be moved as a whole):

@@ -236,10 +236,23 @@ PyDoc_STRVAR(search_doc,
 
 static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"",       "k",        "offset",        "group",
-                             "fields", "collapse", "explain",       "keep_stopwords",
-                             "k1",     "b",        "snippet_bytes", "typos",
-                             "title_weight", "proximity", "families", "synonyms", NULL};
+    static char *kwlist[] = {"",
+                             "k",
+                             "offset",
+                             "group",
+                             "fields",
+                             "collapse",
+                             "explain",
+                             "keep_stopwords",
+                             "k1",
+                             "b",
+                             "snippet_bytes",
+                             "typos",
+                             "title_weight",
+                             "proximity",
+                             "families",
+                             "synonyms",
+                             NULL};
     const char *query;
     Py_ssize_t qlen, k = 10, offset = 0;
     const char *group = "passage";

@@ -216,3 +216,51 @@ nul:
     PyErr_SetString(PyExc_ValueError, "an id or title holds a NUL character");
     return -1;
 }
+
+/* Keep a copy of a warning's text in the pyspasm_warnings at ud. */
+void pyspasm_warnings_event(void *ud, spasm_event_kind kind, const char *msg,
+                            const spasm_writer_stats *st)
+{
+    pyspasm_warnings *q = ud;
+    (void)st;
+    if (kind != SPASM_EVENT_WARNING || !msg) return;
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? 2 * q->cap : 16;
+        char **p = realloc(q->msg, cap * sizeof *p);
+        if (!p) return;
+        q->msg = p;
+        q->cap = cap;
+    }
+    char *copy = strdup(msg);
+    if (copy) q->msg[q->n++] = copy;
+}
+
+/* Hand the gathered warnings to `list` and `cb`; see pyspasm.h. */
+int pyspasm_warnings_flush(pyspasm_warnings *q, PyObject *list, PyObject *cb)
+{
+    int rc = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        if (!rc) {
+            PyObject *s = PyUnicode_DecodeUTF8(q->msg[i], (Py_ssize_t)strlen(q->msg[i]), "replace");
+            if (!s || PyList_Append(list, s) < 0) rc = -1;
+            if (!rc && cb != Py_None) {
+                PyObject *r = PyObject_CallOneArg(cb, s);
+                if (!r) rc = -1;
+                Py_XDECREF(r);
+            }
+            Py_XDECREF(s);
+        }
+        free(q->msg[i]);
+    }
+    q->n = 0;
+    return rc;
+}
+
+/* Free the warnings not yet flushed. */
+void pyspasm_warnings_free(pyspasm_warnings *q)
+{
+    for (size_t i = 0; i < q->n; i++) free(q->msg[i]);
+    free(q->msg);
+    q->msg = NULL;
+    q->n = q->cap = 0;
+}

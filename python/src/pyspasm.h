@@ -43,4 +43,24 @@ int pyspasm_text_arg(PyObject *o, const char **s, Py_ssize_t *n, int none_ok, co
  * for Writer and Updater.  0, or -1 with an exception set. */
 int pyspasm_id_title(PyObject *ido, PyObject *to, const char **id, const char **title);
 
+/* The library's warnings of a Writer or Updater, gathered while the GIL
+ * is released and handed to Python afterwards. */
+typedef struct {
+    char **msg; /* malloc'd copies */
+    size_t n, cap;
+} pyspasm_warnings;
+
+/* spasm_writer_options.on_event for event_ud = a pyspasm_warnings: keeps a
+ * copy of each warning's text (no Python here; safe without the GIL). */
+void pyspasm_warnings_event(void *ud, spasm_event_kind kind, const char *msg,
+                            const spasm_writer_stats *st);
+
+/* Move the gathered warnings into `list` (a list of str), calling `cb`
+ * (None for none) with each.  0, or -1 with an exception set (the rest
+ * are dropped). */
+int pyspasm_warnings_flush(pyspasm_warnings *q, PyObject *list, PyObject *cb);
+
+/* Free the warnings not yet flushed. */
+void pyspasm_warnings_free(pyspasm_warnings *q);
+
 #endif

@@ -15,52 +15,10 @@ typedef struct {
     PyObject_HEAD spasm_updater *u;
     PyThread_type_lock lock;
     PyObject *path, *warnings, *on_warning;
-    char **pending; /* warnings not yet in `warnings` (malloc'd) */
-    size_t npending, cappending;
+    pyspasm_warnings queue;    /* warnings not yet in `warnings` */
     spasm_updater_stats final; /* the counters at close */
 } UpdaterObject;
 
-/* The library's event callback: keep a warning's text (no Python here). */
-static void on_event(void *ud, spasm_event_kind kind, const char *msg, const spasm_writer_stats *st)
-{
-    UpdaterObject *self = ud;
-    if (kind != SPASM_EVENT_WARNING || !msg) return;
-    if (self->npending == self->cappending) {
-        size_t cap = self->cappending ? 2 * self->cappending : 16;
-        char **p = realloc(self->pending, cap * sizeof *p);
-        if (!p) return;
-        self->pending = p;
-        self->cappending = cap;
-    }
-    char *copy = strdup(msg);
-    if (copy) self->pending[self->npending++] = copy;
-}
-
-/* Move the gathered warnings into self->warnings, calling on_warning for
- * each.  0, or -1 with an exception set (the rest are dropped). */
-static int flush_warnings(UpdaterObject *self)
-{
-    int rc = 0;
-    for (size_t i = 0; i < self->npending; i++) {
-        if (!rc) {
-            PyObject *s = PyUnicode_DecodeUTF8(self->pending[i],
-                                               (Py_ssize_t)strlen(self->pending[i]), "replace");
-            if (!s || PyList_Append(self->warnings, s) < 0) rc = -1;
-            if (!rc && self->on_warning != Py_None) {
-                PyObject *r = PyObject_CallOneArg(self->on_warning, s);
-                if (!r) rc = -1;
-                Py_XDECREF(r);
-            }
-            Py_XDECREF(s);
-        }
-        free(self->pending[i]);
-    }
-    self->npending = 0;
-    return rc;
-}
-
-/* Close the library handle (uncommitted changes dropped), keeping its
- * counters for stats(). */
 static void close_now(UpdaterObject *self)
 {
     if (!self->u) return;
@@ -74,8 +32,7 @@ static void close_now(UpdaterObject *self)
 static void updater_dealloc(UpdaterObject *self)
 {
     spasm_updater_close(self->u);
-    for (size_t i = 0; i < self->npending; i++) free(self->pending[i]);
-    free(self->pending);
+    pyspasm_warnings_free(&self->queue);
     if (self->lock) PyThread_free_lock(self->lock);
     Py_XDECREF(self->path);
     Py_XDECREF(self->warnings);
@@ -137,8 +94,8 @@ static int updater_init(UpdaterObject *self, PyObject *args, PyObject *kw)
         }
         o.variants = on ? SPASM_VARIANTS_ON : SPASM_VARIANTS_OFF;
     }
-    o.on_event = on_event;
-    o.event_ud = self;
+    o.on_event = pyspasm_warnings_event;
+    o.event_ud = &self->queue;
     const char *p = PyBytes_AS_STRING(path);
     spasm_updater *u = NULL;
     int rc;
@@ -148,11 +105,11 @@ static int updater_init(UpdaterObject *self, PyObject *args, PyObject *kw)
     if (rc != SPASM_OK) {
         pyspasm_raise(rc, u ? spasm_updater_errmsg(u) : "out of memory");
         spasm_updater_close(u);
-        flush_warnings(self);
+        pyspasm_warnings_flush(&self->queue, self->warnings, self->on_warning);
         return -1;
     }
     self->u = u;
-    if (flush_warnings(self) < 0) return -1;
+    if (pyspasm_warnings_flush(&self->queue, self->warnings, self->on_warning) < 0) return -1;
     return self->path ? 0 : -1;
 }
 
@@ -181,12 +138,12 @@ static PyObject *end(UpdaterObject *self, int rc)
     if (rc) {
         PyObject *t, *v, *tb;
         PyErr_Fetch(&t, &v, &tb);
-        flush_warnings(self);
+        pyspasm_warnings_flush(&self->queue, self->warnings, self->on_warning);
         PyErr_Clear();
         PyErr_Restore(t, v, tb);
         return NULL;
     }
-    if (flush_warnings(self) < 0) return NULL;
+    if (pyspasm_warnings_flush(&self->queue, self->warnings, self->on_warning) < 0) return NULL;
     Py_RETURN_NONE;
 }
 

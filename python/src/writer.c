@@ -17,49 +17,9 @@ typedef struct {
     int state;
     volatile sig_atomic_t cancel;
     PyObject *path, *warnings, *on_warning;
-    char **pending; /* warnings not yet in `warnings` (malloc'd) */
-    size_t npending, cappending;
+    pyspasm_warnings queue;   /* warnings not yet in `warnings` */
     spasm_writer_stats final; /* the counters at commit */
 } WriterObject;
-
-/* The library's event callback: keep a warning's text (no Python here). */
-static void on_event(void *ud, spasm_event_kind kind, const char *msg, const spasm_writer_stats *st)
-{
-    WriterObject *self = ud;
-    if (kind != SPASM_EVENT_WARNING || !msg) return;
-    if (self->npending == self->cappending) {
-        size_t cap = self->cappending ? 2 * self->cappending : 16;
-        char **p = realloc(self->pending, cap * sizeof *p);
-        if (!p) return;
-        self->pending = p;
-        self->cappending = cap;
-    }
-    char *copy = strdup(msg);
-    if (copy) self->pending[self->npending++] = copy;
-}
-
-/* Move the gathered warnings into self->warnings, calling on_warning for
- * each.  0, or -1 with an exception set (the rest are dropped). */
-static int flush_warnings(WriterObject *self)
-{
-    int rc = 0;
-    for (size_t i = 0; i < self->npending; i++) {
-        if (!rc) {
-            PyObject *s = PyUnicode_DecodeUTF8(self->pending[i],
-                                               (Py_ssize_t)strlen(self->pending[i]), "replace");
-            if (!s || PyList_Append(self->warnings, s) < 0) rc = -1;
-            if (!rc && self->on_warning != Py_None) {
-                PyObject *r = PyObject_CallOneArg(self->on_warning, s);
-                if (!r) rc = -1;
-                Py_XDECREF(r);
-            }
-            Py_XDECREF(s);
-        }
-        free(self->pending[i]);
-    }
-    self->npending = 0;
-    return rc;
-}
 
 static void free_writer(WriterObject *self)
 {
@@ -70,8 +30,7 @@ static void free_writer(WriterObject *self)
 static void writer_dealloc(WriterObject *self)
 {
     free_writer(self); /* not committed: removes its temporary files */
-    for (size_t i = 0; i < self->npending; i++) free(self->pending[i]);
-    free(self->pending);
+    pyspasm_warnings_free(&self->queue);
     if (self->lock) PyThread_free_lock(self->lock);
     Py_XDECREF(self->path);
     Py_XDECREF(self->warnings);
@@ -128,8 +87,8 @@ static int writer_init(WriterObject *self, PyObject *args, PyObject *kw)
     o.threads = threads;
     o.force = force;
     o.variants = variants ? SPASM_VARIANTS_ON : SPASM_VARIANTS_OFF;
-    o.on_event = on_event;
-    o.event_ud = self;
+    o.on_event = pyspasm_warnings_event;
+    o.event_ud = &self->queue;
     o.cancel = &self->cancel;
     Py_SETREF(self->on_warning, Py_NewRef(cb));
     const char *p = PyBytes_AS_STRING(path);
@@ -145,7 +104,7 @@ static int writer_init(WriterObject *self, PyObject *args, PyObject *kw)
     }
     self->w = w;
     self->state = W_OPEN;
-    if (flush_warnings(self) < 0) return -1;
+    if (pyspasm_warnings_flush(&self->queue, self->warnings, self->on_warning) < 0) return -1;
     return self->path ? 0 : -1;
 }
 
@@ -175,12 +134,12 @@ static PyObject *end(WriterObject *self, int rc)
     if (rc) {
         PyObject *t, *v, *tb;
         PyErr_Fetch(&t, &v, &tb);
-        flush_warnings(self);
+        pyspasm_warnings_flush(&self->queue, self->warnings, self->on_warning);
         PyErr_Clear();
         PyErr_Restore(t, v, tb);
         return NULL;
     }
-    if (flush_warnings(self) < 0) return NULL;
+    if (pyspasm_warnings_flush(&self->queue, self->warnings, self->on_warning) < 0) return NULL;
     Py_RETURN_NONE;
 }
 
