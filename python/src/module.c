@@ -264,3 +264,54 @@ void pyspasm_warnings_free(pyspasm_warnings *q)
     q->msg = NULL;
     q->n = q->cap = 0;
 }
+
+/* Flush after a library call, keeping its exception; see pyspasm.h. */
+PyObject *pyspasm_warnings_finish(pyspasm_warnings *q, PyObject *list, PyObject *cb, int failed)
+{
+    if (failed) {
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        pyspasm_warnings_flush(q, list, cb);
+        PyErr_Clear();
+        PyErr_Restore(t, v, tb);
+        return NULL;
+    }
+    if (pyspasm_warnings_flush(q, list, cb) < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* Each item of po as UTF-8 text and length; see pyspasm.h. */
+int pyspasm_passages_arg(PyObject *po, pyspasm_passages *p)
+{
+    memset(p, 0, sizeof *p);
+    p->seq = PySequence_Fast(po, "add_passages: passages must be a sequence");
+    if (!p->seq) return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(p->seq);
+    p->text = PyMem_Calloc((size_t)n + 1, sizeof *p->text);
+    p->len = PyMem_Calloc((size_t)n + 1, sizeof *p->len);
+    if (!p->text || !p->len) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t len;
+        if (pyspasm_text_arg(PySequence_Fast_GET_ITEM(p->seq, i), &p->text[i], &len, 0,
+                             "a passage") < 0)
+            goto fail;
+        p->len[i] = (size_t)len;
+    }
+    p->n = (size_t)n;
+    return 0;
+fail:
+    pyspasm_passages_free(p);
+    return -1;
+}
+
+/* Release the arrays and the sequence. */
+void pyspasm_passages_free(pyspasm_passages *p)
+{
+    PyMem_Free(p->text);
+    PyMem_Free(p->len);
+    Py_XDECREF(p->seq);
+    memset(p, 0, sizeof *p);
+}

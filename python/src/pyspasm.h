@@ -60,6 +60,25 @@ void pyspasm_warnings_event(void *ud, spasm_event_kind kind, const char *msg,
  * are dropped). */
 int pyspasm_warnings_flush(pyspasm_warnings *q, PyObject *list, PyObject *cb);
 
+/* End a library call: flush the warnings; when `failed` (its exception
+ * already set) keep that exception and return NULL, else return None (or
+ * NULL if a callback raised). */
+PyObject *pyspasm_warnings_finish(pyspasm_warnings *q, PyObject *list, PyObject *cb, int failed);
+
+/* A sequence of str or bytes as the library's passage arrays. */
+typedef struct {
+    PyObject *seq; /* the sequence, PySequence_Fast'ed */
+    const char **text;
+    size_t *len, n;
+} pyspasm_passages;
+
+/* Fill p from the sequence po.  0, or -1 with an exception set (p then
+ * needs no freeing). */
+int pyspasm_passages_arg(PyObject *po, pyspasm_passages *p);
+
+/* Release what pyspasm_passages_arg took. */
+void pyspasm_passages_free(pyspasm_passages *p);
+
 /* Free the warnings not yet flushed. */
 void pyspasm_warnings_free(pyspasm_warnings *q);
 

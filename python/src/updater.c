@@ -135,16 +135,7 @@ static PyObject *end(UpdaterObject *self, int rc)
 {
     if (rc) pyspasm_raise(rc, spasm_updater_errmsg(self->u));
     PyThread_release_lock(self->lock);
-    if (rc) {
-        PyObject *t, *v, *tb;
-        PyErr_Fetch(&t, &v, &tb);
-        pyspasm_warnings_flush(&self->queue, self->warnings, self->on_warning);
-        PyErr_Clear();
-        PyErr_Restore(t, v, tb);
-        return NULL;
-    }
-    if (pyspasm_warnings_flush(&self->queue, self->warnings, self->on_warning) < 0) return NULL;
-    Py_RETURN_NONE;
+    return pyspasm_warnings_finish(&self->queue, self->warnings, self->on_warning, rc != 0);
 }
 
 PyDoc_STRVAR(add_doc, "add($self, id, title, text, /)\n--\n\n"
@@ -177,30 +168,16 @@ static PyObject *updater_add_passages(UpdaterObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOO:add_passages", &ido, &to, &po)) return NULL;
     const char *id, *title;
     if (pyspasm_id_title(ido, to, &id, &title) < 0) return NULL;
-    PyObject *seq = PySequence_Fast(po, "add_passages: passages must be a sequence");
-    if (!seq) return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    const char **ps = PyMem_Calloc((size_t)n + 1, sizeof *ps);
-    size_t *lens = PyMem_Calloc((size_t)n + 1, sizeof *lens);
+    pyspasm_passages p;
+    if (pyspasm_passages_arg(po, &p) < 0) return NULL;
     PyObject *res = NULL;
-    if (!ps || !lens) {
-        PyErr_NoMemory();
-        goto out;
+    if (begin(self) == 0) {
+        int rc;
+        Py_BEGIN_ALLOW_THREADS rc =
+            spasm_updater_add_passages(self->u, id, title, p.text, p.len, p.n);
+        Py_END_ALLOW_THREADS res = end(self, rc);
     }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t len;
-        if (pyspasm_text_arg(PySequence_Fast_GET_ITEM(seq, i), &ps[i], &len, 0, "a passage") < 0)
-            goto out;
-        lens[i] = (size_t)len;
-    }
-    if (begin(self) < 0) goto out;
-    int rc;
-    Py_BEGIN_ALLOW_THREADS rc = spasm_updater_add_passages(self->u, id, title, ps, lens, (size_t)n);
-    Py_END_ALLOW_THREADS res = end(self, rc);
-out:
-    PyMem_Free(ps);
-    PyMem_Free(lens);
-    Py_DECREF(seq);
+    pyspasm_passages_free(&p);
     return res;
 }
 
