@@ -50,9 +50,11 @@ static void usage(FILE *f)
                "                            and DELETE /documents/ID; a format-1 file becomes\n"
                "                            a live index folder, a missing one an empty folder\n"
                "      --token-file FILE     writes need \"Authorization: Bearer\" + its content\n"
+               "      --synonyms FILE       query-time synonyms (Solr format), used instead of\n"
+               "                            the index's stored ones; synonyms=0 turns off both\n"
                "  -h, --help, -V, --version\n"
                "\n"
-               "Endpoints: GET /search?q=&k=&offset=&group=doc&collapse=1&explain=1,\n"
+               "Endpoints: GET /search?q=&k=&offset=&group=doc&collapse=1&explain=1&synonyms=0,\n"
                "GET /documents/ID, GET /stats, GET /healthz, GET / (the page);\n"
                "with --writable POST /documents, DELETE /documents/ID.\n"
                "Exit status: 0 after SIGTERM or SIGINT, 2 on an error at start.\n");
@@ -166,7 +168,8 @@ int main(int argc, char **argv)
         O_CORS,
         O_NOLOG,
         O_WRITABLE,
-        O_TOKEN
+        O_TOKEN,
+        O_SYN
     };
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"listen", required_argument, 0, 'l'},
@@ -185,6 +188,7 @@ int main(int argc, char **argv)
                                          {"no-log", no_argument, 0, O_NOLOG},
                                          {"writable", no_argument, 0, O_WRITABLE},
                                          {"token-file", required_argument, 0, O_TOKEN},
+                                         {"synonyms", required_argument, 0, O_SYN},
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
                                          {0, 0, 0, 0}};
@@ -242,6 +246,9 @@ int main(int argc, char **argv)
         case O_TOKEN:
             c->token_file = optarg;
             break;
+        case O_SYN:
+            c->synonyms = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -262,6 +269,15 @@ int main(int argc, char **argv)
         return 2;
     }
     if (c->token_file && writes_load_token(&srv) != 0) return 2;
+    if (c->synonyms) {
+        int rc = spasm_synonyms_load(&srv.syn, c->synonyms);
+        if (rc != SPASM_OK) {
+            fprintf(stderr, "spasm-serve: --synonyms: %s\n",
+                    srv.syn ? spasm_synonyms_errmsg(srv.syn) : "out of memory");
+            spasm_synonyms_free(srv.syn);
+            return 2;
+        }
+    }
     int index_named = c->index_path || (getenv("SPASM_INDEX") && *getenv("SPASM_INDEX"));
     if (!c->index_path) c->index_path = default_index(defbuf, sizeof defbuf);
     srv.hold_path = getenv("SPASM_SERVE_TEST_HOLD");
@@ -344,6 +360,7 @@ int main(int argc, char **argv)
     serve_stop(&srv);
     snap_close(&srv);
     free(srv.token);
+    spasm_synonyms_free(srv.syn);
     fprintf(stderr, "spasm-serve: stopped\n");
     return 0;
 }

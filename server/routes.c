@@ -78,6 +78,18 @@ static int arg_flag(serve_req *r, const char *name, int *out)
     return -1;
 }
 
+/* synonyms=0 (or false, no) sets r->no_synonyms; absent or 1: synonyms
+ * on.  0, or -1 with a 400 in r. */
+static int arg_no_synonyms(serve_req *r)
+{
+    int on = 1;
+    if (MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "synonyms") &&
+        arg_flag(r, "synonyms", &on))
+        return -1;
+    r->no_synonyms = !on;
+    return 0;
+}
+
 /* Parse the number argument `name` (absent or empty: 0) into *out, from
  * lo to hi; -1 with a 400 in r otherwise. */
 static int arg_double(serve_req *r, const char *name, double lo, double hi, double *out)
@@ -135,7 +147,7 @@ int route_prepare(serve_server *srv, serve_req *r, const char *url)
     if (arg_size(r, "k", 10, 1, c->max_k, &r->k) ||
         arg_size(r, "offset", 0, 0, c->max_offset, &r->offset) ||
         arg_flag(r, "collapse", &r->collapse) || arg_flag(r, "explain", &r->explain) ||
-        arg_flag(r, "families", &r->families) ||
+        arg_flag(r, "families", &r->families) || arg_no_synonyms(r) ||
         arg_double(r, "title_weight", 0, SPASM_TITLE_WEIGHT_MAX, &r->title_weight) ||
         arg_double(r, "proximity", 0, 100, &r->proximity))
         return -1;
@@ -244,7 +256,7 @@ static void set_took_ms(serve_req *r, double ms)
 }
 
 /* GET /search: ask for k + 1 hits to know whether a next page exists. */
-static void run_search(spasm_searcher *s, serve_req *r)
+static void run_search(serve_server *srv, spasm_searcher *s, serve_req *r)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -259,6 +271,8 @@ static void run_search(spasm_searcher *s, serve_req *r)
     o.title_weight = r->title_weight;
     o.proximity = r->proximity;
     o.families = r->families;
+    o.synonyms = srv->syn;
+    o.no_synonyms = r->no_synonyms;
     spasm_results *res = NULL;
     int rc = spasm_search(s, r->q, &o, &res);
     uint64_t total = 0;
@@ -336,7 +350,7 @@ void route_run(serve_server *srv, spasm_searcher *s, serve_req *r)
     if (r->route == R_DOCUMENT)
         run_document(s, r);
     else
-        run_search(s, r);
+        run_search(srv, s, r);
 }
 
 void route_stats(serve_server *srv, serve_req *r)

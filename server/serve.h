@@ -40,6 +40,7 @@ typedef struct serve_cfg {
     int log;                  /* one common-log-format line per request */
     int writable;             /* POST / DELETE allowed */
     const char *token_file;   /* bearer token for writes, or NULL */
+    const char *synonyms;     /* --synonyms FILE: query-time synonyms, or NULL */
 } serve_cfg;
 
 /* Routes a request is sent to. */
@@ -64,6 +65,7 @@ typedef struct serve_req {
     double title_weight; /* title_weight=W (0: the default) */
     double proximity;    /* proximity=W (0: off) */
     int families;        /* families=1 */
+    int no_synonyms;     /* synonyms=0: neither --synonyms' nor the index's */
     int queued;          /* handed to the pool or the writer, which sets done */
     atomic_int done;
     struct serve_req *next; /* pool queue link */
@@ -129,6 +131,7 @@ typedef struct serve_server {
     struct MHD_Daemon *d;
     serve_pool pool;
     char *token;           /* from --token-file, or NULL */
+    spasm_synonyms *syn;   /* --synonyms' table (shared by the workers), or NULL */
     const char *hold_path; /* SPASM_SERVE_TEST_HOLD: workers wait while it exists */
     struct timespec t0;
     atomic_int draining;

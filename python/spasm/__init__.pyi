@@ -178,7 +178,11 @@ class Updater:
 
 class Index:
     def __init__(
-        self, path: _Path | list[_Path] | tuple[_Path, ...], *, verify: bool = False
+        self,
+        path: _Path | list[_Path] | tuple[_Path, ...],
+        *,
+        verify: bool = False,
+        synonyms: _Path | None = None,
     ) -> None: ...
     @property
     def path(self) -> str | tuple[str, ...]: ...

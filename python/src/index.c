@@ -20,7 +20,35 @@ typedef struct {
     size_t npool, cappool;
     Py_ssize_t active; /* searchers out of the pool */
     PyThread_type_lock meta;
+    PyObject *syn; /* a capsule holding Index(synonyms=FILE)'s table, or NULL;
+                      shared with the Index objects refresh() returns */
 } IndexObject;
+
+/* The capsule's destructor: free the synonym table. */
+static void syn_capsule_free(PyObject *cap)
+{
+    spasm_synonyms_free(PyCapsule_GetPointer(cap, "spasm.synonyms"));
+}
+
+/* Load the synonym file at path (str, bytes or PathLike) into a capsule:
+ * NULL with spasm.QueryError (its line), spasm.FileError, ... set. */
+static PyObject *load_synonyms(PyObject *patho)
+{
+    PyObject *b = NULL;
+    if (!PyUnicode_FSConverter(patho, &b)) return NULL;
+    spasm_synonyms *t = NULL;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS rc = spasm_synonyms_load(&t, PyBytes_AS_STRING(b));
+    Py_END_ALLOW_THREADS Py_DECREF(b);
+    if (rc != SPASM_OK) {
+        pyspasm_raise(rc, t ? spasm_synonyms_errmsg(t) : "out of memory");
+        spasm_synonyms_free(t);
+        return NULL;
+    }
+    PyObject *cap = PyCapsule_New(t, "spasm.synonyms", syn_capsule_free);
+    if (!cap) spasm_synonyms_free(t);
+    return cap;
+}
 
 /* Free the searchers and the index. */
 static void index_close_now(IndexObject *self)
@@ -38,6 +66,7 @@ static void index_dealloc(IndexObject *self)
     index_close_now(self);
     if (self->meta) PyThread_free_lock(self->meta);
     Py_XDECREF(self->path);
+    Py_XDECREF(self->syn);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -57,14 +86,16 @@ static PyObject *index_new(PyTypeObject *type, PyObject *args, PyObject *kw)
  * spasm_open_many) into self.  0, or -1 with an exception set. */
 static int index_init(IndexObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"path", "verify", NULL};
-    PyObject *patho = NULL;
+    static char *kwlist[] = {"path", "verify", "synonyms", NULL};
+    PyObject *patho = NULL, *syno = Py_None;
     int verify = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$p:Index", kwlist, &patho, &verify)) return -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$pO:Index", kwlist, &patho, &verify, &syno))
+        return -1;
     if (self->ix || self->path) {
         PyErr_SetString(PyExc_RuntimeError, "Index.__init__ called twice");
         return -1;
     }
+    if (syno != Py_None && !(self->syn = load_synonyms(syno))) return -1;
     int many = PyList_Check(patho) || PyTuple_Check(patho);
     PyObject *seq = many ? PySequence_Fast(patho, "Index: paths") : PyTuple_Pack(1, patho);
     if (!seq) return -1;
@@ -227,7 +258,8 @@ PyDoc_STRVAR(search_doc,
              "title_weight    BM25F-style weight of the title, 0 < w <= 100 (None = 1).\n"
              "proximity       weight of the term-proximity component, 0 (off) to 100.\n"
              "families        also match word families (pregnant: pregnancy).\n"
-             "synonyms        False: not even the synonyms stored in the index.\n\n"
+             "synonyms        False: no synonyms, neither Index(synonyms=FILE)'s nor\n"
+             "                those stored in the index.\n\n"
              "Returns a spasm.Results: a sequence of spasm.Hit with .total, .flags and\n"
              ".notes.  Raises spasm.QueryError for a query that cannot be searched\n"
              "(the message names the byte position), spasm.ArgumentError for an option\n"
@@ -307,6 +339,7 @@ static PyObject *index_search(IndexObject *self, PyObject *args, PyObject *kw)
     o.proximity = prox;
     o.families = families;
     o.no_synonyms = !synonyms;
+    if (self->syn) o.synonyms = PyCapsule_GetPointer(self->syn, "spasm.synonyms");
     spasm_searcher *s = take_searcher(self);
     if (!s) return NULL;
     spasm_results *r = NULL;
@@ -506,6 +539,7 @@ static PyObject *index_refresh(IndexObject *self, PyObject *unused)
     }
     o->ix = nix;
     o->path = Py_NewRef(self->path);
+    o->syn = Py_XNewRef(self->syn);
     return (PyObject *)o;
 }
 
@@ -590,13 +624,16 @@ PyTypeObject PySpasm_IndexType = {
     .tp_dealloc = (destructor)index_dealloc,
     .tp_repr = (reprfunc)index_repr,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Index(path, *, verify=False)\n--\n\n"
+    .tp_doc = "Index(path, *, verify=False, synonyms=None)\n--\n\n"
               "An open index file or live index folder (read-only, mapped; a\n"
               "folder is a snapshot of its newest commit: see refresh()).  path\n"
               "may be a list or tuple of paths: they are searched as one collection\n"
               "(shards) answering like one index of all their documents in order.\n"
               "verify=True checks every\n"
               "checksum at open (else they are checked lazily, as data is read).\n"
+              "synonyms=FILE: a synonym file (Solr format; README, \"Synonyms and word\n"
+              "families\") used by every search instead of the index's stored ones;\n"
+              "a bad line raises spasm.QueryError naming it.\n"
               "Raises spasm.FileError (cannot open), spasm.CorruptError (not an index,\n"
               "truncated, bad checksum), spasm.VersionError.  Any number of threads\n"
               "may call search() and the lookups on one Index at once.  A context\n"

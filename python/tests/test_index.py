@@ -228,3 +228,28 @@ def test_error_hierarchy():
     assert all(issubclass(c, spasm.Error) for c in subs) and len(set(subs)) == 10
     assert spasm.errstr(spasm.ENOMEM) == "out of memory"
     assert spasm.version() == spasm.__version__
+
+
+def test_synonym_file_at_open(tmp_path):
+    """Index(synonyms=FILE): every search uses the file's rules (not stored
+    in the index), synonyms=False turns them off, a bad line is named."""
+    p = tmp_path / "doc.spx"
+    with spasm.Writer(p) as w:
+        w.add("d1", None, "the physician examined the patient")
+        w.add("d2", None, "a doctor came at night")
+    syn = tmp_path / "syn.txt"
+    syn.write_text("# doctors\ndoctor, physician\n")
+    plain = spasm.Index(p)
+    assert [h.doc for h in plain.search("physician")] == ["d1"]
+    with spasm.Index(p, synonyms=syn) as ix:
+        hits = ix.search("physician")
+        assert [h.doc for h in hits] == ["d1", "d2"]
+        assert hits[0].score > hits[1].score  # the alternative weighs less
+        assert [h.doc for h in ix.search("physician", synonyms=False)] == ["d1"]
+        assert [h.doc for h in ix.search("doctor")] == ["d2", "d1"]
+    bad = tmp_path / "bad.txt"
+    bad.write_text("doctor, physician\n, nurse\n")
+    with pytest.raises(spasm.QueryError, match="bad.txt:2"):
+        spasm.Index(p, synonyms=bad)
+    with pytest.raises(spasm.FileError):
+        spasm.Index(p, synonyms=tmp_path / "missing.txt")

@@ -504,3 +504,21 @@ def test_bad_options_exit_2(index, args, msg):
 def test_help_and_default_address():
     p = subprocess.run([SERVE, "--help"], capture_output=True, timeout=WAIT)
     assert p.returncode == 0 and b"default 127.0.0.1:8080" in p.stdout
+
+
+def test_synonyms_file(make_server, index, tmp_path):
+    """--synonyms FILE: every search uses its rules; synonyms=0 turns them
+    off; a bad file stops the start with its line named, exit 2."""
+    syn = tmp_path / "syn.txt"
+    syn.write_text("# test\nzebrafish, calf\n")
+    s = make_server("--synonyms", str(syn))
+    docs = lambda path: [h["doc"] for h in s.get(path)[2]["hits"]]
+    both = docs("/search?q=zebrafish&k=50")
+    assert both[0] == "xss-1" and len(set(both)) > 1  # calf passages too, below
+    assert docs("/search?q=zebrafish&synonyms=0") == ["xss-1"]
+    assert s.get("/search?q=zebrafish&synonyms=maybe")[0] == 400
+    bad = tmp_path / "bad.txt"
+    bad.write_text("a, b\n, c\n")
+    p = subprocess.run([SERVE, "-i", index, "--listen", "127.0.0.1:0", "--synonyms", str(bad)],
+                       capture_output=True, timeout=WAIT)
+    assert p.returncode == 2 and b"bad.txt:2" in p.stderr, p.stderr
