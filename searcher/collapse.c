@@ -62,6 +62,21 @@
  * misses per candidate.  The 2x goal needs an exact representation of
  * the bigrams that is cheaper than the text: not done.
  *
+ * With DUPS (s12, FORMAT.md): the writer lists every passage's
+ * near-duplicates in the file (indexer/dups.c), and a collection of one
+ * segment holding them folds from the lists (collapse_dups.c): a
+ * candidate folds into the best-ranked kept candidate of its list, one
+ * table read per candidate, no signature table and no text.  ids-only
+ * folding then costs 1.0-1.5x the plain ranking at every k on wikipedia's
+ * 60,000 passages (bench/README.md) instead of 3-7x.  The relation
+ * drops the two query-time limits above (rare among the kept ones, 16
+ * comparisons) for one of the file: keys held by at most SP_DUPS_COMMON
+ * passages of it.  With need <= 16 the folds are the same when no key
+ * of a pair is that common (tests/test_fold.c); at large need DUPS finds
+ * the near-duplicates the limits missed.  The code below is the path of
+ * an index without DUPS, or of several segments (live), whose cross-
+ * segment pairs no list holds.
+ *
  * The folder keeps its state between calls (sp_folder_feed), so that
  * search.c can rank more candidates when too many fold and go on from
  * where it stopped instead of folding the longer list again.
