@@ -101,17 +101,65 @@ static int push_pair(dups *d, uint32_t a, uint32_t b)
     return 0;
 }
 
-/* The candidate pairs: sharing >= 2 rare keys, not ruled out by SIGB. */
-static int find_candidates(dups *d)
+/* Each signature key's holders, ascending: for a large file a direct
+ * table over the keys (start[k], hold[]), for a small one (a live
+ * commit's segment) the sorted (key << 32 | passage) instances, so that
+ * a commit of a few documents does not pay for a 4 MiB table. */
+typedef struct keyruns {
+    uint32_t *start, *hold; /* direct: key k's holders hold[start[k], start[k + 1]) */
+    uint64_t *inst;         /* else: sorted instances */
+    size_t ninst;
+} keyruns;
+#define SMALL_INSTANCES (1u << 16)
+
+/* The holders of key k: entries [*b, *e) (none when more than
+ * SP_DUPS_COMMON passages hold it). */
+static void run_of(const keyruns *kr, uint32_t k, size_t *b, size_t *e)
 {
-    spasm_writer *w = d->w;
-    const uint8_t *sigs = w->sigs.p, *sigb = w->sigb.n ? w->sigb.p : NULL;
+    if (kr->start) {
+        *b = kr->start[k];
+        *e = kr->start[k + 1];
+        return;
+    }
+    size_t lo = 0, hi = kr->ninst; /* the first instance of k */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (kr->inst[mid] >> 32 < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < kr->ninst && kr->inst[end] >> 32 == k) end++;
+    *b = lo;
+    *e = end - lo <= SP_DUPS_COMMON ? end : lo;
+}
+
+static uint32_t holder(const keyruns *kr, size_t e)
+{
+    return kr->start ? kr->hold[e] : (uint32_t)kr->inst[e];
+}
+
+/* Fill kr from the signatures of n passages.  0 or SPASM_ENOMEM. */
+static int make_runs(dups *d, keyruns *kr)
+{
+    const uint8_t *sigs = d->w->sigs.p;
     size_t n = d->n;
-    int rc = SPASM_ENOMEM;
-    uint32_t *start = sp_calloc(d->a, (SP_DUPS_KEYS + 1) * sizeof *start);
-    uint32_t *hold = NULL, *fill = NULL, *mark = NULL;
-    uint8_t *ns = NULL;
-    if (!start) goto out;
+    memset(kr, 0, sizeof *kr);
+    if (n * SP_SIG_HASHES <= SMALL_INSTANCES) {
+        if (!(kr->inst = sp_malloc(d->a, (n * SP_SIG_HASHES + 1) * sizeof *kr->inst)))
+            return SPASM_ENOMEM;
+        for (size_t p = 0; p < n; p++)
+            for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
+                uint16_t v = sp_get_u16(sigs + (p * SP_SIG_HASHES + b) * 2);
+                if (v != SP_SIG_EMPTY) kr->inst[kr->ninst++] = (uint64_t)(b << 16 | v) << 32 | p;
+            }
+        qsort(kr->inst, kr->ninst, sizeof *kr->inst, cmp_u64);
+        return 0;
+    }
+    uint32_t *start = sp_calloc(d->a, (SP_DUPS_KEYS + 1) * sizeof *start), *fill = NULL;
+    kr->start = start;
+    if (!start) return SPASM_ENOMEM;
     for (size_t p = 0; p < n; p++)
         for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
             uint16_t v = sp_get_u16(sigs + (p * SP_SIG_HASHES + b) * 2);
@@ -122,25 +170,43 @@ static int find_candidates(dups *d)
         uint32_t c = start[k] <= SP_DUPS_COMMON ? start[k] : 0;
         start[k] = start[k - 1] + c;
     }
-    if (!(hold = sp_malloc(d->a, ((size_t)start[SP_DUPS_KEYS] + 1) * sizeof *hold)) ||
-        !(fill = sp_malloc(d->a, SP_DUPS_KEYS * sizeof *fill)) ||
-        !(mark = sp_calloc(d->a, (n + 1) * sizeof *mark)) || !(ns = sp_calloc(d->a, n + 1)))
-        goto out;
+    if (!(kr->hold = sp_malloc(d->a, ((size_t)start[SP_DUPS_KEYS] + 1) * sizeof *kr->hold)) ||
+        !(fill = sp_malloc(d->a, SP_DUPS_KEYS * sizeof *fill)))
+        return SPASM_ENOMEM;
     memcpy(fill, start, SP_DUPS_KEYS * sizeof *fill);
     for (size_t p = 0; p < n; p++)
         for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
             uint16_t v = sp_get_u16(sigs + (p * SP_SIG_HASHES + b) * 2);
             uint32_t k = b << 16 | v;
-            if (v != SP_SIG_EMPTY && start[k + 1] > start[k]) hold[fill[k]++] = (uint32_t)p;
+            if (v != SP_SIG_EMPTY && start[k + 1] > start[k]) kr->hold[fill[k]++] = (uint32_t)p;
         }
+    sp_free(d->a, fill);
+    return 0;
+}
+
+/* The candidate pairs: sharing >= 2 rare keys, not ruled out by SIGB. */
+static int find_candidates(dups *d)
+{
+    spasm_writer *w = d->w;
+    const uint8_t *sigs = w->sigs.p, *sigb = w->sigb.n ? w->sigb.p : NULL;
+    size_t n = d->n;
+    keyruns kr;
+    uint32_t *mark = NULL;
+    uint8_t *ns = NULL;
+    int rc = make_runs(d, &kr);
+    if (rc) goto out;
+    rc = SPASM_ENOMEM;
+    if (!(mark = sp_calloc(d->a, (n + 1) * sizeof *mark)) || !(ns = sp_calloc(d->a, n + 1)))
+        goto out;
     for (size_t p = 0; p < n; p++) {
         if ((p & 0xFFF) == 0 && (rc = sp_writer_canceled(w))) goto out;
         for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
             uint16_t v = sp_get_u16(sigs + (p * SP_SIG_HASHES + b) * 2);
             if (v == SP_SIG_EMPTY) continue;
-            uint32_t k = b << 16 | v;
-            for (uint32_t e = start[k]; e < start[k + 1]; e++) {
-                uint32_t r = hold[e]; /* ascending: the earlier passages first */
+            size_t e, end;
+            run_of(&kr, b << 16 | v, &e, &end);
+            for (; e < end; e++) {
+                uint32_t r = holder(&kr, e); /* ascending: the earlier passages first */
                 if (r >= p) break;
                 if (mark[r] != p + 1) {
                     mark[r] = (uint32_t)p + 1;
@@ -153,9 +219,9 @@ static int find_candidates(dups *d)
     }
     rc = 0;
 out:
-    sp_free(d->a, start);
-    sp_free(d->a, hold);
-    sp_free(d->a, fill);
+    sp_free(d->a, kr.start);
+    sp_free(d->a, kr.hold);
+    sp_free(d->a, kr.inst);
     sp_free(d->a, mark);
     sp_free(d->a, ns);
     return rc;
@@ -345,7 +411,7 @@ int sp_dups_write(spasm_writer *w)
         return sp_writer_err(w, SPASM_EINVAL, "DUPS: signatures of the wrong size");
     int rc = find_candidates(&d);
     if (!rc && !(d.slot = sp_malloc(d.a, (d.n + 1) * sizeof *d.slot))) rc = SPASM_ENOMEM;
-    if (!rc) {
+    if (!rc && d.ncand) {
         memset(d.slot, 0xFF, (d.n + 1) * sizeof *d.slot);
         rc = read_sets(&d);
     }

@@ -49,7 +49,7 @@ static void word(char *out, uint32_t w)
 /* Write 400 documents of 1-3 paragraphs: a third are rewordings (5-60% of
  * the words changed, some cut) of 30 base paragraphs, the rest random
  * text; every paragraph holds "zeta", most a common phrase. */
-static void write_synthetic(const char *path)
+static void write_synthetic(const char *path, int ndocs)
 {
     enum { NBASE = 30, BASELEN = 60 };
     static uint32_t base[NBASE][BASELEN];
@@ -58,7 +58,7 @@ static void write_synthetic(const char *path)
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     char w[32];
-    for (int d = 0; d < 400; d++) {
+    for (int d = 0; d < ndocs; d++) {
         fprintf(f, "{\"id\": \"s%03d\", \"text\": \"", d);
         int np = 1 + (int)rnd(3);
         for (int p = 0; p < np; p++) {
@@ -91,7 +91,7 @@ static int setup(void **state)
     snprintf(p, sizeof p, "%s/corpus.spx", build_dir());
     if (spasm_open(&cix, p, NULL) || spasm_searcher_new(cix, &cs)) return -1;
     snprintf(p, sizeof p, "%s/syn.jsonl", tmpdir);
-    write_synthetic(p);
+    write_synthetic(p, 400);
     if (run("%s/bin/spasm-index -q -o %s/syn.spx %s", build_dir(), tmpdir, p)) return -1;
     snprintf(p, sizeof p, "%s/syn.spx", tmpdir);
     if (spasm_open(&six, p, NULL) || spasm_searcher_new(six, &ss)) return -1;
@@ -287,6 +287,21 @@ static void test_dups_lists(void **state)
     (void)state;
     check_dups_lists(cs);
     check_dups_lists(ss);
+    /* over 4,096 passages the writer finds the keys' holders with a
+     * direct table, not by sorting (indexer/dups.c): the same lists */
+    char p[300];
+    snprintf(p, sizeof p, "%s/big.jsonl", tmpdir);
+    write_synthetic(p, 2600);
+    assert_int_equal(run("%s/bin/spasm-index -q -o %s/big.spx %s", build_dir(), tmpdir, p), 0);
+    snprintf(p, sizeof p, "%s/big.spx", tmpdir);
+    spasm_index *ix;
+    spasm_searcher *s;
+    assert_int_equal(spasm_open(&ix, p, NULL), 0);
+    assert_int_equal(spasm_searcher_new(ix, &s), 0);
+    assert_true(ix->npass * SP_SIG_HASHES > 65536);
+    check_dups_lists(s);
+    spasm_searcher_free(s);
+    spasm_close(ix);
 }
 
 /* An index without DUPS (written before it) folds by the signatures: the
