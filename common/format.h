@@ -65,6 +65,7 @@
 #define SP_SEC_SIGB SP_TAG('S', 'I', 'G', 'B') /* bigram counts and bitmaps [passages] */
 #define SP_SEC_TLEN SP_TAG('T', 'L', 'E', 'N') /* u32 title positions per passage [passages] */
 #define SP_SEC_SYNS SP_TAG('S', 'Y', 'N', 'S') /* optional: synonym file text [rules] */
+#define SP_SEC_DUPS SP_TAG('D', 'U', 'P', 'S') /* optional: near-duplicate lists [passages] */
 
 /* META section layout (byte offsets). */
 #define SP_META_PASSAGES 0    /* u64 */
@@ -93,6 +94,7 @@
 #define SP_SIG_EMPTY 0xFFFF /* a bucket no shingle fell into */
 #define SP_SIGB_BITS 512    /* SIGB: bits of a passage's bigram bitmap */
 #define SP_SIGB_ENTRY 68    /* SIGB: u32 distinct bigrams, then the bitmap */
+#define SP_DUPS_COMMON 1024 /* DUPS: signature keys held by more passages are no evidence */
 #define SP_SKIP_ENTRY 24    /* bytes per block in a posting list's skip table */
 #define SP_PASS_ENTRY 16
 #define SP_DOCS_ENTRY 8

@@ -629,7 +629,7 @@ static int write_sections(spasm_writer *w, emit *e)
     if ((rc = write_dict(e))) return rc;
     if ((rc = write_words(e))) return rc;
     write_tables(w, e->nterms);
-    if ((rc = s->rc)) return rc;
+    if ((rc = s->rc) || (rc = sp_dups_write(w))) return rc; /* DUPS: indexer/dups.c */
     /* a live segment is fsync'd by the updater's commit, with the other
      * new files of the commit at once (live_sync.c) */
     s->no_sync = w->live_segment;

@@ -207,6 +207,25 @@ int sp_sink_finish(sp_sink *s)
     return 0;
 }
 
+int sp_sink_pread(sp_sink *s, uint64_t off, void *p, size_t n)
+{
+    if (s->rc) return s->rc;
+    if (off + n > s->off)
+        return s->rc = sp_seterr(s->errmsg, SPASM_EIO, "%s: read past the end", s->path);
+    flush(s);
+    if (s->rc) return s->rc;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = pread(s->fd, (uint8_t *)p + done, n - done, (off_t)(off + done));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0)
+            return s->rc = sp_seterr(s->errmsg, SPASM_EIO, "%s: read back failed: %s", s->path,
+                                     r < 0 ? strerror(errno) : "short read");
+        done += (size_t)r;
+    }
+    return 0;
+}
+
 void sp_sink_close(sp_sink *s)
 {
     if (s->fd >= 0) close(s->fd);

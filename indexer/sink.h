@@ -54,6 +54,9 @@ void sp_sink_end(sp_sink *s, uint64_t count);
 /* Write the section table, chunk table and header, fsync (unless
  * no_sync).  0 or error. */
 int sp_sink_finish(sp_sink *s);
+/* Read back n bytes at file offset off of what was written so far (the
+ * buffer is written out first).  0 or an error code (sticky). */
+int sp_sink_pread(sp_sink *s, uint64_t off, void *p, size_t n);
 /* Close the file descriptor and free memory (does not unlink). */
 void sp_sink_close(sp_sink *s);
 

@@ -322,4 +322,9 @@ void sp_writer_report_dups(spasm_writer *w);
 /* Write the whole index (index_write.c).  0 or an error code. */
 int sp_writer_write_index(spasm_writer *w);
 
+/* Write the DUPS section (every passage's near-duplicates in the file:
+ * indexer/dups.c) from the signatures and the TEXT already written.
+ * 0 or an error code (with the writer's message). */
+int sp_dups_write(spasm_writer *w);
+
 #endif

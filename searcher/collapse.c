@@ -62,6 +62,21 @@
  * misses per candidate.  The 2x goal needs an exact representation of
  * the bigrams that is cheaper than the text: not done.
  *
+ * With DUPS (s12, FORMAT.md): the writer lists every passage's
+ * near-duplicates in the file (indexer/dups.c), and a collection of one
+ * segment holding them folds from the lists (collapse_dups.c): a
+ * candidate folds into the best-ranked kept candidate of its list, one
+ * table read per candidate, no signature table and no text.  ids-only
+ * folding then costs 1.0-1.5x the plain ranking at every k on wikipedia's
+ * 60,000 passages (bench/README.md) instead of 3-7x.  The relation
+ * drops the two query-time limits above (rare among the kept ones, 16
+ * comparisons) for one of the file: keys held by at most SP_DUPS_COMMON
+ * passages of it.  With need <= 16 the folds are the same when no key
+ * of a pair is that common (tests/test_fold.c); at large need DUPS finds
+ * the near-duplicates the limits missed.  The code below is the path of
+ * an index without DUPS, or of several segments (live), whose cross-
+ * segment pairs no list holds.
+ *
  * The folder keeps its state between calls (sp_folder_feed), so that
  * search.c can rank more candidates when too many fold and go on from
  * where it stopped instead of folding the longer list again.
@@ -131,6 +146,7 @@ struct sp_folder {
     size_t ntexts;                                /* passages whose text was analysed */
     sp_analyzer *an;                              /* need >= SP_FOLD_BIG: its own analyser, */
     sp_store_cache *blocks;                       /* and text blocks (SP_FOLD_BLOCKS) */
+    sp_dfold *dz; /* the DUPS lists (collapse_dups.c), or NULL: signatures and texts */
 };
 /* Sort v[0, n) ascending (quicksort, insertion sort below 16: qsort's
  * callback per comparison cost more than the comparisons). */
@@ -342,6 +358,10 @@ static int reserve_cands(sp_folder *f, size_t n)
     f->passage = p;
     if (!(p = sp_realloc(a, f->rep_of, c * sizeof *f->rep_of))) return SPASM_ENOMEM;
     f->rep_of = p;
+    if (f->dz) { /* DUPS: nothing else per candidate */
+        f->cap = c;
+        return 0;
+    }
     if (!(p = sp_realloc(a, f->mark, c * sizeof *f->mark))) return SPASM_ENOMEM;
     f->mark = p;
     if (!(p = sp_realloc(a, f->nshared, c * sizeof *f->nshared))) return SPASM_ENOMEM;
@@ -490,19 +510,51 @@ int sp_folder_new(spasm_searcher *s, size_t need, sp_folder **out)
     f->need = need;
     f->use_sigb = use_sigb;
     f->direct = need >= SP_FOLD_DIRECT;
-    return 0;
+    int rc = sp_dfold_new(s, &f->dz);
+    return rc;
 }
 
 /* Forget every candidate (the list fed is not the one folded so far). */
 static void reset(sp_folder *f)
 {
-    for (size_t i = 0; i < f->done; i++) {
+    if (f->dz) sp_dfold_reset(f->dz);
+    for (size_t i = 0; i < f->done && !f->dz; i++) {
         sp_free(f->s->a, f->sets[i].v);
         memset(&f->sets[i], 0, sizeof f->sets[i]);
         f->mark[i] = 0;
     }
     if (f->slot) memset(f->slot, 0xFF, f->nslots * sizeof *f->slot);
     f->done = f->nreps = f->ndups = f->nkeys = f->nchunk = 0;
+}
+
+/* sp_folder_feed from the DUPS lists: candidate i folds into the
+ * best-ranked kept candidate listed with it, else is kept or dropped. */
+static int feed_dups(sp_folder *f, const sp_cand *c, size_t n)
+{
+    spasm_searcher *s = f->s;
+    uint32_t base = s->ix->part[0].pbase;
+    for (size_t i = f->done; i < n; i++) {
+        if (i + 16 < n) sp_dfold_prefetch(f->dz, c[i + 16].passage - base);
+        uint32_t p = c[i].passage - base, into, nlist;
+        int rc = sp_dfold_decide(f->dz, p, &into, &nlist, s->errmsg);
+        if (rc) return rc;
+        f->passage[i] = c[i].passage;
+        f->done = i + 1;
+        if (into != SP_NONE) {
+            f->rep_of[i] = into;
+            f->ndups++;
+        } else if (f->nreps < f->need) {
+            f->rep_of[i] = (uint32_t)i;
+            f->nreps++;
+            if (nlist && sp_dfold_keep(f->dz, s->a, p, (uint32_t)i)) {
+                f->done = i;
+                return sp_seterr(s->errmsg, SPASM_ENOMEM, "out of memory");
+            }
+        } else {
+            f->rep_of[i] = SP_NONE;
+        }
+    }
+    return 0;
 }
 
 int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
@@ -513,6 +565,7 @@ int sp_folder_feed(sp_folder *f, const sp_cand *c, size_t n)
     if (same < f->done) reset(f);
     int rc = reserve_cands(f, n);
     if (rc) return sp_seterr(s->errmsg, rc, "out of memory");
+    if (f->dz) return feed_dups(f, c, n);
     for (size_t i = f->done; i < n; i++) {
         if (i + 8 < n) { /* a later candidate's entries: read at random */
             const sp_part *q = sp_col_part_of_passage(s->ix, c[i + 8].passage);
@@ -601,7 +654,8 @@ void sp_folder_free(sp_folder *f)
 {
     if (!f) return;
     const sp_alloc *a = f->s->a;
-    for (size_t i = 0; i < f->cap; i++) sp_free(a, f->sets[i].v);
+    sp_dfold_free(f->dz, a);
+    for (size_t i = 0; i < f->cap && f->sets; i++) sp_free(a, f->sets[i].v);
     sp_free(a, f->sets);
     sp_free(a, f->passage);
     sp_free(a, f->rep_of);

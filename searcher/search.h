@@ -284,6 +284,23 @@ int sp_folder_finish(sp_folder *f, sp_cand *c, size_t n, sp_fold *out);
 void sp_folder_free(sp_folder *f);
 void sp_fold_free(spasm_searcher *s, sp_fold *f);
 
+/*
+ * Folding from the DUPS section (collapse_dups.c), for the folder.
+ * sp_dfold_new: *out NULL when the collection is not one segment with
+ * DUPS (fold as without), else the state; 0 or an error code.
+ * sp_dfold_decide: for local passage p, *nlist its listed near-duplicates
+ * and *into the smallest candidate number among the kept ones of them
+ * (UINT32_MAX: none).  sp_dfold_keep: p, kept as candidate `cand`, is a
+ * fold target from now on (only passages with a list need it).
+ */
+typedef struct sp_dfold sp_dfold;
+int sp_dfold_new(spasm_searcher *s, sp_dfold **out);
+void sp_dfold_prefetch(const sp_dfold *f, uint32_t p);
+int sp_dfold_decide(const sp_dfold *f, uint32_t p, uint32_t *into, uint32_t *nlist, char *err);
+int sp_dfold_keep(sp_dfold *f, const sp_alloc *a, uint32_t p, uint32_t cand);
+void sp_dfold_reset(sp_dfold *f);
+void sp_dfold_free(sp_dfold *f, const sp_alloc *a);
+
 /* Build the results of a search from the ranked candidates t->h[0, n),
  * with the near-duplicates in fold (NULL: none). */
 int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,

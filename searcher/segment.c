@@ -223,6 +223,9 @@ static int load(sp_seg *ix, unsigned flags, char *err)
         case SP_SEC_TLEN:
             dst = &ix->tlen;
             break;
+        case SP_SEC_DUPS:
+            dst = &ix->dups;
+            break;
         default:
             break; /* unknown optional sections are ignored */
         }
@@ -346,7 +349,7 @@ int sp_seg_verify(sp_seg *ix, char *err)
                {&ix->posn, "POSN"}, {&ix->lens, "LENS"}, {&ix->pass, "PASS"}, {&ix->docs, "DOCS"},
                {&ix->dmet, "DMET"}, {&ix->dmix, "DMIX"}, {&ix->text, "TEXT"}, {&ix->txix, "TXIX"},
                {&ix->idix, "IDIX"}, {&ix->word, "WORD"}, {&ix->wdix, "WDIX"}, {&ix->sigs, "SIGS"},
-               {&ix->dids, "DIDS"}, {&ix->sigb, "SIGB"}, {&ix->tlen, "TLEN"}};
+               {&ix->dids, "DIDS"}, {&ix->sigb, "SIGB"}, {&ix->tlen, "TLEN"}, {&ix->dups, "DUPS"}};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (check_section(ix, all[i].s, all[i].name, err)) return SPASM_ECORRUPT;
     return 0;

@@ -49,7 +49,7 @@ static void word(char *out, uint32_t w)
 /* Write 400 documents of 1-3 paragraphs: a third are rewordings (5-60% of
  * the words changed, some cut) of 30 base paragraphs, the rest random
  * text; every paragraph holds "zeta", most a common phrase. */
-static void write_synthetic(const char *path)
+static void write_synthetic(const char *path, int ndocs)
 {
     enum { NBASE = 30, BASELEN = 60 };
     static uint32_t base[NBASE][BASELEN];
@@ -58,7 +58,7 @@ static void write_synthetic(const char *path)
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     char w[32];
-    for (int d = 0; d < 400; d++) {
+    for (int d = 0; d < ndocs; d++) {
         fprintf(f, "{\"id\": \"s%03d\", \"text\": \"", d);
         int np = 1 + (int)rnd(3);
         for (int p = 0; p < np; p++) {
@@ -91,7 +91,7 @@ static int setup(void **state)
     snprintf(p, sizeof p, "%s/corpus.spx", build_dir());
     if (spasm_open(&cix, p, NULL) || spasm_searcher_new(cix, &cs)) return -1;
     snprintf(p, sizeof p, "%s/syn.jsonl", tmpdir);
-    write_synthetic(p);
+    write_synthetic(p, 400);
     if (run("%s/bin/spasm-index -q -o %s/syn.spx %s", build_dir(), tmpdir, p)) return -1;
     snprintf(p, sizeof p, "%s/syn.spx", tmpdir);
     if (spasm_open(&six, p, NULL) || spasm_searcher_new(six, &ss)) return -1;
@@ -108,106 +108,7 @@ static int teardown(void **state)
     return run("rm -rf %s", tmpdir) == 0 ? 0 : -1;
 }
 
-/* ---- the brute-force reference ---- */
-
-typedef struct ref_set {
-    uint64_t *v;
-    size_t n;
-} ref_set;
-
-static int cmp64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The distinct bigram hashes of passage p's text. */
-static ref_set ref_bigrams(spasm_searcher *s, sp_analyzer *an, uint32_t p)
-{
-    ref_set r = {0};
-    spasm_results *res;
-    assert_int_equal(spasm_get_passage(s, p, &res), 0);
-    const spasm_hit *h = spasm_results_hit(res, 0);
-    assert_int_equal(sp_analyze(an, h->text, h->text_len), 0);
-    size_t nt;
-    const sp_token *t = sp_analyzer_tokens(an, &nt);
-    const char *pool = sp_analyzer_pool(an);
-    r.v = calloc(nt + 1, sizeof *r.v);
-    for (size_t i = 1; i < nt; i++)
-        r.v[r.n++] = sp_bigram_hash(sp_term_hash(pool + t[i - 1].term_off, t[i - 1].term_len),
-                                    sp_term_hash(pool + t[i].term_off, t[i].term_len));
-    qsort(r.v, r.n, sizeof *r.v, cmp64);
-    size_t m = 0;
-    for (size_t i = 0; i < r.n; i++)
-        if (m == 0 || r.v[m - 1] != r.v[i]) r.v[m++] = r.v[i];
-    r.n = m;
-    spasm_results_free(res);
-    return r;
-}
-
-/* At least half of the shorter one's bigrams, and at least 4, in the other. */
-static int ref_dup(const ref_set *a, const ref_set *b)
-{
-    size_t shared = 0;
-    for (size_t i = 0; i < a->n; i++)
-        shared += bsearch(&a->v[i], b->v, b->n, sizeof *b->v, cmp64) != NULL;
-    size_t shorter = a->n < b->n ? a->n : b->n;
-    return shared >= 4 && 2 * shared >= shorter;
-}
-
-/* The signature value of passage p in bucket b. */
-static uint16_t sigv(spasm_searcher *s, uint32_t p, int b)
-{
-    return sp_get_u16(s->ix->part[0].seg->sigs.p + (size_t)p * 2 * SP_SIG_HASHES + 2 * b);
-}
-
-/*
- * The rule of collapse.c, pair by pair: candidate i folds into the
- * best-ranked kept r with which it shares >= 2 non-empty signature values
- * each held by at most 16 of the candidates kept so far, and which is a
- * near-duplicate by text; at most 16 such r are tried.  Otherwise i is
- * kept while fewer than need are, else dropped.  rep_of[i]: i, its kept
- * one, or -1.
- */
-static void ref_fold(spasm_searcher *s, const sp_cand *c, size_t n, size_t need, long *rep_of)
-{
-    sp_analyzer *an = sp_analyzer_new(s->a, 512);
-    ref_set *sets = calloc(n, sizeof *sets);
-    int *have = calloc(n, sizeof *have);
-    uint32_t *holders = calloc((size_t)SP_SIG_HASHES << 16, sizeof *holders); /* among the kept */
-    size_t nkept = 0;
-    for (size_t i = 0; i < n; i++) {
-        rep_of[i] = -1;
-        int tries = 0;
-        for (size_t r = 0; r < i && rep_of[i] < 0 && tries < 16; r++) {
-            if (rep_of[r] != (long)r) continue;
-            int shared = 0;
-            for (int b = 0; b < SP_SIG_HASHES; b++) {
-                uint16_t v = sigv(s, c[i].passage, b);
-                if (v == SP_SIG_EMPTY || v != sigv(s, c[r].passage, b)) continue;
-                shared += holders[(size_t)b << 16 | v] <= 16;
-            }
-            if (shared < 2) continue;
-            tries++;
-            for (size_t x = 0; x < 2; x++) {
-                size_t y = x ? r : i;
-                if (!have[y]) sets[y] = ref_bigrams(s, an, c[y].passage), have[y] = 1;
-            }
-            if (ref_dup(&sets[r], &sets[i])) rep_of[i] = (long)r;
-        }
-        if (rep_of[i] < 0 && nkept < need) {
-            rep_of[i] = (long)i;
-            nkept++;
-            for (int b = 0; b < SP_SIG_HASHES; b++)
-                holders[(size_t)b << 16 | sigv(s, c[i].passage, b)]++;
-        }
-    }
-    for (size_t i = 0; i < n; i++) free(sets[i].v);
-    free(sets);
-    free(have);
-    free(holders);
-    sp_analyzer_free(an);
-}
+#include "fold_ref.h"
 
 /* The plain ranking of q: n candidates (passage order of the hits). */
 static sp_cand *candidates(spasm_searcher *s, const char *q, size_t k, size_t *n)
@@ -325,6 +226,168 @@ static void test_fold_reference_synthetic(void **state)
     folds += check_query(ss, "zeta", 100000, 300, 2);
     folds += check_query(ss, "kaloka OR mimiri OR tervasquo", 100000, 20, 1);
     assert_true(folds > 50);
+    assert_int_equal(texts_read, 0); /* the DUPS path reads no text */
+}
+
+/* The folds of q's first n candidates with the folder, as rep_of (see
+ * ref_fold_sigs), by the path the searcher takes. */
+static void folder_folds(spasm_searcher *s, const char *q, size_t n, size_t need, long *rep_of,
+                         size_t *nc)
+{
+    sp_cand *c = candidates(s, q, n, nc), *work = calloc(*nc + 1, sizeof *work);
+    memcpy(work, c, *nc * sizeof *c);
+    sp_folder *f;
+    assert_int_equal(sp_folder_new(s, need, &f), 0);
+    assert_int_equal(sp_folder_feed(f, work, *nc), 0);
+    sp_fold fo;
+    assert_int_equal(sp_folder_finish(f, work, *nc, &fo), 0);
+    folder_rep_of(c, *nc, work, &fo, rep_of);
+    sp_fold_free(s, &fo);
+    sp_folder_free(f);
+    free(c);
+    free(work);
+}
+
+/* DUPS lists, for every passage, exactly the passages the brute-force
+ * DUPS relation gives (ref_dups_pair over every pair), sorted. */
+static void check_dups_lists(spasm_searcher *s)
+{
+    const sp_seg *g = s->ix->part[0].seg;
+    assert_non_null(g->dups.p);
+    assert_int_equal(sp_get_u32(g->dups.p), SP_DUPS_COMMON);
+    const uint8_t *off = g->dups.p + 8, *list = off + 4 * (g->npass + 1);
+    sp_analyzer *an = sp_analyzer_new(s->a, 512);
+    sp_analyzer_set_variants(an, (g->flags & SP_FLAG_VARIANTS) != 0);
+    uint32_t *count = ref_key_counts(s);
+    ref_set *sets = calloc(g->npass + 1, sizeof *sets);
+    int *have = calloc(g->npass + 1, sizeof *have);
+    size_t pairs = 0;
+    for (uint32_t p = 0; p < g->npass; p++) {
+        uint32_t at = sp_get_u32(off + 4 * p), end = sp_get_u32(off + 4 * p + 4);
+        for (uint32_t q = 0; q < g->npass; q++) {
+            if (q == p || !ref_dups_pair(s, an, count, sets, have, p, q)) continue;
+            assert_true(at < end);
+            assert_int_equal(sp_get_u32(list + 4 * at), q);
+            at++;
+            pairs++;
+        }
+        assert_int_equal(at, end);
+    }
+    assert_int_equal(sp_get_u32(g->dups.p + 4), pairs); /* each pair listed on both sides */
+    assert_true(pairs > 0);
+    for (uint32_t p = 0; p <= g->npass; p++) free(sets[p].v);
+    free(sets);
+    free(have);
+    free(count);
+    sp_analyzer_free(an);
+}
+
+static void test_dups_lists(void **state)
+{
+    (void)state;
+    check_dups_lists(cs);
+    check_dups_lists(ss);
+    /* over 4,096 passages the writer finds the keys' holders with a
+     * direct table, not by sorting (indexer/dups.c): the same lists */
+    char p[300];
+    snprintf(p, sizeof p, "%s/big.jsonl", tmpdir);
+    write_synthetic(p, 2600);
+    assert_int_equal(run("%s/bin/spasm-index -q -o %s/big.spx %s", build_dir(), tmpdir, p), 0);
+    snprintf(p, sizeof p, "%s/big.spx", tmpdir);
+    spasm_index *ix;
+    spasm_searcher *s;
+    assert_int_equal(spasm_open(&ix, p, NULL), 0);
+    assert_int_equal(spasm_searcher_new(ix, &s), 0);
+    assert_true(ix->npass * SP_SIG_HASHES > 65536);
+    check_dups_lists(s);
+    spasm_searcher_free(s);
+    spasm_close(ix);
+}
+
+/* An index without DUPS (written before it) folds by the signatures: the
+ * same folds as with DUPS wherever the signature path's limits (keys
+ * held by more than 16 kept ones, 16 comparisons) do not bind, always
+ * with need <= 16 when no key is held by more than SP_DUPS_COMMON
+ * passages, as here; on the synthetic corpus also at large need. */
+static void test_fold_paths_agree(void **state)
+{
+    (void)state;
+    spasm_searcher *ss_[] = {cs, ss};
+    const char *qs[] = {"night calf cramps", "zeta"};
+    size_t needs[] = {1, 5, 10, 16, 100000};
+    for (int w = 0; w < 2; w++) {
+        spasm_searcher *s = ss_[w];
+        sp_seg *g = s->ix->part[0].seg;
+        uint32_t *count = ref_key_counts(s);
+        for (size_t k = 0; k < ((size_t)SP_SIG_HASHES << 16); k++)
+            assert_true(count[k] <= SP_DUPS_COMMON);
+        free(count);
+        for (size_t j = 0; j < sizeof needs / sizeof *needs; j++) {
+            size_t n0, n1;
+            long *a = calloc(100000, sizeof *a), *b = calloc(100000, sizeof *b);
+            folder_folds(s, qs[w], 100000, needs[j], a, &n0);
+            const uint8_t *keep = g->dups.p;
+            g->dups.p = NULL; /* the signatures' path */
+            texts_read = 0;
+            folder_folds(s, qs[w], 100000, needs[j], b, &n1);
+            g->dups.p = keep;
+            assert_int_equal(n0, n1);
+            assert_memory_equal(a, b, n0 * sizeof *a);
+            free(a);
+            free(b);
+        }
+    }
+}
+
+/* A DUPS section of the wrong size is SPASM_ECORRUPT naming it. */
+static void test_fold_bad_dups(void **state)
+{
+    (void)state;
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    o.collapse = 1;
+    sp_seg *g = cix->part[0].seg;
+    uint64_t keep = g->dups.len;
+    g->dups.len = keep - 4;
+    spasm_results *r = NULL;
+    assert_int_equal(spasm_search(cs, "dehydrat* OR cramps", &o, &r), SPASM_ECORRUPT);
+    assert_null(r);
+    assert_non_null(strstr(spasm_searcher_errmsg(cs), "DUPS section of the wrong size"));
+    g->dups.len = keep;
+    assert_int_equal(spasm_search(cs, "dehydrat* OR cramps", &o, &r), 0);
+    spasm_results_free(r);
+}
+
+/* A live index writes DUPS into its segments and merges: several
+ * segments fold by the signatures (pairs across segments are listed
+ * nowhere), one optimized segment by DUPS, as the reference. */
+static void test_live_dups(void **state)
+{
+    (void)state;
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/live", tmpdir);
+    const char *b = build_dir();
+    assert_int_equal(run("head -200 %s/syn.jsonl > %s/a.jsonl && tail -n +201 %s/syn.jsonl > "
+                         "%s/b.jsonl && %s/bin/spasm-index -q --live -o %s %s/a.jsonl && "
+                         "%s/bin/spasm-index -q --update -o %s %s/b.jsonl",
+                         tmpdir, tmpdir, tmpdir, tmpdir, b, dir, tmpdir, b, dir, tmpdir),
+                     0);
+    spasm_index *ix;
+    spasm_searcher *s;
+    assert_int_equal(spasm_open(&ix, dir, NULL), 0);
+    assert_true(ix->nparts >= 2);
+    for (size_t i = 0; i < ix->nparts; i++) assert_non_null(ix->part[i].seg->dups.p);
+    spasm_close(ix);
+    assert_int_equal(run("%s/bin/spasm-index -q --optimize -o %s", b, dir), 0);
+    assert_int_equal(spasm_open(&ix, dir, NULL), 0);
+    assert_int_equal(spasm_searcher_new(ix, &s), 0);
+    assert_int_equal(ix->nparts, 1);
+    check_dups_lists(s);
+    texts_read = 0;
+    assert_true(check_query(s, "zeta", 100000, 100000, 0) > 10);
+    assert_int_equal(texts_read, 0);
+    spasm_searcher_free(s);
+    spasm_close(ix);
 }
 
 /* SIGB holds, for every passage, the number of distinct bigrams of its
@@ -361,7 +424,8 @@ static void test_fold_without_sigb(void **state)
 {
     (void)state;
     size_t folds[2], texts[2];
-    const uint8_t *keep = six->part[0].seg->sigb.p;
+    const uint8_t *keep = six->part[0].seg->sigb.p, *dups = six->part[0].seg->dups.p;
+    six->part[0].seg->dups.p = NULL; /* the signatures' path (an index without DUPS) */
     for (int without = 0; without < 2; without++) {
         six->part[0].seg->sigb.p = without ? NULL : keep;
         texts_read = 0;
@@ -370,6 +434,7 @@ static void test_fold_without_sigb(void **state)
         texts[without] = texts_read;
     }
     six->part[0].seg->sigb.p = keep;
+    six->part[0].seg->dups.p = dups;
     assert_int_equal(folds[0], folds[1]);
     fprintf(stderr, "folds %zu, texts read %zu with SIGB, %zu without\n", folds[0], texts[0],
             texts[1]);
@@ -609,6 +674,10 @@ int main(void)
         cmocka_unit_test(test_sigb_matches_text),
         cmocka_unit_test(test_fold_without_sigb),
         cmocka_unit_test(test_fold_bad_sigs),
+        cmocka_unit_test(test_dups_lists),
+        cmocka_unit_test(test_fold_paths_agree),
+        cmocka_unit_test(test_fold_bad_dups),
+        cmocka_unit_test(test_live_dups),
         cmocka_unit_test(test_machine_formats_unfolded),
         cmocka_unit_test(test_group_doc_keeps_documents),
         cmocka_unit_test(test_library_default_unfolded),
