@@ -3,8 +3,16 @@
 # spasm-serve's GET /search on loopback with wrk (Debian wrk), at 1, 8 and
 # 64 connections with the exact total (the default), at 1 and 8 with
 # count=0 (no exact total), SECONDS (default 5) each, the server with its default
-# threads and --no-log; then the same queries in-process (spasm_bench,
-# --fields all: the text, highlights and snippets the server sends too).
+# threads and --no-log; beside each, the same work in-process, so that
+# "HTTP adds" is transport and JSON only.
+# The same work: the server's default GET /search?q=Q&k=10 asks the library
+# for k + 1 = 11 hits (to know whether a next page exists) with every field
+# (title, text, highlights, snippet, also_in; folding off, typos at the
+# library's default, as spasm_bench's defaults) and then spasm_count() for
+# the exact total; so the in-process figure is spasm_bench with K 11,
+# --fields all and --count (count=0: without --count).  Run before the
+# server starts, one thread.  Each HTTP line at one connection ends with
+# its p50 minus the in-process p50 of the same work (HTTP adds).
 # With --writes: the server is --writable on a copy of INDEX (a live
 # folder in a temporary directory), and at 1, 8 and 64 connections one
 # request in 10 is a POST of one document (serve_wrk_mix.lua); the line
@@ -19,6 +27,19 @@ err=$(mktemp)
 work=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; rm -rf "$err" "$work"' EXIT
 serve_args=()
+K=${K:-10}
+export K
+# the same work in-process (see above), before the server starts
+inproc() { "$BUILD"/bench/spasm_bench query "$INDEX" "$QUERIES" $((K + 1)) --fields all "$@"; }
+field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+if [ "$WRITES" != --writes ]; then
+    ip_count=$(inproc --count) ip_nocount=$(inproc)
+    echo "in-process (k $((K + 1)), --fields all, --count: the default /search's work): $ip_count"
+    echo "in-process (k $((K + 1)), --fields all, no count: count=0's work): $ip_nocount"
+    p50_count=$(echo "$ip_count" | field p50_ms) p50_nocount=$(echo "$ip_nocount" | field p50_ms)
+fi
+# wrk's "850.00us", "1.02ms", "1.20s" in microseconds
+us() { awk -v t="$1" 'BEGIN { v = t + 0; if (t ~ /us$/) m = 1; else if (t ~ /ms$/) m = 1000; else m = 1000000; printf "%.0f", v * m }'; }
 if [ "$WRITES" = --writes ]; then
     cp -r "$INDEX" "$work/w.spx"
     serve_args=(--writable)
@@ -49,8 +70,11 @@ for run in "${runs[@]}"; do
     if [ "$WRITES" = --writes ]; then
         extra_w=", $(($(docs) - d0)) documents written in $(($(commits) - c0)) commits"
     fi
-    echo "http ${extra:-(exact total)} connections $c: ${rps} requests/s, p50 $p50, p99 $p99, non-2xx ${non2xx:-0}$extra_w"
+    ip=$p50_count
+    [ -n "$extra" ] && ip=$p50_nocount
+    adds=""
+    [ "$WRITES" = --writes ] || [ "$c" != 1 ] || adds=", HTTP adds $(($(us "$p50") - $(awk -v m="$ip" 'BEGIN { printf "%.0f", m * 1000 }'))) us at p50"
+    echo "http ${extra:-(exact total)} connections $c: ${rps} requests/s, p50 $p50, p99 $p99, non-2xx ${non2xx:-0}$extra_w$adds"
 done
 rm -f "$err.wrk"
 kill -TERM $pid; wait $pid || true
-"$BUILD"/bench/spasm_bench query "$INDEX" "$QUERIES" 10 --fields all | sed 's/^/in-process: /'
