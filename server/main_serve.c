@@ -50,6 +50,10 @@ static void usage(FILE *f)
                "                            and DELETE /documents/ID; a format-1 file becomes\n"
                "                            a live index folder, a missing one an empty folder\n"
                "      --token-file FILE     writes need \"Authorization: Bearer\" + its content\n"
+               "      --dispatch pool|inline  pool (default): one thread reads the requests,\n"
+               "                            the workers search; inline: --threads threads each\n"
+               "                            read and search (no hand-over: lower latency;\n"
+               "                            --max-queue does not apply)\n"
                "  -h, --help, -V, --version\n"
                "\n"
                "Endpoints: GET /search?q=&k=&offset=&group=doc&collapse=1&explain=1,\n"
@@ -166,7 +170,8 @@ int main(int argc, char **argv)
         O_CORS,
         O_NOLOG,
         O_WRITABLE,
-        O_TOKEN
+        O_TOKEN,
+        O_DISPATCH
     };
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"listen", required_argument, 0, 'l'},
@@ -185,6 +190,7 @@ int main(int argc, char **argv)
                                          {"no-log", no_argument, 0, O_NOLOG},
                                          {"writable", no_argument, 0, O_WRITABLE},
                                          {"token-file", required_argument, 0, O_TOKEN},
+                                         {"dispatch", required_argument, 0, O_DISPATCH},
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
                                          {0, 0, 0, 0}};
@@ -241,6 +247,13 @@ int main(int argc, char **argv)
             break;
         case O_TOKEN:
             c->token_file = optarg;
+            break;
+        case O_DISPATCH:
+            if (strcmp(optarg, "pool") && strcmp(optarg, "inline")) {
+                fprintf(stderr, "spasm-serve: --dispatch: '%s' is not pool or inline\n", optarg);
+                return 2;
+            }
+            c->dispatch_inline = !strcmp(optarg, "inline");
             break;
         case 'h':
             usage(stdout);

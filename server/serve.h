@@ -40,6 +40,7 @@ typedef struct serve_cfg {
     int log;                  /* one common-log-format line per request */
     int writable;             /* POST / DELETE allowed */
     const char *token_file;   /* bearer token for writes, or NULL */
+    int dispatch_inline;      /* --dispatch inline: libmicrohttpd's threads search */
 } serve_cfg;
 
 /* Routes a request is sent to. */
@@ -136,6 +137,7 @@ typedef struct serve_server {
     atomic_long connections; /* open connections */
     atomic_ullong served, refused, errors;
     pthread_mutex_t log_mu;
+    pthread_key_t inline_key; /* --dispatch inline: each thread's searcher (http.c) */
 } serve_server;
 
 /* ---- http.c */
