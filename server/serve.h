@@ -189,6 +189,22 @@ void writes_stop(serve_server *srv);
 /* Write requests queued for the writer. */
 size_t writes_queued(serve_server *srv);
 
+/* ---- jsonw.c: a JSON writer (GET /search's answers) */
+
+typedef struct serve_jw {
+    char *p; /* malloc'd, NUL-terminated; the caller takes or frees it */
+    size_t n, cap;
+    int err; /* out of memory: what follows is dropped */
+} serve_jw;
+
+void jw_raw(serve_jw *w, const char *s, size_t n); /* as it is */
+void jw_lit(serve_jw *w, const char *s);           /* as it is, NUL-terminated */
+void jw_str(serve_jw *w, const char *s, size_t n); /* a JSON string */
+void jw_cstr(serve_jw *w, const char *s);
+void jw_u64(serve_jw *w, unsigned long long v);
+void jw_real(serve_jw *w, double v);
+void jw_free(serve_jw *w);
+
 /* ---- snapshot.c */
 
 /* Open cfg.index_path and publish it; 0 or -1 after a message. */
