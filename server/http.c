@@ -627,7 +627,9 @@ int serve_start(serve_server *srv, int fd, int ipv6)
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
         srv, MHD_OPTION_CONNECTION_LIMIT, hard, MHD_OPTION_CONNECTION_TIMEOUT,
         srv->cfg.idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_request_bytes,
-        MHD_OPTION_THREAD_POOL_SIZE, mhd_threads > 1 ? mhd_threads : 0, MHD_OPTION_END);
+        /* a pool of one thread is no pool: then the list ends here */
+        mhd_threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, mhd_threads,
+        MHD_OPTION_END);
     if (!srv->d) {
         fprintf(stderr, "spasm-serve: cannot start the HTTP daemon\n");
         if (srv->cfg.dispatch_inline) pthread_key_delete(srv->inline_key);
