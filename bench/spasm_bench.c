@@ -6,7 +6,7 @@
  *   spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] [--group doc|none]
  *                     [--keep-stopwords] [--proximity W] [--bm25 K1 B] [--fields id|all]
  *                     [--collapse on|off] [--typos on|off]
- *                     [--synonyms FILE] [--families]
+ *                     [--synonyms FILE] [--families] [--count]
  *       Opens INDEX once (spasm_open) and makes one searcher.  Each query's
  *       text is passed to spasm_search() as it is (bare words are OR-ed by
  *       the engine's syntax), asking for the top K; the ids of the hits are
@@ -33,6 +33,11 @@
  *       peers drop none).  --bm25: override the index's BM25 defaults.
  *       --synonyms FILE, --families: the synonyms and word families of
  *       spasm-search (issue 14; an empty FILE measures their fixed cost).
+ *       --count: after each search, spasm_count() of the query too (the
+ *       exact total spasm-serve's GET /search sends by default); timed
+ *       with the search.  bench/serve_bench.sh compares the server with
+ *       this at K + 1 (the server asks for one hit more than it shows, to
+ *       know whether a next page exists) and --fields all: the same work.
  *
  *   spasm_bench version
  */
@@ -51,7 +56,7 @@ static void usage(void)
         "usage: spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] "
         "[--group doc|none] [--keep-stopwords] [--proximity W] [--bm25 K1 B] [--fields id|all]\n"
         "                   [--collapse on|off] [--typos on|off]\n"
-        "                   [--synonyms FILE] [--families]\n"
+        "                   [--synonyms FILE] [--families] [--count]\n"
         "       spasm_bench version\n");
     exit(2);
 }
@@ -65,6 +70,7 @@ static int cmd_query(int argc, char **argv)
     const char *runpath = NULL;
     spasm_search_options opt;
     spasm_synonyms *syn = NULL; /* --synonyms */
+    int count = 0;              /* --count */
     spasm_search_options_init(&opt);
     opt.k = k;
     opt.fields = SPASM_FIELD_ID; /* what the peers fetch per hit */
@@ -108,9 +114,10 @@ static int cmd_query(int argc, char **argv)
         } else if (!strcmp(argv[i], "--keep-stopwords")) {
             opt.keep_stopwords = 1;
         } else if (!strcmp(argv[i], "--synonyms") && i + 1 < argc) { /* issue 14 part 4 */
-            if (spasm_synonyms_load(&syn, argv[++i]))
-                bu_die("%s", spasm_synonyms_errmsg(syn));
+            if (spasm_synonyms_load(&syn, argv[++i])) bu_die("%s", spasm_synonyms_errmsg(syn));
             opt.synonyms = syn;
+        } else if (!strcmp(argv[i], "--count")) {
+            count = 1;
         } else if (!strcmp(argv[i], "--families")) { /* issue 14 part 3 */
             opt.families = 1;
         } else if (!strcmp(argv[i], "--bm25") && i + 2 < argc) {
@@ -146,6 +153,11 @@ static int cmd_query(int argc, char **argv)
         spasm_results *r = NULL;
         double t0 = bu_now_ms();
         rc = spasm_search(s, qs.q[i].text, &opt, &r);
+        uint64_t total = 0;
+        if (rc == SPASM_OK && count && (rc = spasm_count(s, qs.q[i].text, &total)) != SPASM_OK) {
+            spasm_results_free(r);
+            r = NULL;
+        }
         if (rc == SPASM_OK) {
             nhits = spasm_results_count(r);
             if (nhits > k) nhits = k;

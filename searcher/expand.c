@@ -116,6 +116,9 @@ static int word_cb(void *ud, const char *word, size_t len, const char *stem, siz
     SP_UNUSED(word);
     SP_UNUSED(len);
     scan *u = ud;
+    /* the time budget and the cancel flag (spasm_searcher_set_cancel):
+     * a prefix may read 100,000 words, each a df look-up */
+    if (sp_canceled_every(u->x)) return u->rc = u->x->rc;
     if (u->p->words >= u->budget) return u->p->scan_cut = 1;
     u->p->words++;
     return add_stem(u, stem, slen, -1);
@@ -296,6 +299,7 @@ int sp_expand(it_ctx *x, const qnode *q)
     size_t total = SP_PREFIX_SCAN_TOTAL;
     for (size_t i = 0; i < e->n; i++) {
         sp_pfx *p = &e->v[i];
+        if (sp_canceled(x)) return x->rc;
         /* every prefix may read SP_PREFIX_MAX words, the query SP_PREFIX_SCAN_TOTAL
          * beyond that */
         size_t max = SP_MIN((size_t)SP_PREFIX_SCAN, SP_MAX(total, (size_t)SP_PREFIX_MAX));

@@ -231,15 +231,39 @@ static inline uint32_t sp_ix_tspan_checked(sp_seg *ix, uint32_t p, int *rc, char
     return sp_get_u32(ix->tlen.p + 4 * (size_t)p);
 }
 
-/* A decompressed-block cache for record stores, one per searcher. */
+/* A block kept by a cache besides its current one (sp_store_cache_keep). */
+typedef struct sp_store_slot {
+    const sp_sec *data; /* NULL: empty */
+    uint64_t block;
+    uint64_t used; /* the cache's tick at its last use */
+    sp_buf buf;
+} sp_store_slot;
+
+/* A decompressed-block cache for record stores, one per searcher: the
+ * current block (the one the last sp_store_get() read), and with
+ * sp_store_cache_keep() the most recently used others too (LRU). */
 typedef struct sp_store_cache {
     const sp_sec *data; /* which store the cached block belongs to */
     uint64_t block;
     sp_buf buf;
     struct libdeflate_decompressor *dec; /* made on first use (malloc'd by libdeflate) */
+    sp_store_slot *slot;                 /* NULL: the current block only */
+    size_t nslots;
+    uint64_t tick;
+    uint64_t hits, misses; /* blocks found cached, blocks inflated (tests, benches) */
 } sp_store_cache;
 
-/* Free a cache's buffer and decompressor. */
+/* Blocks larger than this are not kept besides the current one, so a
+ * cache of n slots holds at most n times this (the writers' blocks are
+ * 8-16 KiB). */
+#define SP_STORE_SLOT_MAX (64u << 10)
+
+/* Let cache c keep up to n blocks besides its current one (least
+ * recently used out first), their buffers from allocator a; 0 or
+ * SPASM_ENOMEM.  Call once, before its first use. */
+int sp_store_cache_keep(sp_store_cache *c, const sp_alloc *a, size_t n);
+
+/* Free a cache's buffers and decompressor. */
 void sp_store_cache_free(sp_store_cache *c);
 
 /*

@@ -9,13 +9,72 @@
 
 /* ---- record stores ---- */
 
-/* Free a cache's buffer and decompressor (the cache may be reused after). */
+int sp_store_cache_keep(sp_store_cache *c, const sp_alloc *a, size_t n)
+{
+    if (n == 0 || c->slot) return 0;
+    sp_store_slot *v = sp_calloc(a, n * sizeof *v);
+    if (!v) return SPASM_ENOMEM;
+    for (size_t i = 0; i < n; i++) sp_buf_init(&v[i].buf, a);
+    c->slot = v;
+    c->nslots = n;
+    return 0;
+}
+
+/* Free a cache's buffers and decompressor (the cache may be reused after,
+ * as one of the current block only). */
 void sp_store_cache_free(sp_store_cache *c)
 {
     sp_buf_free(&c->buf);
     if (c->dec) libdeflate_free_decompressor(c->dec);
     c->dec = NULL;
     c->data = NULL;
+    if (c->slot) {
+        const sp_alloc *a = c->slot[0].buf.a;
+        for (size_t i = 0; i < c->nslots; i++) sp_buf_free(&c->slot[i].buf);
+        sp_free(a, c->slot);
+    }
+    c->slot = NULL;
+    c->nslots = 0;
+}
+
+/* Swap the current block of c with slot s (either may be empty). */
+static void swap_slot(sp_store_cache *c, sp_store_slot *s)
+{
+    sp_buf b = c->buf;
+    const sp_sec *d = c->data;
+    uint64_t k = c->block;
+    c->buf = s->buf;
+    c->data = s->data;
+    c->block = s->block;
+    s->buf = b;
+    s->data = d;
+    s->block = k;
+}
+
+/* Make block `block` of store data c's current one if a slot keeps it
+ * (1), else put the current one in the least recently used slot, c's
+ * buffer then free for the new block (0). */
+static int from_slots(sp_store_cache *c, const sp_sec *data, uint64_t block)
+{
+    c->tick++;
+    sp_store_slot *victim = NULL;
+    for (size_t i = 0; i < c->nslots; i++) {
+        sp_store_slot *s = &c->slot[i];
+        if (s->data == data && s->block == block) {
+            swap_slot(c, s);
+            s->used = c->tick;
+            c->hits++;
+            return 1;
+        }
+        if (!victim || !s->data || (victim->data && s->used < victim->used)) victim = s;
+    }
+    c->misses++;
+    if (victim && c->data && c->buf.cap <= SP_STORE_SLOT_MAX) {
+        swap_slot(c, victim);
+        victim->used = c->tick;
+    }
+    c->data = NULL; /* c->buf: the victim's old buffer (or its own), to be filled */
+    return 0;
 }
 
 int sp_store_get(sp_seg *ix, const sp_sec *data, const sp_sec *index, uint64_t rec,
@@ -36,8 +95,9 @@ int sp_store_get(sp_seg *ix, const sp_sec *data, const sp_sec *index, uint64_t r
     const uint8_t *e = index->p + lo * SP_STORE_IX_ENTRY;
     uint32_t first = sp_get_u32(e), ulen = sp_get_u32(e + 4), clen = sp_get_u32(e + 16);
     uint64_t off = sp_get_u64(e + 8);
-    if (c->data != data || c->block != lo) {
-        c->data = NULL;
+    if (c->data == data && c->block == lo) {
+        c->hits++;
+    } else if (!from_slots(c, data, lo)) {
         if (off > data->len || clen > data->len - off || ulen < 8 || ulen > (1u << 30))
             return sp_seterr(err, SPASM_ECORRUPT, "%s: bad stored-text block", ix->path);
         int rc = sp_ix_ensure(ix, data->off + off, clen, err);

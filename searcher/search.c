@@ -23,7 +23,7 @@ int spasm_searcher_new(spasm_index *ix, spasm_searcher **out)
     if (!s) return SPASM_ENOMEM;
     s->ix = ix;
     s->a = &ix->a;
-    s->an = sp_analyzer_new(&ix->a, 512);
+    s->an = sp_analyzer_new(&ix->a, 8192); /* queries, and the words of highlighted hits */
     if (!s->an) {
         sp_free(&ix->a, s);
         return SPASM_ENOMEM;
@@ -33,6 +33,14 @@ int spasm_searcher_new(spasm_index *ix, spasm_searcher **out)
     sp_analyzer_set_variants(s->an, (ix->flags & SP_FLAG_VARIANTS) != 0);
     sp_buf_init(&s->textcache.buf, &ix->a);
     sp_buf_init(&s->metacache.buf, &ix->a);
+    /* the hits of a query often share blocks (a document's passages, the
+     * titles of nearby documents), and a server's queries share hits:
+     * inflating a block is most of what a hit's text and title cost */
+    if (sp_store_cache_keep(&s->textcache, &ix->a, SP_SEARCHER_TEXT_BLOCKS) ||
+        sp_store_cache_keep(&s->metacache, &ix->a, SP_SEARCHER_META_BLOCKS)) {
+        spasm_searcher_free(s);
+        return SPASM_ENOMEM;
+    }
     *out = s;
     return 0;
 }

@@ -181,6 +181,12 @@ void sp_it_stems(const it *n, sp_buf *out, int negative);
 int sp_it_explain_hits(it_ctx *x, const qnode *qt, const sp_cand *hits, size_t n, sp_buf *out,
                        size_t *offs);
 
+/* Stored-text and document-metadata blocks a searcher keeps inflated
+ * besides the current one (sp_store_cache_keep): at most 32 x 64 KiB
+ * each, in practice 32 x 16 KiB of text and 32 x 8 KiB of titles. */
+#define SP_SEARCHER_TEXT_BLOCKS 32
+#define SP_SEARCHER_META_BLOCKS 32
+
 struct spasm_searcher {
     spasm_index *ix;
     const sp_alloc *a;

@@ -317,6 +317,8 @@ static void add_body(serve_server *srv, serve_req *r, const char *data, size_t n
     r->body[r->body_len] = 0;
 }
 
+static void run_inline(serve_server *srv, serve_req *r); /* below, with the pool */
+
 /* The access handler: called when the headers are in, for each chunk of a
  * body, once more at its end, and again after a worker resumed the
  * connection. */
@@ -399,8 +401,117 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return respond(srv, r, NULL);
     default:
         if (route_prepare(srv, r, url) != 0) return respond(srv, r, NULL);
+        if (srv->cfg.dispatch_inline) {
+            run_inline(srv, r);
+            return respond(srv, r, NULL);
+        }
         return enqueue(srv, r);
     }
+}
+
+/* ---- running a search or a look-up (a worker, or inline) */
+
+/* When a newer generation was published, move *s to a searcher on it
+ * (keeping the one we have when that fails). */
+static void refresh_searcher(serve_server *srv, serve_snap **snap, spasm_searcher **s)
+{
+    if (atomic_load(&srv->epoch) == (*snap)->epoch) return;
+    serve_snap *ns = snap_acquire(srv);
+    spasm_searcher *s2 = NULL;
+    if (spasm_searcher_new(ns->ix, &s2) == SPASM_OK) {
+        spasm_searcher_free(*s);
+        snap_release(srv, *snap);
+        *s = s2, *snap = ns;
+    } else {
+        snap_release(srv, ns); /* keep answering from the one we have */
+    }
+}
+
+/* Run r (a search or a document look-up) with searcher s on snap, or
+ * answer it 503 when stopping or past its time budget. */
+static void run_request(serve_server *srv, spasm_searcher *s, serve_snap *snap, serve_req *r,
+                        int stopping)
+{
+    r->generation = snap->stats.generation;
+
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double waited = serve_ms(&r->t_start, &now);
+    if (stopping) {
+        serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", -1, NULL);
+    } else if (r->route == R_DOCUMENT && srv->cfg.time_budget_ms &&
+               waited > srv->cfg.time_budget_ms) {
+        /* (a search checks its own deadline, below, waiting included) */
+        char msg[128];
+        snprintf(msg, sizeof msg, "overloaded: waited %.0f ms for a worker (time budget %u ms)",
+                 waited, srv->cfg.time_budget_ms);
+        atomic_fetch_add(&srv->refused, 1);
+        serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, msg, -1, NULL);
+        r->extra_header = "Retry-After", r->extra_value = "1";
+    } else {
+        /* the time budget counts from the request's first byte; the
+         * library stops a search that runs past it (SPASM_ECANCELED),
+         * and every search at once when a drain timed out */
+        uint64_t deadline = 0;
+        if (srv->cfg.time_budget_ms)
+            deadline = (uint64_t)r->t_start.tv_sec * 1000000000u + (uint64_t)r->t_start.tv_nsec +
+                       (uint64_t)srv->cfg.time_budget_ms * 1000000u;
+        spasm_searcher_set_cancel(s, &srv->cancel_searches, deadline);
+        r->budget_ms = srv->cfg.time_budget_ms;
+        route_run(srv, s, r);
+        if (r->status == MHD_HTTP_SERVICE_UNAVAILABLE) { /* stopped */
+            atomic_fetch_add(&srv->refused, 1);
+            if (srv->cancel_searches)
+                serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", -1, NULL);
+        }
+    }
+}
+
+/* --dispatch inline: each of libmicrohttpd's threads has its own
+ * searcher (thread-specific data, made on the thread's first search) and
+ * runs the search itself, with no hand-over to a worker and back. */
+typedef struct inline_state {
+    serve_server *srv;
+    serve_snap *snap;
+    spasm_searcher *s;
+} inline_state;
+
+/* The key's destructor: at the exit of a libmicrohttpd thread. */
+static void inline_state_free(void *p)
+{
+    inline_state *st = p;
+    spasm_searcher_free(st->s);
+    snap_release(st->srv, st->snap);
+    free(st);
+}
+
+/* Run r in this thread with its searcher. */
+static void run_inline(serve_server *srv, serve_req *r)
+{
+    /* the test hook: hold every request while the file exists */
+    while (srv->hold_path && access(srv->hold_path, F_OK) == 0 && !srv->cancel_searches)
+        usleep(2000);
+    inline_state *st = pthread_getspecific(srv->inline_key);
+    if (!st) {
+        st = calloc(1, sizeof *st);
+        if (st) {
+            st->srv = srv;
+            st->snap = snap_acquire(srv);
+            if (spasm_searcher_new(st->snap->ix, &st->s) != SPASM_OK ||
+                pthread_setspecific(srv->inline_key, st) != 0) {
+                spasm_searcher_free(st->s);
+                snap_release(srv, st->snap);
+                free(st);
+                st = NULL;
+            }
+        }
+        if (!st) {
+            serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot make a searcher", -1, NULL);
+            return;
+        }
+    }
+    refresh_searcher(srv, &st->snap, &st->s);
+    run_request(srv, st->s, st->snap, r, srv->cancel_searches != 0);
 }
 
 /* ---- the worker pool */
@@ -443,51 +554,8 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&p->mu);
 
         /* a newer generation was published: a searcher on it */
-        if (atomic_load(&srv->epoch) != snap->epoch) {
-            serve_snap *ns = snap_acquire(srv);
-            spasm_searcher *s2 = NULL;
-            if (spasm_searcher_new(ns->ix, &s2) == SPASM_OK) {
-                spasm_searcher_free(s);
-                snap_release(srv, snap);
-                s = s2, snap = ns;
-            } else {
-                snap_release(srv, ns); /* keep answering from the one we have */
-            }
-        }
-        r->generation = snap->stats.generation;
-
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double waited = serve_ms(&r->t_start, &now);
-        if (stopping) {
-            serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", -1, NULL);
-        } else if (r->route == R_DOCUMENT && srv->cfg.time_budget_ms &&
-                   waited > srv->cfg.time_budget_ms) {
-            /* (a search checks its own deadline, below, waiting included) */
-            char msg[128];
-            snprintf(msg, sizeof msg, "overloaded: waited %.0f ms for a worker (time budget %u ms)",
-                     waited, srv->cfg.time_budget_ms);
-            atomic_fetch_add(&srv->refused, 1);
-            serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, msg, -1, NULL);
-            r->extra_header = "Retry-After", r->extra_value = "1";
-        } else {
-            /* the time budget counts from the request's first byte; the
-             * library stops a search that runs past it (SPASM_ECANCELED),
-             * and every search at once when a drain timed out */
-            uint64_t deadline = 0;
-            if (srv->cfg.time_budget_ms)
-                deadline = (uint64_t)r->t_start.tv_sec * 1000000000u +
-                           (uint64_t)r->t_start.tv_nsec +
-                           (uint64_t)srv->cfg.time_budget_ms * 1000000u;
-            spasm_searcher_set_cancel(s, &srv->cancel_searches, deadline);
-            r->budget_ms = srv->cfg.time_budget_ms;
-            route_run(srv, s, r);
-            if (r->status == MHD_HTTP_SERVICE_UNAVAILABLE) { /* stopped */
-                atomic_fetch_add(&srv->refused, 1);
-                if (srv->cancel_searches)
-                    serve_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down", -1, NULL);
-            }
-        }
+        refresh_searcher(srv, &snap, &s);
+        run_request(srv, s, snap, r, stopping);
         struct MHD_Connection *conn = r->conn;
         atomic_store(&r->done, 1);
         MHD_resume_connection(conn); /* r may be gone from here on */
@@ -506,7 +574,8 @@ static int pool_start(serve_server *srv)
     p->srv = srv;
     p->th = calloc(srv->cfg.threads, sizeof *p->th);
     if (!p->th) return -1;
-    for (p->n = 0; p->n < srv->cfg.threads; p->n++)
+    unsigned want = srv->cfg.dispatch_inline ? 0 : srv->cfg.threads; /* inline: no workers */
+    for (p->n = 0; p->n < want; p->n++)
         if (pthread_create(&p->th[p->n], NULL, worker, srv) != 0) {
             fprintf(stderr, "spasm-serve: cannot start worker thread: %s\n", strerror(errno));
             return -1;
@@ -541,18 +610,29 @@ int serve_start(serve_server *srv, int fd, int ipv6)
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    /* inline: --threads polling threads, each searching itself (one
+     * polling thread and the pool otherwise) */
+    unsigned mhd_threads = srv->cfg.dispatch_inline ? srv->cfg.threads : 1;
+    if (srv->cfg.dispatch_inline && pthread_key_create(&srv->inline_key, inline_state_free) != 0) {
+        fprintf(stderr, "spasm-serve: cannot make thread-specific data\n");
+        pool_stop(srv);
+        return -1;
+    }
     /* libmicrohttpd's own limit is above ours, so that the connections
      * between the two get a 503 instead of waiting in the backlog */
     unsigned hard = srv->cfg.max_connections + 16 + srv->cfg.max_connections / 4;
-    srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
-                              on_mhd_log, srv, MHD_OPTION_LISTEN_SOCKET, fd,
-                              MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
-                              on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-                              MHD_OPTION_CONNECTION_LIMIT, hard, MHD_OPTION_CONNECTION_TIMEOUT,
-                              srv->cfg.idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                              srv->cfg.max_request_bytes, MHD_OPTION_END);
+    srv->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        srv, MHD_OPTION_CONNECTION_LIMIT, hard, MHD_OPTION_CONNECTION_TIMEOUT,
+        srv->cfg.idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_request_bytes,
+        /* a pool of one thread is no pool: then the list ends here */
+        mhd_threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, mhd_threads,
+        MHD_OPTION_END);
     if (!srv->d) {
         fprintf(stderr, "spasm-serve: cannot start the HTTP daemon\n");
+        if (srv->cfg.dispatch_inline) pthread_key_delete(srv->inline_key);
         pool_stop(srv);
         return -1;
     }
@@ -576,6 +656,7 @@ void serve_stop(serve_server *srv)
     pool_stop(srv);           /* what is still queued gets 503 */
     writes_stop(srv);         /* queued writes are committed and answered */
     wait_idle(srv, 1000);     /* ... and is sent */
-    MHD_stop_daemon(srv->d);
+    MHD_stop_daemon(srv->d);  /* inline: its threads' searchers are freed as they exit */
     srv->d = NULL;
+    if (srv->cfg.dispatch_inline) pthread_key_delete(srv->inline_key);
 }

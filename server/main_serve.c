@@ -52,6 +52,10 @@ static void usage(FILE *f)
                "      --token-file FILE     writes need \"Authorization: Bearer\" + its content\n"
                "      --synonyms FILE       query-time synonyms (Solr format), used instead of\n"
                "                            the index's stored ones; synonyms=0 turns off both\n"
+               "      --dispatch pool|inline  pool (default): one thread reads the requests,\n"
+               "                            the workers search; inline: --threads threads each\n"
+               "                            read and search (no hand-over; --max-queue does\n"
+               "                            not apply)\n"
                "  -h, --help, -V, --version\n"
                "\n"
                "Endpoints: GET /search?q=&k=&offset=&group=doc&collapse=1&explain=1&synonyms=0,\n"
@@ -169,7 +173,8 @@ int main(int argc, char **argv)
         O_NOLOG,
         O_WRITABLE,
         O_TOKEN,
-        O_SYN
+        O_SYN,
+        O_DISPATCH
     };
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"listen", required_argument, 0, 'l'},
@@ -189,6 +194,7 @@ int main(int argc, char **argv)
                                          {"writable", no_argument, 0, O_WRITABLE},
                                          {"token-file", required_argument, 0, O_TOKEN},
                                          {"synonyms", required_argument, 0, O_SYN},
+                                         {"dispatch", required_argument, 0, O_DISPATCH},
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
                                          {0, 0, 0, 0}};
@@ -248,6 +254,13 @@ int main(int argc, char **argv)
             break;
         case O_SYN:
             c->synonyms = optarg;
+            break;
+        case O_DISPATCH:
+            if (strcmp(optarg, "pool") && strcmp(optarg, "inline")) {
+                fprintf(stderr, "spasm-serve: --dispatch: '%s' is not pool or inline\n", optarg);
+                return 2;
+            }
+            c->dispatch_inline = !strcmp(optarg, "inline");
             break;
         case 'h':
             usage(stdout);

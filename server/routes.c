@@ -5,7 +5,9 @@
  *
  * A hit has exactly the fields of `spasm-search --format json` (rank,
  * score, doc, passage, title, text, highlights, snippet, also_in; explain
- * and expansion_cut when they apply): a test compares the two.
+ * and expansion_cut when they apply): a test compares the two.  The
+ * search answer is written with jsonw.c (no Jansson tree: measured the
+ * larger cost of an answer), the others are Jansson trees.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -185,33 +187,50 @@ int route_prepare(serve_server *srv, serve_req *r, const char *url)
     return 0;
 }
 
-/* One hit as spasm-search --format json prints it. */
-static json_t *hit_json(size_t rank, const spasm_hit *h, int explain, int cut)
+/* One hit as spasm-search --format json prints it, appended to w. */
+static void hit_json(serve_jw *w, size_t rank, const spasm_hit *h, int explain, int cut)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "rank", json_integer((json_int_t)rank));
-    json_object_set_new(o, "score", json_real(h->score));
-    json_object_set_new(o, "doc", json_string(h->doc_id));
-    json_object_set_new(o, "passage", json_integer(h->ordinal + 1));
-    json_object_set_new(o, "title", json_string(h->title));
-    json_object_set_new(o, "text", json_stringn(h->text, h->text_len));
-    json_t *hl = json_array();
-    for (size_t i = 0; i < h->nhighlights; i++)
-        json_array_append_new(hl, json_pack("[I,I]", (json_int_t)h->highlights[i].start,
-                                            (json_int_t)h->highlights[i].end));
-    json_object_set_new(o, "highlights", hl);
-    json_object_set_new(o, "snippet",
-                        json_pack("{s:I,s:I}", "start", (json_int_t)h->snippet_start, "end",
-                                  (json_int_t)h->snippet_end));
-    json_t *dups = json_array();
-    for (size_t i = 0; i < h->ndups; i++)
-        json_array_append_new(dups, json_pack("{s:s,s:I,s:f}", "doc", h->dups[i].doc_id, "passage",
-                                              (json_int_t)h->dups[i].ordinal + 1, "score",
-                                              h->dups[i].score));
-    json_object_set_new(o, "also_in", dups);
-    if (explain) json_object_set_new(o, "explain", json_string(h->explain));
-    if (cut) json_object_set_new(o, "expansion_cut", json_true());
-    return o;
+    jw_lit(w, "{\"rank\":");
+    jw_u64(w, rank);
+    jw_lit(w, ",\"score\":");
+    jw_real(w, h->score);
+    jw_lit(w, ",\"doc\":");
+    jw_cstr(w, h->doc_id);
+    jw_lit(w, ",\"passage\":");
+    jw_u64(w, (unsigned long long)h->ordinal + 1);
+    jw_lit(w, ",\"title\":");
+    jw_cstr(w, h->title);
+    jw_lit(w, ",\"text\":");
+    jw_str(w, h->text, h->text_len);
+    jw_lit(w, ",\"highlights\":[");
+    for (size_t i = 0; i < h->nhighlights; i++) {
+        jw_lit(w, i ? ",[" : "[");
+        jw_u64(w, h->highlights[i].start);
+        jw_lit(w, ",");
+        jw_u64(w, h->highlights[i].end);
+        jw_lit(w, "]");
+    }
+    jw_lit(w, "],\"snippet\":{\"start\":");
+    jw_u64(w, h->snippet_start);
+    jw_lit(w, ",\"end\":");
+    jw_u64(w, h->snippet_end);
+    jw_lit(w, "},\"also_in\":[");
+    for (size_t i = 0; i < h->ndups; i++) {
+        jw_lit(w, i ? ",{\"doc\":" : "{\"doc\":");
+        jw_cstr(w, h->dups[i].doc_id);
+        jw_lit(w, ",\"passage\":");
+        jw_u64(w, (unsigned long long)h->dups[i].ordinal + 1);
+        jw_lit(w, ",\"score\":");
+        jw_real(w, h->dups[i].score);
+        jw_lit(w, "}");
+    }
+    jw_lit(w, "]");
+    if (explain) {
+        jw_lit(w, ",\"explain\":");
+        jw_cstr(w, h->explain);
+    }
+    if (cut) jw_lit(w, ",\"expansion_cut\":true");
+    jw_lit(w, "}");
 }
 
 /* A library error as an answer: a bad query is 400 with its byte position
@@ -232,27 +251,6 @@ static void library_error(serve_req *r, int rc, const char *msg)
     } else {
         serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, msg, -1, NULL);
     }
-}
-
-/* Write took_ms into r's JSON, rounded to 3 decimals (Jansson prints a
- * real at full precision): its placeholder "took_ms":0 is replaced.  The
- * pattern cannot occur inside the JSON-escaped query before it. */
-static void set_took_ms(serve_req *r, double ms)
-{
-    static const char pat[] = ",\"took_ms\":0,";
-    char *at = r->json ? strstr(r->json, pat) : NULL;
-    if (!at) return;
-    char num[48];
-    int n = snprintf(num, sizeof num, ",\"took_ms\":%.3f,", ms < 0 ? 0 : ms);
-    size_t head = (size_t)(at - r->json), tail = r->json_len - head - (sizeof pat - 1);
-    char *j = malloc(head + (size_t)n + tail + 1);
-    if (!j) return; /* keep the placeholder */
-    memcpy(j, r->json, head);
-    memcpy(j + head, num, (size_t)n);
-    memcpy(j + head + (size_t)n, at + sizeof pat - 1, tail + 1);
-    free(r->json);
-    r->json = j;
-    r->json_len = head + (size_t)n + tail;
 }
 
 /* GET /search: ask for k + 1 hits to know whether a next page exists. */
@@ -285,27 +283,51 @@ static void run_search(serve_server *srv, spasm_searcher *s, serve_req *r)
     }
     int cut = (spasm_results_flags(res) & SPASM_RESULT_EXPANSION_CUT) != 0;
     size_t n = spasm_results_count(res), shown = n > r->k ? r->k : n;
-    json_t *hits = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(
-            hits, hit_json(r->offset + i + 1, spasm_results_hit(res, i), r->explain, cut));
+    /* the hits first (took_ms counts them), then the answer around them */
+    serve_jw hits = {0}, out = {0};
+    for (size_t i = 0; i < shown; i++) {
+        jw_lit(&hits, i ? "," : "");
+        hit_json(&hits, r->offset + i + 1, spasm_results_hit(res, i), r->explain, cut);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    json_t *out = json_object();
-    json_object_set_new(out, "query", json_string(r->q));
-    json_object_set_new(out, "took_ms", json_integer(0)); /* written below, rounded */
-    json_object_set_new(out, "generation", json_integer((json_int_t)r->generation));
-    json_object_set_new(out, "total", json_integer((json_int_t)total));
-    json_object_set_new(out, "total_exact", json_boolean(r->count));
-    json_object_set_new(out, "offset", json_integer((json_int_t)r->offset));
-    json_object_set_new(out, "k", json_integer((json_int_t)r->k));
-    json_object_set_new(out, "more", json_boolean(n > r->k));
-    if (cut) json_object_set_new(out, "notes", json_string(spasm_results_notes(res)));
+    char num[48];
+    jw_lit(&out, "{\"query\":");
+    jw_cstr(&out, r->q);
+    double ms = serve_ms(&t0, &t1);
+    snprintf(num, sizeof num, ",\"took_ms\":%.3f,\"generation\":", ms < 0 ? 0 : ms);
+    jw_lit(&out, num);
+    jw_u64(&out, r->generation);
+    jw_lit(&out, ",\"total\":");
+    jw_u64(&out, total);
+    jw_lit(&out, r->count ? ",\"total_exact\":true" : ",\"total_exact\":false");
+    jw_lit(&out, ",\"offset\":");
+    jw_u64(&out, r->offset);
+    jw_lit(&out, ",\"k\":");
+    jw_u64(&out, r->k);
+    jw_lit(&out, n > r->k ? ",\"more\":true" : ",\"more\":false");
+    if (cut) {
+        jw_lit(&out, ",\"notes\":");
+        jw_cstr(&out, spasm_results_notes(res));
+    }
     const char *sugg = spasm_results_suggestion(res); /* typo tolerance */
-    if (*sugg) json_object_set_new(out, "suggestion", json_string(sugg));
-    json_object_set_new(out, "hits", hits);
+    if (*sugg) {
+        jw_lit(&out, ",\"suggestion\":");
+        jw_cstr(&out, sugg);
+    }
+    jw_lit(&out, ",\"hits\":[");
+    jw_raw(&out, hits.p ? hits.p : "", hits.n);
+    jw_lit(&out, "]}");
+    jw_free(&hits);
     spasm_results_free(res);
-    serve_answer(r, MHD_HTTP_OK, out);
-    set_took_ms(r, serve_ms(&t0, &t1));
+    if (out.err) {
+        jw_free(&out);
+        serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory", -1, NULL);
+        return;
+    }
+    free(r->json);
+    r->status = MHD_HTTP_OK;
+    r->json = out.p; /* r owns it now */
+    r->json_len = out.n;
 }
 
 /* GET /documents/ID: the document's passages, in order. */

@@ -41,6 +41,7 @@ typedef struct serve_cfg {
     int writable;             /* POST / DELETE allowed */
     const char *token_file;   /* bearer token for writes, or NULL */
     const char *synonyms;     /* --synonyms FILE: query-time synonyms, or NULL */
+    int dispatch_inline;      /* --dispatch inline: libmicrohttpd's threads search */
 } serve_cfg;
 
 /* Routes a request is sent to. */
@@ -139,6 +140,7 @@ typedef struct serve_server {
     atomic_long connections; /* open connections */
     atomic_ullong served, refused, errors;
     pthread_mutex_t log_mu;
+    pthread_key_t inline_key; /* --dispatch inline: each thread's searcher (http.c) */
 } serve_server;
 
 /* ---- http.c */
@@ -189,6 +191,22 @@ int writes_start(serve_server *srv);
 void writes_stop(serve_server *srv);
 /* Write requests queued for the writer. */
 size_t writes_queued(serve_server *srv);
+
+/* ---- jsonw.c: a JSON writer (GET /search's answers) */
+
+typedef struct serve_jw {
+    char *p; /* malloc'd, NUL-terminated; the caller takes or frees it */
+    size_t n, cap;
+    int err; /* out of memory: what follows is dropped */
+} serve_jw;
+
+void jw_raw(serve_jw *w, const char *s, size_t n); /* as it is */
+void jw_lit(serve_jw *w, const char *s);           /* as it is, NUL-terminated */
+void jw_str(serve_jw *w, const char *s, size_t n); /* a JSON string */
+void jw_cstr(serve_jw *w, const char *s);
+void jw_u64(serve_jw *w, unsigned long long v);
+void jw_real(serve_jw *w, double v);
+void jw_free(serve_jw *w);
 
 /* ---- snapshot.c */
 

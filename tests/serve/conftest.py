@@ -40,7 +40,10 @@ class Server:
         self.log = open(self.log_path, "wb")
         e = dict(os.environ)
         e.update(env or {})
-        cmd = [SERVE, "-i", index, "--listen", "127.0.0.1:0", "--threads", "2", *args]
+        # SPASM_SERVE_TEST_ARGS: options for every server of a run (e.g.
+        # "--dispatch inline"), before the test's own
+        extra = os.environ.get("SPASM_SERVE_TEST_ARGS", "").split()
+        cmd = [SERVE, "-i", index, "--listen", "127.0.0.1:0", "--threads", "2", *extra, *args]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.PIPE, env=e)
         self.err = b""
         self.port = None

@@ -29,7 +29,7 @@ def test_healthz(server):
     assert h["content-type"] == "application/json; charset=utf-8"
 
 
-@pytest.mark.parametrize("query,params,cli", [
+SEARCH_CASES = [
     ("night calf cramps", "", []),
     ("renal colic", "&k=3", ["-k", "3"]),
     ("muscle", "&k=4&offset=3", ["-k", "4", "--offset", "3"]),
@@ -40,7 +40,10 @@ def test_healthz(server):
      ["--title-weight", "3", "--proximity", "0.25"]),
     ("pregnant cramps", "&families=1", ["--families"]),
     ("dehydrat* OR cramp*", "&k=20", ["-k", "20"]),
-])
+]
+
+
+@pytest.mark.parametrize("query,params,cli", SEARCH_CASES)
 def test_search_hits_are_the_cli_json(server, index, query, params, cli):
     st, _, body = server.get("/search?q=" + Q(query) + params)
     assert st == 200
@@ -373,7 +376,7 @@ def _read_all(sock):
 def test_queue_full_503(make_server, tmp_path):
     hold = tmp_path / "hold"
     hold.write_text("")
-    s = make_server("--threads", "1", "--max-queue", "2",
+    s = make_server("--dispatch", "pool", "--threads", "1", "--max-queue", "2",
                     env={"SPASM_SERVE_TEST_HOLD": str(hold)})
     a = _send(s.port, "/search?q=calf")
     b = _send(s.port, "/search?q=night")
@@ -388,7 +391,7 @@ def test_queue_full_503(make_server, tmp_path):
 def test_time_budget_503(make_server, tmp_path):
     hold = tmp_path / "hold"
     hold.write_text("")
-    s = make_server("--threads", "1", "--time-budget", "20",
+    s = make_server("--dispatch", "pool", "--threads", "1", "--time-budget", "20",
                     env={"SPASM_SERVE_TEST_HOLD": str(hold)})
     a = _send(s.port, "/search?q=calf")
     s.wait_stat("queued", 1)
@@ -403,7 +406,8 @@ def test_time_budget_503(make_server, tmp_path):
 def test_signal_drains_and_exits_0(make_server, tmp_path, sig):
     hold = tmp_path / "hold"
     hold.write_text("")
-    s = make_server("--threads", "1", env={"SPASM_SERVE_TEST_HOLD": str(hold)})
+    s = make_server("--dispatch", "pool", "--threads", "1",
+                    env={"SPASM_SERVE_TEST_HOLD": str(hold)})
     a = _send(s.port, "/search?q=calf")
     s.wait_stat("queued", 1)
     s.proc.send_signal(sig)
@@ -445,6 +449,62 @@ def test_concurrent_clients_agree(server):
     for t in ts:
         t.join(WAIT)
     assert not bad
+
+
+# ---- --dispatch inline: libmicrohttpd's threads search themselves
+
+
+@pytest.fixture(scope="module")
+def inline_server(index, tmp_path_factory):
+    from conftest import Server
+    s = Server(str(tmp_path_factory.mktemp("serve-inline")), index, ("--dispatch", "inline"))
+    yield s
+    rc, err = s.stop()
+    assert rc == 0, err
+
+
+@pytest.mark.parametrize("query,params,cli", SEARCH_CASES)
+def test_inline_hits_are_the_cli_json(inline_server, index, query, params, cli):
+    st, _, body = inline_server.get("/search?q=" + Q(query) + params)
+    assert st == 200 and body["hits"] == cli_json(index, query, *cli) and body["hits"]
+
+
+def test_inline_documents_errors_stats(inline_server, server):
+    doc = "002_d8b5a69b0f81f7af"
+    st1, _, b1 = inline_server.get("/documents/" + doc)
+    st2, _, b2 = server.get("/documents/" + doc)
+    assert st1 == st2 == 200 and b1 == b2 and b1["passages"]
+    assert inline_server.get("/documents/nope")[0] == 404
+    st, _, body = inline_server.get("/search?q=" + Q("a NEAR/0 b"))
+    assert st == 400 and body["position"] == 2
+    st, _, body = inline_server.get("/stats")
+    assert st == 200 and body["server"]["threads"] == 2
+    assert body["server"]["requests_served"] >= 1
+
+
+def test_inline_concurrent_clients_agree_and_drain(make_server):
+    s = make_server("--dispatch", "inline")
+    queries = ["night calf cramps", "renal colic", "muscle", "spasm", "cramp* NEAR night"]
+    want = {q: s.get("/search?q=" + Q(q))[2]["hits"] for q in queries}
+    bad = []
+
+    def client(n):
+        c = s.conn()
+        for i in range(30):
+            q = queries[(n + i) % len(queries)]
+            st, _, body = s.get("/search?q=" + Q(q), conn=c)
+            if st != 200 or body["hits"] != want[q]:
+                bad.append((q, st))
+        c.close()
+
+    ts = [threading.Thread(target=client, args=(n,)) for n in range(6)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(WAIT)
+    assert not bad
+    rc, err = s.stop()
+    assert rc == 0, err
 
 
 # ---- options, CORS, the log
@@ -491,6 +551,7 @@ def test_no_log(make_server):
     (["--listen", "127.0.0.1:99999"], "--listen"),
     (["--threads", "0"], "--threads"),
     (["--max-k", "x"], "--max-k"),
+    (["--dispatch", "threads"], "--dispatch"),
     (["--bogus"], "usage"),
     (["-i", "/nonexistent.spx"], "nonexistent"),
     (["extra"], "unexpected"),
