@@ -31,7 +31,7 @@ struct sp_analyzer {
     sp_buf pool;
     utf8proc_int32_t *cp; /* scratch for folding */
     size_t capcp;
-    stem_slot *cache;
+    stem_slot *cache; /* allocated at the first stem (NULL until then) */
     size_t cache_mask;
     int variants; /* 1: fold spelling variants before stemming */
 };
@@ -47,9 +47,8 @@ sp_analyzer *sp_analyzer_new(const sp_alloc *a, size_t cache_slots)
     an->stemmer = sb_stemmer_new("english", "UTF_8");
     an->capcp = 4 * SP_MAX_WORD;
     an->cp = sp_malloc(a, an->capcp * sizeof *an->cp);
-    an->cache = sp_calloc(a, slots * sizeof *an->cache);
-    an->cache_mask = slots - 1;
-    if (!an->stemmer || !an->cp || !an->cache) {
+    an->cache_mask = slots - 1; /* (the cache itself comes with the first stem) */
+    if (!an->stemmer || !an->cp) {
         sp_analyzer_free(an);
         return NULL;
     }
@@ -61,8 +60,8 @@ void sp_analyzer_set_variants(sp_analyzer *an, int on)
     on = on != 0;
     if (an->variants == on) return;
     an->variants = on;
-    /* The cache holds stems of the other setting: empty it. */
-    memset(an->cache, 0, (an->cache_mask + 1) * sizeof *an->cache);
+    /* The cache holds stems of the other setting: empty it (if there is one). */
+    if (an->cache) memset(an->cache, 0, (an->cache_mask + 1) * sizeof *an->cache);
 }
 
 int sp_analyzer_variants(const sp_analyzer *an)
@@ -199,12 +198,16 @@ size_t sp_fold_word(sp_analyzer *an, const char *word, size_t len, char *folded)
 /* Stem the folded word w[0, n) into out -- the stem of its canonical
  * spelling when variants are on; returns the stem's length, or
  * SP_NOMEM_LEN when libstemmer runs out of memory.  The cache is keyed by
- * the word as folded, so a variant costs its table lookup once. */
+ * the word as folded, so a variant costs its table lookup once.  It is
+ * allocated (and zeroed: 1.5 MiB for a writer's) here, at the first stem,
+ * so that an analyser that never stems costs nothing; without memory for
+ * it, words are stemmed uncached. */
 static size_t stem(sp_analyzer *an, const char *w, size_t n, char *out)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)w[i]) * 16777619u;
-    stem_slot *s = &an->cache[h & an->cache_mask];
+    if (!an->cache) an->cache = sp_calloc(an->a, (an->cache_mask + 1) * sizeof *an->cache);
+    stem_slot none = {0}, *s = an->cache ? &an->cache[h & an->cache_mask] : &none;
     if (s->wlen == n && memcmp(s->buf, w, n) == 0) {
         memcpy(out, s->buf + n, s->slen);
         return s->slen;
