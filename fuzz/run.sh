@@ -26,7 +26,7 @@ for name in "$@"; do
     echo "fuzz: $name for ${secs}s (log: $log)" >&2
     # (no 4 KiB fill of each malloc, a smaller quarantine: about 25% faster)
     ASAN_OPTIONS=${ASAN_OPTIONS:-max_malloc_fill_size=0:quarantine_size_mb=16} \
-    SPASM_FUZZ_INDEX=$build/corpus.spx "$bin" "${dict[@]}" -max_total_time="$secs" \
+    SPASM_FUZZ_INDEX=$build/fuzz-query.spx "$bin" "${dict[@]}" -max_total_time="$secs" \
         -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix="$build/artifacts/$name/" ${FUZZ_ARGS:-} \
         "$build/corpus/$name" "fuzz/corpus/$name" >"$log" 2>&1
