@@ -150,18 +150,19 @@ int fuzz_search_count(spasm_searcher *s, const char *query, const spasm_search_o
 }
 
 /* Queries over the words of the seed indexes (fuzz/corpus/fuzz_index) and
- * of corpus/, covering every operator. */
+ * of corpus/, covering every operator, query i with option set i % 4.
+ * Nine (eleven before: the phrase with NEAR, the two prefixes with a
+ * phrase) and the wide prefix with ids only: 1.3x faster, with the same
+ * edges (fuzz/README.md). */
 static const char *const exercise_queries[] = {
     "night calf cramps",
-    "\"renal colic\" pain",
+    "\"renal colic\" pain calf NEAR/5 night",
     "+magnesium -menstrual cramps",
-    "(cramp OR spasm) AND night",
-    "dehydrat* water",
-    "calf NEAR/5 night",
-    "cramp* NEAR night",
-    "\"night cramp*\"",
-    "the of",
     "s* OR cramps",
+    "dehydrat* water \"night cramp*\"",
+    "cramp* NEAR night",
+    "the of",
+    "(cramp OR spasm) AND night",
     "NOT zebra muscle",
 };
 
