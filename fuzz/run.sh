@@ -19,7 +19,8 @@ for name in "$@"; do
     bin=$build/fuzzers/$name
     [ -x "$bin" ] || { echo "fuzz: $bin is not built (make fuzz)" >&2; exit 2; }
     mkdir -p "$build/corpus/$name" "$build/artifacts/$name" "$build/logs"
-    case $name in fuzz_index*) cp "$build/corpus.spx" "$build/corpus/$name/bundled.spx" ;; esac
+    case $name in fuzz_index*) cp "$build/corpus.spx" "$build/corpus/$name/bundled.spx"
+        cp "$build/fuzz-query.spx" "$build/corpus/$name/fuzz-query.spx" ;; esac
     dict=()
     [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
     log=$build/logs/$name.log
