@@ -321,7 +321,7 @@ $(BUILD)/tests/test_serve: tests/serve/run.sh $(BIN_SERVE) $(BIN_INDEX)
 # `make check` runs each once over its seeds in fuzz/corpus/.
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_TARGETS ?= fuzz_query fuzz_index fuzz_index_crc fuzz_ingest fuzz_markup
+FUZZ_TARGETS ?= fuzz_query fuzz_index fuzz_index_crc fuzz_ingest fuzz_markup fuzz_synonyms
 FUZZ_FAST ?=
 FUZZ_SAN = $(if $(FUZZ_FAST),fuzz-fast,fuzz)
 FUZZ_BUILD = build/$(FUZZ_SAN)
@@ -332,7 +332,13 @@ fuzz: deps-clang
 	@$(MAKE) --no-print-directory $(FUZZ_VARS) fuzz-build
 	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME) $(FUZZ_TARGETS)
 
-fuzz-build: $(FUZZ_BIN) $(CORPUS_INDEX)
+# fuzz_query's and fuzz_synonyms' index: small (157 passages, 113 terms),
+# so that prefix storms and large k stay cheap per input (fuzz/README.md).
+FUZZ_QUERY_INDEX = $(BUILD)/fuzz-query.spx
+fuzz-build: $(FUZZ_BIN) $(CORPUS_INDEX) $(FUZZ_QUERY_INDEX)
+
+$(FUZZ_QUERY_INDEX): $(BIN_INDEX) fuzz/query/docs.jsonl fuzz/query/synonyms.txt
+	$(BIN_INDEX) -q -j 1 --synonyms fuzz/query/synonyms.txt -o $@ fuzz/query/docs.jsonl
 
 # FUZZ_FAST=1 (UBSan only, for long runs): each target also links a library
 # of its own (BUILD/cmp-TARGET/) in which only the files that parse its
@@ -343,7 +349,8 @@ fuzz-build: $(FUZZ_BIN) $(CORPUS_INDEX)
 # passages, ranking, the writer's term table) took 25-70% of the time; see
 # fuzz/README.md.  The default tree (ASan, make check) traces everything.
 FUZZ_CMP ?=
-FUZZ_CMP_fuzz_query = searcher/query.c searcher/expand.c searcher/search.c
+FUZZ_CMP_fuzz_query = searcher/query.c searcher/expand.c searcher/search.c searcher/suggest.c \
+    searcher/synonyms.c
 FUZZ_CMP_fuzz_index = common/base.c common/codec.c searcher/index.c searcher/segment.c \
     searcher/records.c searcher/postings.c searcher/iter.c
 FUZZ_CMP_fuzz_ingest = common/analyzer.c indexer/batch.c indexer/input.c indexer/jsonline.c \
@@ -359,6 +366,7 @@ FUZZ_LIB_fuzz_query = $(BUILD)/cmp-fuzz_query/lib/libspasm.a
 FUZZ_LIB_fuzz_index = $(BUILD)/cmp-fuzz_index/lib/libspasm.a
 FUZZ_LIB_fuzz_ingest = $(BUILD)/cmp-fuzz_ingest/lib/libspasm.a
 FUZZ_LIB_fuzz_markup = $(BUILD)/cmp-fuzz_markup/lib/libspasm.a
+FUZZ_LIB_fuzz_synonyms = $(FUZZ_LIB_fuzz_query)
 $(BUILD)/cmp-%/lib/libspasm.a: $(LIB_SRC) $(HDRS)
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/cmp-$* FUZZ_CMP="$(FUZZ_CMP_$*)" $@
 else
@@ -366,6 +374,7 @@ FUZZ_LIB_fuzz_query = $(STATIC)
 FUZZ_LIB_fuzz_index = $(STATIC)
 FUZZ_LIB_fuzz_ingest = $(STATIC)
 FUZZ_LIB_fuzz_markup = $(STATIC)
+FUZZ_LIB_fuzz_synonyms = $(STATIC)
 endif
 
 $(BUILD)/fuzzers/fuzz_index_crc: fuzz/fuzz_index.c fuzz/fuzzutil.c fuzz/fuzzutil.h $(FUZZ_LIB_fuzz_index)
@@ -377,6 +386,7 @@ $(BUILD)/fuzzers/fuzz_query: $(FUZZ_LIB_fuzz_query)
 $(BUILD)/fuzzers/fuzz_index: $(FUZZ_LIB_fuzz_index)
 $(BUILD)/fuzzers/fuzz_ingest: $(FUZZ_LIB_fuzz_ingest)
 $(BUILD)/fuzzers/fuzz_markup: $(FUZZ_LIB_fuzz_markup)
+$(BUILD)/fuzzers/fuzz_synonyms: $(FUZZ_LIB_fuzz_synonyms)
 $(BUILD)/fuzzers/%: fuzz/%.c fuzz/fuzzutil.c fuzz/fuzzutil.h
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) -fsanitize=fuzzer $(filter %.c,$^) -o $@ $(filter %.a,$^) $(LIBS) $(LDSAN)

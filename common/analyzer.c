@@ -31,9 +31,11 @@ struct sp_analyzer {
     sp_buf pool;
     utf8proc_int32_t *cp; /* scratch for folding */
     size_t capcp;
-    stem_slot *cache;
-    size_t cache_mask;
-    int variants; /* 1: fold spelling variants before stemming */
+    stem_slot *cache;  /* allocated at the first stem (NULL until then) */
+    size_t cache_mask; /* its slots - 1 */
+    size_t cache_max;  /* the slots asked for: it grows to this many */
+    size_t misses;     /* stems computed since it was last (re)allocated */
+    int variants;      /* 1: fold spelling variants before stemming */
 };
 
 sp_analyzer *sp_analyzer_new(const sp_alloc *a, size_t cache_slots)
@@ -47,9 +49,8 @@ sp_analyzer *sp_analyzer_new(const sp_alloc *a, size_t cache_slots)
     an->stemmer = sb_stemmer_new("english", "UTF_8");
     an->capcp = 4 * SP_MAX_WORD;
     an->cp = sp_malloc(a, an->capcp * sizeof *an->cp);
-    an->cache = sp_calloc(a, slots * sizeof *an->cache);
-    an->cache_mask = slots - 1;
-    if (!an->stemmer || !an->cp || !an->cache) {
+    an->cache_max = slots; /* (the cache itself comes with the first stem) */
+    if (!an->stemmer || !an->cp) {
         sp_analyzer_free(an);
         return NULL;
     }
@@ -61,8 +62,9 @@ void sp_analyzer_set_variants(sp_analyzer *an, int on)
     on = on != 0;
     if (an->variants == on) return;
     an->variants = on;
-    /* The cache holds stems of the other setting: empty it. */
-    memset(an->cache, 0, (an->cache_mask + 1) * sizeof *an->cache);
+    /* The cache holds stems of the other setting: empty it (if there is one). */
+    if (an->cache) memset(an->cache, 0, (an->cache_mask + 1) * sizeof *an->cache);
+    an->misses = 0;
 }
 
 int sp_analyzer_variants(const sp_analyzer *an)
@@ -196,6 +198,26 @@ size_t sp_fold_word(sp_analyzer *an, const char *word, size_t len, char *folded)
     return fold(an, word, len, folded);
 }
 
+/* Make the stem cache: at the first stem 1,024 slots (or the size asked
+ * for, if smaller), then, once it has missed twice as many stems as it
+ * has slots, 16 times larger (emptied), up to cache_max.  So an analyser
+ * that stems a few hundred words (a small writer, a searcher) zeroes 48
+ * KiB rather than a writer's 1.5 MiB, and a large input reaches the full
+ * size after a few thousand stems, the zeroing costing less than the
+ * stems that paid for it.  Without memory the cache stays as it was (or
+ * absent: words are then stemmed uncached). */
+static void cache_grow(sp_analyzer *an)
+{
+    size_t slots = an->cache ? (an->cache_mask + 1) * 16 : 1024;
+    if (slots > an->cache_max) slots = an->cache_max;
+    stem_slot *c = sp_calloc(an->a, slots * sizeof *c);
+    if (!c) return;
+    sp_free(an->a, an->cache);
+    an->cache = c;
+    an->cache_mask = slots - 1;
+    an->misses = 0;
+}
+
 /* Stem the folded word w[0, n) into out -- the stem of its canonical
  * spelling when variants are on; returns the stem's length, or
  * SP_NOMEM_LEN when libstemmer runs out of memory.  The cache is keyed by
@@ -204,11 +226,14 @@ static size_t stem(sp_analyzer *an, const char *w, size_t n, char *out)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)w[i]) * 16777619u;
-    stem_slot *s = &an->cache[h & an->cache_mask];
+    if (!an->cache || (an->misses > 2 * (an->cache_mask + 1) && an->cache_mask + 1 < an->cache_max))
+        cache_grow(an);
+    stem_slot none = {0}, *s = an->cache ? &an->cache[h & an->cache_mask] : &none;
     if (s->wlen == n && memcmp(s->buf, w, n) == 0) {
         memcpy(out, s->buf + n, s->slen);
         return s->slen;
     }
+    an->misses++;
     const char *v = w;
     size_t vn = n;
     if (an->variants) {

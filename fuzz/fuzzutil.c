@@ -112,7 +112,17 @@ int fuzz_search_count(spasm_searcher *s, const char *query, const spasm_search_o
     FUZZ_CHECK((rc == SPASM_OK) == (r != NULL), "rc %d with results %p", rc, (void *)r);
     FUZZ_CHECK(spasm_searcher_errmsg(s) != NULL, "NULL errmsg");
     FUZZ_CHECK(rc == SPASM_OK || spasm_searcher_errmsg(s)[0], "error %d without a message", rc);
-    if (r) fuzz_check_results(s, r, o, st);
+    if (r) {
+        fuzz_check_results(s, r, o, st);
+        unsigned fl = spasm_results_flags(r);
+        const char *sg = spasm_results_suggestion(r), *notes = spasm_results_notes(r);
+        FUZZ_CHECK(sg && notes, "NULL suggestion or notes");
+        FUZZ_CHECK(!(fl & SPASM_RESULT_CORRECTED) || sg[0], "corrected without a suggestion");
+        FUZZ_CHECK(!(fl & SPASM_RESULT_EXPANSION_CUT) || notes[0], "expansion cut without a note");
+        FUZZ_CHECK(!o || o->typos == SPASM_TYPOS_ON || SPASM_TYPOS_DEFAULT_IS == SPASM_TYPOS_ON ||
+                       !sg[0],
+                   "a suggestion with typos off");
+    }
     if (!st || !count_too) { /* a corrupt index, or not asked: the search alone */
         spasm_results_free(r);
         return rc;
@@ -120,7 +130,10 @@ int fuzz_search_count(spasm_searcher *s, const char *query, const spasm_search_o
     uint64_t count = 0;
     int crc = spasm_count(s, query, &count);
     fuzz_check_rc(crc, "spasm_count");
-    if (r && (!o || !o->keep_stopwords)) {
+    /* (a corrected query matches what its correction matches, while
+     * spasm_count counts the query as typed) */
+    if (r && (!o || !o->keep_stopwords) &&
+        !(spasm_results_flags(r) & (SPASM_RESULT_CORRECTED | SPASM_RESULT_TYPO_ADDED))) {
         /* the same query matches the same passages whether ranked or counted */
         FUZZ_CHECK(crc == SPASM_OK, "search OK but count %d (%s)", crc, spasm_searcher_errmsg(s));
         size_t n = spasm_results_count(r), folded = 0;
@@ -137,18 +150,19 @@ int fuzz_search_count(spasm_searcher *s, const char *query, const spasm_search_o
 }
 
 /* Queries over the words of the seed indexes (fuzz/corpus/fuzz_index) and
- * of corpus/, covering every operator. */
+ * of corpus/, covering every operator, query i with option set i % 4.
+ * Nine (eleven before: the phrase with NEAR, the two prefixes with a
+ * phrase) and the wide prefix with ids only: 1.3x faster, with the same
+ * edges (fuzz/README.md). */
 static const char *const exercise_queries[] = {
     "night calf cramps",
-    "\"renal colic\" pain",
+    "\"renal colic\" pain calf NEAR/5 night",
     "+magnesium -menstrual cramps",
-    "(cramp OR spasm) AND night",
-    "dehydrat* water",
-    "calf NEAR/5 night",
-    "cramp* NEAR night",
-    "\"night cramp*\"",
-    "the of",
     "s* OR cramps",
+    "dehydrat* water \"night cramp*\"",
+    "cramp* NEAR night",
+    "the of",
+    "(cramp OR spasm) AND night",
     "NOT zebra muscle",
 };
 

@@ -81,6 +81,29 @@ def main():
         many = "\n\n".join("night cramp " * (1 + i % 3) + "calf w%d." % (i % 7) for i in range(140))
         index("blocks", {"many.txt": many.encode()})
 
+    # fuzz_query on its index (fuzz/query/): typo tolerance (byte 1 bit 7),
+    # families (byte 0 bit 5), proximity (bit 6), no synonyms (bit 7)
+    TYPO = [(b"\x09\x80\x00", "musle spasm"), (b"\x09\x81\x00", "cramb night"),
+            (b"\x0a\x80\x00", "magnesim dehydratoin calf"), (b"\x29\x80\x00", "pregnant doctr"),
+            (b"\x49\x04\x00", "night calf cramps water"), (b"\x89\x00\x00", "doctor period pain"),
+            (b"\x29\x00\x00", "medicines esophagus"), (b"\x69\x84\x10", "wry neck anaemia colour")]
+    for i, (o, q) in enumerate(TYPO):
+        put("fuzz_query", "typo-%02d" % i, o + q.encode())
+
+    # fuzz_synonyms: a synonym file (see fuzz/fuzz_synonyms.c)
+    with open("fuzz/query/synonyms.txt", "rb") as f:
+        put("fuzz_synonyms", "stored", f.read())
+    put("fuzz_synonyms", "equiv", b"doctor, physician\ncramp, spasm, charley horse\n")
+    put("fuzz_synonyms", "map", b"wry neck => torticollis\nmusle => muscle, musle\n# c\n\n"
+        b"a, b => c # trailing comment\n")
+    put("fuzz_synonyms", "bad-empty", b"night calf cramps, , water\n")
+    put("fuzz_synonyms", "bad-arrows", b"a => b => c\n")
+    put("fuzz_synonyms", "bad-stop", b"the, of\n")
+    put("fuzz_synonyms", "phrases", b"\"period pain\", menstrual cramps, leg cramp at night\r\n"
+        b"caf\xc3\xa9 na\xc3\xafve, \xc4\xb0stanbul\t\xc3\x9f\n"
+        + b"one two three four five six seven eight nine ten, x\n")
+    put("fuzz_synonyms", "nul", b"a, b\n\x00c, d\n")
+
     # fuzz_ingest: mode byte + data (see fuzz/fuzz_ingest.c)
     text = ("Night cramps\n\n" + DOCS[0]["text"] + "\n\nA short heading\nThe text under it. "
             "Another sentence.\nA line after a sentence end.\n").encode()

@@ -19,14 +19,15 @@ for name in "$@"; do
     bin=$build/fuzzers/$name
     [ -x "$bin" ] || { echo "fuzz: $bin is not built (make fuzz)" >&2; exit 2; }
     mkdir -p "$build/corpus/$name" "$build/artifacts/$name" "$build/logs"
-    case $name in fuzz_index*) cp "$build/corpus.spx" "$build/corpus/$name/bundled.spx" ;; esac
+    case $name in fuzz_index*) cp "$build/corpus.spx" "$build/corpus/$name/bundled.spx"
+        cp "$build/fuzz-query.spx" "$build/corpus/$name/fuzz-query.spx" ;; esac
     dict=()
     [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
     log=$build/logs/$name.log
     echo "fuzz: $name for ${secs}s (log: $log)" >&2
     # (no 4 KiB fill of each malloc, a smaller quarantine: about 25% faster)
     ASAN_OPTIONS=${ASAN_OPTIONS:-max_malloc_fill_size=0:quarantine_size_mb=16} \
-    SPASM_FUZZ_INDEX=$build/corpus.spx "$bin" "${dict[@]}" -max_total_time="$secs" \
+    SPASM_FUZZ_INDEX=$build/fuzz-query.spx "$bin" "${dict[@]}" -max_total_time="$secs" \
         -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix="$build/artifacts/$name/" ${FUZZ_ARGS:-} \
         "$build/corpus/$name" "fuzz/corpus/$name" >"$log" 2>&1

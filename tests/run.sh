@@ -27,9 +27,9 @@ for t in "$BUILD"/fuzzers/fuzz_*; do
     name=$(basename "$t")
     seeds=(fuzz/corpus/"$name"/*)
     [ -e "${seeds[0]}" ] || { echo "run.sh: no seeds in fuzz/corpus/$name" >&2; fail=$((fail + 1)); continue; }
-    case $name in fuzz_index*) seeds+=("$BUILD"/corpus.spx) ;; esac # the bundled index too
+    case $name in fuzz_index*) seeds+=("$BUILD"/corpus.spx "$BUILD"/fuzz-query.spx) ;; esac # the bundled index and fuzz_query's too
     dict=(); [ -f fuzz/"$name".dict ] && dict=(-dict=fuzz/"$name".dict)
-    out=$(SPASM_FUZZ_INDEX="$BUILD"/corpus.spx "$t" "${dict[@]}" -timeout=60 -rss_limit_mb=4096 \
+    out=$(SPASM_FUZZ_INDEX="$BUILD"/fuzz-query.spx "$t" "${dict[@]}" -timeout=60 -rss_limit_mb=4096 \
           "${seeds[@]}" 2>&1); rc=$?
     if [ "$rc" -eq 0 ]; then
         echo "[  PASSED  ] $name: ${#seeds[@]} seed inputs"

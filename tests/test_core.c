@@ -597,6 +597,103 @@ static void test_crc32_is_zlibs(void **state)
     }
 }
 
+/* An allocator that records the largest block asked for and refuses
+ * blocks above its limit (test_stem_cache). */
+typedef struct {
+    size_t largest, limit;
+} cap_alloc;
+
+static void *cap_fn(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    cap_alloc *c = ud;
+    (void)osize;
+    if (nsize == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (nsize > c->largest) c->largest = nsize;
+    return nsize > c->limit ? NULL : realloc(ptr, nsize);
+}
+
+/* The terms of text under an analyser (for comparison), joined by blanks. */
+static void terms_of(sp_analyzer *an, const char *text, sp_buf *out)
+{
+    out->n = 0;
+    assert_int_equal(sp_analyze(an, text, strlen(text)), 0);
+    size_t n;
+    const sp_token *t = sp_analyzer_tokens(an, &n);
+    const char *pool = sp_analyzer_pool(an);
+    for (size_t i = 0; i < n; i++) {
+        sp_buf_append(out, pool + t[i].term_off, t[i].term_len);
+        sp_buf_append(out, " ", 1);
+    }
+    assert_int_equal(out->err, 0);
+}
+
+/* The stem cache starts small and grows with the words stemmed: a writer's
+ * analyser (32,768 slots, 1.5 MiB) that stems a few words allocates no
+ * large block, one that stems thousands grows towards the full size, and one
+ * that cannot have its cache still stems right, as does one switched to
+ * spelling variants after the cache filled. */
+static void test_stem_cache(void **state)
+{
+    (void)state;
+    sp_alloc ref_a;
+    sp_alloc_init(&ref_a, NULL, NULL);
+    sp_analyzer *ref = sp_analyzer_new(&ref_a, 16);
+    assert_non_null(ref);
+    sp_buf want, got;
+    sp_buf_init(&want, &ref_a);
+    sp_buf_init(&got, &ref_a);
+    size_t big = 8000 * 16;
+    char *many = malloc(big);
+    assert_non_null(many);
+    size_t off = 0;
+    for (int i = 0; i < 6000; i++) off += (size_t)sprintf(many + off, "w%dings runs ", i);
+
+    cap_alloc c = {0, SIZE_MAX};
+    sp_alloc a;
+    sp_alloc_init(&a, cap_fn, &c);
+    sp_analyzer *an = sp_analyzer_new(&a, 32768);
+    assert_non_null(an);
+    sp_analyzer_set_variants(an, 1);
+    sp_analyzer_set_variants(ref, 1);
+    terms_of(an, "Running runners stopped the colour of anaemia", &got);
+    terms_of(ref, "Running runners stopped the colour of anaemia", &want);
+    assert_int_equal(got.n, want.n);
+    assert_memory_equal(got.p, want.p, want.n);
+    assert_true(c.largest < 64 * 1024); /* not the 1.5 MiB cache */
+    for (int pass = 0; pass < 2; pass++) {
+        terms_of(an, many, &got);
+        terms_of(ref, many, &want);
+        assert_int_equal(got.n, want.n);
+        assert_memory_equal(got.p, want.p, want.n);
+    }
+    assert_true(c.largest >= 16384 * 48); /* grown with the words stemmed */
+    sp_analyzer_set_variants(an, 0);
+    sp_analyzer_set_variants(ref, 0);
+    terms_of(an, "colour anaemia colours", &got);
+    terms_of(ref, "colour anaemia colours", &want);
+    assert_int_equal(got.n, want.n);
+    assert_memory_equal(got.p, want.p, want.n);
+    sp_analyzer_free(an);
+
+    /* no memory for any cache: stems all the same */
+    cap_alloc none = {0, 16 * 1024};
+    sp_alloc_init(&a, cap_fn, &none);
+    an = sp_analyzer_new(&a, 32768);
+    assert_non_null(an);
+    terms_of(an, "Running runners stopped the colour", &got);
+    terms_of(ref, "Running runners stopped the colour", &want);
+    assert_int_equal(got.n, want.n);
+    assert_memory_equal(got.p, want.p, want.n);
+    sp_analyzer_free(an);
+    sp_analyzer_free(ref);
+    sp_buf_free(&want);
+    sp_buf_free(&got);
+    free(many);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -615,6 +712,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_errors, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_cli_json, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_corpus_queries, open_corpus, close_corpus),
+        cmocka_unit_test(test_stem_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
