@@ -517,7 +517,24 @@ typedef struct spasm_search_options {
                          query words stand near it (Büttcher et al. 2006:
                          neighbours weighted by their idf / distance^2,
                          saturated as BM25's tf); see README "Ranking" */
+    /* -- page furniture (issue 14 part 7) -- */
+    int boilerplate; /* SPASM_BOILER_DEFAULT (0), SPASM_BOILER_OFF or SPASM_BOILER_ON */
 } spasm_search_options;
+
+/*
+ * Page furniture (spasm_search_options.boilerplate).  The writer stores a
+ * prior per passage (PRIO, docs/FORMAT.md): 1 for content, down to 0.5
+ * for a passage made of comment-form labels, "Return to ..." links and
+ * form words (indexer/boiler.c tells how).  With it on, every passage's
+ * score is multiplied by its prior (a factor <= 1: pruning stays exact);
+ * an index without PRIO (written before it) scores as before.  The
+ * default, SPASM_BOILER_DEFAULT_IS, is chosen by bench/EVAL.md's
+ * measurements ("Page furniture").
+ */
+#define SPASM_BOILER_DEFAULT 0
+#define SPASM_BOILER_OFF 1 /* spasm-search --no-boilerplate */
+#define SPASM_BOILER_ON 2  /* spasm-search --boilerplate */
+#define SPASM_BOILER_DEFAULT_IS SPASM_BOILER_OFF
 
 /* issue 14 part 5: the default and the largest title weight. */
 #define SPASM_TITLE_WEIGHT_DEFAULT 1.0

@@ -343,7 +343,9 @@ int main(int argc, char **argv)
         O_SYNW,
         O_FAM,
         O_FAMW,
-        O_PROX
+        O_PROX,
+        O_BOILER, /* issue 14 part 7, page furniture */
+        O_NOBOILER
     };
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"top", required_argument, 0, 'k'},
@@ -369,6 +371,8 @@ int main(int argc, char **argv)
                                          {"title-weight", required_argument, 0, O_TITLE_WEIGHT},
                                          {"exact", no_argument, 0, O_EXACT},
                                          {"typos", no_argument, 0, O_TYPOS},
+                                         {"boilerplate", no_argument, 0, O_BOILER},
+                                         {"no-boilerplate", no_argument, 0, O_NOBOILER},
                                          {"synonyms", required_argument, 0, O_SYN},
                                          {"no-synonyms", no_argument, 0, O_NOSYN},
                                          {"synonym-weight", required_argument, 0, O_SYNW},
@@ -468,6 +472,10 @@ int main(int argc, char **argv)
         case O_EXACT:
         case O_TYPOS:
             c.so.typos = ch == O_EXACT ? SPASM_TYPOS_OFF : SPASM_TYPOS_ON;
+            break;
+        case O_BOILER:
+        case O_NOBOILER:
+            c.so.boilerplate = ch == O_BOILER ? SPASM_BOILER_ON : SPASM_BOILER_OFF;
             break;
         case O_KEEP:
             c.so.keep_stopwords = 1;

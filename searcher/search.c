@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "boilerplate.h"
 #include "search.h"
 #include "suggest.h"
 #include "synonyms.h"
@@ -139,6 +140,11 @@ static int check_options(spasm_searcher *s, const spasm_search_options *o)
     if (!(o->proximity >= 0 && o->proximity <= SP_PROX_MAX))
         return sp_seterr(s->errmsg, SPASM_EINVAL, "proximity must be from 0 (off) to %g, not %g",
                          SP_PROX_MAX, o->proximity);
+    if (o->boilerplate < SPASM_BOILER_DEFAULT || o->boilerplate > SPASM_BOILER_ON)
+        return sp_seterr(
+            s->errmsg, SPASM_EINVAL,
+            "boilerplate must be SPASM_BOILER_DEFAULT (0), _OFF (1) or _ON (2), not %d",
+            o->boilerplate);
     if (o->fields & ~(unsigned)SPASM_FIELDS_ALL)
         return sp_seterr(s->errmsg, SPASM_EINVAL,
                          "fields must be SPASM_FIELD_* bits, from 0 to %d, not %u",
@@ -180,6 +186,7 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
         x->prox = o->proximity;
         x->prox_scratch = s->prox;
     }
+    x->boiler = sp_boiler_wanted(o);
     int keep = (o && o->keep_stopwords) || (ix->flags & SP_FLAG_NO_STOPWORDS);
     int rc = sp_query_parse(s->a, s->an, query, keep, qt, s->errmsg);
     int typos = o ? o->typos : SPASM_TYPOS_OFF; /* spasm_count: as typed */
@@ -347,7 +354,7 @@ static void eval_tree(it_ctx *x, it *root, sp_topk *t)
             }
             sc += bonus;
         }
-        sp_heap_offer(t, d, sc);
+        sp_heap_offer(t, d, sc * sp_it_prior(x, d));
     }
     sp_free(x->a, pt);
     sp_free(x->a, leaf);

@@ -1,0 +1,164 @@
+/*
+ * boiler.c -- the page-furniture prior of a passage (issue 14 part 7).
+ *
+ * Web pages saved as text carry furniture around their content: "Return
+ * to Muscle Spasms", "See what others are saying", "Comment from: jane,
+ * 75 or over Female (Patient) Published: December 07", "Was this comment
+ * helpful?Yes", "By submitting your comment ... Terms and Conditions".  Two
+ * signals that need no corpus statistics, only the passage's own text:
+ *
+ *   1. shape: a run of short lines (at most SHORT_WORDS words, not ending a
+ *      sentence with . ! or ?; blank lines do not break a run) that holds
+ *      link or form words (below: at least one per RUN_DENSITY words, and
+ *      a run of one line needs one per SINGLE_DENSITY) is navigation or a
+ *      form's labels: all its words are furniture.  A heading over a
+ *      paragraph is one short line without such words, so it is not;
+ *      neither is a list of short items (no link or form words).
+ *   2. vocabulary: outside those runs, the share d of link and form words
+ *      ("comment", "submit", "privacy", "published", ...); content text has
+ *      almost none, a form's legal text many.  It counts as furniture
+ *      ramp(d) = clamp((d - D_FREE) / D_SPAN, 0, 1) of the rest.
+ *
+ * f = furniture words / words, in [0, 1]; the prior is 1 - STRENGTH * f,
+ * stored as round(255 * prior).  The searcher multiplies a passage's
+ * score by it (a factor <= 1, so pruning bounds stay valid).
+ *
+ * Repetition across documents (the same footer on every page of a site)
+ * is the other classic signal; it is left out on purpose: it needs the
+ * whole collection, so a passage's prior would change with the segment it
+ * lands in and at every merge of a live index (docs/FORMAT.md, PRIO).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "boiler.h"
+
+#define SHORT_WORDS 12       /* a line of at most this many words is short */
+#define RUN_DENSITY 8        /* a run of short lines: one form word per 8 words */
+#define SINGLE_DENSITY 3     /* a lone short line: one per 3 words */
+#define DENSITY_MIN_WORDS 20 /* vocabulary: the rest has this many words, */
+#define DENSITY_DISTINCT 3   /* the passage this many distinct form words, */
+#define D_FREE 0.06          /* and a share above this one that content may have */
+#define D_SPAN 0.14          /* ... D_FREE + D_SPAN makes the rest all furniture */
+#ifndef STRENGTH
+#define STRENGTH 0.5 /* the prior of pure furniture is 1 - STRENGTH */
+#endif
+
+/* Link, navigation and form words (folded, sorted by bytes for bsearch):
+ * the vocabulary of comment forms, footers and menus, not of content. */
+static const char *const form_words[] = {
+    "advertise",     "advertisement", "advertising", "bookmark",     "click",       "comment",
+    "commented",     "commenting",    "comments",    "conditions",   "contact",     "cookie",
+    "cookies",       "copyright",     "disclaimer",  "email",        "facebook",    "faq",
+    "faqs",          "feedback",      "guidelines",  "helpful",      "homepage",    "instagram",
+    "linkedin",      "login",         "logout",      "menu",         "navigation",  "newsletter",
+    "participating", "password",      "pinterest",   "policy",       "posted",      "privacy",
+    "published",     "register",      "replies",     "reply",        "reserved",    "return",
+    "share",         "signup",        "sponsors",    "submission",   "submissions", "submit",
+    "submitted",     "submitting",    "subscribe",   "subscription", "terms",       "thank",
+    "thanks",        "tweet",         "twitter",     "unsubscribe",  "username",    "website",
+    "yes",
+};
+
+/* bsearch comparator: a (word, length) key against a table entry. */
+typedef struct {
+    const char *s;
+    size_t n;
+} wkey;
+
+static int cmp_word(const void *k, const void *e)
+{
+    const wkey *w = k;
+    const char *t = *(const char *const *)e;
+    size_t tn = strlen(t), m = w->n < tn ? w->n : tn;
+    int c = memcmp(w->s, t, m);
+    if (c) return c;
+    return (w->n > tn) - (w->n < tn);
+}
+
+/* 1 when the folded word s[0, n) is a link or form word, and then its
+ * bit (table index mod 64) set in *seen. */
+static int is_form_word(const char *s, size_t n, uint64_t *seen)
+{
+    wkey k = {s, n};
+    const char *const *e = bsearch(&k, form_words, sizeof form_words / sizeof *form_words,
+                                   sizeof *form_words, cmp_word);
+    if (!e) return 0;
+    *seen |= 1ull << ((size_t)(e - form_words) & 63);
+    return 1;
+}
+
+/* 1 when the line text[a, e) ends a sentence (last non-space byte . ! ?). */
+static int ends_sentence(const char *text, size_t a, size_t e)
+{
+    while (e > a && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r')) e--;
+    return e > a && (text[e - 1] == '.' || text[e - 1] == '!' || text[e - 1] == '?');
+}
+
+/* A run of short lines being gathered. */
+typedef struct {
+    size_t lines, words, form;
+} run_t;
+
+/* Close run r: returns its words when it holds enough form words (they
+ * are furniture); else adds them to the rest, *words and *form, and
+ * returns 0. */
+static size_t close_run(run_t *r, size_t *words, size_t *form)
+{
+    size_t furn = 0;
+    if (r->form && (r->lines >= 2 ? r->form * RUN_DENSITY >= r->words
+                                  : r->form * SINGLE_DENSITY >= r->words)) {
+        furn = r->words;
+    } else {
+        *words += r->words;
+        *form += r->form;
+    }
+    *r = (run_t){0, 0, 0};
+    return furn;
+}
+
+uint8_t sp_boiler_prior(const char *text, size_t len, const sp_token *tok, size_t n,
+                        const char *pool)
+{
+    if (n == 0) return 255;
+    size_t furn = 0, rest_form = 0, rest_words = 0, i = 0;
+    uint64_t seen = 0; /* the distinct form words of the passage */
+    run_t run = {0, 0, 0};
+    size_t a = 0;
+    while (a < len && i < n) {
+        const char *nl = memchr(text + a, '\n', len - a);
+        size_t e = nl ? (size_t)(nl - text) : len;
+        size_t words = 0, form = 0;
+        for (; i < n && tok[i].start < e; i++) {
+            words++;
+            form += is_form_word(pool + tok[i].word_off, tok[i].word_len, &seen);
+        }
+        if (words) {
+            if (words <= SHORT_WORDS && !ends_sentence(text, a, e)) {
+                run.lines++;
+                run.words += words;
+                run.form += form;
+            } else {
+                furn += close_run(&run, &rest_words, &rest_form);
+                rest_words += words;
+                rest_form += form;
+            }
+        }
+        a = e + 1;
+    }
+    for (; i < n; i++) { /* words past the text (none; defensive) */
+        rest_words++;
+        rest_form += is_form_word(pool + tok[i].word_off, tok[i].word_len, &seen);
+    }
+    furn += close_run(&run, &rest_words, &rest_form);
+    double f = (double)furn;
+    if (rest_words >= DENSITY_MIN_WORDS && __builtin_popcountll(seen) >= DENSITY_DISTINCT) {
+        double ramp = ((double)rest_form / (double)rest_words - D_FREE) / D_SPAN;
+        if (ramp > 1) ramp = 1;
+        if (ramp > 0) f += ramp * (double)rest_words;
+    }
+    f /= (double)n;
+    if (f > 1) f = 1;
+    int q = (int)((1 - STRENGTH * f) * 255 + 0.5);
+    return (uint8_t)(q < 1 ? 1 : q > 255 ? 255 : q);
+}
