@@ -46,21 +46,79 @@
 
 /* Link, navigation and form words (folded, sorted by bytes for bsearch):
  * the vocabulary of comment forms, footers and menus, not of content. */
-static const char *const form_words[] = {
-    "advertise",     "advertisement", "advertising", "bookmark",     "click",       "comment",
-    "commented",     "commenting",    "comments",    "conditions",   "contact",     "cookie",
-    "cookies",       "copyright",     "disclaimer",  "email",        "facebook",    "faq",
-    "faqs",          "feedback",      "guidelines",  "helpful",      "homepage",    "instagram",
-    "linkedin",      "login",         "logout",      "menu",         "navigation",  "newsletter",
-    "participating", "password",      "pinterest",   "policy",       "posted",      "privacy",
-    "published",     "register",      "replies",     "reply",        "reserved",    "return",
-    "share",         "signup",        "sponsors",    "submission",   "submissions", "submit",
-    "submitted",     "submitting",    "subscribe",   "subscription", "terms",       "thank",
-    "thanks",        "tweet",         "twitter",     "unsubscribe",  "username",    "website",
-    "yes",
-};
+typedef struct {
+    uint8_t n;
+    char s[15];
+} form_word;
 
-/* bsearch comparator: a (word, length) key against a table entry. */
+static const form_word form_words[] = {
+    {9, "advertise"},
+    {13, "advertisement"},
+    {11, "advertising"},
+    {8, "bookmark"},
+    {5, "click"},
+    {7, "comment"},
+    {9, "commented"},
+    {10, "commenting"},
+    {8, "comments"},
+    {10, "conditions"},
+    {7, "contact"},
+    {6, "cookie"},
+    {7, "cookies"},
+    {9, "copyright"},
+    {10, "disclaimer"},
+    {5, "email"},
+    {8, "facebook"},
+    {3, "faq"},
+    {4, "faqs"},
+    {8, "feedback"},
+    {10, "guidelines"},
+    {7, "helpful"},
+    {8, "homepage"},
+    {9, "instagram"},
+    {8, "linkedin"},
+    {5, "login"},
+    {6, "logout"},
+    {4, "menu"},
+    {10, "navigation"},
+    {10, "newsletter"},
+    {13, "participating"},
+    {8, "password"},
+    {9, "pinterest"},
+    {6, "policy"},
+    {6, "posted"},
+    {7, "privacy"},
+    {9, "published"},
+    {8, "register"},
+    {7, "replies"},
+    {5, "reply"},
+    {8, "reserved"},
+    {6, "return"},
+    {5, "share"},
+    {6, "signup"},
+    {8, "sponsors"},
+    {10, "submission"},
+    {11, "submissions"},
+    {6, "submit"},
+    {9, "submitted"},
+    {10, "submitting"},
+    {9, "subscribe"},
+    {12, "subscription"},
+    {5, "terms"},
+    {5, "thank"},
+    {6, "thanks"},
+    {5, "tweet"},
+    {7, "twitter"},
+    {11, "unsubscribe"},
+    {8, "username"},
+    {7, "website"},
+    {3, "yes"},
+};
+#define FORM_MIN 3 /* the shortest and longest of them */
+#define FORM_MAX 13
+
+/* bsearch comparator: a (word, length) key against a table entry, by
+ * bytes, a prefix first. */
 typedef struct {
     const char *s;
     size_t n;
@@ -69,20 +127,21 @@ typedef struct {
 static int cmp_word(const void *k, const void *e)
 {
     const wkey *w = k;
-    const char *t = *(const char *const *)e;
-    size_t tn = strlen(t), m = w->n < tn ? w->n : tn;
-    int c = memcmp(w->s, t, m);
+    const form_word *t = e;
+    size_t m = w->n < t->n ? w->n : t->n;
+    int c = memcmp(w->s, t->s, m);
     if (c) return c;
-    return (w->n > tn) - (w->n < tn);
+    return (w->n > t->n) - (w->n < t->n);
 }
 
 /* 1 when the folded word s[0, n) is a link or form word, and then its
  * bit (table index mod 64) set in *seen. */
 static int is_form_word(const char *s, size_t n, uint64_t *seen)
 {
+    if (n < FORM_MIN || n > FORM_MAX) return 0;
     wkey k = {s, n};
-    const char *const *e = bsearch(&k, form_words, sizeof form_words / sizeof *form_words,
-                                   sizeof *form_words, cmp_word);
+    const form_word *e = bsearch(&k, form_words, sizeof form_words / sizeof *form_words,
+                                 sizeof *form_words, cmp_word);
     if (!e) return 0;
     *seen |= 1ull << ((size_t)(e - form_words) & 63);
     return 1;
