@@ -28,7 +28,6 @@
  * whole collection, so a passage's prior would change with the segment it
  * lands in and at every merge of a live index (docs/FORMAT.md, PRIO).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "boiler.h"
@@ -44,7 +43,7 @@
 #define STRENGTH 0.5 /* the prior of pure furniture is 1 - STRENGTH */
 #endif
 
-/* Link, navigation and form words (folded, sorted by bytes for bsearch):
+/* Link, navigation and form words (folded, sorted by bytes):
  * the vocabulary of comment forms, footers and menus, not of content. */
 typedef struct {
     uint8_t n;
@@ -117,33 +116,44 @@ static const form_word form_words[] = {
 #define FORM_MIN 3 /* the shortest and longest of them */
 #define FORM_MAX 13
 
-/* bsearch comparator: a (word, length) key against a table entry, by
- * bytes, a prefix first. */
-typedef struct {
-    const char *s;
-    size_t n;
-} wkey;
-
-static int cmp_word(const void *k, const void *e)
-{
-    const wkey *w = k;
-    const form_word *t = e;
-    size_t m = w->n < t->n ? w->n : t->n;
-    int c = memcmp(w->s, t->s, m);
-    if (c) return c;
-    return (w->n > t->n) - (w->n < t->n);
-}
+/* A perfect hash of the table: slot FORM_HASH(word) holds its index + 1
+ * (0: no form word hashes there).  FNV-1a over the bytes from the seed
+ * 6309, the top 8 bits of 32: the first seed under which the words above
+ * do not collide (regenerate both if the list changes; test_boiler checks
+ * that every word is found). */
+static const uint8_t form_slot[256] = {
+    0,  0,  0,  0,  0,  0,  0,  0,  55, 0,  0,  0,  0,  0,  0, 0,  0,  4,  0,  0,  18, 0, 0,  21,
+    32, 0,  0,  0,  0,  30, 0,  0,  0,  0,  0,  0,  0,  0,  0, 0,  0,  0,  0,  0,  22, 0, 0,  0,
+    7,  34, 0,  0,  0,  19, 0,  0,  0,  0,  0,  15, 41, 0,  0, 0,  0,  0,  0,  0,  53, 0, 0,  0,
+    0,  0,  0,  36, 0,  0,  0,  0,  13, 0,  40, 0,  42, 0,  0, 0,  0,  49, 0,  0,  0,  0, 0,  0,
+    0,  0,  23, 0,  0,  46, 50, 9,  0,  0,  0,  11, 0,  0,  0, 0,  0,  0,  44, 58, 0,  0, 0,  39,
+    0,  59, 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  54, 0, 17, 0,  0,  25, 0,  0,  0, 0,  6,
+    57, 0,  0,  0,  37, 0,  0,  38, 0,  0,  0,  0,  0,  0,  0, 0,  60, 20, 10, 0,  0,  0, 28, 0,
+    0,  61, 0,  3,  0,  0,  52, 0,  0,  0,  29, 1,  0,  0,  0, 0,  0,  14, 0,  0,  0,  0, 24, 0,
+    0,  0,  0,  12, 0,  0,  0,  0,  5,  0,  0,  0,  31, 0,  0, 0,  51, 0,  0,  43, 0,  0, 0,  2,
+    0,  33, 0,  0,  0,  0,  35, 56, 16, 48, 0,  27, 0,  0,  0, 47, 0,  0,  0,  0,  0,  0, 0,  0,
+    0,  0,  26, 0,  0,  0,  0,  0,  0,  45, 0,  0,  0,  8,  0, 0};
 
 /* 1 when the folded word s[0, n) is a link or form word, and then its
  * bit (table index mod 64) set in *seen. */
 static int is_form_word(const char *s, size_t n, uint64_t *seen)
 {
     if (n < FORM_MIN || n > FORM_MAX) return 0;
-    wkey k = {s, n};
-    const form_word *e = bsearch(&k, form_words, sizeof form_words / sizeof *form_words,
-                                 sizeof *form_words, cmp_word);
-    if (!e) return 0;
-    *seen |= 1ull << ((size_t)(e - form_words) & 63);
+    uint32_t x = 6309;
+    for (size_t i = 0; i < n; i++) x = (x ^ (uint8_t)s[i]) * 16777619u;
+    unsigned k = form_slot[x >> 24];
+    if (!k || form_words[k - 1].n != n || memcmp(form_words[k - 1].s, s, n)) return 0;
+    *seen |= 1ull << ((k - 1) & 63);
+    return 1;
+}
+
+/* 1 when every word of the table is found (for tests). */
+int sp_boiler_selfcheck(void)
+{
+    for (size_t i = 0; i < sizeof form_words / sizeof *form_words; i++) {
+        uint64_t seen = 0;
+        if (!is_form_word(form_words[i].s, form_words[i].n, &seen)) return 0;
+    }
     return 1;
 }
 

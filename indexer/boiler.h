@@ -18,6 +18,9 @@
 uint8_t sp_boiler_prior(const char *text, size_t len, const sp_token *tok, size_t n,
                         const char *pool);
 
+/* 1 when the form-word table's hash finds each of its words (a test). */
+int sp_boiler_selfcheck(void);
+
 /* Append sp_boiler_prior() of the passage to out (one byte). */
 static inline void sp_boiler_note(sp_buf *out, const char *text, size_t len, const sp_token *tok,
                                   size_t n, const char *pool)

@@ -62,6 +62,7 @@ static unsigned prior_of(const char *text)
 static void test_shapes(void **state)
 {
     (void)state;
+    assert_true(sp_boiler_selfcheck()); /* the perfect hash finds every form word */
     assert_int_equal(prior_of(""), 255);
     assert_int_equal(prior_of("A muscle spasm occurs when a muscle contracts involuntarily. "
                               "Muscle spasms often occur spontaneously with no stimulation."),
