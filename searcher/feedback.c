@@ -29,24 +29,43 @@ typedef struct {
 typedef struct {
     fb_word *v;
     size_t n, cap;
+    uint32_t *slot; /* open addressing over v: index + 1, 0 empty; 2 * cap slots */
     const sp_alloc *a;
 } fb_model;
 
-/* The entry of stem s[0, len) in m (linear: the model holds at most a few
- * thousand words of D passages); NULL when out of memory. */
+/* The entry of stem s[0, len) in m, made with weight 0 if new; NULL when
+ * out of memory. */
 static fb_word *fb_get(fb_model *m, const char *s, size_t len)
 {
-    for (size_t i = 0; i < m->n; i++)
-        if (m->v[i].len == len && memcmp(m->v[i].stem, s, len) == 0) return &m->v[i];
-    if (m->n == m->cap) {
+    uint32_t h = sp_term_hash(s, len);
+    if (m->cap) {
+        size_t mask = 2 * m->cap - 1;
+        for (size_t j = h & mask; m->slot[j]; j = (j + 1) & mask) {
+            fb_word *e = &m->v[m->slot[j] - 1];
+            if (e->len == len && memcmp(e->stem, s, len) == 0) return e;
+        }
+    }
+    if (m->n == m->cap) { /* grow: twice the entries, rehash */
         size_t cap = m->cap ? m->cap * 2 : 256;
         fb_word *v = sp_realloc(m->a, m->v, cap * sizeof *v);
         if (!v) return NULL;
         m->v = v;
+        uint32_t *sl = sp_calloc(m->a, 2 * cap * sizeof *sl);
+        if (!sl) return NULL;
+        sp_free(m->a, m->slot);
+        m->slot = sl;
         m->cap = cap;
+        for (size_t i = 0; i < m->n; i++) {
+            size_t j = sp_term_hash(v[i].stem, v[i].len) & (2 * cap - 1);
+            while (sl[j]) j = (j + 1) & (2 * cap - 1);
+            sl[j] = (uint32_t)i + 1;
+        }
     }
     char *c = sp_strndup(m->a, s, len);
     if (!c) return NULL;
+    size_t mask = 2 * m->cap - 1, j = h & mask;
+    while (m->slot[j]) j = (j + 1) & mask;
+    m->slot[j] = (uint32_t)m->n + 1;
     m->v[m->n] = (fb_word){c, len, 0};
     return &m->v[m->n++];
 }
@@ -138,7 +157,7 @@ int sp_feedback_expand(spasm_searcher *s, const spasm_search_options *o, it_ctx 
     double sum = 0;
     for (size_t i = 0; i < n; i++) sum += h[i].score;
     if (!(sum > 0)) return 0;
-    fb_model m = {NULL, 0, 0, s->a};
+    fb_model m = {NULL, 0, 0, NULL, s->a};
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         const sp_part *p = sp_col_part_of_passage(x->col, h[i].passage);
@@ -194,5 +213,6 @@ int sp_feedback_expand(spasm_searcher *s, const spasm_search_options *o, it_ctx 
     }
     for (size_t i = 0; i < m.n; i++) sp_free(s->a, m.v[i].stem);
     sp_free(s->a, m.v);
+    sp_free(s->a, m.slot);
     return rc;
 }
