@@ -55,7 +55,8 @@ _spasm()
         --synonym-weight | --family-weight | \
         -t | --max-request-bytes | --max-body-bytes | --max-query-bytes | --max-k | --max-offset | \
         --time-budget | --max-connections | --max-queue | --idle-timeout | --drain-timeout | --cors | \
-        --doc | --term | --limit | --title-weight | --proximity)
+        --doc | --term | --limit | --title-weight | --proximity | \
+        --feedback-terms | --feedback-docs | --feedback-weight)
         return # a value of the user's own
         ;;
     esac

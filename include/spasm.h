@@ -517,7 +517,45 @@ typedef struct spasm_search_options {
                          query words stand near it (Büttcher et al. 2006:
                          neighbours weighted by their idf / distance^2,
                          saturated as BM25's tf); see README "Ranking" */
+    /* -- page furniture (issue 14 part 7) -- */
+    int boilerplate; /* SPASM_BOILER_DEFAULT (0), SPASM_BOILER_OFF or SPASM_BOILER_ON */
+    /* -- pseudo-relevance feedback, RM3 (issue 14, the nDCG goal) -- */
+    size_t feedback_terms;  /* words the relevance model adds, at most SPASM_FEEDBACK_MAX;
+                               0 = off (the default) */
+    size_t feedback_docs;   /* first-pass passages it is made of, at most
+                               SPASM_FEEDBACK_MAX; 0 = 10 */
+    double feedback_weight; /* lambda, the typed query's share, above 0 and below 1;
+                               0 = SPASM_FEEDBACK_WEIGHT_DEFAULT */
 } spasm_search_options;
+
+/*
+ * Pseudo-relevance feedback (spasm_search_options.feedback_terms): RM3 as
+ * Anserini does it over BM25.  The query runs once; its feedback_docs top
+ * passages give the relevance model P(w|R) = sum_d P(w|d) P(d|q) (stop
+ * words left out, P(d|q) the normalised first-pass score); its
+ * feedback_terms most likely words join the query with weights
+ * (1 - lambda) / lambda * |q| * P(w|R), a typed word keeping 1 (plus its
+ * own share), and the expanded query is what is ranked.  Only a bag of
+ * words is expanded (no +, -, AND, NEAR or fields).  Off by default:
+ * bench/EVAL.md, "Pseudo-relevance feedback", has the measurements.
+ */
+#define SPASM_FEEDBACK_MAX 100
+#define SPASM_FEEDBACK_WEIGHT_DEFAULT 0.5
+
+/*
+ * Page furniture (spasm_search_options.boilerplate).  The writer stores a
+ * prior per passage (PRIO, docs/FORMAT.md): 1 for content, down to 0.5
+ * for a passage made of comment-form labels, "Return to ..." links and
+ * form words (indexer/boiler.c tells how).  With it on, every passage's
+ * score is multiplied by its prior (a factor <= 1: pruning stays exact);
+ * an index without PRIO (written before it) scores as before.  The
+ * default, SPASM_BOILER_DEFAULT_IS, is chosen by bench/EVAL.md's
+ * measurements ("Page furniture").
+ */
+#define SPASM_BOILER_DEFAULT 0
+#define SPASM_BOILER_OFF 1 /* spasm-search --no-boilerplate */
+#define SPASM_BOILER_ON 2  /* spasm-search --boilerplate */
+#define SPASM_BOILER_DEFAULT_IS SPASM_BOILER_OFF
 
 /* issue 14 part 5: the default and the largest title weight. */
 #define SPASM_TITLE_WEIGHT_DEFAULT 1.0

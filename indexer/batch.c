@@ -30,6 +30,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "boiler.h"
 #include "codec.h"
 #include "format.h"
 #include "jsonline.h"
@@ -43,6 +44,7 @@ void sp_batch_init(sp_batch *b, const sp_alloc *a)
     sp_buf_init(&b->text_mem, a);
     sp_buf_init(&b->dmeta_mem, a);
     sp_buf_init(&b->dec, a);
+    sp_buf_init(&b->prior, a);
     sp_store_w_init(&b->text, a, 16384);
     sp_store_w_init(&b->dmeta, a, 8192);
     b->text.mem = &b->text_mem;
@@ -53,7 +55,8 @@ void sp_batch_init(sp_batch *b, const sp_alloc *a)
 void sp_batch_reset(sp_batch *b)
 {
     b->next = NULL;
-    b->in.n = b->out.n = b->text_mem.n = b->dmeta_mem.n = b->dec.n = 0;
+    b->in.n = b->out.n = b->text_mem.n = b->dmeta_mem.n = b->dec.n = b->prior.n = 0;
+    b->prior.err = 0;
     b->in.err = b->out.err = b->text_mem.err = b->dmeta_mem.err = b->dec.err = 0;
     b->ndocs = b->nspans = 0;
     b->rc = b->done = 0;
@@ -77,6 +80,7 @@ void sp_batch_free(sp_batch *b)
     sp_buf_free(&b->text_mem);
     sp_buf_free(&b->dmeta_mem);
     sp_buf_free(&b->dec);
+    sp_buf_free(&b->prior);
     sp_store_w_free(&b->text);
     sp_store_w_free(&b->dmeta);
     sp_free(a, b->docs);
@@ -389,7 +393,8 @@ static int analyse_passage(sp_worker *k, sp_batch *b, const char *text, size_t l
         begin = stop;
     }
     b->out.n = (size_t)(p - b->out.p);
-    if (sp_store_w_add(&b->text, text, len, NULL, 0)) return -SPASM_ENOMEM;
+    sp_boiler_note(&b->prior, text, len, body, nbody, bpool); /* PRIO */
+    if (b->prior.err || sp_store_w_add(&b->text, text, len, NULL, 0)) return -SPASM_ENOMEM;
     return 1;
 }
 

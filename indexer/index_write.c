@@ -564,6 +564,11 @@ static void write_tables(spasm_writer *w, uint64_t nterms)
         sp_sink_write(s, e, 4);
     }
     sp_sink_end(s, w->npass);
+    if (w->prior.n == w->npass) { /* page-furniture priors (boiler.c) */
+        sp_sink_begin(s, SP_SEC_PRIO);
+        sp_sink_write(s, w->prior.p, w->prior.n);
+        sp_sink_end(s, w->npass);
+    }
     if (w->syns.n) { /* optional: the synonyms of spasm-index --synonyms */
         sp_sink_begin(s, SP_SEC_SYNS);
         sp_sink_write(s, w->syns.p, w->syns.n);

@@ -225,7 +225,8 @@ int sp_writer_invert_batch(spasm_writer *w, sp_batch *b)
             return sp_writer_err(w, SPASM_EINPUT, "document ids exceed 4 GiB in all");
         w->ndocs++;
     }
-    if (w->docs.err || w->idix.err || w->dids.err || w->didoff.err ||
+    sp_buf_append(&w->prior, b->prior.p, b->prior.n); /* PRIO, one byte per passage */
+    if (w->docs.err || w->idix.err || w->dids.err || w->didoff.err || w->prior.err ||
         sp_store_w_splice(&w->text, &b->text, &b->text_mem) ||
         sp_store_w_splice(&w->dmeta, &b->dmeta, &b->dmeta_mem))
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");

@@ -128,6 +128,7 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     sp_buf_init(&w->joined, &w->a);
     sp_buf_init(&w->sigs, &w->a);
     sp_buf_init(&w->sigb, &w->a);
+    sp_buf_init(&w->prior, &w->a);
     sp_buf_init(&w->syns, &w->a);
     if (opt->synonyms) { /* stored as given: readers analyse it with their analyser */
         size_t n;
@@ -302,6 +303,7 @@ void spasm_writer_abandon(spasm_writer *w)
     sp_free(&w->a, w->pre);
     sp_buf_free(&w->sigs);
     sp_buf_free(&w->sigb);
+    sp_buf_free(&w->prior);
     sp_buf_free(&w->syns);
     sp_store_w_free(&w->text);
     sp_store_w_free(&w->dmeta);

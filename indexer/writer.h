@@ -90,6 +90,7 @@ typedef struct sp_batch {
     sp_store_w text, dmeta; /* the batch's compressed TEXT and DMET blocks */
     sp_buf text_mem, dmeta_mem;
     sp_buf dec;        /* the ids of parsed JSON documents */
+    sp_buf prior;      /* u8 furniture prior per kept passage (boiler.c, PRIO) */
     uint64_t path_off; /* the last file name queued in `in` */
     uint32_t path_len;
     int has_path;
@@ -183,7 +184,8 @@ struct spasm_writer {
     /* near-duplicate signatures: SP_SIG_HASHES u16 per passage (SIGS), and
      * bigram counts and bitmaps, SP_SIGB_ENTRY bytes per passage (SIGB) */
     sp_buf sigs, sigb;
-    sp_buf syns; /* the synonym text to store (SYNS), empty: none */
+    sp_buf prior; /* PRIO: u8 furniture prior per passage (boiler.c) */
+    sp_buf syns;  /* the synonym text to store (SYNS), empty: none */
     size_t nsyn_rules;
     uint64_t last_event_bytes;
     /* analysis: batches, worker threads (batch.c) */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "boilerplate.h"
 #include "search.h"
 
 /* Append each scoring leaf matched at d: explanation text and the stems to
@@ -137,6 +138,9 @@ int sp_it_explain_hits(it_ctx *x, const qnode *qt, const sp_cand *hits, size_t n
                 if ((rc = sp_prox_bonus(x, pt, m, dl, &bonus, &ptmp))) break;
                 sum += bonus;
             }
+            double prior = sp_it_prior(x, d); /* page furniture (boilerplate.h) */
+            if (prior < 1)
+                sp_buf_printf(out, "%.6f = %.6f page-furniture prior times\n", sum * prior, prior);
             sp_buf_printf(out, "%.6f = sum of:\n", sum);
             sp_buf_append(out, tmp.p, tmp.n);
             if (ptmp.n) {

@@ -40,6 +40,7 @@ typedef struct sp_seg {
     sp_sec tlen; /* optional: the title's positions per passage (field queries) */
     sp_sec syns; /* optional: the synonyms stored at index time (synonyms.c) */
     sp_sec dups; /* optional: each passage's near-duplicates (collapse_dups.c) */
+    sp_sec prio; /* optional: u8 page-furniture prior per passage (boilerplate.c) */
     uint64_t npass, ndocs, nterms, tokens;
     double k1, b, avgdl;
     unsigned flags;

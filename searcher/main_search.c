@@ -343,7 +343,12 @@ int main(int argc, char **argv)
         O_SYNW,
         O_FAM,
         O_FAMW,
-        O_PROX
+        O_PROX,
+        O_BOILER, /* issue 14 part 7, page furniture */
+        O_NOBOILER,
+        O_FBT, /* pseudo-relevance feedback (RM3) */
+        O_FBD,
+        O_FBW
     };
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
                                          {"top", required_argument, 0, 'k'},
@@ -369,6 +374,11 @@ int main(int argc, char **argv)
                                          {"title-weight", required_argument, 0, O_TITLE_WEIGHT},
                                          {"exact", no_argument, 0, O_EXACT},
                                          {"typos", no_argument, 0, O_TYPOS},
+                                         {"boilerplate", no_argument, 0, O_BOILER},
+                                         {"no-boilerplate", no_argument, 0, O_NOBOILER},
+                                         {"feedback-terms", required_argument, 0, O_FBT},
+                                         {"feedback-docs", required_argument, 0, O_FBD},
+                                         {"feedback-weight", required_argument, 0, O_FBW},
                                          {"synonyms", required_argument, 0, O_SYN},
                                          {"no-synonyms", no_argument, 0, O_NOSYN},
                                          {"synonym-weight", required_argument, 0, O_SYNW},
@@ -469,6 +479,10 @@ int main(int argc, char **argv)
         case O_TYPOS:
             c.so.typos = ch == O_EXACT ? SPASM_TYPOS_OFF : SPASM_TYPOS_ON;
             break;
+        case O_BOILER:
+        case O_NOBOILER:
+            c.so.boilerplate = ch == O_BOILER ? SPASM_BOILER_ON : SPASM_BOILER_OFF;
+            break;
         case O_KEEP:
             c.so.keep_stopwords = 1;
             break;
@@ -480,6 +494,31 @@ int main(int argc, char **argv)
                         "spasm-search: --title-weight wants a number above 0 and at most %g, not "
                         "\"%s\"\n",
                         SPASM_TITLE_WEIGHT_MAX, optarg);
+                return 2;
+            }
+            break;
+        case O_FBT:
+        case O_FBD: {
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (*end || end == optarg || optarg[0] == '-' || v > SPASM_FEEDBACK_MAX) {
+                fprintf(stderr,
+                        "spasm-search: --feedback-%s wants a number from 0 to %d, not \"%s\"\n",
+                        ch == O_FBT ? "terms" : "docs", SPASM_FEEDBACK_MAX, optarg);
+                return 2;
+            }
+            if (ch == O_FBT)
+                c.so.feedback_terms = v;
+            else
+                c.so.feedback_docs = v;
+            break;
+        }
+        case O_FBW:
+            c.so.feedback_weight = strtod(optarg, &end);
+            if (*end || end == optarg || !(c.so.feedback_weight > 0 && c.so.feedback_weight < 1)) {
+                fprintf(stderr,
+                        "spasm-search: --feedback-weight wants a number above 0 and below 1, not "
+                        "\"%s\"\n",
+                        optarg);
                 return 2;
             }
             break;

@@ -44,6 +44,7 @@
  */
 #include <stdlib.h>
 
+#include "boilerplate.h"
 #include "search.h"
 
 /* With more than SP_RANK_FEW_TERMS operands, a window spans at least
@@ -525,7 +526,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
                 }
                 sum += bonus;
             }
-            sp_heap_offer(t, d, sum);
+            sp_heap_offer(t, d, sum * sp_it_prior(x, d)); /* <= 1: bounds hold */
             while (t->n == t->k && first < k && cum[first] <= t->threshold) o[first++]->ess = 0;
         }
         if (hi >= maxp) break;

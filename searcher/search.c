@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "boilerplate.h"
+#include "feedback.h"
 #include "search.h"
 #include "suggest.h"
 #include "synonyms.h"
@@ -147,6 +149,18 @@ static int check_options(spasm_searcher *s, const spasm_search_options *o)
     if (!(o->proximity >= 0 && o->proximity <= SP_PROX_MAX))
         return sp_seterr(s->errmsg, SPASM_EINVAL, "proximity must be from 0 (off) to %g, not %g",
                          SP_PROX_MAX, o->proximity);
+    if (o->boilerplate < SPASM_BOILER_DEFAULT || o->boilerplate > SPASM_BOILER_ON)
+        return sp_seterr(
+            s->errmsg, SPASM_EINVAL,
+            "boilerplate must be SPASM_BOILER_DEFAULT (0), _OFF (1) or _ON (2), not %d",
+            o->boilerplate);
+    if (o->feedback_terms > SPASM_FEEDBACK_MAX || o->feedback_docs > SPASM_FEEDBACK_MAX ||
+        !(o->feedback_weight >= 0 && o->feedback_weight < 1))
+        return sp_seterr(s->errmsg, SPASM_EINVAL,
+                         "feedback_terms and feedback_docs must be from 0 to %d and "
+                         "feedback_weight from 0 to below 1, not %zu, %zu, %g",
+                         SPASM_FEEDBACK_MAX, o->feedback_terms, o->feedback_docs,
+                         o->feedback_weight);
     if (o->fields & ~(unsigned)SPASM_FIELDS_ALL)
         return sp_seterr(s->errmsg, SPASM_EINVAL,
                          "fields must be SPASM_FIELD_* bits, from 0 to %d, not %u",
@@ -188,6 +202,7 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
         x->prox = o->proximity;
         x->prox_scratch = s->prox;
     }
+    x->boiler = sp_boiler_wanted(o);
     int keep = (o && o->keep_stopwords) || (ix->flags & SP_FLAG_NO_STOPWORDS);
     int rc = sp_query_parse(s->a, s->an, query, keep, qt, s->errmsg);
     int typos = o ? o->typos : SPASM_TYPOS_OFF; /* spasm_count: as typed */
@@ -355,10 +370,36 @@ static void eval_tree(it_ctx *x, it *root, sp_topk *t)
             }
             sc += bonus;
         }
-        sp_heap_offer(t, d, sc);
+        sp_heap_offer(t, d, sc * sp_it_prior(x, d));
     }
     sp_free(x->a, pt);
     sp_free(x->a, leaf);
+}
+
+/* Rank the passages matching the parsed query qt into t (ungrouped),
+ * keeping the best cap, as rank() does: the first pass of feedback. */
+static int rank_parts(spasm_searcher *s, size_t cap, it_ctx *x, it **root, const qnode *qt,
+                      sp_topk *t)
+{
+    int rc = 0;
+    t->k = cap;
+    t->h = sp_malloc(s->a, cap * sizeof *t->h);
+    if (!t->h) return serr(s, SPASM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < s->ix->nparts && !x->rc && !sp_canceled(x); i++) {
+        sp_it_free(x, *root);
+        if (!(*root = build_on(s, x, qt, i, &rc))) return rc;
+        const sp_part *p = &s->ix->part[i];
+        t->ix = p->seg;
+        t->pbase = p->pbase;
+        t->dbase = p->dbase;
+        if (s->force_exhaustive || !sp_rank_maxscore(x, *root, t)) eval_tree(x, *root, t);
+    }
+    if (x->rc) {
+        if (!s->errmsg[0]) serr(s, x->rc, spasm_errstr(x->rc));
+        return x->rc;
+    }
+    heap_sort(t->h, t->n);
+    return 0;
 }
 
 /* Rank the passages matching `query` into t, keeping the best `cap`:
@@ -370,6 +411,16 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
 {
     int rc = prepare(s, query, o, x, qt);
     if (rc) return rc;
+    if (o->feedback_terms > 0 && *qt) { /* RM3: a first pass, then the query expanded */
+        sp_topk f;
+        memset(&f, 0, sizeof f);
+        rc = rank_parts(s, o->feedback_docs ? o->feedback_docs : 10, x, root, *qt, &f);
+        if (!rc) rc = sp_feedback_expand(s, o, x, f.h, f.n, qt);
+        sp_free(s->a, f.h);
+        sp_it_free(x, *root);
+        *root = NULL;
+        if (rc) return rc;
+    }
     t->k = cap;
     t->n = 0;
     t->total = 0;

@@ -69,6 +69,7 @@ typedef struct it_ctx {
     /* proximity (proximity.c) */
     double prox;                   /* its weight; 0: off */
     sp_prox_scratch *prox_scratch; /* the searcher's, when prox > 0 */
+    int boiler; /* 1: scores times the segment's furniture prior (boilerplate.h) */
 } it_ctx;
 
 typedef struct sp_cand {

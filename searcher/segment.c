@@ -226,6 +226,9 @@ static int load(sp_seg *ix, unsigned flags, char *err)
         case SP_SEC_DUPS:
             dst = &ix->dups;
             break;
+        case SP_SEC_PRIO:
+            dst = &ix->prio;
+            break;
         default:
             break; /* unknown optional sections are ignored */
         }
@@ -260,7 +263,7 @@ static int load(sp_seg *ix, unsigned flags, char *err)
         sp_get_u32(m + SP_META_DICT_BLOCK) != SP_DICT_BLOCK ||
         sp_get_u32(m + SP_META_POST_BLOCK) != SP_BLOCK || !(ix->k1 > 0) || !(ix->b >= 0) ||
         ix->b > 1 || ix->tokens == 0 || (ix->dids.p && ix->dids.len < 4 * (ix->ndocs + 1)) ||
-        (ix->tlen.p && ix->tlen.len != 4 * ix->npass))
+        (ix->tlen.p && ix->tlen.len != 4 * ix->npass) || (ix->prio.p && ix->prio.len != ix->npass))
         return fail(ix, err, SPASM_ECORRUPT, "inconsistent collection statistics: corrupt");
     ix->avgdl = (double)ix->tokens / (double)ix->npass;
     ix->head_crc = crc_of(h, SP_HEADER_SIZE);
@@ -349,7 +352,8 @@ int sp_seg_verify(sp_seg *ix, char *err)
                {&ix->posn, "POSN"}, {&ix->lens, "LENS"}, {&ix->pass, "PASS"}, {&ix->docs, "DOCS"},
                {&ix->dmet, "DMET"}, {&ix->dmix, "DMIX"}, {&ix->text, "TEXT"}, {&ix->txix, "TXIX"},
                {&ix->idix, "IDIX"}, {&ix->word, "WORD"}, {&ix->wdix, "WDIX"}, {&ix->sigs, "SIGS"},
-               {&ix->dids, "DIDS"}, {&ix->sigb, "SIGB"}, {&ix->tlen, "TLEN"}, {&ix->dups, "DUPS"}};
+               {&ix->dids, "DIDS"}, {&ix->sigb, "SIGB"}, {&ix->tlen, "TLEN"}, {&ix->dups, "DUPS"},
+               {&ix->prio, "PRIO"}};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (check_section(ix, all[i].s, all[i].name, err)) return SPASM_ECORRUPT;
     return 0;
