@@ -89,7 +89,11 @@ typedef struct sp_batch {
     sp_buf out;             /* the analysed passages (format in batch.c) */
     sp_store_w text, dmeta; /* the batch's compressed TEXT and DMET blocks */
     sp_buf text_mem, dmeta_mem;
-    sp_buf dec;        /* the ids of parsed JSON documents */
+    sp_buf dec; /* the ids of parsed JSON documents */
+    /* the analysis grouped by term (group.c): what the inverter reads */
+    sp_buf pmeta, kept, grp;
+    uint32_t npass;
+    size_t ngrp;
     uint64_t path_off; /* the last file name queued in `in` */
     uint32_t path_len;
     int has_path;
@@ -104,6 +108,12 @@ static inline const char *sp_bdoc_id(const sp_batch *b, const sp_bdoc *d)
 {
     return (const char *)(d->id_dec ? b->dec.p : b->in.p) + d->id_off;
 }
+
+/* Bytes of a passage's header in a batch's out and pmeta (batch.c):
+ * start, len, dl, ntok, tspan, signature, SIGB entry. */
+#define SP_PMETA (20 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY)
+
+typedef struct sp_grouper sp_grouper;
 
 /* The per-thread analysis state: one analyser (stemmer, stem cache) and
  * scratch memory, owned by one worker thread. */
@@ -137,6 +147,7 @@ typedef struct sp_worker {
     size_t cap_word;
     uint64_t *bgset; /* a passage's distinct bigram hashes (open addressing, 0: empty) */
     size_t cap_bgset;
+    sp_grouper *grp; /* the batch's terms (group.c) */
 } sp_worker;
 
 /* One sorted run of postings flushed to the runs file (runs.c). */
@@ -250,6 +261,9 @@ void sp_batch_analyze(sp_worker *k, sp_batch *b);
 void sp_batch_init(sp_batch *b, const sp_alloc *a);
 void sp_batch_reset(sp_batch *b);
 void sp_batch_free(sp_batch *b);
+/* Group an analysed batch by term (group.c); 0 or SPASM_ENOMEM. */
+int sp_batch_group(sp_worker *k, sp_batch *b);
+void sp_grouper_free(const sp_alloc *a, sp_grouper *g);
 
 /* Sorted runs (runs.c): write the term table as a run and empty it. */
 int sp_runs_flush(spasm_writer *w);
