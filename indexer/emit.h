@@ -40,17 +40,21 @@ typedef struct emit {
     sp_buf words; /* per word: u32 term ordinal, u8 length, bytes */
     uint64_t nterms, nwords;
     double avgdl;
-    sp_buf *out;       /* write POST here (and keep the positions in posn), or
-                          NULL: to the writer's sink (spilling the positions) */
-    char *errmsg;      /* where an error is described (the writer's, or a helper's) */
-    uint64_t postings; /* added up, for the writer's stats */
+    sp_buf *out;           /* write POST here (and keep the positions in posn), or
+                              NULL: to the writer's sink (spilling the positions) */
+    char *errmsg;          /* where an error is described (the writer's, or a helper's) */
+    uint64_t postings;     /* added up, for the writer's stats */
+    int *posn_fd;          /* the POSN temporary file (-1: not made yet) */
+    const char *posn_path; /* its name */
+    int posn_anon;         /* unlink it once made (a helper's) */
 } emit;
 
 /* Write one term's POST data (to the sink or e->out), its positions to
  * e->posn and its DICT and WORD entries to e; 0 or an error (e->errmsg). */
 int sp_emit_term(emit *e, const mterm *t);
 
-/* Move e->posn to the POSN temporary file; 0 or SPASM_EIO. */
+/* Move e->posn to its POSN temporary file (made on the first call);
+ * 0 or SPASM_EIO. */
 int sp_emit_spill_posn(emit *e);
 
 /* Emit the terms of the in-memory table, in order (emit_table.c). */

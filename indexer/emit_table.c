@@ -6,11 +6,16 @@
  * (its POST bytes, positions, DICT and WORD entries) while the calling
  * thread encodes the first one straight to the sink, and then appends the
  * helper's output, renumbered.  The bytes are those of one thread doing
- * it all in order.  The helper's output is held in memory, so the split
- * is only made when it fits in the memory budget beside the term table.
+ * it all in order.  The helper's positions are spilled like the first
+ * part's, to a file of their own (made under the name of the runs file,
+ * which this path does not use, and unlinked at once); its POST bytes are
+ * held in memory, so the split is only made when they fit in the memory
+ * budget beside the term table.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include "emit.h"
 
@@ -22,6 +27,7 @@ typedef struct helper {
     size_t lo, hi;
     char errmsg[SP_ERRMSG_MAX];
     int rc;
+    int posn_fd; /* its spilled positions (unlinked), or -1 */
 } helper;
 
 /* A term of the table as an mterm. */
@@ -61,12 +67,45 @@ static void *helper_main(void *arg)
 
 static void helper_free(helper *h)
 {
+    if (h->posn_fd >= 0) close(h->posn_fd);
     sp_free(&h->e.w->a, h->e.docs);
     sp_free(&h->e.w->a, h->e.tfs);
     sp_free(&h->e.w->a, h->e.blockpos);
     sp_buf *b[] = {&h->post,   &h->e.blocks, &h->e.skips, &h->e.posn,
                    &h->e.ents, &h->e.strs,   &h->e.words};
     for (size_t i = 0; i < sizeof b / sizeof *b; i++) sp_buf_free(b[i]);
+}
+
+/* Append the whole of file `from` to file `to` (at its offset); 0 or
+ * SPASM_EIO (message set). */
+static int copy_file(spasm_writer *w, int from, int to)
+{
+    off_t off = 0;
+    for (;;) {
+        ssize_t k = copy_file_range(from, &off, to, NULL, 1u << 30, 0);
+        if (k < 0 && errno == EINTR) continue;
+        if (k == 0) return 0;
+        if (k > 0) continue;
+        break;
+    }
+    /* copy_file_range refused (an old kernel, another file system): by hand */
+    uint8_t buf[1 << 16];
+    for (;;) {
+        ssize_t k = pread(from, buf, sizeof buf, off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) break;
+        if (k == 0) return 0;
+        for (ssize_t done = 0; done < k;) {
+            ssize_t m = write(to, buf + done, (size_t)(k - done));
+            if (m < 0 && errno == EINTR) continue;
+            if (m <= 0) goto fail;
+            done += m;
+        }
+        off += k;
+    }
+fail:
+    return sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot copy a temporary file: %s", w->posn_path,
+                     strerror(errno));
 }
 
 /* Append the helper's output to e (DICT string offsets and WORD term
@@ -96,8 +135,9 @@ static int join_output(emit *e, helper *h)
     e->postings += h->e.postings;
     if (e->ents.err || e->strs.err || e->words.err) goto nomem;
     /* the positions: after the first part's (spilled or buffered) */
-    int rc = e->posn.n ? sp_emit_spill_posn(e) : 0;
+    int rc = e->posn.n || h->posn_fd >= 0 ? sp_emit_spill_posn(e) : 0;
     if (rc) return rc;
+    if (h->posn_fd >= 0 && (rc = copy_file(w, h->posn_fd, *e->posn_fd))) return rc;
     sp_buf t = e->posn;
     e->posn = h->e.posn;
     h->e.posn = t;
@@ -117,7 +157,8 @@ static size_t choose_cut(const spasm_writer *w, sp_term *const *v, size_t n)
     for (size_t i = 0; i < n; i++) total += v[i]->npost;
     size_t cut = 0;
     while (cut < n && sum < total / 2) sum += v[cut++]->npost;
-    if (w->mem_terms + (total - sum) + (total - sum) / 4 > w->budget) return n;
+    /* the helper's POST bytes, about half its streams' */
+    if (w->mem_terms + (total - sum) / 2 > w->budget) return n;
     return cut;
 }
 
@@ -129,12 +170,16 @@ int sp_emit_table(emit *e)
     size_t n = w->nterms, cut = choose_cut(w, v, n);
     helper h;
     memset(&h, 0, sizeof h);
+    h.posn_fd = -1;
     int started = 0;
     if (cut < n) {
         h.e.w = w;
         h.e.avgdl = e->avgdl;
         h.e.errmsg = h.errmsg;
         h.e.out = &h.post;
+        h.e.posn_fd = &h.posn_fd;
+        h.e.posn_path = w->runs_path;
+        h.e.posn_anon = 1;
         sp_buf *b[] = {&h.post,   &h.e.blocks, &h.e.skips, &h.e.posn,
                        &h.e.ents, &h.e.strs,   &h.e.words};
         for (size_t i = 0; i < sizeof b / sizeof *b; i++) sp_buf_init(b[i], &w->a);

@@ -87,21 +87,21 @@ static uint64_t copy_positions(emit *e, const mterm *t, size_t nb)
 /* Move the buffered positions to the POSN temp file. */
 int sp_emit_spill_posn(emit *e)
 {
-    spasm_writer *w = e->w;
-    if (w->posn_fd < 0) {
-        w->posn_fd = sp_tmp_create(w->posn_path, 0600);
-        if (w->posn_fd < 0)
-            return sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot create a temporary file: %s",
-                             w->posn_path, strerror(errno));
+    if (*e->posn_fd < 0) {
+        *e->posn_fd = sp_tmp_create(e->posn_path, 0600);
+        if (*e->posn_fd < 0)
+            return sp_seterr(e->errmsg, SPASM_EIO, "%s: cannot create a temporary file: %s",
+                             e->posn_path, strerror(errno));
+        if (e->posn_anon) unlink(e->posn_path); /* its descriptor is all it needs */
     }
     const uint8_t *p = e->posn.p;
     size_t n = e->posn.n;
     while (n) {
-        ssize_t k = write(w->posn_fd, p, n);
+        ssize_t k = write(*e->posn_fd, p, n);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0)
-            return sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot write a temporary file: %s",
-                             w->posn_path, strerror(errno));
+            return sp_seterr(e->errmsg, SPASM_EIO, "%s: cannot write a temporary file: %s",
+                             e->posn_path, strerror(errno));
         p += k;
         n -= (size_t)k;
     }
@@ -217,8 +217,9 @@ int sp_emit_term(emit *e, const mterm *t)
     }
     e->postings += t->df;
     if (e->ents.err || e->strs.err || e->words.err) goto nomem;
-    if (e->out) return e->out->err ? sp_seterr(e->errmsg, SPASM_ENOMEM, "out of memory") : 0;
+    if (e->out && e->out->err) goto nomem;
     if (e->posn.n >= (8u << 20)) return sp_emit_spill_posn(e);
+    if (e->out) return 0;
     return s->rc;
 nomem:
     return sp_seterr(e->errmsg, SPASM_ENOMEM, "out of memory");
@@ -620,6 +621,8 @@ int sp_writer_write_index(spasm_writer *w)
     memset(&e, 0, sizeof e);
     e.w = w;
     e.errmsg = w->errmsg;
+    e.posn_fd = &w->posn_fd;
+    e.posn_path = w->posn_path;
     sp_buf_init(&e.blocks, &w->a);
     sp_buf_init(&e.skips, &w->a);
     sp_buf_init(&e.posn, &w->a);
