@@ -141,7 +141,7 @@ static int join_output(emit *e, helper *h)
     sp_buf t = e->posn;
     e->posn = h->e.posn;
     h->e.posn = t;
-    if (w->posn_fd >= 0 && e->posn.n >= (8u << 20)) return sp_emit_spill_posn(e);
+    if (w->posn_fd >= 0 && e->posn.n >= w->posn_spill) return sp_emit_spill_posn(e);
     return w->sink.rc;
 nomem:
     return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");

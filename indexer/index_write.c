@@ -218,7 +218,7 @@ int sp_emit_term(emit *e, const mterm *t)
     e->postings += t->df;
     if (e->ents.err || e->strs.err || e->words.err) goto nomem;
     if (e->out && e->out->err) goto nomem;
-    if (e->posn.n >= (8u << 20)) return sp_emit_spill_posn(e);
+    if (e->posn.n >= w->posn_spill) return sp_emit_spill_posn(e);
     if (e->out) return 0;
     return s->rc;
 nomem:

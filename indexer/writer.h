@@ -215,6 +215,7 @@ struct spasm_writer {
     uint64_t budget;    /* bytes */
     uint64_t run_limit; /* flush a run when the term table holds this much */
     uint64_t mem_terms; /* bytes held by the term table */
+    size_t posn_spill;  /* commit: spill buffered positions at this many bytes */
     char *runs_path, *posn_path;
     /* the target and the inputs (target.c) */
     int force;                     /* replace a file that is not an index */
@@ -252,6 +253,8 @@ int sp_writer_add_json(spasm_writer *w, const char *path, uint64_t lineno, const
 /* For tests: flush a run when the term table holds run_limit bytes, close
  * a batch at batch_bytes of text (0: keep the current value). */
 void sp_writer_set_limits(spasm_writer *w, uint64_t run_limit, size_t batch_bytes);
+/* For tests: spill positions at commit from this many bytes (0: keep). */
+void sp_writer_set_posn_spill(spasm_writer *w, size_t bytes);
 
 /* Analysis (batch.c). */
 int sp_worker_init(sp_worker *k, spasm_writer *w);
