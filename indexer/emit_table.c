@@ -165,7 +165,7 @@ static size_t choose_cut(const spasm_writer *w, sp_term *const *v, size_t n)
 int sp_emit_table(emit *e)
 {
     spasm_writer *w = e->w;
-    sp_term **v = sp_sorted_terms(w);
+    sp_term **v = sp_sorted_terms(w, w->nthreads > 1);
     if (!v) return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
     size_t n = w->nterms, cut = choose_cut(w, v, n);
     helper h;

@@ -285,8 +285,9 @@ int sp_run_reader_open(spasm_writer *w, sp_run_reader *r, const sp_run *run);
 void sp_run_reader_close(spasm_writer *w, sp_run_reader *r);
 /* Load the next term (r->has = 0 at the end); 0 or an error code. */
 int sp_run_next(sp_run_reader *r);
-/* The term table's terms sorted by bytes (NULL when out of memory). */
-sp_term **sp_sorted_terms(spasm_writer *w);
+/* The term table's terms sorted by bytes (NULL when out of memory); on
+ * two threads when `two`. */
+sp_term **sp_sorted_terms(spasm_writer *w, int two);
 /* Remove the temporary files of runs and positions. */
 void sp_runs_cleanup(spasm_writer *w);
 /* Free every term of the table (and account for it). */
