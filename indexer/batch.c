@@ -25,7 +25,9 @@
  *
  * and compresses the passage texts and the "id NUL title" records into
  * the batch's own TEXT and DMET blocks, which the inverter splices into
- * the index in order (store.c).  Out of memory sets b->rc.
+ * the index in order (store.c).  Last, group.c regroups b->out by term
+ * (b->pmeta, b->kept, b->grp): that is what the inverter reads.  Out of
+ * memory sets b->rc.
  */
 #include <jansson.h>
 #include <stdio.h>
