@@ -210,11 +210,13 @@ typedef struct spasm_writer_options {
                              than one thread it is called under a mutex. */
     void *alloc_ud;
     unsigned threads; /* analysis threads (tokenizing, folding, stemming,
-                         compressing text) beside the caller's thread,
-                         which reads input and inverts: 0 = one per CPU
-                         (at most 8), 1 = everything in the caller's
-                         thread.  The index is byte for byte the same
-                         whatever the number. */
+                         compressing text, grouping postings by term)
+                         beside the caller's thread, which reads input
+                         and inverts (with 2 or more, a second thread
+                         encodes half the postings at commit): 0 = one
+                         per CPU (at most 8), 1 = everything in the
+                         caller's thread.  The index is byte for byte the
+                         same whatever the number. */
     int force;        /* 1: replace a target that exists and is not a spasm index
                          (never one of the inputs, a directory or a device) */
     /* Optional cancellation: when *cancel becomes non-zero (a signal

@@ -25,7 +25,9 @@
  *
  * and compresses the passage texts and the "id NUL title" records into
  * the batch's own TEXT and DMET blocks, which the inverter splices into
- * the index in order (store.c).  Out of memory sets b->rc.
+ * the index in order (store.c).  Last, group.c regroups b->out by term
+ * (b->pmeta, b->kept, b->grp): that is what the inverter reads.  Out of
+ * memory sets b->rc.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -45,6 +47,9 @@ void sp_batch_init(sp_batch *b, const sp_alloc *a)
     sp_buf_init(&b->dmeta_mem, a);
     sp_buf_init(&b->dec, a);
     sp_buf_init(&b->prior, a);
+    sp_buf_init(&b->pmeta, a);
+    sp_buf_init(&b->kept, a);
+    sp_buf_init(&b->grp, a);
     sp_store_w_init(&b->text, a, 16384);
     sp_store_w_init(&b->dmeta, a, 8192);
     b->text.mem = &b->text_mem;
@@ -58,6 +63,10 @@ void sp_batch_reset(sp_batch *b)
     b->in.n = b->out.n = b->text_mem.n = b->dmeta_mem.n = b->dec.n = b->prior.n = 0;
     b->prior.err = 0;
     b->in.err = b->out.err = b->text_mem.err = b->dmeta_mem.err = b->dec.err = 0;
+    b->pmeta.n = b->kept.n = b->grp.n = 0;
+    b->pmeta.err = b->kept.err = b->grp.err = 0;
+    b->npass = 0;
+    b->ngrp = 0;
     b->ndocs = b->nspans = 0;
     b->rc = b->done = 0;
     b->has_path = 0;
@@ -81,6 +90,9 @@ void sp_batch_free(sp_batch *b)
     sp_buf_free(&b->dmeta_mem);
     sp_buf_free(&b->dec);
     sp_buf_free(&b->prior);
+    sp_buf_free(&b->pmeta);
+    sp_buf_free(&b->kept);
+    sp_buf_free(&b->grp);
     sp_store_w_free(&b->text);
     sp_store_w_free(&b->dmeta);
     sp_free(a, b->docs);
@@ -106,6 +118,7 @@ void sp_worker_free(sp_worker *k)
 {
     const sp_alloc *a = &k->w->a;
     sp_analyzer_free(k->an);
+    sp_grouper_free(a, k->grp);
     sp_free(a, k->spans.v);
     sp_free(a, k->ttok);
     sp_free(a, k->thash);
@@ -573,6 +586,7 @@ void sp_batch_analyze(sp_worker *k, sp_batch *b)
     for (size_t i = 0; i < b->ndocs && !rc; i++) rc = analyse_doc(k, b, &b->docs[i]);
     if (!rc && (sp_store_w_flush(&b->text) || sp_store_w_flush(&b->dmeta))) rc = SPASM_ENOMEM;
     if (!rc && (b->out.err || b->text_mem.err || b->dmeta_mem.err)) rc = SPASM_ENOMEM;
+    if (!rc) rc = sp_batch_group(k, b);
     if (rc && !b->errmsg[0]) snprintf(b->errmsg, sizeof b->errmsg, "out of memory");
     b->rc = rc;
 }

@@ -30,42 +30,9 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "emit.h"
 #include "format.h"
 #include "writer.h"
-
-/* A term on its way out, from the term table or merged from runs. */
-typedef struct mterm {
-    const char *s;
-    uint32_t len, df;
-    uint64_t cf;
-    const uint8_t *post; /* stream: (gap, tf, positions) per passage */
-    size_t npost;
-    int is_word;
-    const uint8_t *vars; /* (u8 length, bytes) per variant word */
-    size_t nvars;
-} mterm;
-
-/* One DICT entry; the term's bytes are at strs.p + s_off. */
-typedef struct dict_ent {
-    uint64_t s_off, cf, post_len, pos_len;
-    uint32_t len, df;
-} dict_ent;
-
-/* The state of writing POST (and collecting POSN, DICT and WORD). */
-typedef struct emit {
-    spasm_writer *w;
-    uint32_t *docs, *tfs;
-    size_t cap;
-    uint64_t *blockpos;
-    size_t capbp;
-    sp_buf blocks, skips;
-    sp_buf posn;  /* positions not yet spilled to the POSN temp file */
-    sp_buf ents;  /* dict_ent per term */
-    sp_buf strs;  /* term bytes */
-    sp_buf words; /* per word: u32 term ordinal, u8 length, bytes */
-    uint64_t nterms, nwords;
-    double avgdl;
-} emit;
 
 /* The largest float not below d (so a stored bound never under-estimates). */
 static float round_up(double d)
@@ -118,23 +85,23 @@ static uint64_t copy_positions(emit *e, const mterm *t, size_t nb)
 }
 
 /* Move the buffered positions to the POSN temp file. */
-static int spill_posn(emit *e)
+int sp_emit_spill_posn(emit *e)
 {
-    spasm_writer *w = e->w;
-    if (w->posn_fd < 0) {
-        w->posn_fd = sp_tmp_create(w->posn_path, 0600);
-        if (w->posn_fd < 0)
-            return sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot create a temporary file: %s",
-                             w->posn_path, strerror(errno));
+    if (*e->posn_fd < 0) {
+        *e->posn_fd = sp_tmp_create(e->posn_path, 0600);
+        if (*e->posn_fd < 0)
+            return sp_seterr(e->errmsg, SPASM_EIO, "%s: cannot create a temporary file: %s",
+                             e->posn_path, strerror(errno));
+        if (e->posn_anon) unlink(e->posn_path); /* its descriptor is all it needs */
     }
     const uint8_t *p = e->posn.p;
     size_t n = e->posn.n;
     while (n) {
-        ssize_t k = write(w->posn_fd, p, n);
+        ssize_t k = write(*e->posn_fd, p, n);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0)
-            return sp_seterr(w->errmsg, SPASM_EIO, "%s: cannot write a temporary file: %s",
-                             w->posn_path, strerror(errno));
+            return sp_seterr(e->errmsg, SPASM_EIO, "%s: cannot write a temporary file: %s",
+                             e->posn_path, strerror(errno));
         p += k;
         n -= (size_t)k;
     }
@@ -144,7 +111,7 @@ static int spill_posn(emit *e)
 
 /* Write one term's POST data to the sink, its positions to e->posn and
  * its DICT and WORD entries to e. */
-static int emit_term(emit *e, const mterm *t)
+int sp_emit_term(emit *e, const mterm *t)
 {
     spasm_writer *w = e->w;
     sp_sink *s = &w->sink;
@@ -162,7 +129,7 @@ static int emit_term(emit *e, const mterm *t)
         e->cap = cap;
     }
     if (decode_stream(t, e->docs, e->tfs))
-        return sp_seterr(w->errmsg, SPASM_ECORRUPT, "internal error: bad posting stream");
+        return sp_seterr(e->errmsg, SPASM_ECORRUPT, "internal error: bad posting stream");
     size_t nb = (t->df + SP_BLOCK - 1) / SP_BLOCK;
     if (nb > e->capbp) {
         uint64_t *bp = sp_realloc(&w->a, e->blockpos, nb * sizeof *bp);
@@ -216,7 +183,7 @@ static int emit_term(emit *e, const mterm *t)
     }
     if (blocks->err || skips->err || e->posn.err) goto nomem;
     if (posoff > UINT32_MAX || blocks->n + skips->n > UINT32_MAX)
-        return sp_seterr(w->errmsg, SPASM_EINPUT, "term \"%.*s\" has more than 4 GiB of postings",
+        return sp_seterr(e->errmsg, SPASM_EINPUT, "term \"%.*s\" has more than 4 GiB of postings",
                          (int)t->len, t->s);
     if (nb > 1) {
         uint32_t base = (uint32_t)skips->n;
@@ -224,9 +191,15 @@ static int emit_term(emit *e, const mterm *t)
             uint8_t *sk = skips->p + bi * SP_SKIP_ENTRY;
             sp_put_u32(sk + 4, sp_get_u32(sk + 4) + base);
         }
-        sp_sink_write(s, skips->p, skips->n);
+        if (e->out)
+            sp_buf_append(e->out, skips->p, skips->n);
+        else
+            sp_sink_write(s, skips->p, skips->n);
     }
-    sp_sink_write(s, blocks->p, blocks->n);
+    if (e->out)
+        sp_buf_append(e->out, blocks->p, blocks->n);
+    else
+        sp_sink_write(s, blocks->p, blocks->n);
     dict_ent de = {e->strs.n, t->cf, (nb > 1 ? skips->n : 0) + blocks->n, pos_len, t->len, t->df};
     sp_buf_append(&e->ents, &de, sizeof de);
     sp_buf_append(&e->strs, t->s, t->len);
@@ -242,33 +215,14 @@ static int emit_term(emit *e, const mterm *t)
         sp_buf_append(&e->words, t->vars + i, 1u + t->vars[i]);
         e->nwords++;
     }
-    w->st.postings += t->df;
+    e->postings += t->df;
     if (e->ents.err || e->strs.err || e->words.err) goto nomem;
-    if (e->posn.n >= (8u << 20)) return spill_posn(e);
+    if (e->out && e->out->err) goto nomem;
+    if (e->posn.n >= w->posn_spill) return sp_emit_spill_posn(e);
+    if (e->out) return 0;
     return s->rc;
 nomem:
-    return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
-}
-
-/* Emit the terms of the in-memory table, in order. */
-static int emit_table(emit *e)
-{
-    spasm_writer *w = e->w;
-    sp_term **v = sp_sorted_terms(w);
-    if (!v) return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
-    int rc = 0;
-    for (size_t i = 0; i < w->nterms && !rc; i++) {
-        sp_term *t = v[i];
-        mterm m = {t->s, t->len, t->df, t->cf, t->post, t->npost, t->is_word, t->vars, t->nvars};
-        rc = emit_term(e, &m);
-        if (!rc && (i & 1023) == 0) rc = sp_writer_canceled(w);
-        /* The stream is no longer needed: give the memory back early. */
-        sp_free(&w->a, t->post);
-        t->post = NULL;
-        t->npost = t->cappost = 0;
-    }
-    sp_free(&w->a, v);
-    return rc;
+    return sp_seterr(e->errmsg, SPASM_ENOMEM, "out of memory");
 }
 
 /* Compare the current terms of two run readers. */
@@ -343,7 +297,7 @@ static int emit_runs(emit *e)
         m.npost = post.n;
         m.vars = vars.p;
         m.nvars = vars.n;
-        rc = emit_term(e, &m);
+        rc = sp_emit_term(e, &m);
         /* advance every reader on this term (first last: m.s points into it) */
         for (size_t i = 0; i < k && !rc; i++)
             if (&r[i] != first && r[i].has && cmp_reader(&r[i], first) == 0)
@@ -626,7 +580,8 @@ static int write_sections(spasm_writer *w, emit *e)
     if (w->nruns && (rc = sp_runs_flush(w))) return rc;
     e->avgdl = (double)w->tokens / (double)w->npass;
     sp_sink_begin(s, SP_SEC_POST);
-    rc = w->nruns ? emit_runs(e) : emit_table(e);
+    rc = w->nruns ? emit_runs(e) : sp_emit_table(e);
+    w->st.postings += e->postings;
     if (rc) return rc;
     sp_sink_end(s, e->nterms);
     w->st.terms = e->nterms;
@@ -670,6 +625,9 @@ int sp_writer_write_index(spasm_writer *w)
     emit e;
     memset(&e, 0, sizeof e);
     e.w = w;
+    e.errmsg = w->errmsg;
+    e.posn_fd = &w->posn_fd;
+    e.posn_path = w->posn_path;
     sp_buf_init(&e.blocks, &w->a);
     sp_buf_init(&e.skips, &w->a);
     sp_buf_init(&e.posn, &w->a);

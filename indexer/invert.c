@@ -2,6 +2,8 @@
  * invert.c -- in-memory inversion: the term table and the analysed
  * passages of a batch (batch.c) turned into per-term posting streams.
  *
+ * A batch arrives grouped by term (group.c): each of its terms is looked
+ * up once per batch and gets the batch's postings appended at once.
  * Each term collects its postings as a varint stream, one entry per
  * passage it occurs in:
  *
@@ -141,48 +143,18 @@ static int reserve_passage(spasm_writer *w)
     return 0;
 }
 
-/* Invert one analysed passage record at *pp (format in batch.c) as the
- * next passage of document `doc`. */
-static int invert_passage(spasm_writer *w, const uint8_t **pp, uint32_t doc, uint32_t ordinal)
+/* Add the passage header at p (SP_PMETA bytes, batch.c) as the next
+ * passage of document `doc`. */
+static int add_passage(spasm_writer *w, const uint8_t *p, uint32_t doc, uint32_t ordinal)
 {
-    const uint8_t *p = *pp;
     if (w->npass >= UINT32_MAX - 1)
         return sp_writer_err(w, SPASM_EINPUT, "too many passages (at most %u)", UINT32_MAX - 1);
     if (reserve_passage(w)) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-    uint32_t pid = (uint32_t)w->npass, mark = pid + 1;
+    uint32_t pid = (uint32_t)w->npass;
     uint32_t start = sp_get_u32(p), len = sp_get_u32(p + 4), dl = sp_get_u32(p + 8);
     uint32_t ntok = sp_get_u32(p + 12), tspan = sp_get_u32(p + 16);
     sp_buf_append(&w->sigs, p + 20, 2 * SP_SIG_HASHES);
     sp_buf_append(&w->sigb, p + 20 + 2 * SP_SIG_HASHES, SP_SIGB_ENTRY);
-    p += 20 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY;
-    uint32_t nterms = sp_get_u32(p);
-    p += 4;
-    for (uint32_t j = 0; j < nterms; j++) {
-        uint32_t h = sp_get_u32(p), tf = sp_get_u32(p + 4), enclen = sp_get_u32(p + 8);
-        size_t tlen = (size_t)p[12] | (size_t)p[13] << 8;
-        int is_word = p[14];
-        unsigned nv = p[15];
-        const char *s = (const char *)p + 16;
-        p += 16 + tlen;
-        sp_term *t = get_term(w, h, s, tlen);
-        if (!t || term_reserve(w, t, 5 + (size_t)enclen))
-            return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-        uint8_t *q = sp_varint_put(t->post + t->npost, mark - t->last_plus1);
-        memcpy(q, p, enclen);
-        p += enclen;
-        t->npost = (uint32_t)(q + enclen - t->post);
-        t->last_plus1 = mark;
-        t->df++;
-        t->cf += tf;
-        if (is_word && !t->is_word) {
-            t->is_word = 1;
-            w->nwords++;
-        }
-        for (unsigned v = 0; v < nv; v++) {
-            if (note_var(w, t, p + 1, p[0])) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
-            p += 1 + p[0];
-        }
-    }
     w->lens[pid] = dl;
     w->tspans[pid] = tspan;
     w->pass[pid].doc = doc;
@@ -193,8 +165,45 @@ static int invert_passage(spasm_writer *w, const uint8_t **pp, uint32_t doc, uin
     w->st.passages++;
     w->tokens += dl;
     w->st.tokens += ntok;
-    *pp = p;
     if (w->sigs.err || w->sigb.err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* Append the batch's postings of each of its terms (b->grp, group.c) to
+ * the term table; the batch's passages begin at passage `base`. */
+static int invert_terms(spasm_writer *w, const sp_batch *b, uint32_t base)
+{
+    const uint8_t *p = b->grp.p;
+    for (size_t i = 0; i < b->ngrp; i++) {
+        uint32_t h = sp_get_u32(p), df = sp_get_u32(p + 4);
+        uint64_t cf = sp_get_u32(p + 8) | (uint64_t)sp_get_u32(p + 12) << 32;
+        uint32_t first = sp_get_u32(p + 16), last = sp_get_u32(p + 20);
+        uint32_t slen = sp_get_u32(p + 24), vlen = sp_get_u32(p + 28);
+        size_t tlen = (size_t)p[32] | (size_t)p[33] << 8;
+        int is_word = p[34];
+        const char *s = (const char *)p + 36;
+        const uint8_t *stream = p + 36 + tlen, *vars = stream + slen;
+        p = vars + vlen;
+        /* the next term's bucket, early: the table is far larger than the cache */
+        if (i + 1 < b->ngrp) __builtin_prefetch(&w->slots[sp_get_u32(p) & (w->nslots - 1)]);
+        sp_term *t = get_term(w, h, s, tlen);
+        if (!t || term_reserve(w, t, 5 + (size_t)slen))
+            return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+        uint32_t mark = base + first + 1;
+        uint8_t *q = sp_varint_put(t->post + t->npost, mark - t->last_plus1);
+        memcpy(q, stream, slen);
+        t->npost = (uint32_t)(q + slen - t->post);
+        t->last_plus1 = base + last + 1;
+        t->df += df;
+        t->cf += cf;
+        if (is_word && !t->is_word) {
+            t->is_word = 1;
+            w->nwords++;
+        }
+        for (uint32_t v = 0; v < vlen; v += 1u + vars[v])
+            if (note_var(w, t, vars + v + 1, vars[v]))
+                return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    }
     return 0;
 }
 
@@ -204,15 +213,15 @@ int sp_writer_invert_batch(spasm_writer *w, sp_batch *b)
 {
     if (b->rc) return sp_writer_err(w, b->rc, "%s", b->errmsg);
     w->st.repaired += b->repaired;
-    const uint8_t *p = b->out.p;
+    const uint8_t *p = b->pmeta.p;
+    uint32_t base = (uint32_t)w->npass;
     for (size_t i = 0; i < b->ndocs; i++) {
         const sp_bdoc *d = &b->docs[i];
         const char *id = sp_bdoc_id(b, d);
-        uint32_t kept = sp_get_u32(p);
-        p += 4;
+        uint32_t kept = sp_get_u32(b->kept.p + 4 * i);
         uint32_t doc = (uint32_t)w->ndocs, first = (uint32_t)w->npass;
-        for (uint32_t o = 0; o < kept; o++) {
-            int rc = invert_passage(w, &p, doc, o);
+        for (uint32_t o = 0; o < kept; o++, p += SP_PMETA) {
+            int rc = add_passage(w, p, doc, o);
             if (rc) return rc;
         }
         sp_buf_put_u32(&w->docs, first);
@@ -226,13 +235,15 @@ int sp_writer_invert_batch(spasm_writer *w, sp_batch *b)
         w->ndocs++;
     }
     sp_buf_append(&w->prior, b->prior.p, b->prior.n); /* PRIO, one byte per passage */
+    int rc = invert_terms(w, b, base);
+    if (rc) return rc;
     if (w->docs.err || w->idix.err || w->dids.err || w->didoff.err || w->prior.err ||
         sp_store_w_splice(&w->text, &b->text, &b->text_mem) ||
         sp_store_w_splice(&w->dmeta, &b->dmeta, &b->dmeta_mem))
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     if (w->sink.rc) return w->rc = w->sink.rc; /* the sink wrote errmsg */
     if (w->mem_terms > w->run_limit) {
-        int rc = sp_runs_flush(w);
+        rc = sp_runs_flush(w);
         if (rc) return w->rc ? w->rc : sp_writer_err(w, rc, "%s", spasm_errstr(rc));
     }
     return 0;

@@ -47,15 +47,58 @@ static int cmp_term(const void *a, const void *b)
     return (x->len > y->len) - (x->len < y->len);
 }
 
-sp_term **sp_sorted_terms(spasm_writer *w)
+/* Half of a two-thread sort. */
+typedef struct half_sort {
+    sp_term **v;
+    size_t n;
+} half_sort;
+
+static void *sort_half(void *arg)
+{
+    half_sort *h = arg;
+    qsort(h->v, h->n, sizeof *h->v, cmp_term);
+    return NULL;
+}
+
+/* Sort v[0, n) by term bytes, on two threads when `two` (each half, then
+ * merged; the terms are distinct, so the order is the same); v may be
+ * replaced.  Returns v, or NULL when out of memory (v freed). */
+static sp_term **sort_terms(spasm_writer *w, sp_term **v, size_t n, int two)
+{
+    sp_term **out = two && n >= 256 ? sp_malloc(&w->a, (n + 1) * sizeof *out) : NULL;
+    pthread_t tid;
+    half_sort h = {v + n / 2, n - n / 2};
+    int started = 0;
+    if (out) { /* the thread blocks every signal, as the workers do */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        started = pthread_create(&tid, NULL, sort_half, &h) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    if (!started) {
+        sp_free(&w->a, out);
+        qsort(v, n, sizeof *v, cmp_term);
+        return v;
+    }
+    qsort(v, n / 2, sizeof *v, cmp_term);
+    pthread_join(tid, NULL);
+    size_t i = 0, j = n / 2, k = 0;
+    while (i < n / 2 && j < n) out[k++] = cmp_term(&v[i], &v[j]) < 0 ? v[i++] : v[j++];
+    while (i < n / 2) out[k++] = v[i++];
+    while (j < n) out[k++] = v[j++];
+    sp_free(&w->a, v);
+    return out;
+}
+
+sp_term **sp_sorted_terms(spasm_writer *w, int two)
 {
     sp_term **v = sp_malloc(&w->a, (w->nterms + 1) * sizeof *v);
     if (!v) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < w->nslots; i++)
         for (sp_term *t = w->slots[i]; t; t = t->next) v[k++] = t;
-    qsort(v, k, sizeof *v, cmp_term);
-    return v;
+    return sort_terms(w, v, k, two);
 }
 
 int sp_runs_flush(spasm_writer *w)
@@ -74,7 +117,7 @@ int sp_runs_flush(spasm_writer *w)
         w->runs = r;
         w->capruns = cap;
     }
-    sp_term **v = sp_sorted_terms(w);
+    sp_term **v = sp_sorted_terms(w, 0);
     if (!v) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     sp_buf b;
     sp_buf_init(&b, &w->a);

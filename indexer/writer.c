@@ -119,6 +119,7 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
      * the passage tables, batches in flight and the merge at commit. */
     w->run_limit = w->budget / 100 * 45;
     w->batch_bytes = 1u << 20;
+    w->posn_spill = 8u << 20;
     sp_buf_init(&w->docs, &w->a);
     sp_buf_init(&w->idix, &w->a);
     sp_buf_init(&w->dmeta_mem, &w->a);
@@ -192,6 +193,11 @@ void sp_writer_set_limits(spasm_writer *w, uint64_t run_limit, size_t batch_byte
 {
     if (run_limit) w->run_limit = run_limit;
     if (batch_bytes) w->batch_bytes = batch_bytes;
+}
+
+void sp_writer_set_posn_spill(spasm_writer *w, size_t bytes)
+{
+    if (bytes) w->posn_spill = bytes;
 }
 
 /* ---- worker threads ---- */

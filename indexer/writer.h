@@ -89,8 +89,12 @@ typedef struct sp_batch {
     sp_buf out;             /* the analysed passages (format in batch.c) */
     sp_store_w text, dmeta; /* the batch's compressed TEXT and DMET blocks */
     sp_buf text_mem, dmeta_mem;
-    sp_buf dec;        /* the ids of parsed JSON documents */
-    sp_buf prior;      /* u8 furniture prior per kept passage (boiler.c, PRIO) */
+    sp_buf dec;   /* the ids of parsed JSON documents */
+    sp_buf prior; /* u8 furniture prior per kept passage (boiler.c, PRIO) */
+    /* the analysis grouped by term (group.c): what the inverter reads */
+    sp_buf pmeta, kept, grp;
+    uint32_t npass;
+    size_t ngrp;
     uint64_t path_off; /* the last file name queued in `in` */
     uint32_t path_len;
     int has_path;
@@ -105,6 +109,12 @@ static inline const char *sp_bdoc_id(const sp_batch *b, const sp_bdoc *d)
 {
     return (const char *)(d->id_dec ? b->dec.p : b->in.p) + d->id_off;
 }
+
+/* Bytes of a passage's header in a batch's out and pmeta (batch.c):
+ * start, len, dl, ntok, tspan, signature, SIGB entry. */
+#define SP_PMETA (20 + 2 * SP_SIG_HASHES + SP_SIGB_ENTRY)
+
+typedef struct sp_grouper sp_grouper;
 
 /* The per-thread analysis state: one analyser (stemmer, stem cache) and
  * scratch memory, owned by one worker thread. */
@@ -138,6 +148,7 @@ typedef struct sp_worker {
     size_t cap_word;
     uint64_t *bgset; /* a passage's distinct bigram hashes (open addressing, 0: empty) */
     size_t cap_bgset;
+    sp_grouper *grp; /* the batch's terms (group.c) */
 } sp_worker;
 
 /* One sorted run of postings flushed to the runs file (runs.c). */
@@ -206,6 +217,7 @@ struct spasm_writer {
     uint64_t budget;    /* bytes */
     uint64_t run_limit; /* flush a run when the term table holds this much */
     uint64_t mem_terms; /* bytes held by the term table */
+    size_t posn_spill;  /* commit: spill buffered positions at this many bytes */
     char *runs_path, *posn_path;
     /* the target and the inputs (target.c) */
     int force;                     /* replace a file that is not an index */
@@ -243,6 +255,8 @@ int sp_writer_add_json(spasm_writer *w, const char *path, uint64_t lineno, const
 /* For tests: flush a run when the term table holds run_limit bytes, close
  * a batch at batch_bytes of text (0: keep the current value). */
 void sp_writer_set_limits(spasm_writer *w, uint64_t run_limit, size_t batch_bytes);
+/* For tests: spill positions at commit from this many bytes (0: keep). */
+void sp_writer_set_posn_spill(spasm_writer *w, size_t bytes);
 
 /* Analysis (batch.c). */
 int sp_worker_init(sp_worker *k, spasm_writer *w);
@@ -252,6 +266,9 @@ void sp_batch_analyze(sp_worker *k, sp_batch *b);
 void sp_batch_init(sp_batch *b, const sp_alloc *a);
 void sp_batch_reset(sp_batch *b);
 void sp_batch_free(sp_batch *b);
+/* Group an analysed batch by term (group.c); 0 or SPASM_ENOMEM. */
+int sp_batch_group(sp_worker *k, sp_batch *b);
+void sp_grouper_free(const sp_alloc *a, sp_grouper *g);
 
 /* Sorted runs (runs.c): write the term table as a run and empty it. */
 int sp_runs_flush(spasm_writer *w);
@@ -270,8 +287,9 @@ int sp_run_reader_open(spasm_writer *w, sp_run_reader *r, const sp_run *run);
 void sp_run_reader_close(spasm_writer *w, sp_run_reader *r);
 /* Load the next term (r->has = 0 at the end); 0 or an error code. */
 int sp_run_next(sp_run_reader *r);
-/* The term table's terms sorted by bytes (NULL when out of memory). */
-sp_term **sp_sorted_terms(spasm_writer *w);
+/* The term table's terms sorted by bytes (NULL when out of memory); on
+ * two threads when `two`. */
+sp_term **sp_sorted_terms(spasm_writer *w, int two);
 /* Remove the temporary files of runs and positions. */
 void sp_runs_cleanup(spasm_writer *w);
 /* Free every term of the table (and account for it). */

@@ -106,7 +106,8 @@ typedef struct build_opts {
     unsigned threads;
     uint64_t run_limit;
     size_t batch_bytes;
-    int synthetic; /* documents; 0 = the bundled corpus */
+    int synthetic;     /* documents; 0 = the bundled corpus */
+    size_t posn_spill; /* 0: the default */
 } build_opts;
 
 /* Build an index into tmpdir/name and return its bytes. */
@@ -121,6 +122,7 @@ static unsigned char *build(const char *name, build_opts o, size_t *n)
     spasm_writer *w;
     assert_int_equal(spasm_writer_new(&w, path, &wo), SPASM_OK);
     sp_writer_set_limits(w, o.run_limit, o.batch_bytes);
+    sp_writer_set_posn_spill(w, o.posn_spill);
     int rc = o.synthetic ? add_synthetic(w, o.synthetic) : spasm_writer_add_path(w, "corpus");
     assert_int_equal(rc, SPASM_OK);
     rc = spasm_writer_commit(w);
@@ -144,12 +146,12 @@ static void test_runs_bundled(void **state)
 {
     size_t n0, n1, n2, n3;
     /* small batches, so that the term table is checked often */
-    unsigned char *d = build("one2k.spx", (build_opts){1, 0, 2048, 0}, &n3);
-    unsigned char *b = build("runs.spx", (build_opts){1, 2048, 2048, 0}, &n1);
-    unsigned char *c = build("runs4.spx", (build_opts){4, 4096, 2048, 0}, &n2);
+    unsigned char *d = build("one2k.spx", (build_opts){1, 0, 2048, 0, 0}, &n3);
+    unsigned char *b = build("runs.spx", (build_opts){1, 2048, 2048, 0, 0}, &n1);
+    unsigned char *c = build("runs4.spx", (build_opts){4, 4096, 2048, 0, 0}, &n2);
     assert_same(d, n3, b, n1);
     assert_same(d, n3, c, n2);
-    unsigned char *a = build("one.spx", (build_opts){1, 0, 0, 0}, &n0);
+    unsigned char *a = build("one.spx", (build_opts){1, 0, 0, 0, 0}, &n0);
     assert_int_equal(count_files(), 4); /* no temporary file left */
     /* the same as the index the Makefile built with spasm-index */
     char path[512];
@@ -171,11 +173,11 @@ static void test_runs_threads_synthetic(void **state)
 {
     size_t n[5];
     unsigned char *v[5];
-    v[0] = build("s0.spx", (build_opts){1, 0, 16384, 2500}, &n[0]);
-    v[1] = build("s1.spx", (build_opts){1, 65536, 16384, 2500}, &n[1]);
-    v[2] = build("s2.spx", (build_opts){2, 0, 16384, 2500}, &n[2]);
-    v[3] = build("s3.spx", (build_opts){4, 100000, 16384, 2500}, &n[3]);
-    v[4] = build("s4.spx", (build_opts){3, 20000, 16384, 2500}, &n[4]);
+    v[0] = build("s0.spx", (build_opts){1, 0, 16384, 2500, 0}, &n[0]);
+    v[1] = build("s1.spx", (build_opts){1, 65536, 16384, 2500, 0}, &n[1]);
+    v[2] = build("s2.spx", (build_opts){2, 0, 16384, 2500, 0}, &n[2]);
+    v[3] = build("s3.spx", (build_opts){4, 100000, 16384, 2500, 0}, &n[3]);
+    v[4] = build("s4.spx", (build_opts){3, 20000, 16384, 2500, 0}, &n[4]);
     for (int i = 1; i < 5; i++) assert_same(v[0], n[0], v[i], n[i]);
     for (int i = 0; i < 5; i++) free(v[i]);
     assert_int_equal(count_files(), 5);
@@ -189,6 +191,21 @@ static void test_runs_threads_synthetic(void **state)
     assert_int_equal(st.documents, 2500);
     assert_int_equal(spasm_index_verify(ix), SPASM_OK);
     spasm_close(ix);
+}
+
+/* Commit on two threads (emit_table.c), with both parts' positions
+ * spilled to temporary files many times over: the bytes of one thread. */
+static void test_commit_two_threads(void **state)
+{
+    size_t n[4];
+    unsigned char *v[4];
+    v[0] = build("c0.spx", (build_opts){1, 0, 0, 1500, 0}, &n[0]);
+    v[1] = build("c1.spx", (build_opts){2, 0, 0, 1500, 0}, &n[1]);
+    v[2] = build("c2.spx", (build_opts){2, 0, 0, 1500, 512}, &n[2]);
+    v[3] = build("c3.spx", (build_opts){3, 0, 0, 1500, 100}, &n[3]);
+    for (int i = 1; i < 4; i++) assert_same(v[0], n[0], v[i], n[i]);
+    for (int i = 0; i < 4; i++) free(v[i]);
+    assert_int_equal(count_files(), 4); /* the helper's file is gone too */
 }
 
 /* An allocator that fails from the n-th call on (thread-safe through the
@@ -246,6 +263,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_runs_bundled, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_runs_threads_synthetic, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_alloc_failures_threaded, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_commit_two_threads, setup_tmp, teardown_tmp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
