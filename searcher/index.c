@@ -260,23 +260,35 @@ static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, ch
             const uint64_t *k = fine_get(ix, s, a, &rc, err);
             if (rc) return rc;
             if (k) {
-                /* the first block of the range whose key is above the
-                 * term's: every block before it starts at or below the
-                 * term, but for those whose key equals the term's */
-                uint64_t kk = key8(key, len), i = 1, j = hi - lo;
-                while (i < j) {
-                    uint64_t mid = i + (j - i) / 2;
+                /* blocks [t, j) of the range have the term's key: those
+                 * before t start below the term, those from j above it;
+                 * among the ties, a binary search on their first terms
+                 * (block 0 of the range starts at or below the term, or
+                 * nothing does and the answer is 0 anyway) */
+                uint64_t kk = key8(key, len), t = 1, j = hi - lo, e = hi - lo;
+                while (t < e) { /* the first key >= kk */
+                    uint64_t mid = t + (e - t) / 2;
+                    if (k[mid] < kk)
+                        t = mid + 1;
+                    else
+                        e = mid;
+                }
+                for (e = t; e < j;) { /* the first key > kk */
+                    uint64_t mid = e + (j - e) / 2;
                     if (k[mid] <= kk)
-                        i = mid + 1;
+                        e = mid + 1;
                     else
                         j = mid;
                 }
-                uint64_t b = i - 1; /* k[b] <= kk (block lo starts <= the term) */
-                while (b > 0 && k[b] == kk) {
+                uint64_t b = t - 1;
+                while (j - b > 1) {
+                    uint64_t mid = b + (j - b) / 2;
                     int c;
-                    if ((rc = block_cmp(ix, lo + b, key, len, &c, err))) return rc;
-                    if (c <= 0) break;
-                    b--;
+                    if ((rc = block_cmp(ix, lo + mid, key, len, &c, err))) return rc;
+                    if (c <= 0)
+                        b = mid;
+                    else
+                        j = mid;
                 }
                 *out = lo + b;
                 return 0;
