@@ -396,7 +396,10 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
     }
     for (size_t j = 0; j < np && !rc && !gone && !x->rc && !sp_canceled(x); j++) {
         size_t i = order[j];
-        if (t->n == t->k && bound[i] <= t->threshold) continue; /* nothing there can enter */
+        if (t->n == t->k && bound[i] <= t->threshold) { /* nothing there can enter */
+            s->segs_skipped++;
+            continue;
+        }
         if (i != built) {
             sp_it_free(x, *root);
             if (!(*root = build_on(s, x, *qt, i, &rc))) {

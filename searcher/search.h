@@ -194,6 +194,7 @@ struct spasm_searcher {
     uint32_t *docslot;
     int force_exhaustive;  /* tests: skip MaxScore */
     int no_seg_plan;       /* tests: segments in order, none left out (segplan.c) */
+    uint64_t segs_skipped; /* tests: segments segplan.c's bound left out, so far */
     sp_prox_scratch *prox; /* the proximity component's scratch, made on first use */
     /* spasm_searcher_set_cancel */
     const volatile sig_atomic_t *cancel;
