@@ -136,6 +136,16 @@ int sp_gdf_find(it_ctx *x, const char *term, size_t len, uint64_t *df, sp_termin
     return ti->df > 0;
 }
 
+int sp_gdf_part_find(it_ctx *x, const char *term, size_t len, size_t part, sp_terminfo *ti)
+{
+    int rc;
+    const gent *e = lookup(x, term, len, &rc);
+    if (!e) return -rc;
+    *ti = x->gdf->ti[e->ti + part];
+    if (ti->df == 0) return 0;
+    return sp_part_del_df(&x->col->part[part], ti->post_off) < ti->df; /* only deleted: none */
+}
+
 void sp_gdf_free(it_ctx *x)
 {
     struct sp_gdf *g = x->gdf;

@@ -50,7 +50,9 @@ typedef struct sp_seg {
     unsigned chunk_log2;        /* checksum chunks of 1 << chunk_log2 bytes */
     _Atomic uint64_t *verified; /* one bit per chunk */
     /* every SP_DICT_SAMPLE-th dictionary block's first term, made by the
-     * first lookup that needs it (index.c) and kept until release */
+     * first lookup that needs it, and per sampled range the 8-byte keys
+     * of its blocks' first terms, made by the first lookup landing there
+     * (index.c); kept until release */
     struct sp_dsample *_Atomic dsample;
     struct timespec mtime; /* the file's modification time when mapped */
     uint32_t head_crc;     /* CRC32 of the 128-byte header */

@@ -296,10 +296,11 @@ static void sift_up(sp_cand *h, size_t i, uint32_t *slot)
 void sp_heap_offer(sp_topk *t, uint32_t passage, double score)
 {
     sp_cand c = {score, t->pbase + passage, 0};
-    /* Passages come in increasing order (segment after segment): once
-     * full, only a higher score enters (or replaces its document's entry,
-     * which is >= threshold). */
-    if (t->n == t->k && score <= t->threshold) return;
+    /* Once full, only a score at or above the threshold can enter (or
+     * replace its document's entry, which is >= threshold); an equal
+     * score enters only by an earlier passage (worse() below): segments
+     * are not ranked in passage order (segplan.c). */
+    if (t->n == t->k && score < t->threshold) return;
     if (t->slot) { /* one entry per document */
         c.doc = sp_get_u32(t->ix->pass.p + (size_t)passage * SP_PASS_ENTRY);
         if (c.doc >= t->ix->ndocs) return;
@@ -404,8 +405,9 @@ static int rank_parts(spasm_searcher *s, size_t cap, it_ctx *x, it **root, const
 
 /* Rank the passages matching `query` into t, keeping the best `cap`:
  * segment after segment, into one heap (global passage numbers, the
- * threshold carried over).  *root is the last segment's tree (for the
- * stems to highlight), NULL without segments. */
+ * threshold carried over), in segplan.c's order.  *root is the last
+ * segment's tree built (for the stems to highlight), NULL without
+ * segments. */
 static int rank(spasm_searcher *s, const char *query, const spasm_search_options *o, size_t cap,
                 it_ctx *x, it **root, qnode **qt, sp_topk *t)
 {
@@ -435,14 +437,48 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
         }
         t->slot = s->docslot;
     }
-    for (size_t i = 0; i < s->ix->nparts && !x->rc && !sp_canceled(x); i++) {
-        sp_it_free(x, *root);
-        if (!(*root = build_on(s, x, *qt, i, &rc))) return rc;
+    /* The segments in the order of segplan.c (the best bound first), those
+     * that cannot beat the full heap's threshold left out. */
+    size_t np = s->ix->nparts, built = 0, order_buf[32];
+    double bound_buf[32];
+    size_t *order = np <= 32 ? order_buf : sp_malloc(s->a, np * sizeof *order);
+    double *bound = np <= 32 ? bound_buf : sp_malloc(s->a, np * sizeof *bound);
+    if (!order || !bound) rc = serr(s, SPASM_ENOMEM, "out of memory");
+    int gone = 0; /* a tree could not be built: return rc as it is */
+    if (!rc && np && !(*root = build_on(s, x, *qt, 0, &rc))) gone = 1;
+    if (!rc && !gone && np) {
+        if (s->force_exhaustive || s->no_seg_plan) {
+            for (size_t i = 0; i < np; i++) order[i] = i, bound[i] = HUGE_VAL;
+        } else if ((rc = sp_seg_plan(x, *root, order, bound))) {
+            serr(s, rc, spasm_errstr(rc));
+        }
+    }
+    for (size_t j = 0; j < np && !rc && !gone && !x->rc && !sp_canceled(x); j++) {
+        size_t i = order[j];
+        if (t->n == t->k && bound[i] <= t->threshold) { /* nothing there can enter */
+            s->segs_skipped++;
+            continue;
+        }
+        if (i != built) {
+            sp_it_free(x, *root);
+            if (!(*root = build_on(s, x, *qt, i, &rc))) {
+                gone = 1;
+                break;
+            }
+            built = i;
+        }
         const sp_part *p = &s->ix->part[i];
         t->ix = p->seg;
         t->pbase = p->pbase;
         t->dbase = p->dbase;
         if (s->force_exhaustive || !sp_rank_maxscore(x, *root, t)) eval_tree(x, *root, t);
+    }
+    if (order != order_buf) sp_free(s->a, order);
+    if (bound != bound_buf) sp_free(s->a, bound);
+    if (rc || gone) {
+        if (t->slot)
+            for (size_t i = 0; i < t->n; i++) t->slot[t->h[i].doc] = UINT32_MAX;
+        return rc;
     }
     if (t->slot)
         for (size_t i = 0; i < t->n; i++) t->slot[t->h[i].doc] = UINT32_MAX;

@@ -132,6 +132,10 @@ int sp_gdf_get(it_ctx *x, const char *term, size_t len, uint64_t *df);
 /* The same, and the term's dictionary entry in the current segment
  * (x->part): 1 there, 0 not there, <0 an error code negated. */
 int sp_gdf_find(it_ctx *x, const char *term, size_t len, uint64_t *df, sp_terminfo *ti);
+/* The term's dictionary entry in part `part` of the collection (any
+ * part, not only the current one): 1 there with live postings, 0 not
+ * there (or all deleted), <0 an error code negated. */
+int sp_gdf_part_find(it_ctx *x, const char *term, size_t len, size_t part, sp_terminfo *ti);
 void sp_gdf_free(it_ctx *x);
 
 /* Build the iterator tree of a parsed query (prefixes expanded already:
@@ -196,6 +200,8 @@ struct spasm_searcher {
     sp_store_cache textcache, metacache;
     uint32_t *docslot;
     int force_exhaustive;  /* tests: skip MaxScore */
+    int no_seg_plan;       /* tests: segments in order, none left out (segplan.c) */
+    uint64_t segs_skipped; /* tests: segments segplan.c's bound left out, so far */
     sp_prox_scratch *prox; /* the proximity component's scratch, made on first use */
     /* spasm_searcher_set_cancel */
     const volatile sig_atomic_t *cancel;
@@ -226,6 +232,12 @@ static inline uint32_t sp_it_len(it_ctx *x, uint32_t d)
 {
     return sp_ix_len_checked(x->ix, d, &x->rc, x->err);
 }
+
+/* The order in which to rank the collection's segments, best bound
+ * first, into order[0, nparts), and each segment's bound of a passage's
+ * score into bound[] (HUGE_VAL: unknown, never left out), from root, the
+ * query's tree on any segment (segplan.c).  0 or an error code. */
+int sp_seg_plan(it_ctx *x, const it *root, size_t *order, double *bound);
 
 /* Offer a passage to the top-k heap. */
 void sp_heap_offer(sp_topk *t, uint32_t passage, double score);

@@ -6,7 +6,10 @@
  * prefixes expand to exactly their words; the same over a live folder of
  * three segments (the per-query lookups of gdf.c) and from 4 threads at
  * once on one fresh index (the sample is made by whichever thread looks
- * first).  Uses only the public header.
+ * first).  The same again with words whose first 12 bytes are all the
+ * same ("samelongpref00042x"): the search within a sampled range by the
+ * first 8 bytes of the blocks' first terms then finds every key tied and
+ * must decide on the terms themselves.  Uses only the public header.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -25,13 +28,15 @@
 
 #define NWORDS 12000 /* 750 blocks: 12 samples */
 
-static char tmpdir[256], ixpath[300], livepath[300];
+static char tmpdir[256], ixpath[300], livepath[300], longpath[300], longlive[300];
 
-/* Word i: "q", i in 5 digits, "x" ("q00042x"): words sort as i does and
- * the stemmer has no rule for them. */
+static const char *prefix = "q"; /* "samelongpref" for the long words */
+
+/* Word i: the prefix, i in 5 digits, "x" ("q00042x"): words sort as i
+ * does and the stemmer has no rule for them. */
 static void word(unsigned i, char *out)
 {
-    snprintf(out, 16, "q%05ux", i);
+    snprintf(out, 32, "%s%05ux", prefix, i);
 }
 
 /* Document d holds words d and d + 1 (so every word but the first is in
@@ -39,7 +44,7 @@ static void word(unsigned i, char *out)
 static void add_docs(spasm_writer *w, spasm_updater *u, unsigned from, unsigned to)
 {
     for (unsigned d = from; d < to; d++) {
-        char id[32], a[16], b[16], text[48];
+        char id[32], a[32], b[32], text[80];
         snprintf(id, sizeof id, "d%u", d);
         word(d, a);
         word(d + 1, b);
@@ -56,20 +61,26 @@ static int setup(void **state)
     if (!mkdtemp(tmpdir)) return -1;
     snprintf(ixpath, sizeof ixpath, "%s/big.spx", tmpdir);
     snprintf(livepath, sizeof livepath, "%s/live.spx", tmpdir);
-    spasm_writer *w = NULL;
-    if (spasm_writer_new(&w, ixpath, NULL) != SPASM_OK) return -1;
-    add_docs(w, NULL, 0, NWORDS);
-    int rc = spasm_writer_commit(w);
-    spasm_writer_abandon(w); /* frees it */
-    if (rc != SPASM_OK) return -1;
-    for (unsigned part = 0; part < 3; part++) { /* three segments */
-        spasm_updater *u = NULL;
-        if (spasm_updater_open(&u, livepath, NULL) != SPASM_OK) return -1;
-        add_docs(NULL, u, part * NWORDS / 3, (part + 1) * NWORDS / 3);
-        rc = spasm_updater_commit(u);
-        spasm_updater_close(u);
+    snprintf(longpath, sizeof longpath, "%s/long.spx", tmpdir);
+    snprintf(longlive, sizeof longlive, "%s/longlive.spx", tmpdir);
+    for (int round = 0; round < 2; round++) {
+        prefix = round ? "samelongpref" : "q";
+        spasm_writer *w = NULL;
+        if (spasm_writer_new(&w, round ? longpath : ixpath, NULL) != SPASM_OK) return -1;
+        add_docs(w, NULL, 0, NWORDS);
+        int rc = spasm_writer_commit(w);
+        spasm_writer_abandon(w); /* frees it */
         if (rc != SPASM_OK) return -1;
+        for (unsigned part = 0; part < 3; part++) { /* three segments */
+            spasm_updater *u = NULL;
+            if (spasm_updater_open(&u, round ? longlive : livepath, NULL) != SPASM_OK) return -1;
+            add_docs(NULL, u, part * NWORDS / 3, (part + 1) * NWORDS / 3);
+            rc = spasm_updater_commit(u);
+            spasm_updater_close(u);
+            if (rc != SPASM_OK) return -1;
+        }
     }
+    prefix = "q";
     return 0;
 }
 
@@ -92,7 +103,7 @@ static uint64_t count(spasm_searcher *s, const char *q)
 /* Every word found in its documents, the gaps and the ends not. */
 static void check_all(spasm_searcher *s, unsigned step)
 {
-    char a[16], q[24];
+    char a[32], q[40];
     for (unsigned i = 0; i <= NWORDS; i += step) {
         word(i, a);
         assert_int_equal(count(s, a), i == 0 || i == NWORDS ? 1 : 2);
@@ -101,6 +112,10 @@ static void check_all(spasm_searcher *s, unsigned step)
     }
     assert_int_equal(count(s, "a"), 0);  /* before every word */
     assert_int_equal(count(s, "qz"), 0); /* after every word */
+    snprintf(q, sizeof q, "%s", prefix); /* a word's first bytes alone */
+    assert_int_equal(count(s, q), 0);
+    snprintf(q, sizeof q, "%sz", prefix); /* after every word of the prefix */
+    assert_int_equal(count(s, q), 0);
     word(NWORDS + 1, a);
     assert_int_equal(count(s, a), 0);
 }
@@ -114,7 +129,9 @@ static void check_index(const char *path)
     check_all(s, 1);
     /* a prefix of 100 words (q001* = words 1000..1099, in documents
      * 999..1099), across sampled ranges */
-    assert_int_equal(count(s, "q001*"), 101);
+    char q[40];
+    snprintf(q, sizeof q, "%s001*", prefix);
+    assert_int_equal(count(s, q), 101);
     spasm_searcher_free(s);
     spasm_close(ix);
 }
@@ -129,6 +146,23 @@ static void test_every_word_three_segments(void **state)
 {
     (void)state;
     check_index(livepath);
+}
+
+/* Words sharing their first 12 bytes: every key of a range ties. */
+static void test_every_long_word_one_segment(void **state)
+{
+    (void)state;
+    prefix = "samelongpref";
+    check_index(longpath);
+    prefix = "q";
+}
+
+static void test_every_long_word_three_segments(void **state)
+{
+    (void)state;
+    prefix = "samelongpref";
+    check_index(longlive);
+    prefix = "q";
 }
 
 static spasm_index *shared_ix;
@@ -164,6 +198,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_word_one_segment),
         cmocka_unit_test(test_every_word_three_segments),
+        cmocka_unit_test(test_every_long_word_one_segment),
+        cmocka_unit_test(test_every_long_word_three_segments),
         cmocka_unit_test(test_threads_make_the_sample_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
