@@ -73,7 +73,8 @@ typedef struct bu_queries {
 static BU_UNUSED void bu_read_queries(const char *path, bu_queries *out)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) bu_die("cannot open query file %s: %s", path, strerror(errno));
+    if (!f)
+        bu_die("cannot open query file %s: %s", path, strerror(errno));
     char *line = NULL;
     size_t cap = 0, nq = 0, qcap = 0;
     ssize_t len;
@@ -81,25 +82,32 @@ static BU_UNUSED void bu_read_queries(const char *path, bu_queries *out)
     bu_query *q = NULL;
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
-        if (len == 0) continue;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
         char *tab = strchr(line, '\t');
-        if (!tab) bu_die("%s:%lu: no TAB between query id and query text", path, lineno);
+        if (!tab)
+            bu_die("%s:%lu: no TAB between query id and query text", path, lineno);
         *tab = '\0';
         if (nq == qcap) {
             qcap = qcap ? qcap * 2 : 1024;
             q = (bu_query *)realloc(q, qcap * sizeof *q);
-            if (!q) bu_die("out of memory reading %s", path);
+            if (!q)
+                bu_die("out of memory reading %s", path);
         }
         q[nq].qid = strdup(line);
         q[nq].text = strdup(tab + 1);
-        if (!q[nq].qid || !q[nq].text) bu_die("out of memory reading %s", path);
+        if (!q[nq].qid || !q[nq].text)
+            bu_die("out of memory reading %s", path);
         nq++;
     }
-    if (ferror(f)) bu_die("error reading %s: %s", path, strerror(errno));
+    if (ferror(f))
+        bu_die("error reading %s: %s", path, strerror(errno));
     fclose(f);
     free(line);
-    if (nq == 0) bu_die("%s: no queries", path);
+    if (nq == 0)
+        bu_die("%s: no queries", path);
     out->q = q;
     out->n = nq;
 }
@@ -124,10 +132,13 @@ static int bu_cmp_double(const void *a, const void *b)
 /* Nearest-rank percentile of sorted[0..n). */
 static BU_UNUSED double bu_percentile(const double *sorted, size_t n, double p)
 {
-    if (n == 0) return 0.0;
+    if (n == 0)
+        return 0.0;
     size_t rank = (size_t)ceil(p / 100.0 * (double)n);
-    if (rank < 1) rank = 1;
-    if (rank > n) rank = n;
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
     return sorted[rank - 1];
 }
 
@@ -141,10 +152,12 @@ static BU_UNUSED double bu_percentile(const double *sorted, size_t n, double p)
  * (e.g. no searchable term), counted in n and timed like the others.
  */
 static BU_UNUSED void bu_print_summary(FILE *f, const char *engine, size_t k, const double *ms,
-                                       size_t n, double hits_total, size_t zero, size_t failed)
+                                       size_t n, double hits_total, size_t zero,
+                                       size_t failed)
 {
     double *s = (double *)malloc((n ? n : 1) * sizeof *s);
-    if (!s) bu_die("out of memory");
+    if (!s)
+        bu_die("out of memory");
     double total = 0.0;
     for (size_t i = 0; i < n; i++) {
         s[i] = ms[i];
@@ -170,7 +183,8 @@ static BU_UNUSED size_t bu_parse_k(const char *s)
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || end == s || v == 0) bu_die("K must be a positive integer, not '%s'", s);
+    if (errno || *end || end == s || v == 0)
+        bu_die("K must be a positive integer, not '%s'", s);
     return (size_t)v;
 }
 
@@ -180,7 +194,8 @@ static BU_UNUSED double bu_parse_double(const char *what, const char *s)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno || *end || end == s) bu_die("%s must be a number, not '%s'", what, s);
+    if (errno || *end || end == s)
+        bu_die("%s must be a number, not '%s'", what, s);
     return v;
 }
 
