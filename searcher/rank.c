@@ -23,8 +23,8 @@
  * its 0.4 s there), and the next candidate comes from a heap of the
  * essential operands by passage instead of a scan of them all.  A query
  * "a b -c" ranks the disjunction a b the same way, each candidate that
- * passes the bounds checked against c.  Per window, once the top-k heap
- * is full:
+ * passes the bounds checked against c.  Per window, once k candidates
+ * are kept (the threshold applies):
  *
  *   - if the bounds add up to no more than the heap's threshold, nothing
  *     in the window can enter: it is skipped without decoding a block;
