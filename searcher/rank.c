@@ -23,8 +23,8 @@
  * its 0.4 s there), and the next candidate comes from a heap of the
  * essential operands by passage instead of a scan of them all.  A query
  * "a b -c" ranks the disjunction a b the same way, each candidate that
- * passes the bounds checked against c.  Per window, once the top-k heap
- * is full:
+ * passes the bounds checked against c.  Per window, once k candidates
+ * are kept (the threshold applies):
  *
  *   - if the bounds add up to no more than the heap's threshold, nothing
  *     in the window can enter: it is skipped without decoding a block;
@@ -360,7 +360,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
         double s = 0;
         for (size_t i = 0; i < k; i++) cum[i] = s += o[i]->wub;
         size_t first = 0; /* essential terms are o[first..k) */
-        while (t->n == t->k && first < k && cum[first] <= t->threshold) first++;
+        while (t->full && first < k && cum[first] <= t->threshold) first++;
         for (size_t i = 0; i < k; i++) o[i]->ess = i >= first;
         for (size_t i = first; i < k; i++) /* also ends the lists with no passage >= lo */
             op_seek(x, o[i], lo);
@@ -456,11 +456,13 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
         collected:
             if (sp_it_deleted(x, d)) continue; /* deleted passages never match */
             if (neg) { /* counted only when it passes the bound and the exclusion */
-                if (t->n == t->k && pre <= t->threshold) continue;
+                if (t->full && pre <= t->threshold) continue;
                 if (sp_it_next(x, neg, d) == d) continue;
             }
             t->total++;
-            if (t->n == t->k && pre <= t->threshold) continue;
+            if (t->full && pre <= t->threshold) continue;
+            if (t->slot) /* an offer reads the passage's document: ask now */
+                __builtin_prefetch(x->ix->pass.p + SP_PASS_ENTRY * (size_t)d);
             uint32_t dl = sp_it_len(x, d);
             double norm = k1 * (1 - b + b * dl / avgdl);
             double score = 0, pbm = 0; /* pbm: the proximity bounds of the terms met */
@@ -477,7 +479,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
             }
             int dropped = 0;
             for (size_t i = first; i-- > 0;) {
-                if (t->n == t->k && (score + pbm) * (1 + 1e-12) + cum[i] <= t->threshold) {
+                if (t->full && (score + pbm) * (1 + 1e-12) + cum[i] <= t->threshold) {
                     dropped = 1;
                     break;
                 }
@@ -512,7 +514,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
                 /* the component, in query order as search.c's evaluator
                  * adds it; its positions are decoded only when the passage
                  * can still enter with it */
-                if (t->n == t->k && (sum + pbm) * (1 + 1e-12) <= t->threshold) continue;
+                if (t->full && (sum + pbm) * (1 + 1e-12) <= t->threshold) continue;
                 size_t np = 0;
                 for (size_t i = 0; i < nhit; i++) {
                     mterm *e = byorder[hit[i]];
@@ -527,7 +529,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
                 sum += bonus;
             }
             sp_heap_offer(t, d, sum * sp_it_prior(x, d)); /* <= 1: bounds hold */
-            while (t->n == t->k && first < k && cum[first] <= t->threshold) o[first++]->ess = 0;
+            while (t->full && first < k && cum[first] <= t->threshold) o[first++]->ess = 0;
         }
         if (hi >= maxp) break;
         lo = hi + 1;

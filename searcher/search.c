@@ -53,7 +53,7 @@ void spasm_searcher_free(spasm_searcher *s)
     sp_analyzer_free(s->an);
     sp_store_cache_free(&s->textcache);
     sp_store_cache_free(&s->metacache);
-    sp_free(s->a, s->docslot);
+    sp_free(s->a, s->docslot.s);
     sp_prox_scratch_free(s->a, s->prox);
     sp_free(s->a, s);
 }
@@ -259,88 +259,147 @@ static int worse(const sp_cand *a, const sp_cand *b)
     return a->passage > b->passage;
 }
 
-static void sift_down(sp_cand *h, size_t n, size_t i, uint32_t *slot)
+/* Where document doc's search in table d starts. */
+static inline uint32_t ds_home(const sp_dtab *d, uint32_t doc)
 {
+    return (uint32_t)((doc * 2654435769u) >> d->shift) & d->mask;
+}
+
+/* The entry of doc in d (an empty one when absent). */
+static inline sp_dslot *ds_find(const sp_dtab *d, uint32_t doc)
+{
+    uint32_t i = ds_home(d, doc);
+    while (d->s[i].doc != doc && d->s[i].doc != UINT32_MAX) i = (i + 1) & d->mask;
+    return &d->s[i];
+}
+
+/* Remove doc (present) from d, shifting back the entries after it. */
+static void ds_remove(sp_dtab *d, uint32_t doc)
+{
+    uint32_t i = (uint32_t)(ds_find(d, doc) - d->s), j = i;
     for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && worse(&h[l], &h[m])) m = l;
-        if (r < n && worse(&h[r], &h[m])) m = r;
-        if (m == i) return;
-        sp_cand t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        if (slot) {
-            slot[h[i].doc] = (uint32_t)i;
-            slot[h[m].doc] = (uint32_t)m;
+        j = (j + 1) & d->mask;
+        if (d->s[j].doc == UINT32_MAX) break;
+        uint32_t h = ds_home(d, d->s[j].doc); /* j stays when h is cyclically in (i, j] */
+        if (i <= j ? (i < h && h <= j) : (i < h || h <= j)) continue;
+        d->s[i] = d->s[j];
+        i = j;
+    }
+    d->s[i].doc = UINT32_MAX;
+}
+
+/* Prepare d for a heap of at most cap entries (load at most 1/2), empty.
+ * 0 or SPASM_ENOMEM. */
+static int ds_reset(const sp_alloc *a, sp_dtab *d, size_t cap)
+{
+    unsigned lg = 4;
+    while (((size_t)1 << lg) < 2 * cap && lg < 31) lg++;
+    size_t n = (size_t)1 << lg;
+    if (n > d->cap) {
+        sp_dslot *p = sp_realloc(a, d->s, n * sizeof *p);
+        if (!p) return SPASM_ENOMEM;
+        d->s = p;
+        d->cap = n;
+    }
+    memset(d->s, 0xff, n * sizeof *d->s);
+    d->mask = (uint32_t)(n - 1);
+    d->shift = 32 - lg;
+    return 0;
+}
+
+/* Ties: exchange two candidates. */
+static inline void cand_swap(sp_cand *a, sp_cand *b)
+{
+    sp_cand t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Reorder h[0, n) so that h[0, m) holds its m best (any order), m < n:
+ * quickselect with the median of three (scores tie-broken by passage
+ * are distinct, so it never degenerates on equal keys). */
+static void select_best(sp_cand *h, size_t n, size_t m)
+{
+    size_t lo = 0, hi = n - 1; /* the m-th best (index m - 1) is in [lo, hi] */
+    while (hi > lo) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (worse(&h[lo], &h[mid])) cand_swap(&h[lo], &h[mid]); /* best first */
+        if (worse(&h[lo], &h[hi])) cand_swap(&h[lo], &h[hi]);
+        if (worse(&h[mid], &h[hi])) cand_swap(&h[mid], &h[hi]);
+        sp_cand p = h[mid]; /* the median of the three */
+        size_t i = lo, j = hi;
+        for (;;) { /* Hoare: [lo, i) better than or p, (j, hi] worse or p */
+            while (worse(&p, &h[i])) i++;
+            while (worse(&h[j], &p)) j--;
+            if (i >= j) break;
+            cand_swap(&h[i], &h[j]);
+            i++;
+            j--;
         }
-        i = m;
+        if (m - 1 <= j)
+            hi = j;
+        else
+            lo = j + 1;
     }
 }
 
-static void sift_up(sp_cand *h, size_t i, uint32_t *slot)
+/* Keep the k best of t's n candidates (n >= k) in h[0, k) and make the
+ * worst of them the threshold; the table follows. */
+static void topk_compact(sp_topk *t)
 {
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!worse(&h[i], &h[p])) return;
-        sp_cand t = h[i];
-        h[i] = h[p];
-        h[p] = t;
-        if (slot) {
-            slot[h[i].doc] = (uint32_t)i;
-            slot[h[p].doc] = (uint32_t)p;
+    if (t->n > t->k) {
+        select_best(t->h, t->n, t->k);
+        if (t->slot) {
+            for (size_t i = t->k; i < t->n; i++) ds_remove(t->slot, t->h[i].doc);
+            for (size_t i = 0; i < t->k; i++) ds_find(t->slot, t->h[i].doc)->at = (uint32_t)i;
         }
-        i = p;
+        t->n = t->k;
     }
+    size_t w = 0;
+    for (size_t i = 1; i < t->n; i++)
+        if (worse(&t->h[i], &t->h[w])) w = i;
+    t->threshold = t->h[w].score;
+    t->full = 1;
 }
 
 void sp_heap_offer(sp_topk *t, uint32_t passage, double score)
 {
     sp_cand c = {score, t->pbase + passage, 0};
     /* Once full, only a score at or above the threshold can enter (or
-     * replace its document's entry, which is >= threshold); an equal
-     * score enters only by an earlier passage (worse() below): segments
-     * are not ranked in passage order (segplan.c). */
-    if (t->n == t->k && score < t->threshold) return;
+     * replace its document's entry, which is >= threshold); of equal
+     * scores the earlier passage is kept (worse(), at the compaction):
+     * segments are not ranked in passage order (segplan.c). */
+    if (t->full && score < t->threshold) return;
     if (t->slot) { /* one entry per document */
         c.doc = sp_get_u32(t->ix->pass.p + (size_t)passage * SP_PASS_ENTRY);
         if (c.doc >= t->ix->ndocs) return;
         c.doc += t->dbase;
-        uint32_t at = t->slot[c.doc];
-        if (at != UINT32_MAX) {
-            if (worse(&t->h[at], &c)) {
-                t->h[at] = c;
-                sift_down(t->h, t->n, at, t->slot);
-            }
+        sp_dslot *e = ds_find(t->slot, c.doc);
+        if (e->doc == c.doc) {
+            if (worse(&t->h[e->at], &c)) t->h[e->at] = c;
             return;
         }
+        *e = (sp_dslot){c.doc, (uint32_t)t->n};
     }
-    if (t->n < t->k) {
-        t->h[t->n] = c;
-        if (t->slot) t->slot[c.doc] = (uint32_t)t->n;
-        sift_up(t->h, t->n++, t->slot);
-    } else if (worse(&t->h[0], &c)) {
-        if (t->slot) {
-            t->slot[t->h[0].doc] = UINT32_MAX;
-            t->slot[c.doc] = 0;
-        }
-        t->h[0] = c;
-        sift_down(t->h, t->n, 0, t->slot);
-    } else {
-        return;
-    }
-    if (t->n == t->k) t->threshold = t->h[0].score;
+    t->h[t->n++] = c;
+    if (t->n == (t->full ? t->cap : t->k)) topk_compact(t);
 }
 
-/* Sort the heap best first, in place (heapsort: the root, the worst, goes
- * to the end each time). */
-static void heap_sort(sp_cand *h, size_t n)
+/* The candidates' order in the results: best first, ties to the earlier passage. */
+static int cmp_rank(const void *a, const void *b)
 {
-    for (size_t i = n; i-- > 1;) {
-        sp_cand t = h[0];
-        h[0] = h[i];
-        h[i] = t;
-        sift_down(h, i, 0, NULL);
+    const sp_cand *x = a, *y = b;
+    return worse(x, y) ? 1 : worse(y, x) ? -1 : 0;
+}
+
+/* The k best of t's candidates, best first, in t->h[0, t->n). */
+static void topk_finish(sp_topk *t)
+{
+    if (t->n > t->k) {
+        select_best(t->h, t->n, t->k);
+        t->n = t->k;
     }
+    qsort(t->h, t->n, sizeof *t->h, cmp_rank);
 }
 
 /* Exhaustive evaluation of any tree: every matching passage is scored
@@ -377,15 +436,27 @@ static void eval_tree(it_ctx *x, it *root, sp_topk *t)
     sp_free(x->a, leaf);
 }
 
+/* Ready t for the best cap passages: an empty candidates' buffer of cap
+ * plus slack (topk_compact), no threshold yet.  0 or SPASM_ENOMEM. */
+static int topk_init(spasm_searcher *s, sp_topk *t, size_t cap)
+{
+    t->k = cap;
+    t->n = 0;
+    t->total = 0;
+    t->threshold = 0;
+    t->full = 0;
+    t->cap = cap + SP_MAX(cap / SP_TOPK_SLACK, (size_t)16);
+    t->h = sp_malloc(s->a, t->cap * sizeof *t->h);
+    return t->h ? 0 : serr(s, SPASM_ENOMEM, "out of memory");
+}
+
 /* Rank the passages matching the parsed query qt into t (ungrouped),
  * keeping the best cap, as rank() does: the first pass of feedback. */
 static int rank_parts(spasm_searcher *s, size_t cap, it_ctx *x, it **root, const qnode *qt,
                       sp_topk *t)
 {
-    int rc = 0;
-    t->k = cap;
-    t->h = sp_malloc(s->a, cap * sizeof *t->h);
-    if (!t->h) return serr(s, SPASM_ENOMEM, "out of memory");
+    int rc = topk_init(s, t, cap);
+    if (rc) return rc;
     for (size_t i = 0; i < s->ix->nparts && !x->rc && !sp_canceled(x); i++) {
         sp_it_free(x, *root);
         if (!(*root = build_on(s, x, qt, i, &rc))) return rc;
@@ -399,7 +470,7 @@ static int rank_parts(spasm_searcher *s, size_t cap, it_ctx *x, it **root, const
         if (!s->errmsg[0]) serr(s, x->rc, spasm_errstr(x->rc));
         return x->rc;
     }
-    heap_sort(t->h, t->n);
+    topk_finish(t);
     return 0;
 }
 
@@ -423,19 +494,11 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
         *root = NULL;
         if (rc) return rc;
     }
-    t->k = cap;
-    t->n = 0;
-    t->total = 0;
-    t->threshold = 0;
-    t->h = sp_malloc(s->a, cap * sizeof *t->h);
-    if (!t->h) return serr(s, SPASM_ENOMEM, "out of memory");
+    if ((rc = topk_init(s, t, cap))) return rc;
     if (o->group == SPASM_GROUP_DOC) {
-        if (!s->docslot) {
-            s->docslot = sp_malloc(s->a, (s->ix->ndocs + 1) * sizeof *s->docslot);
-            if (!s->docslot) return serr(s, SPASM_ENOMEM, "out of memory");
-            memset(s->docslot, 0xff, (s->ix->ndocs + 1) * sizeof *s->docslot);
-        }
-        t->slot = s->docslot;
+        if (ds_reset(s->a, &s->docslot, SP_MIN(t->cap, (size_t)s->ix->ndocs)))
+            return serr(s, SPASM_ENOMEM, "out of memory");
+        t->slot = &s->docslot;
     }
     /* The segments in the order of segplan.c (the best bound first), those
      * that cannot beat the full heap's threshold left out. */
@@ -455,7 +518,8 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
     }
     for (size_t j = 0; j < np && !rc && !gone && !x->rc && !sp_canceled(x); j++) {
         size_t i = order[j];
-        if (t->n == t->k && bound[i] <= t->threshold) { /* nothing there can enter */
+        /* nothing there can enter (the bound is above any real score) */
+        if (t->full && bound[i] <= t->threshold) {
             s->segs_skipped++;
             continue;
         }
@@ -475,18 +539,12 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
     }
     if (order != order_buf) sp_free(s->a, order);
     if (bound != bound_buf) sp_free(s->a, bound);
-    if (rc || gone) {
-        if (t->slot)
-            for (size_t i = 0; i < t->n; i++) t->slot[t->h[i].doc] = UINT32_MAX;
-        return rc;
-    }
-    if (t->slot)
-        for (size_t i = 0; i < t->n; i++) t->slot[t->h[i].doc] = UINT32_MAX;
+    if (rc || gone) return rc;
     if (x->rc) {
         if (!s->errmsg[0]) serr(s, x->rc, spasm_errstr(x->rc));
         return x->rc;
     }
-    heap_sort(t->h, t->n);
+    topk_finish(t);
     return 0;
 }
 

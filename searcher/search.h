@@ -77,13 +77,37 @@ typedef struct sp_cand {
     uint32_t passage, doc;
 } sp_cand;
 
+/* Grouping by document (sp_topk.slot): an open-addressing table (linear
+ * probing, Fibonacci hashing) from a document to its entry in the heap,
+ * small enough to stay in cache, where an array over all documents
+ * cost two cache misses per offer (search.c). */
+typedef struct sp_dslot {
+    uint32_t doc, at; /* doc UINT32_MAX: empty */
+} sp_dslot;
+typedef struct sp_dtab {
+    sp_dslot *s;
+    size_t cap;           /* entries allocated */
+    uint32_t mask, shift; /* this search's size: mask + 1 = 2^(32 - shift) */
+} sp_dtab;
+
+/* The candidates' buffer holds k + k / SP_TOPK_SLACK (at least k + 16). */
+#ifndef SP_TOPK_SLACK
+#define SP_TOPK_SLACK 4
+#endif
+
 typedef struct sp_topk {
     sp_seg *ix;            /* the segment whose passages are offered */
     uint32_t pbase, dbase; /* its first global passage and document */
+    /* The candidates: those offered with a score above the threshold, in
+     * a buffer of cap entries; when it fills, the k best are kept
+     * (quickselect) and the worst of them sets the threshold (search.c).
+     * Cheaper than a heap for deep k: no sifting per entry, and the table
+     * by document only changes when entries come and go. */
     sp_cand *h;
-    size_t n, k;
-    double threshold; /* score of the worst kept once full, else 0 */
-    uint32_t *slot;   /* grouping by document: doc -> heap index */
+    size_t n, k, cap;
+    int full;         /* k entries were offered: threshold applies */
+    double threshold; /* score of the k-th best at the last compaction, once full */
+    sp_dtab *slot;    /* grouping by document: doc -> heap index */
     uint64_t total;
 } sp_topk;
 
@@ -198,7 +222,7 @@ struct spasm_searcher {
     sp_analyzer *an;
     char errmsg[SP_ERRMSG_MAX];
     sp_store_cache textcache, metacache;
-    uint32_t *docslot;
+    sp_dtab docslot;       /* grouping by document (sp_topk.slot) */
     int force_exhaustive;  /* tests: skip MaxScore */
     int no_seg_plan;       /* tests: segments in order, none left out (segplan.c) */
     uint64_t segs_skipped; /* tests: segments segplan.c's bound left out, so far */

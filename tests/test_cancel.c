@@ -30,7 +30,7 @@
 #include "spasm.h"
 
 #define NPASS 20000
-#define HEAP_K 777 /* a search with this k allocates HEAP_K * 16 bytes for its heap */
+#define HEAP_K 777 /* a search with this k allocates a buffer of its size (below) */
 
 static char dir[256], path[300];
 
@@ -54,8 +54,10 @@ static void *hook_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         pthread_cond_broadcast(&cv);
         while (!released) pthread_cond_wait(&cv, &mu);
     }
-    /* the heap: HEAP_K * sizeof(sp_cand) and the allocator's small header */
-    if (armed && nsize >= HEAP_K * 16 && nsize <= HEAP_K * 16 + 64) heap_seen = 1;
+    /* the candidates' buffer (search.c: k + max(k / 4, 16) of 16 bytes)
+     * and the allocator's small header */
+    size_t hb = (HEAP_K + (HEAP_K / 4 > 16 ? HEAP_K / 4 : 16)) * 16;
+    if (armed && nsize >= hb && nsize <= hb + 64) heap_seen = 1;
     pthread_mutex_unlock(&mu);
     return realloc(ptr, nsize);
 }

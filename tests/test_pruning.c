@@ -302,6 +302,57 @@ static void test_pruning_long_queries(void **state)
     free(query);
 }
 
+/*
+ * The top-k buffer (search.c: offers collected past k, the k best kept by
+ * quickselect when it fills, one entry per document in a hash table when
+ * grouping): the k best of a query are the first k of its full ranking,
+ * for k below, at and past the buffer's sizes, grouped or not.
+ */
+static void test_topk_prefix(void **state)
+{
+    (void)state;
+    spasm_searcher *s = blocks_searcher();
+    const char *queries[] = {blk_wp[0], "kalokax lolokax mimikax", "kalokax -lolokax", NULL};
+    char all[4096];
+    size_t len = 0;
+    for (int i = 0; i < 40; i++) len += (size_t)sprintf(all + len, "%s ", blk_wp[i]);
+    queries[3] = all;
+    static const size_t ks[] = {1, 2, 3, 10, 16, 17, 37, 100, 250, 1000, 1999};
+    for (size_t q = 0; q < 4; q++)
+        for (int g = 0; g < 2; g++) {
+            spasm_search_options o;
+            spasm_search_options_init(&o);
+            o.fields = SPASM_FIELD_ID;
+            o.group = g ? SPASM_GROUP_DOC : SPASM_GROUP_NONE;
+            o.k = 100000;
+            spasm_results *full;
+            assert_int_equal(spasm_search(s, queries[q], &o, &full), 0);
+            size_t nf = spasm_results_count(full);
+            assert_true(nf > 20);
+            for (size_t i = 1; i < nf; i++) { /* best first, ties to the earlier passage */
+                const spasm_hit *a = spasm_results_hit(full, i - 1),
+                                *b = spasm_results_hit(full, i);
+                assert_true(a->score > b->score ||
+                            (a->score == b->score && a->passage < b->passage));
+                if (g) assert_true(a->doc != b->doc);
+            }
+            for (size_t j = 0; j < sizeof ks / sizeof *ks; j++) {
+                o.k = ks[j];
+                spasm_results *r;
+                assert_int_equal(spasm_search(s, queries[q], &o, &r), 0);
+                size_t n = spasm_results_count(r);
+                assert_int_equal(n, ks[j] < nf ? ks[j] : nf);
+                for (size_t i = 0; i < n; i++) {
+                    const spasm_hit *a = spasm_results_hit(r, i), *b = spasm_results_hit(full, i);
+                    assert_int_equal(a->passage, b->passage);
+                    assert_true(a->score == b->score);
+                }
+                spasm_results_free(r);
+            }
+            spasm_results_free(full);
+        }
+}
+
 /* The tests above with the proximity component on (weights 0.5 to 30,
  * other seeds): its bonus must be in the block bounds for pruning to
  * return what exhaustive evaluation returns. */
@@ -408,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_pruning_blocks),
         cmocka_unit_test(test_pruning_long_queries),
         cmocka_unit_test(test_fields_ids_only),
+        cmocka_unit_test(test_topk_prefix),
         cmocka_unit_test(test_pruning_proximity),
         cmocka_unit_test(test_pruning_proximity_heavy),
         cmocka_unit_test(test_proximity_effect),
