@@ -172,8 +172,9 @@ $(BUILD)/bin/spasm-%: indexer/main_%.c include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
 
-# spasm-search is main_search.c and its rooms (output, wrapping, arguments).
-$(BIN_SEARCH): searcher/main_search.c searcher/main_search_out.c searcher/main_search_args.c \
+# spasm-search is main_search.c and its rooms (batches, output, wrapping, arguments).
+$(BIN_SEARCH): searcher/main_search.c searcher/main_search_batch.c searcher/main_search_out.c \
+               searcher/main_search_args.c \
                searcher/main_search_wrap.c searcher/main_default.c \
                searcher/main_search.h searcher/main_default.h include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)

@@ -57,6 +57,18 @@ int split_args(int argc, char **argv, const struct option *opts, char **oargv, i
 extern char **arg_arrays[2];
 void free_arg_arrays(void);
 
+/* Run query q and print its hits to out, its messages to err (qid: the
+ * batch's query id, NULL for a query from the command line; where/lineno:
+ * the batch line, for messages); *code gets the library's return code.
+ * 0 found, 1 nothing found, 2 an error (main_search.c). */
+int run_query(FILE *out, FILE *err, const cfg *c, spasm_searcher *s, const char *qid, const char *q,
+              const char *where, unsigned long lineno, int *code);
+
+/* Run the batch `file` ("-": standard input, as --stdio reads it) and
+ * print every answer in line order; the exit status: 0 something found,
+ * 1 nothing, 2 an error that stopped it (main_search_batch.c). */
+int run_batch(const cfg *c, spasm_index *ix, spasm_searcher *s, const char *file);
+
 /* main_search_args.c: --help; a count (0 to 1,000,000; 0 or -1). */
 void usage(FILE *f);
 int parse_size(const char *s, size_t *out);
