@@ -25,32 +25,12 @@
 
 #include "fuzzutil.h"
 
-static spasm_index *fuzz_ix;
-static spasm_searcher *fuzz_s;
-static spasm_index_stats fuzz_st;
-
-/* Free the index and searcher at exit (so that LeakSanitizer sees only leaks). */
-static void close_index(void)
-{
-    spasm_searcher_free(fuzz_s);
-    spasm_close(fuzz_ix);
-}
+static fuzz_qix *fq; /* the index searched (fuzzutil.c) */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *path = getenv("SPASM_FUZZ_INDEX");
-    if (!path || !*path) path = "build/fuzz-query.spx";
-    int rc = spasm_open(&fuzz_ix, path, NULL);
-    if (rc == SPASM_OK) rc = spasm_index_verify(fuzz_ix);
-    if (rc != SPASM_OK) {
-        fprintf(stderr, "fuzz_query: %s: %s (set SPASM_FUZZ_INDEX)\n", path,
-                spasm_index_errmsg(fuzz_ix));
-        exit(2);
-    }
-    FUZZ_CHECK(spasm_searcher_new(fuzz_ix, &fuzz_s) == SPASM_OK, "spasm_searcher_new failed");
-    spasm_index_get_stats(fuzz_ix, &fuzz_st);
-    atexit(close_index);
+    fq = fuzz_open_query_index("fuzz_query");
     return 0;
 }
 
@@ -82,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(q != NULL, "out of memory");
     memcpy(q, data + 3, size - 3);
     q[size - 3] = 0;
-    fuzz_search_count(fuzz_s, q, &o, &fuzz_st, !(size & 1) && !o.families);
+    fuzz_search_count(fq->s, q, &o, &fq->st, !(size & 1) && !o.families);
     free(q);
     return 0;
 }

@@ -275,3 +275,30 @@ void fuzz_write_file(const char *path, const void *data, size_t n)
     FUZZ_CHECK(fwrite(data, 1, n, f) == n || n == 0, "cannot write %s", path);
     FUZZ_CHECK(fclose(f) == 0, "cannot close %s", path);
 }
+
+static fuzz_qix qix; /* the process's one index (a fuzzer is one program) */
+
+/* Free qix at exit. */
+static void close_query_index(void)
+{
+    spasm_searcher_free(qix.s);
+    spasm_close(qix.ix);
+}
+
+/* Open the query targets' index once; see fuzzutil.h. */
+fuzz_qix *fuzz_open_query_index(const char *who)
+{
+    const char *path = getenv("SPASM_FUZZ_INDEX");
+    if (!path || !*path) path = "build/fuzz-query.spx";
+    int rc = spasm_open(&qix.ix, path, NULL);
+    if (rc == SPASM_OK) rc = spasm_index_verify(qix.ix);
+    if (rc != SPASM_OK) {
+        fprintf(stderr, "%s: %s: %s (set SPASM_FUZZ_INDEX)\n", who, path,
+                spasm_index_errmsg(qix.ix));
+        exit(2);
+    }
+    FUZZ_CHECK(spasm_searcher_new(qix.ix, &qix.s) == SPASM_OK, "spasm_searcher_new failed");
+    spasm_index_get_stats(qix.ix, &qix.st);
+    atexit(close_query_index);
+    return &qix;
+}

@@ -57,4 +57,15 @@ const char *fuzz_tmpdir(void);
 /* Write data[0, n) to the file path (created or truncated); aborts on error. */
 void fuzz_write_file(const char *path, const void *data, size_t n);
 
+/* The index of fuzz_query and fuzz_synonyms: SPASM_FUZZ_INDEX (default
+ * build/fuzz-query.spx) opened and verified, one searcher on it and its
+ * statistics; freed at exit (so that LeakSanitizer sees only leaks).
+ * Exits 2 naming `who` when it cannot be opened. */
+typedef struct fuzz_qix {
+    spasm_index *ix;
+    spasm_searcher *s;
+    spasm_index_stats st;
+} fuzz_qix;
+fuzz_qix *fuzz_open_query_index(const char *who);
+
 #endif
