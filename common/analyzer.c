@@ -184,6 +184,10 @@ static size_t fold(sp_analyzer *an, const char *raw, size_t n, char *out)
         utf8proc_uint8_t tmp[4];
         utf8proc_int32_t c = an->cp[i];
         if (c == 0x2019 || c == 0x02BC) c = '\'';
+        /* Compatibility forms may decompose to a space (U+037A to " \u0345",
+         * U+00A8 to " \u0308"): a term never holds one (synonym keys and
+         * phrases are words joined by spaces). */
+        if (c <= ' ' || utf8proc_category(c) == UTF8PROC_CATEGORY_ZS) continue;
         utf8proc_ssize_t k = utf8proc_encode_char(c, tmp);
         if (len + (size_t)k > SP_MAX_WORD) break;
         memcpy(out + len, tmp, (size_t)k);

@@ -24,10 +24,9 @@
 #include <stdlib.h>
 
 #include "format.h"
+#include "neardup.h"
 #include "writer.h"
 
-#define SP_DUP_MIN_SHARED 4
-#define SP_DUP_MIN_KEYS 2
 #define SP_DUPS_KEYS ((size_t)SP_SIG_HASHES << 16)
 #define NONE UINT32_MAX
 
@@ -60,30 +59,17 @@ static int cmp_u32(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* The set bits of x (SWAR, as collapse.c). */
-static inline uint32_t popcount64(uint64_t x)
-{
-    x -= (x >> 1) & 0x5555555555555555ull;
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-    return (uint32_t)((x * 0x0101010101010101ull) >> 56);
-}
-
-/* 0 when SIGB proves passages p and q are no near-duplicates (the bound
- * of collapse.c's may_dup), else 1. */
+/* 0 when SIGB proves passages p and q are no near-duplicates
+ * (sp_sigb_bound), else 1. */
 static int may_dup(const uint8_t *sigb, uint32_t p, uint32_t q)
 {
     const uint8_t *a = sigb + (size_t)p * SP_SIGB_ENTRY, *b = sigb + (size_t)q * SP_SIGB_ENTRY;
-    uint32_t only_a = 0, only_b = 0;
-    for (int w = 0; w < SP_SIGB_BITS / 64; w++) {
-        uint64_t x = sp_get_u64(a + 4 + 8 * w), y = sp_get_u64(b + 4 + 8 * w);
-        only_a += popcount64(x & ~y);
-        only_b += popcount64(y & ~x);
+    uint64_t x[SP_SIGB_WORDS], y[SP_SIGB_WORDS];
+    for (int w = 0; w < SP_SIGB_WORDS; w++) {
+        x[w] = sp_get_u64(a + 4 + 8 * w);
+        y[w] = sp_get_u64(b + 4 + 8 * w);
     }
-    uint32_t na = sp_get_u32(a), nb = sp_get_u32(b);
-    if (only_a > na || only_b > nb) return 1;
-    uint64_t most = SP_MIN(na - only_a, nb - only_b), shorter = SP_MIN(na, nb);
-    return most >= SP_DUP_MIN_SHARED && 2 * most >= shorter;
+    return sp_sigb_bound(x, y, sp_get_u32(a), sp_get_u32(b));
 }
 
 /* Append pair (a, b) to d->cand. */
@@ -353,8 +339,7 @@ static int exact_dup(const dups *d, uint32_t p, uint32_t q)
         else
             shared++, x++, y++;
     }
-    size_t shorter = SP_MIN(na, nb);
-    return shared >= SP_DUP_MIN_SHARED && 2 * shared >= shorter;
+    return sp_dup_rule(shared, na, nb);
 }
 
 /* Write DUPS: u32 SP_DUPS_COMMON, u32 M, u32 off[N + 1], u32 partner[M]. */

@@ -84,14 +84,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "neardup.h"
 #include "search.h"
 
-#define SP_DUP_MIN_SHARED 4
-#define SP_DUP_MIN_KEYS 2
 #define SP_FOLD_COMMON 16
 #define SP_FOLD_MAX_CHECKS 16
 #define SP_NONE UINT32_MAX
-#define SP_SIGB_WORDS (SP_SIGB_BITS / 64)
 /* Folding for at least SP_FOLD_BIG results reads many passages' text: it
  * gets its own analyser with a larger stem cache (SP_FOLD_STEMS words) and
  * SP_FOLD_BLOCKS inflated text blocks (near-duplicates are often
@@ -246,35 +244,13 @@ static int get_bigrams(sp_folder *f, size_t i)
     return 0;
 }
 
-/*
- * 0 when candidates i and j provably are not near-duplicates, from their
- * SIGB entries (1 without SIGB).  A bit set in i's bitmap and not in j's
- * stands for at least one bigram of i absent from j, so i and j share at
- * most n_i minus that many bigrams (and likewise from j's side).
- */
-/* The set bits of x (SWAR: the library is built for any x86-64, without
- * the popcnt instruction, which __builtin_popcountll would call out for). */
-static inline uint32_t popcount64(uint64_t x)
-{
-    x -= (x >> 1) & 0x5555555555555555ull;
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-    return (uint32_t)((x * 0x0101010101010101ull) >> 56);
-}
-
+/* 0 when candidates i and j provably are not near-duplicates, from their
+ * SIGB entries (sp_sigb_bound, neardup.h); 1 without SIGB. */
 static int may_dup(const sp_folder *f, size_t i, size_t j)
 {
     if (!f->bgbits) return 1;
-    const uint64_t *a = f->bgbits + i * SP_SIGB_WORDS, *b = f->bgbits + j * SP_SIGB_WORDS;
-    uint32_t only_a = 0, only_b = 0;
-    for (int w = 0; w < SP_SIGB_WORDS; w++) {
-        only_a += popcount64(a[w] & ~b[w]);
-        only_b += popcount64(b[w] & ~a[w]);
-    }
-    uint32_t na = f->nbg[i], nb = f->nbg[j];
-    if (only_a > na || only_b > nb) return 1; /* inconsistent entry: let the text decide */
-    uint64_t most = SP_MIN(na - only_a, nb - only_b), shorter = SP_MIN(na, nb);
-    return most >= SP_DUP_MIN_SHARED && 2 * most >= shorter;
+    return sp_sigb_bound(f->bgbits + i * SP_SIGB_WORDS, f->bgbits + j * SP_SIGB_WORDS, f->nbg[i],
+                         f->nbg[j]);
 }
 
 /* 1 if candidates i and j are near-duplicates (by their text), 0 if not,
@@ -298,8 +274,7 @@ static int exact_dup(sp_folder *f, size_t i, size_t j)
             y++;
         }
     }
-    size_t shorter = SP_MIN(a->n, b->n);
-    return shared >= SP_DUP_MIN_SHARED && 2 * shared >= shorter;
+    return sp_dup_rule(shared, a->n, b->n);
 }
 
 /* A well-mixed hash of a (bucket, value) key (murmur3's finaliser: the

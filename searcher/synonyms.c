@@ -420,6 +420,10 @@ static double seq_idf(syn_run *r, const char *s)
         const char *e = strchr(s, ' ');
         size_t l = e ? (size_t)(e - s) : strlen(s);
         uint64_t df;
+        if (l == 0) { /* no term is empty (the analyser sees to it) */
+            s++;
+            continue;
+        }
         int rc = sp_gdf_get(r->x, s, l, &df);
         if (rc) {
             r->rc = rc;

@@ -84,6 +84,13 @@ static void test_analyzer_folding(void **state)
     const char *w6[] = {"мышца"}; /* non-Latin scripts are kept */
     expect_terms("Мышца", w6, 1);
     expect_terms("!!! --- ...", NULL, 0);
+    /* U+037A folds (NFKC) to a space and a combining iota, which is
+     * stripped: no term holds a space (it once made the term "  ") */
+    expect_terms("\xCD\xBA\xCD\xBA", NULL, 0);
+    const char *w7[] = {"ab"};
+    expect_terms("a\xCD\xBA"
+                 "b",
+                 w7, 1);
 }
 
 static void test_analyzer_positions_offsets(void **state)
