@@ -350,12 +350,13 @@ $(FUZZ_QUERY_INDEX): $(BIN_INDEX) fuzz/query/docs.jsonl fuzz/query/synonyms.txt
 # passages, ranking, the writer's term table) took 25-70% of the time; see
 # fuzz/README.md.  The default tree (ASan, make check) traces everything.
 FUZZ_CMP ?=
-FUZZ_CMP_fuzz_query = searcher/query.c searcher/expand.c searcher/search.c searcher/suggest.c \
-    searcher/synonyms.c
+FUZZ_CMP_fuzz_query = searcher/query.c searcher/query_lex.c searcher/expand.c searcher/search.c \
+    searcher/suggest.c searcher/synonyms.c
 FUZZ_CMP_fuzz_index = common/base.c common/codec.c searcher/index.c searcher/segment.c \
     searcher/records.c searcher/postings.c searcher/iter.c
 FUZZ_CMP_fuzz_ingest = common/analyzer.c indexer/batch.c indexer/input.c indexer/jsonline.c \
-    indexer/passage.c indexer/reader.c indexer/target.c indexer/writer.c searcher/query.c
+    indexer/passage.c indexer/reader.c indexer/target.c indexer/writer.c searcher/query.c \
+    searcher/query_lex.c
 FUZZ_CMP_fuzz_markup = indexer/input.c indexer/input_html.c indexer/input_md.c indexer/markup.c \
     indexer/passage.c
 ifneq ($(strip $(FUZZ_CMP)),)

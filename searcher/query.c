@@ -1,179 +1,16 @@
 /*
  * query.c -- parsing the query language (syntax in query.h) into a tree.
  *
- * Two steps: a lexer cuts the query into tokens (words, phrases,
+ * Two steps: a lexer (query_lex.c) cuts the query into tokens (words, phrases,
  * parentheses, operators, +/- modifiers), then a recursive-descent parser
  * builds, per parenthesis level, a list of clauses with an occurrence
  * (should / must / must not), groups AND-chains, and turns the level into
  * REQOPT / AND / OR / EXCL nodes.  Every word goes through the same
  * analyser as the documents.
  */
-#include "query.h"
+#include "query_lex.h"
 
 #include <stdio.h>
-#include <strings.h>
-
-typedef enum ltype {
-    L_END,
-    L_WORD,
-    L_PHRASE,
-    L_LP,
-    L_RP,
-    L_AND,
-    L_OR,
-    L_NOT,
-    L_NEAR,
-    L_PLUS,
-    L_MINUS,
-    L_FIELD /* "title:" before an operand (lex.field) */
-} ltype;
-
-typedef struct lex {
-    ltype type;
-    const char *s;
-    size_t len;
-    size_t at; /* byte offset in the query */
-    uint32_t near;
-    qfield field; /* L_FIELD */
-} lex;
-
-typedef struct parser {
-    const sp_alloc *a;
-    sp_analyzer *an;
-    lex *toks;
-    size_t ntok, i;
-    int keep_stop;
-    int rc;
-    char *err;
-} parser;
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static int is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* A field prefix at q[i, n): ASCII letters, ':' and an operand right
- * after it (not a space, ')', '/' or ':', so "10:30", "http://x" and a
- * lone "title:" stay words).  Returns the length of the name (0: none). */
-static size_t field_name(const char *q, size_t i, size_t n)
-{
-    size_t p = i;
-    while (p < n && is_alpha(q[p])) p++;
-    if (p == i || p + 1 >= n || q[p] != ':') return 0;
-    char c = q[p + 1];
-    if (is_space(c) || c == ')' || c == '/' || c == ':') return 0;
-    return p - i;
-}
-
-/* The field named s[0, len) (any case), or -1. */
-static int field_of(const char *s, size_t len)
-{
-    if (len == 5 && strncasecmp(s, "title", 5) == 0) return F_TITLE;
-    if (len == 4 && strncasecmp(s, "text", 4) == 0) return F_TEXT;
-    return -1;
-}
-
-/* Cut the query into tokens. */
-static int lex_all(parser *ps, const char *q)
-{
-    size_t n = strlen(q), cap = 16, nt = 0;
-    lex *t = sp_malloc(ps->a, cap * sizeof *t);
-    if (!t) return SPASM_ENOMEM;
-    size_t i = 0;
-    for (;;) {
-        while (i < n && is_space(q[i])) i++;
-        if (nt + 2 > cap) {
-            cap *= 2;
-            lex *u = sp_realloc(ps->a, t, cap * sizeof *u);
-            if (!u) {
-                sp_free(ps->a, t);
-                return SPASM_ENOMEM;
-            }
-            t = u;
-        }
-        lex *k = &t[nt];
-        memset(k, 0, sizeof *k);
-        k->at = i;
-        if (i >= n) {
-            k->type = L_END;
-            nt++;
-            break;
-        }
-        char c = q[i];
-        if (c == '(' || c == ')') {
-            k->type = c == '(' ? L_LP : L_RP;
-            i++;
-        } else if (c == '"') {
-            size_t j = i + 1;
-            while (j < n && q[j] != '"') j++;
-            k->type = L_PHRASE;
-            k->s = q + i + 1;
-            k->len = j - i - 1;
-            i = j < n ? j + 1 : j; /* an unclosed quote runs to the end */
-        } else if ((c == '+' || c == '-') && i + 1 < n && !is_space(q[i + 1]) && q[i + 1] != ')' &&
-                   q[i + 1] != '+' && q[i + 1] != '-') {
-            k->type = c == '+' ? L_PLUS : L_MINUS;
-            i++;
-        } else if (field_name(q, i, n)) {
-            size_t fl = field_name(q, i, n);
-            int f = field_of(q + i, fl);
-            if (f < 0) {
-                int rc = sp_seterr(ps->err, SPASM_EQUERY,
-                                   "query: unknown field \"%.*s\" at byte %zu (the fields are "
-                                   "title and text)",
-                                   (int)SP_MIN(fl, (size_t)40), q + i, i);
-                sp_free(ps->a, t);
-                return rc;
-            }
-            k->type = L_FIELD;
-            k->field = (qfield)f;
-            k->s = q + i;
-            k->len = fl + 1;
-            i += fl + 1;
-        } else {
-            size_t j = i;
-            while (j < n && !is_space(q[j]) && q[j] != '(' && q[j] != ')' && q[j] != '"') j++;
-            k->type = L_WORD;
-            k->s = q + i;
-            k->len = j - i;
-            if (k->len == 3 && memcmp(k->s, "AND", 3) == 0)
-                k->type = L_AND;
-            else if (k->len == 2 && memcmp(k->s, "OR", 2) == 0)
-                k->type = L_OR;
-            else if (k->len == 3 && memcmp(k->s, "NOT", 3) == 0)
-                k->type = L_NOT;
-            else if (k->len == 4 && memcmp(k->s, "NEAR", 4) == 0) {
-                k->type = L_NEAR;
-                k->near = SP_NEAR_DEFAULT;
-            } else if (k->len >= 5 && memcmp(k->s, "NEAR/", 5) == 0) {
-                uint64_t v = 0;
-                size_t d = 5;
-                while (d < k->len && k->s[d] >= '0' && k->s[d] <= '9' && v <= SP_NEAR_MAX)
-                    v = v * 10 + (uint64_t)(k->s[d++] - '0');
-                if (d == 5 || d < k->len || v < 1 || v > SP_NEAR_MAX) {
-                    int rc = sp_seterr(ps->err, SPASM_EQUERY,
-                                       "query: \"%.*s\" at byte %zu: NEAR/ takes a window from "
-                                       "1 to %u",
-                                       (int)SP_MIN(k->len, (size_t)40), k->s, k->at, SP_NEAR_MAX);
-                    sp_free(ps->a, t); /* k points into t */
-                    return rc;
-                }
-                k->type = L_NEAR;
-                k->near = (uint32_t)v;
-            }
-            i = j;
-        }
-        nt++;
-    }
-    ps->toks = t;
-    ps->ntok = nt;
-    return 0;
-}
 
 static qnode *new_node(parser *ps, qtype type)
 {
@@ -312,7 +149,7 @@ static qnode *unwrap(parser *ps, qnode *ph)
 
 static int is_sep(char c)
 {
-    return is_space(c) || c == '(' || c == ')';
+    return sp_query_is_space(c) || c == '(' || c == ')';
 }
 
 /* A group inside a phrase, "(a OR b*)" or "(a b)", from s[0, len) at
@@ -352,7 +189,7 @@ static qnode *phrase_node(parser *ps, const char *s, size_t len, size_t at)
     qnode *ph = new_node(ps, Q_PHRASE);
     if (!ph) return NULL;
     for (size_t i = 0; i < len && !ps->rc;) {
-        if (is_space(s[i]) || s[i] == ')') {
+        if (sp_query_is_space(s[i]) || s[i] == ')') {
             i++;
         } else if (s[i] == '(') {
             size_t j = i + 1;
@@ -683,7 +520,7 @@ int sp_query_parse(const sp_alloc *a, sp_analyzer *an, const char *query, int ke
     ps.keep_stop = keep_stop;
     ps.err = err;
     if (!query) return sp_seterr(err, SPASM_EQUERY, "query: no query given");
-    int lrc = lex_all(&ps, query);
+    int lrc = sp_query_lex(&ps, query);
     if (lrc == SPASM_ENOMEM) return sp_seterr(err, SPASM_ENOMEM, "out of memory");
     if (lrc) return lrc;
     qnode *n = parse_level(&ps, 0);
