@@ -354,6 +354,17 @@ const sp_part *sp_col_part_of_doc(const spasm_index *ix, uint32_t d);
 /* sp_ix_check_file() for every segment: 0 or the first error (err set). */
 int sp_col_check_files(const spasm_index *ix, char *err);
 
+/* The same for the searches' hot path: every single-file part (a file
+ * another program may rewrite in place), but of a live folder's segments
+ * (written once, renamed into place, never changed by spasm) only one per
+ * call, in turn (*turn: the next one's number): one fstat per search
+ * instead of one per segment (issue 11).  A segment changed by another
+ * program is found within nparts searches, and from then on every call
+ * fails (the turn stays on it); a read past its end meanwhile is the
+ * SIGBUS spasm-search reports as "the index file changed under the
+ * reader".  0 or the first error (err set). */
+int sp_col_check_files_turn(const spasm_index *ix, size_t *turn, char *err);
+
 /* The deleted df of the term whose POST offset is post_off in part pt. */
 uint32_t sp_part_del_df(const sp_part *pt, uint64_t post_off);
 

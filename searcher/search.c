@@ -228,7 +228,7 @@ int spasm_count(spasm_searcher *s, const char *query, uint64_t *count)
 {
     if (!s || !count) return SPASM_EINVAL;
     *count = 0;
-    int frc = sp_col_check_files(s->ix, s->errmsg);
+    int frc = sp_col_check_files_turn(s->ix, &s->check_turn, s->errmsg);
     if (frc) return frc;
     it_ctx x;
     qnode *qt = NULL;
@@ -558,7 +558,7 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
     spasm_search_options_init(&def);
     const spasm_search_options *o = opts ? opts : &def;
     int vrc = check_options(s, o);
-    if (!vrc) vrc = sp_col_check_files(s->ix, s->errmsg);
+    if (!vrc) vrc = sp_col_check_files_turn(s->ix, &s->check_turn, s->errmsg);
     if (vrc) return vrc;
     size_t k = o->k ? o->k : 10;
     size_t want = k + o->offset;

@@ -226,6 +226,7 @@ struct spasm_searcher {
     int force_exhaustive;  /* tests: skip MaxScore */
     int no_seg_plan;       /* tests: segments in order, none left out (segplan.c) */
     uint64_t segs_skipped; /* tests: segments segplan.c's bound left out, so far */
+    size_t check_turn;     /* the live segment sp_col_check_files_turn() checks next */
     sp_prox_scratch *prox; /* the proximity component's scratch, made on first use */
     /* spasm_searcher_set_cancel */
     const volatile sig_atomic_t *cancel;
