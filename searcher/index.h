@@ -152,6 +152,13 @@ int sp_ix_check_file(const sp_seg *ix, char *err);
 
 /* Look a term up.  1 found, 0 not found, or -SPASM_ECORRUPT (err set). */
 int sp_dict_find(sp_seg *ix, const char *term, size_t len, sp_terminfo *out, char *err);
+/* The same in every segment of col at once, into ti[0, nparts) (df 0:
+ * not there): the segments' lookups interleaved, SP_DICT_BATCH at a time,
+ * so that their cache misses overlap (each segment's dictionary and
+ * postings are apart; issue 11).  0 or <0 an error code negated. */
+#define SP_DICT_BATCH 16
+int sp_dict_find_parts(const spasm_index *col, const char *term, size_t len, sp_terminfo *ti,
+                       char *err);
 
 /*
  * Call fn for every term starting with prefix[0, plen), in order, at most
