@@ -377,3 +377,25 @@ int sp_col_check_files(const spasm_index *ix, char *err)
     }
     return 0;
 }
+
+int sp_col_check_files_turn(const spasm_index *ix, size_t *turn, char *err)
+{
+    size_t nlive = 0;
+    for (size_t i = 0; i < ix->nparts; i++) {
+        if (ix->part[i].id) { /* a live folder's segment: its turn below */
+            nlive++;
+            continue;
+        }
+        int rc = sp_ix_check_file(ix->part[i].seg, err);
+        if (rc) return rc;
+    }
+    if (!nlive) return 0;
+    size_t want = *turn % nlive, j = 0;
+    for (size_t i = 0; i < ix->nparts; i++)
+        if (ix->part[i].id && j++ == want) {
+            int rc = sp_ix_check_file(ix->part[i].seg, err);
+            if (!rc) ++*turn; /* a changed one stays the next to check: every call fails */
+            return rc;
+        }
+    return 0;
+}

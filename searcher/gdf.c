@@ -89,17 +89,14 @@ static const gent *lookup(it_ctx *x, const char *term, size_t len, int *rc)
     }
     sp_terminfo *ti = g->ti + g->nti;
     uint64_t sum = 0; /* the live df: each segment's df minus its deleted df */
+    int r = sp_dict_find_parts(x->col, term, len, ti, x->err);
+    if (r < 0) {
+        *rc = -r;
+        return NULL;
+    }
     for (size_t i = 0; i < np; i++) {
         const sp_part *pt = &x->col->part[i];
-        int r = sp_dict_find(pt->seg, term, len, &ti[i], x->err);
-        if (r < 0) {
-            *rc = -r;
-            return NULL;
-        }
-        if (r == 0) {
-            ti[i].df = 0;
-            continue;
-        }
+        if (ti[i].df == 0) continue;
         uint32_t del = sp_part_del_df(pt, ti[i].post_off);
         sum += del < ti[i].df ? ti[i].df - del : 0;
     }

@@ -308,12 +308,12 @@ static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, ch
     return 0;
 }
 
-int sp_dict_find(sp_seg *ix, const char *term, size_t len, sp_terminfo *out, char *err)
+/* Look term up in block b of ix's dictionary (the last whose first term
+ * is <= term): as sp_dict_find(). */
+static int find_in_block(sp_seg *ix, uint64_t b, const char *term, size_t len, sp_terminfo *out,
+                         char *err)
 {
-    if (ix->nterms == 0) return 0;
-    uint64_t b;
-    int rc = find_block(ix, term, len, &b, err);
-    if (rc) return -rc;
+    int rc;
     dblock d;
     if ((rc = dblock_open(ix, b, &d, err))) return -rc;
     int r;
@@ -326,6 +326,56 @@ int sp_dict_find(sp_seg *ix, const char *term, size_t len, sp_terminfo *out, cha
         if (c > 0) return 0;
     }
     return r < 0 ? r : 0;
+}
+
+int sp_dict_find(sp_seg *ix, const char *term, size_t len, sp_terminfo *out, char *err)
+{
+    if (ix->nterms == 0) return 0;
+    uint64_t b;
+    int rc = find_block(ix, term, len, &b, err);
+    if (rc) return -rc;
+    return find_in_block(ix, b, term, len, out, err);
+}
+
+int sp_dict_find_parts(const spasm_index *col, const char *term, size_t len, sp_terminfo *ti,
+                       char *err)
+{
+    uint64_t blk[SP_DICT_BATCH];
+    size_t np = col->nparts;
+    for (size_t at = 0; at < np; at += SP_DICT_BATCH) {
+        size_t n = SP_MIN(np - at, (size_t)SP_DICT_BATCH);
+        /* each segment's block, and the first of its cache misses asked */
+        for (size_t i = 0; i < n; i++) {
+            sp_seg *ix = col->part[at + i].seg;
+            blk[i] = UINT64_MAX;
+            if (ix->nterms == 0) continue;
+            int rc = find_block(ix, term, len, &blk[i], err);
+            if (rc) return -rc;
+            __builtin_prefetch(ix->didx.p + 8 * blk[i]);
+        }
+        for (size_t i = 0; i < n; i++) { /* the second: the block's bytes */
+            sp_seg *ix = col->part[at + i].seg;
+            if (blk[i] == UINT64_MAX) continue;
+            uint64_t start = sp_get_u64(ix->didx.p + 8 * blk[i]);
+            if (start < ix->dict.len) {
+                __builtin_prefetch(ix->dict.p + start);
+                __builtin_prefetch(ix->dict.p + start + 64);
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            sp_seg *ix = col->part[at + i].seg;
+            int r =
+                blk[i] == UINT64_MAX ? 0 : find_in_block(ix, blk[i], term, len, &ti[at + i], err);
+            if (r < 0) return r;
+            if (r == 0) {
+                ti[at + i].df = 0;
+                continue;
+            }
+            /* and the posting list's first bytes, that a cursor reads next */
+            __builtin_prefetch(ix->post.p + ti[at + i].post_off);
+        }
+    }
+    return 0;
 }
 
 long sp_dict_prefix(sp_seg *ix, const char *prefix, size_t plen, size_t max, sp_term_fn fn,

@@ -152,6 +152,13 @@ int sp_ix_check_file(const sp_seg *ix, char *err);
 
 /* Look a term up.  1 found, 0 not found, or -SPASM_ECORRUPT (err set). */
 int sp_dict_find(sp_seg *ix, const char *term, size_t len, sp_terminfo *out, char *err);
+/* The same in every segment of col at once, into ti[0, nparts) (df 0:
+ * not there): the segments' lookups interleaved, SP_DICT_BATCH at a time,
+ * so that their cache misses overlap (each segment's dictionary and
+ * postings are apart; issue 11).  0 or <0 an error code negated. */
+#define SP_DICT_BATCH 16
+int sp_dict_find_parts(const spasm_index *col, const char *term, size_t len, sp_terminfo *ti,
+                       char *err);
 
 /*
  * Call fn for every term starting with prefix[0, plen), in order, at most
@@ -353,6 +360,17 @@ const sp_part *sp_col_part_of_doc(const spasm_index *ix, uint32_t d);
 
 /* sp_ix_check_file() for every segment: 0 or the first error (err set). */
 int sp_col_check_files(const spasm_index *ix, char *err);
+
+/* The same for the searches' hot path: every single-file part (a file
+ * another program may rewrite in place), but of a live folder's segments
+ * (written once, renamed into place, never changed by spasm) only one per
+ * call, in turn (*turn: the next one's number): one fstat per search
+ * instead of one per segment (issue 11).  A segment changed by another
+ * program is found within nparts searches, and from then on every call
+ * fails (the turn stays on it); a read past its end meanwhile is the
+ * SIGBUS spasm-search reports as "the index file changed under the
+ * reader".  0 or the first error (err set). */
+int sp_col_check_files_turn(const spasm_index *ix, size_t *turn, char *err);
 
 /* The deleted df of the term whose POST offset is post_off in part pt. */
 uint32_t sp_part_del_df(const sp_part *pt, uint64_t post_off);

@@ -108,8 +108,8 @@ static it *term_it(it_ctx *x, const char *s, size_t len, int *rc)
     n->df = (uint32_t)gdf;
     n->idf = gdf ? sp_idf(x->col->live_pass, gdf) : 0;
     if (r && x->part && sp_part_del_df(x->part, ti.post_off) >= ti.df) r = 0;
-    if (r == 0) {
-        n->doc = SP_END; /* not in this segment (or only deleted): matches nothing */
+    if (r == 0 || x->defer) { /* defer: sp_it_bind() opens it (bind.c) */
+        n->doc = SP_END;      /* not in this segment (or only deleted): matches nothing */
         n->empty = 1;
         n->width = 1;
         return n;

@@ -144,6 +144,7 @@ static double decoded_norm(it_ctx *x, const sp_cursor *c, double *kmin)
     double best = 0;
     uint32_t mindl = UINT32_MAX;
     for (uint32_t i = 0; i < c->n; i++) {
+        if (i + 8 < c->n) __builtin_prefetch(x->ix->lens.p + 4 * (size_t)c->docs[i + 8]);
         uint32_t dl = sp_it_len(x, c->docs[i]);
         double tf = c->tfs[i] * (x->tw > 1 ? x->tw : 1); /* a title weight: at most w tf */
         double v = tf / (tf + x->k1 * (1 - x->b + x->b * dl / x->avgdl));
@@ -246,30 +247,44 @@ static inline double term_score(double idf, double tf, double k1, double norm)
 static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms, size_t n, it *neg,
                                                            sp_topk *t, const int prox)
 {
-    mterm *m = sp_malloc(x->a, (n + 1) * sizeof *m);
-    mterm **o = sp_malloc(x->a, (n + 1) * sizeof *o); /* by window bound, ascending */
-    double *cum = sp_malloc(x->a, (n + 1) * sizeof *cum);
-    double *contrib = sp_malloc(x->a, (n + 1) * sizeof *contrib);
-    uint32_t *hit = sp_malloc(x->a, (n + 1) * sizeof *hit); /* orders matched at d */
-    mterm **mt = sp_malloc(x->a, (n + 1) * sizeof *mt);     /* essential operands at d */
-    double *mtf = sp_malloc(x->a, (n + 1) * sizeof *mtf);   /* and their tfs */
-    hent *hp = sp_malloc(x->a, (n + 1) * sizeof *hp);       /* essential operands by passage */
+    /* one allocation for all the scratch arrays (a query on many
+     * segments ranks each: issue 11), each rounded up to 8 bytes */
+    const size_t nn = n + 1;
+#define SP_R8(v) (((v) + 7) & ~(size_t)7)
+    const size_t z_m = SP_R8(nn * sizeof(mterm)), z_p = SP_R8(nn * sizeof(void *)),
+                 z_d = SP_R8(nn * sizeof(double)), z_u = SP_R8(nn * sizeof(uint32_t)),
+                 z_h = SP_R8(nn * sizeof(hent)), z_t = SP_R8(nn * sizeof(sp_prox_term));
+#undef SP_R8
+    size_t total = z_m + 2 * z_p + 3 * z_d + z_u + z_h;
+    if (prox) total += 2 * z_u + z_p + z_t;
+    char *mem = sp_malloc(x->a, total), *at = mem;
+    mterm *m = NULL, **o = NULL, **mt = NULL;
+    double *cum = NULL, *contrib = NULL, *mtf = NULL;
+    uint32_t *hit = NULL;
+    hent *hp = NULL;
     /* proximity: the essential operands' postings' indexes at d (in
      * their blocks), the operand of each query order, the index of its
      * posting, the terms on d for sp_prox_bonus() */
     uint32_t *mpi = NULL, *pidx = NULL;
     mterm **byorder = NULL;
     sp_prox_term *pt = NULL;
-    if (prox) {
-        mpi = sp_malloc(x->a, (n + 1) * sizeof *mpi);
-        byorder = sp_malloc(x->a, (n + 1) * sizeof *byorder);
-        pidx = sp_malloc(x->a, (n + 1) * sizeof *pidx);
-        pt = sp_malloc(x->a, (n + 1) * sizeof *pt);
-    }
-    if (!m || !o || !cum || !contrib || !hit || !mt || !mtf || !hp ||
-        (prox && (!mpi || !byorder || !pidx || !pt))) {
+    if (!mem) {
         x->rc = SPASM_ENOMEM;
-        goto done;
+        return;
+    }
+    m = (mterm *)(void *)at, at += z_m;
+    o = (mterm **)(void *)at, at += z_p;  /* by window bound, ascending */
+    mt = (mterm **)(void *)at, at += z_p; /* essential operands at d */
+    cum = (double *)(void *)at, at += z_d;
+    contrib = (double *)(void *)at, at += z_d;
+    mtf = (double *)(void *)at, at += z_d;   /* and their tfs */
+    hp = (hent *)(void *)at, at += z_h;      /* essential operands by passage */
+    hit = (uint32_t *)(void *)at, at += z_u; /* orders matched at d */
+    if (prox) {
+        byorder = (mterm **)(void *)at, at += z_p;
+        pt = (sp_prox_term *)(void *)at, at += z_t;
+        mpi = (uint32_t *)(void *)at, at += z_u;
+        pidx = (uint32_t *)(void *)at, at += z_u;
     }
     const double k1 = x->k1, b = x->b, avgdl = x->avgdl;
     size_t k = 0;
@@ -534,19 +549,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
         if (hi >= maxp) break;
         lo = hi + 1;
     }
-done:
-    sp_free(x->a, m);
-    sp_free(x->a, o);
-    sp_free(x->a, cum);
-    sp_free(x->a, contrib);
-    sp_free(x->a, hit);
-    sp_free(x->a, mt);
-    sp_free(x->a, mtf);
-    sp_free(x->a, hp);
-    sp_free(x->a, mpi);
-    sp_free(x->a, byorder);
-    sp_free(x->a, pidx);
-    sp_free(x->a, pt);
+    sp_free(x->a, mem);
 }
 
 int sp_rank_maxscore(it_ctx *x, it *root, sp_topk *t)

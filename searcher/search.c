@@ -228,7 +228,7 @@ int spasm_count(spasm_searcher *s, const char *query, uint64_t *count)
 {
     if (!s || !count) return SPASM_EINVAL;
     *count = 0;
-    int frc = sp_col_check_files(s->ix, s->errmsg);
+    int frc = sp_col_check_files_turn(s->ix, &s->check_turn, s->errmsg);
     if (frc) return frc;
     it_ctx x;
     qnode *qt = NULL;
@@ -508,7 +508,12 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
     double *bound = np <= 32 ? bound_buf : sp_malloc(s->a, np * sizeof *bound);
     if (!order || !bound) rc = serr(s, SPASM_ENOMEM, "out of memory");
     int gone = 0; /* a tree could not be built: return rc as it is */
+    /* a bag of words: one tree, bound to each segment searched (bind.c) */
+    int bind = np > 1 && sp_it_bindable(*qt);
+    x->defer = bind;
     if (!rc && np && !(*root = build_on(s, x, *qt, 0, &rc))) gone = 1;
+    x->defer = 0;
+    if (bind) built = SIZE_MAX; /* bound to no segment yet */
     if (!rc && !gone && np) {
         if (s->force_exhaustive || s->no_seg_plan) {
             for (size_t i = 0; i < np; i++) order[i] = i, bound[i] = HUGE_VAL;
@@ -523,7 +528,14 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
             s->segs_skipped++;
             continue;
         }
-        if (i != built) {
+        if (i != built && bind) {
+            sp_it_use_part(x, &s->ix->part[i]);
+            if ((rc = sp_it_bind(x, *root))) {
+                if (!s->errmsg[0]) serr(s, rc, spasm_errstr(rc));
+                break;
+            }
+            built = i;
+        } else if (i != built) {
             sp_it_free(x, *root);
             if (!(*root = build_on(s, x, *qt, i, &rc))) {
                 gone = 1;
@@ -558,7 +570,7 @@ int spasm_search(spasm_searcher *s, const char *query, const spasm_search_option
     spasm_search_options_init(&def);
     const spasm_search_options *o = opts ? opts : &def;
     int vrc = check_options(s, o);
-    if (!vrc) vrc = sp_col_check_files(s->ix, s->errmsg);
+    if (!vrc) vrc = sp_col_check_files_turn(s->ix, &s->check_turn, s->errmsg);
     if (vrc) return vrc;
     size_t k = o->k ? o->k : 10;
     size_t want = k + o->offset;

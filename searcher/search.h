@@ -70,6 +70,7 @@ typedef struct it_ctx {
     double prox;                   /* its weight; 0: off */
     sp_prox_scratch *prox_scratch; /* the searcher's, when prox > 0 */
     int boiler; /* 1: scores times the segment's furniture prior (boilerplate.h) */
+    int defer;  /* terms built without a cursor, matching nothing until sp_it_bind() */
 } it_ctx;
 
 typedef struct sp_cand {
@@ -167,6 +168,13 @@ void sp_gdf_free(it_ctx *x);
 it *sp_it_build(it_ctx *x, const qnode *q, int *rc);
 /* The same without the cost check (explain.c rebuilds a checked query). */
 it *sp_it_build_tree(it_ctx *x, const qnode *q, int *rc);
+/* bind.c: 1 when q's tree is the same on every segment (terms and
+ * prefixes without a field, OR-ed), so that one tree built with x->defer
+ * serves them all; sp_it_bind() readies such a tree on x's current
+ * segment (sp_it_use_part) as sp_it_build() would have built it there:
+ * 0 or an error code (message in x->err). */
+int sp_it_bindable(const qnode *q);
+int sp_it_bind(it_ctx *x, it *n);
 /* The leaves of an OR tree, 1 for any other node (rank.c). */
 size_t sp_it_count_leaves(const it *n);
 /* BM25 of one scoring leaf with idf, tf, at passage length dl. */
@@ -226,6 +234,7 @@ struct spasm_searcher {
     int force_exhaustive;  /* tests: skip MaxScore */
     int no_seg_plan;       /* tests: segments in order, none left out (segplan.c) */
     uint64_t segs_skipped; /* tests: segments segplan.c's bound left out, so far */
+    size_t check_turn;     /* the live segment sp_col_check_files_turn() checks next */
     sp_prox_scratch *prox; /* the proximity component's scratch, made on first use */
     /* spasm_searcher_set_cancel */
     const volatile sig_atomic_t *cancel;

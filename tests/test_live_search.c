@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include "testutil.h"
 
 #include "commit.h"
+#include "live.h" /* the merge policy's knobs */
 #include "search.h"
 #include "spasm.h"
 
@@ -312,11 +314,120 @@ static void test_threads_updater(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* More segments than sp_dict_find_parts() looks up at once (SP_DICT_BATCH)
+ * and no merge: adds, replaces and deletes over 20 commits; the folder
+ * answers every query type exactly like the from-scratch index, with the
+ * segment plan and one tree bound to each segment (bind.c) and without. */
+static void test_many_segments_exact(void **state)
+{
+    (void)state;
+    char folder[300], ref[300];
+    snprintf(folder, sizeof folder, "%s/many.spx", dir);
+    snprintf(ref, sizeof ref, "%s/many-ref.spx", dir);
+    static model m;
+    memset(&m, 0, sizeof m);
+    spasm_updater *u;
+    spasm_writer_options o = {0};
+    o.b = SPASM_B_DEFAULT;
+    o.threads = 1;
+    assert_int_equal(spasm_updater_open(&u, folder, &o), 0);
+    u->merge_width = 1000; /* no merge: one segment per commit */
+    unsigned r = 7;
+    for (int c = 0; c < 20; c++) {
+        for (int k = 0; k < 6; k++) {
+            int id = (int)(rand_r(&r) % 100), t = (int)(rand_r(&r) % NDOCS);
+            char ids[16];
+            snprintf(ids, sizeof ids, "u%03d", id);
+            if (k == 5 && m.n > 0) { /* a delete in most commits */
+                assert_int_equal(spasm_updater_delete(u, ids), 0);
+                model_remove(&m, id);
+                continue;
+            }
+            assert_int_equal(
+                spasm_updater_add(u, ids, doc_title[t], doc_text[t], strlen(doc_text[t])), 0);
+            model_remove(&m, id);
+            m.id[m.n] = id;
+            m.text[m.n++] = t;
+        }
+        assert_int_equal(spasm_updater_commit(u), 0);
+    }
+    spasm_updater_close(u);
+    model_build(&m, ref);
+    spasm_index *ix, *rx;
+    assert_int_equal(spasm_open(&ix, folder, NULL), 0);
+    assert_int_equal(spasm_open(&rx, ref, NULL), 0);
+    spasm_index_stats st;
+    spasm_index_get_stats(ix, &st);
+    assert_true(st.segments > SP_DICT_BATCH);
+    compare_all(ix, rx, 0);
+    plan_equal(ix, rx);
+    spasm_close(ix);
+    spasm_close(rx);
+}
+
+/* A live folder's segment changed in place by another program: a search
+ * checks one segment's file per call, in turn (sp_col_check_files_turn),
+ * so within as many searches as there are segments the change is an
+ * error naming the file; a single-file index is checked at every call
+ * (test_stdio.c). */
+static void test_segment_changed_found_in_turn(void **state)
+{
+    (void)state;
+    char folder[300];
+    snprintf(folder, sizeof folder, "%s/turn.spx", dir);
+    spasm_updater *u;
+    spasm_writer_options o = {0};
+    o.b = SPASM_B_DEFAULT;
+    o.threads = 1;
+    assert_int_equal(spasm_updater_open(&u, folder, &o), 0);
+    for (int c = 0; c < 4; c++) { /* 4 commits of 10 documents: 4 segments */
+        for (int d = 10 * c; d < 10 * c + 10; d++)
+            assert_int_equal(
+                spasm_updater_add(u, doc_id[d], doc_title[d], doc_text[d], strlen(doc_text[d])), 0);
+        assert_int_equal(spasm_updater_commit(u), 0);
+    }
+    spasm_updater_close(u);
+    spasm_index *ix;
+    spasm_searcher *s;
+    assert_int_equal(spasm_open(&ix, folder, NULL), 0);
+    spasm_index_stats st;
+    spasm_index_get_stats(ix, &st);
+    assert_int_equal(st.segments, 4);
+    assert_int_equal(spasm_searcher_new(ix, &s), 0);
+    spasm_results *r;
+    for (int i = 0; i < 8; i++) { /* every segment's turn comes, none changed */
+        assert_int_equal(spasm_search(s, "ka", NULL, &r), 0);
+        spasm_results_free(r);
+    }
+    /* the third segment's file gets a new modification time */
+    const char *seg = ix->part[2].seg->path;
+    struct timespec ts[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, seg, ts, 0), 0);
+    int rc = 0, n = 0;
+    for (; n < 4 && !rc; n++) {
+        r = NULL;
+        rc = spasm_search(s, "ka", NULL, &r);
+        spasm_results_free(r);
+    }
+    assert_int_equal(rc, SPASM_ECORRUPT);
+    assert_non_null(strstr(spasm_searcher_errmsg(s), "modified in place"));
+    assert_non_null(strstr(spasm_searcher_errmsg(s), seg));
+    /* and from then on every search says so */
+    assert_int_equal(spasm_search(s, "ka", NULL, &r), SPASM_ECORRUPT);
+    uint64_t cnt;
+    for (int i = 0; i < 4; i++) rc = spasm_count(s, "ka", &cnt) ? SPASM_ECORRUPT : rc;
+    assert_int_equal(rc, SPASM_ECORRUPT);
+    spasm_searcher_free(s);
+    spasm_close(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_updater_random_exact),
         cmocka_unit_test(test_threads_updater),
+        cmocka_unit_test(test_many_segments_exact),
+        cmocka_unit_test(test_segment_changed_found_in_turn),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
