@@ -65,11 +65,10 @@ static void first_word(const uint8_t *data, size_t n, char *w, size_t cap)
 }
 
 /* Add the input to w as the mode says. */
-static int add_input(spasm_writer *w, int mode, int in_dir, const uint8_t *data, size_t n,
-                     const char *dir)
+static int add_input(spasm_writer *w, int mode, int in_dir, const uint8_t *data, size_t n)
 {
     static const char *const ext[] = {".txt", ".jsonl", ".jsonl.gz", ".jsonl.gz"};
-    char path[512], sub[400];
+    char path[512];
     if (mode == 4) return spasm_writer_add(w, "doc", "A title", (const char *)data, n);
     if (mode == 5) {
         const char *ps[64];
@@ -82,8 +81,7 @@ static int add_input(spasm_writer *w, int mode, int in_dir, const uint8_t *data,
             }
         return spasm_writer_add_passages(w, "doc", NULL, ps, lens, np);
     }
-    snprintf(sub, sizeof sub, "%s/in", dir);
-    FUZZ_CHECK(mkdir(sub, 0700) == 0, "mkdir %s", sub);
+    const char *sub = fuzz_input_dir(); /* empty between inputs */
     snprintf(path, sizeof path, "%s/input%s", sub, ext[mode]);
     if (mode == 3) {
         uint8_t *z;
@@ -95,8 +93,7 @@ static int add_input(spasm_writer *w, int mode, int in_dir, const uint8_t *data,
         fuzz_write_file(path, data, n);
     }
     int rc = spasm_writer_add_path(w, in_dir ? sub : path);
-    unlink(path);
-    rmdir(sub);
+    FUZZ_CHECK(unlink(path) == 0, "unlink %s", path);
     return rc;
 }
 
@@ -115,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spasm_writer *w = NULL;
     int rc = spasm_writer_new(&w, out, &wo);
     FUZZ_CHECK(rc == SPASM_OK, "spasm_writer_new: %s", spasm_writer_errmsg(w));
-    rc = add_input(w, mode, in_dir, data, size, dir);
+    rc = add_input(w, mode, in_dir, data, size);
     FUZZ_CHECK(rc == SPASM_OK || rc == SPASM_EINPUT || rc == SPASM_EIO,
                "adding input (mode %d) returned %d: %s", mode, rc, spasm_writer_errmsg(w));
     FUZZ_CHECK(rc == SPASM_OK || spasm_writer_errmsg(w)[0], "error %d without a message", rc);

@@ -46,11 +46,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int md = data[0] & 1, in_dir = !!(data[0] & 0x80);
     data++, size--;
     const char *dir = fuzz_tmpdir();
-    char out[512], sub[512], path[600];
+    const char *sub = fuzz_input_dir(); /* empty between inputs */
+    char out[512], path[600];
     snprintf(out, sizeof out, "%s/out.spx", dir);
-    snprintf(sub, sizeof sub, "%s/in", dir);
     snprintf(path, sizeof path, "%s/page%s", sub, md ? ".md" : ".html");
-    FUZZ_CHECK(mkdir(sub, 0700) == 0, "mkdir %s", sub);
     fuzz_write_file(path, data, size);
 
     unsigned events = 0;
@@ -59,8 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = spasm_writer_new(&w, out, &wo);
     FUZZ_CHECK(rc == SPASM_OK, "spasm_writer_new: %s", spasm_writer_errmsg(w));
     rc = spasm_writer_add_path(w, in_dir ? sub : path);
-    unlink(path);
-    rmdir(sub);
+    FUZZ_CHECK(unlink(path) == 0, "unlink %s", path);
     FUZZ_CHECK(rc == SPASM_OK || rc == SPASM_EINPUT, "adding a %s page returned %d: %s",
                md ? "Markdown" : "HTML", rc, spasm_writer_errmsg(w));
     FUZZ_CHECK(rc == SPASM_OK || spasm_writer_errmsg(w)[0], "error %d without a message", rc);

@@ -54,6 +54,12 @@ int fuzz_memfile(const uint8_t *data, size_t n, char *path);
  * once and removed with its files at exit. */
 const char *fuzz_tmpdir(void);
 
+/* The directory "in" of fuzz_tmpdir(), made once (not a mkdir and an
+ * rmdir per input): a target puts its one input
+ * file there and removes it before returning, so that it is empty
+ * between inputs.  Removed at exit. */
+const char *fuzz_input_dir(void);
+
 /* Write data[0, n) to the file path (created or truncated); aborts on error. */
 void fuzz_write_file(const char *path, const void *data, size_t n);
 

@@ -62,11 +62,14 @@ void sp_grouper_free(const sp_alloc *a, sp_grouper *g)
     sp_free(a, g);
 }
 
-/* Make room for n more pairs and n more terms; 0 or SPASM_ENOMEM. */
+/* Make room for n more pairs and n more terms; 0 or SPASM_ENOMEM.  The
+ * arrays start small (256 entries, a 512-slot table) and double, so that
+ * a small batch (a small index, or one fuzz input) neither maps nor
+ * zeroes hundreds of KiB: a quarter of a small writer's allocations. */
 static int reserve(const sp_alloc *a, sp_grouper *g, size_t n)
 {
     if (g->npairs + n > g->cappairs) {
-        size_t cap = g->cappairs ? g->cappairs * 2 : 4096;
+        size_t cap = g->cappairs ? g->cappairs * 2 : 256;
         while (cap < g->npairs + n) cap *= 2;
         gpair *p = sp_realloc(a, g->pairs, cap * sizeof *p);
         if (!p) return SPASM_ENOMEM;
@@ -77,7 +80,7 @@ static int reserve(const sp_alloc *a, sp_grouper *g, size_t n)
         g->cappairs = cap;
     }
     if (g->nterms + n > g->capterms) {
-        size_t cap = g->capterms ? g->capterms * 2 : 4096;
+        size_t cap = g->capterms ? g->capterms * 2 : 256;
         while (cap < g->nterms + n) cap *= 2;
         gterm *t = sp_realloc(a, g->terms, cap * sizeof *t);
         if (!t) return SPASM_ENOMEM;
@@ -86,7 +89,7 @@ static int reserve(const sp_alloc *a, sp_grouper *g, size_t n)
     }
     /* keep the table at most half full */
     if (2 * (g->nterms + n) > g->nslots) {
-        size_t ns = g->nslots ? g->nslots : 8192;
+        size_t ns = g->nslots ? g->nslots : 512;
         while (2 * (g->nterms + n) > ns) ns *= 2;
         uint32_t *s = sp_calloc(a, ns * sizeof *s);
         if (!s) return SPASM_ENOMEM;

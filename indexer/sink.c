@@ -13,7 +13,8 @@
 
 #include "format.h"
 
-#define SINK_BUF (1u << 20)
+#define SINK_BUF (1u << 20)  /* the most buffered before a write() */
+#define SINK_BUF0 (1u << 16) /* the first buffer: it doubles up to SINK_BUF */
 #define CHUNK ((uint64_t)1 << SP_CHUNK_LOG2)
 
 static void flush(sp_sink *s)
@@ -30,6 +31,22 @@ static void flush(sp_sink *s)
         done += (size_t)w;
     }
     s->nbuf = 0;
+}
+
+/* The buffer is full: double it while below SINK_BUF (a small index then
+ * maps and touches 64 KiB, not 1 MiB), else (or when memory is short)
+ * write it out.  The file is the same bytes either way. */
+static void grow_or_flush(sp_sink *s)
+{
+    if (s->capbuf < SINK_BUF) {
+        uint8_t *b = sp_realloc(s->a, s->buf, s->capbuf * 2);
+        if (b) {
+            s->buf = b;
+            s->capbuf *= 2;
+            return;
+        }
+    }
+    flush(s);
 }
 
 int sp_tmp_create(const char *path, mode_t mode)
@@ -59,9 +76,9 @@ int sp_sink_open(sp_sink *s, const sp_alloc *a, const char *path, char *errmsg)
     s->fd = sp_tmp_create(path, 0644);
     if (s->fd < 0)
         return s->rc = sp_seterr(errmsg, SPASM_EIO, "%s: cannot create: %s", path, strerror(errno));
-    s->buf = sp_malloc(a, SINK_BUF);
+    s->buf = sp_malloc(a, SINK_BUF0);
     if (!s->buf) return s->rc = sp_seterr(errmsg, SPASM_ENOMEM, "out of memory");
-    s->capbuf = SINK_BUF;
+    s->capbuf = SINK_BUF0;
     static const uint8_t zero[SP_HEADER_SIZE];
     sp_sink_write(s, zero, sizeof zero);
     s->chunking = 1;
@@ -118,7 +135,7 @@ void sp_sink_write(sp_sink *s, const void *data, size_t n)
         s->nbuf += k;
         p += k;
         n -= k;
-        if (s->nbuf == s->capbuf) flush(s);
+        if (s->nbuf == s->capbuf) grow_or_flush(s);
     }
 }
 

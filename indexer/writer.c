@@ -151,7 +151,7 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     w->tmppath = sp_malloc(&w->a, plen + 64);
     w->runs_path = sp_malloc(&w->a, plen + 72);
     w->posn_path = sp_malloc(&w->a, plen + 72);
-    w->nslots = 1 << 12;
+    w->nslots = 1 << 8; /* grows (invert.c): a small index walks and zeroes little */
     w->slots = sp_calloc(&w->a, w->nslots * sizeof *w->slots);
     if (!w->path || !w->tmppath || !w->runs_path || !w->posn_path || !w->slots)
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
