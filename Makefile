@@ -380,7 +380,7 @@ ifneq ($(strip $(FUZZ_NOCOV)),)
 $(FUZZ_NOCOV:%.c=$(BUILD)/obj/%.o): \
     LIBCFLAGS += -fno-sanitize-coverage=inline-8bit-counters,pc-table,indirect-calls,trace-cmp
 endif
-FUZZ_LEAN_NOCOV = $(if $(FUZZ_LEAN),$(filter-out searcher/query.c,$(filter searcher/%,$(LIB_SRC))))
+FUZZ_LEAN_NOCOV = $(if $(FUZZ_LEAN),$(filter-out searcher/query.c searcher/query_lex.c,$(filter searcher/%,$(LIB_SRC))))
 FUZZ_NOCOV_fuzz_ingest = $(FUZZ_LEAN_NOCOV)
 FUZZ_NOCOV_fuzz_markup = $(FUZZ_LEAN_NOCOV)
 ifeq ($(SAN),fuzz-fast)
