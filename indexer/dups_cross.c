@@ -37,8 +37,8 @@ static int push_inst(dups *d, uint32_t src, uint32_t q, uint32_t key)
     return 0;
 }
 
-/* Check that segment g's SIGS (and SIGB, DOCS) have their sizes and
- * their checksums: 0 or the writer's error. */
+/* Check that segment g's SIGS, SIGB and DOCS have their sizes, and SIGS
+ * and DOCS their checksums: 0 or the writer's error. */
 static int check_seg(spasm_writer *w, sp_seg *g)
 {
     char err[SP_ERRMSG_MAX];
@@ -46,9 +46,8 @@ static int check_seg(spasm_writer *w, sp_seg *g)
         (g->sigb.p && g->sigb.len != g->npass * SP_SIGB_ENTRY))
         return sp_writer_err(w, SPASM_ECORRUPT, "%s: SIGS, SIGB or DOCS of the wrong size",
                              g->path);
-    int rc = sp_ix_ensure(g, g->sigs.off, g->sigs.len, err);
+    int rc = sp_ix_ensure(g, g->sigs.off, g->sigs.len, err); /* SIGB: by entry (may_dup_x) */
     if (!rc) rc = sp_ix_ensure(g, g->docs.off, g->docs.len, err);
-    if (!rc && g->sigb.p) rc = sp_ix_ensure(g, g->sigb.off, g->sigb.len, err);
     return rc ? sp_writer_err(w, rc, "%s", err) : 0;
 }
 
@@ -111,11 +110,15 @@ static int push_x(dups *d, uint32_t p, uint32_t src, uint32_t q)
     return 0;
 }
 
-/* 0 when SIGB proves p (of the file) and q (of g) no near-duplicates. */
-static int may_dup_x(const dups *d, uint32_t p, const sp_seg *g, uint32_t q)
+/* 0 when SIGB proves p (of the file) and q (of g) no near-duplicates,
+ * else 1 (also when q's entry fails its checksum: the text decides). */
+static int may_dup_x(const dups *d, uint32_t p, sp_seg *g, uint32_t q)
 {
     const spasm_writer *w = d->w;
-    if (!w->sigb.n || !g->sigb.p) return 1;
+    char err[SP_ERRMSG_MAX];
+    if (!w->sigb.n || !g->sigb.p ||
+        sp_ix_ensure(g, g->sigb.off + (uint64_t)q * SP_SIGB_ENTRY, SP_SIGB_ENTRY, err))
+        return 1;
     const uint8_t *a = w->sigb.p + (size_t)p * SP_SIGB_ENTRY;
     const uint8_t *b = g->sigb.p + (size_t)q * SP_SIGB_ENTRY;
     uint64_t x[SP_SIGB_WORDS], y[SP_SIGB_WORDS];
