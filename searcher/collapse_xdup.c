@@ -62,29 +62,56 @@ static int all_covered(const spasm_index *ix, const uint32_t *nref, const int *h
 
 typedef struct build {
     const spasm_index *ix;
-    uint32_t *cnt; /* live holders per key */
+    int phase;      /* 0: mark the keys the pairs share, 1: keep the pairs */
+    uint64_t *need; /* the keys pairs share (a bitmap) */
+    uint32_t *rank; /* per bitmap word: the needed keys before it */
+    uint32_t *cnt;  /* per needed key (by rank): its live holders */
     sp_xfold *x;
     size_t cap;
     char *err;
 } build;
 
-/* Count every key's live holders into b->cnt.  0 or an error code. */
-static int count_keys(build *b)
+/* Check every segment's SIGS: 0 or an error code. */
+static int check_sigs(build *b)
 {
     const spasm_index *ix = b->ix;
     for (size_t i = 0; i < ix->nparts; i++) {
-        const sp_part *pt = &ix->part[i];
-        sp_seg *g = pt->seg;
+        sp_seg *g = ix->part[i].seg;
         if (g->sigs.len != g->npass * 2 * SP_SIG_HASHES)
             return sp_seterr(b->err, SPASM_ECORRUPT, "%s: SIGS of the wrong size", g->path);
         int rc = sp_ix_ensure(g, g->sigs.off, g->sigs.len, b->err);
         if (rc) return rc;
+    }
+    return 0;
+}
+
+/* The rank of needed key k among the needed keys. */
+static inline uint32_t rank_of(const build *b, uint32_t k)
+{
+    uint64_t below = b->need[k / 64] & ((1ull << (k % 64)) - 1);
+    return b->rank[k / 64] + sp_popcount64(below);
+}
+
+/* Count the live holders of the keys in b->need into b->cnt.  0 or
+ * SPASM_ENOMEM. */
+static int count_keys(build *b)
+{
+    const spasm_index *ix = b->ix;
+    uint32_t total = 0;
+    for (size_t w = 0; w < NKEYS / 64; w++) {
+        b->rank[w] = total;
+        total += sp_popcount64(b->need[w]);
+    }
+    if (!(b->cnt = sp_calloc(&ix->a, (total + 1) * sizeof *b->cnt))) return SPASM_ENOMEM;
+    for (size_t i = 0; i < ix->nparts; i++) {
+        const sp_part *pt = &ix->part[i];
+        const sp_seg *g = pt->seg;
         for (uint64_t p = 0; p < g->npass; p++) {
             if (pt->del && (pt->del[p >> 6] >> (p & 63) & 1)) continue;
             const uint8_t *e = g->sigs.p + p * 2 * SP_SIG_HASHES;
             for (uint32_t k = 0; k < SP_SIG_HASHES; k++) {
-                uint16_t v = sp_get_u16(e + 2 * k);
-                if (v != SP_SIG_EMPTY) b->cnt[k << 16 | v]++;
+                uint32_t key = k << 16 | sp_get_u16(e + 2 * k);
+                if (b->need[key / 64] >> (key % 64) & 1) b->cnt[rank_of(b, key)]++;
             }
         }
     }
@@ -100,11 +127,14 @@ static int add_pair(build *b, const sp_part *a, uint32_t lp, const sp_part *c, u
     unsigned shared = 0;
     for (uint32_t k = 0; k < SP_SIG_HASHES; k++) {
         uint16_t v = sp_get_u16(x + 2 * k);
-        if (v != SP_SIG_EMPTY && v == sp_get_u16(y + 2 * k) &&
-            b->cnt[k << 16 | v] <= SP_DUPS_COMMON)
+        uint32_t key = k << 16 | v;
+        if (v == SP_SIG_EMPTY || v != sp_get_u16(y + 2 * k)) continue;
+        if (b->phase == 0)
+            b->need[key / 64] |= 1ull << (key % 64);
+        else if (b->cnt[rank_of(b, key)] <= SP_DUPS_COMMON)
             shared++;
     }
-    if (shared < SP_DUP_MIN_KEYS) return 0;
+    if (b->phase == 0 || shared < SP_DUP_MIN_KEYS) return 0;
     sp_xfold *f = b->x;
     if (f->n + 2 > b->cap) {
         size_t nc = b->cap ? 2 * b->cap : 1024;
@@ -208,7 +238,7 @@ static int make(const spasm_index *ix, sp_xfold **out, char *err)
     sp_xfold *f = sp_calloc(a, sizeof *f);
     uint32_t *nref = sp_calloc(a, (n + 1) * sizeof *nref), xm;
     int *hasx = sp_calloc(a, (n + 1) * sizeof *hasx);
-    build b = {ix, NULL, f, 0, err};
+    build b = {ix, 0, NULL, NULL, NULL, f, 0, err};
     int rc = SPASM_ENOMEM;
     if (!f || !nref || !hasx) goto out;
     for (size_t i = 0; i < n; i++) {
@@ -222,13 +252,21 @@ static int make(const spasm_index *ix, sp_xfold **out, char *err)
     rc = 0;
     if (!(f->usable = all_covered(ix, nref, hasx))) goto out;
     rc = SPASM_ENOMEM;
-    if (!(b.cnt = sp_calloc(a, NKEYS * sizeof *b.cnt)) ||
+    if (!(b.rank = sp_malloc(a, NKEYS / 64 * sizeof *b.rank)) ||
+        !(b.need = sp_calloc(a, NKEYS / 64 * sizeof *b.need)) ||
         !(f->bits = sp_calloc(a, (ix->npass / 64 + 1) * sizeof *f->bits)))
         goto out;
+    if ((rc = check_sigs(&b))) goto out;
+    /* the keys the pairs share, their live holders, then the pairs kept */
+    for (size_t i = 0; i < n && !rc; i++) rc = part_pairs(&b, i, nref[i]);
+    if (rc) goto out;
     if ((rc = count_keys(&b))) goto out;
+    b.phase = 1;
     for (size_t i = 0; i < n && !rc; i++) rc = part_pairs(&b, i, nref[i]);
     if (!rc) qsort(f->pairs, f->n, sizeof *f->pairs, cmp_u64);
 out:
+    sp_free(a, b.need);
+    sp_free(a, b.rank);
     sp_free(a, b.cnt);
     sp_free(a, nref);
     sp_free(a, hasx);
