@@ -616,6 +616,50 @@ static void test_cross_pairs(void **st)
     lu_no_leftovers(dir);
 }
 
+/* The holder bound counts the whole live collection: 700 copies of one
+ * paragraph in a first segment are near-duplicates there (their keys held
+ * by 700 passages), but 400 more in a second one make every key common
+ * (1,100 holders), so a one-shot index of all 1,100 folds none of them --
+ * nor must the folder, whose first segment listed the pairs. */
+static void test_holder_bound(void **st)
+{
+    (void)st;
+    const char *para = "the calf muscle cramps at night after a long run in the heat of summer";
+    spasm_writer_options o;
+    memset(&o, 0, sizeof o);
+    o.b = SPASM_B_DEFAULT;
+    o.threads = 1;
+    for (int batch = 0, id = 0; batch < 2; batch++) {
+        spasm_updater *u;
+        assert_int_equal(spasm_updater_open(&u, dir, &o), 0);
+        for (int i = 0; i < (batch ? 400 : 700); i++, id++) {
+            doc *d = &live[nlive++];
+            snprintf(d->id, sizeof d->id, "copy%d", id);
+            d->title[0] = 0;
+            d->text = strdup(para);
+            u_add(u, d);
+        }
+        u_commit(u, 0);
+        spasm_updater_close(u);
+    }
+    assert_int_equal(build_one(), 0);
+    int multi = 0;
+    compare_folding(&multi); /* also checks the folder folds from its pairs */
+    assert_true(multi);
+    spasm_index *ia, *ib;
+    spasm_searcher *a, *b;
+    assert_int_equal(spasm_open(&ia, dir, NULL), 0);
+    assert_int_equal(spasm_open(&ib, one, NULL), 0);
+    assert_int_equal(spasm_searcher_new(ia, &a), 0);
+    assert_int_equal(spasm_searcher_new(ib, &b), 0);
+    assert_int_equal(same_folds(a, b, "calf cramps", 10, 0), 0);
+    assert_int_equal(same_folds(a, b, "summer heat", 1000, 0), 0);
+    spasm_searcher_free(a);
+    spasm_searcher_free(b);
+    spasm_close(ia);
+    spasm_close(ib);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -625,6 +669,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deleted_share, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exact_folding, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cross_pairs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_holder_bound, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
