@@ -103,6 +103,7 @@ static int count_keys(build *b)
         total += sp_popcount64(b->need[w]);
     }
     if (!(b->cnt = sp_calloc(&ix->a, (total + 1) * sizeof *b->cnt))) return SPASM_ENOMEM;
+    if (!total || ix->live_pass <= SP_DUPS_COMMON) return 0; /* no key can be common */
     for (size_t i = 0; i < ix->nparts; i++) {
         const sp_part *pt = &ix->part[i];
         const sp_seg *g = pt->seg;
