@@ -207,7 +207,7 @@ int sp_xdup_write(dups *d)
     spasm_writer *w = d->w;
     int rc = d->nx ? confirm(d) : 0;
     if (rc) return rc;
-    qsort(d->xc, d->nx, sizeof *d->xc, cmp_x);
+    if (d->nx > 1) qsort(d->xc, d->nx, sizeof *d->xc, cmp_x);
     sp_sink *s = &w->sink;
     uint8_t e[8];
     sp_sink_begin(s, SP_SEC_XDUP);

@@ -264,7 +264,7 @@ static int make(const spasm_index *ix, sp_xfold **out, char *err)
     if ((rc = count_keys(&b))) goto out;
     b.phase = 1;
     for (size_t i = 0; i < n && !rc; i++) rc = part_pairs(&b, i, nref[i]);
-    if (!rc) qsort(f->pairs, f->n, sizeof *f->pairs, cmp_u64);
+    if (!rc && f->n > 1) qsort(f->pairs, f->n, sizeof *f->pairs, cmp_u64);
 out:
     sp_free(a, b.need);
     sp_free(a, b.rank);
