@@ -51,19 +51,78 @@ static int check_seg(spasm_writer *w, sp_seg *g)
     return rc ? sp_writer_err(w, rc, "%s", err) : 0;
 }
 
+/* The keys of the file: an exact bitmap over every key, and for a small
+ * file a summary of 1,024 bits per bucket (bit v mod 1024), small enough
+ * to stay in the first-level cache while every other segment's
+ * signatures stream by (NULL for a larger file). */
+typedef struct keyset {
+    uint64_t *bits;
+    uint64_t (*sum)[16];
+} keyset;
+#define SUMMARY_KEYS 4096 /* files of at most this many keys get a summary */
+#define VEC_PASSAGES 32   /* files of at most this many passages: compared as vectors */
+
+/* 8 u16 lanes (GCC and clang vector extensions: SSE2 on x86-64, NEON on ARM). */
+typedef uint16_t v8u16 __attribute__((vector_size(16)));
+
+/* 1 when signature e (raw bytes) holds a non-empty value of one of the
+ * n signatures sv[0, 2n) in the same bucket: a cheap test before
+ * scan_passage, for a file of a few passages (raw bytes compared: no
+ * byte order involved). */
+static inline int may_share(const v8u16 *sv, size_t n, const uint8_t *e)
+{
+    v8u16 lo, hi, elo = {0}, ehi = {0};
+    memcpy(&lo, e, 16);
+    memcpy(&hi, e + 16, 16);
+    const v8u16 empty = lo - lo + (uint16_t)SP_SIG_EMPTY;
+    for (size_t i = 0; i < n; i++) {
+        elo |= (v8u16)(lo == sv[2 * i]);
+        ehi |= (v8u16)(hi == sv[2 * i + 1]);
+    }
+    elo &= (v8u16)(lo != empty);
+    ehi &= (v8u16)(hi != empty);
+    v8u16 any = elo | ehi;
+    uint64_t w[2];
+    memcpy(w, &any, 16);
+    return (w[0] | w[1]) != 0;
+}
+
+/* Count passage q of xsrc[s] (its signature e) in d->other and keep its
+ * instances of the file's keys.  0 or SPASM_ENOMEM. */
+static inline int scan_passage(dups *d, const keyset *ks, uint32_t s, uint32_t q, const uint8_t *e)
+{
+    for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
+        uint16_t v = sp_get_u16(e + 2 * b);
+        if (ks->sum && !(ks->sum[b][(v >> 6) & 15] >> (v & 63) & 1)) continue;
+        uint32_t k = b << 16 | v;
+        if (v == SP_SIG_EMPTY || !(ks->bits[k / 64] >> (k % 64) & 1)) continue;
+        d->other[k]++;
+        if (push_inst(d, s, q, k)) return SPASM_ENOMEM;
+    }
+    return 0;
+}
+
 int sp_xdup_count(dups *d)
 {
     spasm_writer *w = d->w;
     if (!w->nxsrc) return 0;
-    uint64_t *bits = sp_calloc(d->a, KEYWORDS * sizeof *bits);
+    keyset ks = {sp_calloc(d->a, KEYWORDS * sizeof *ks.bits), NULL};
+    v8u16 sv[2 * VEC_PASSAGES];
+    size_t nsv = d->n <= VEC_PASSAGES && SP_SIG_HASHES == 16 ? d->n : 0;
+    for (size_t i = 0; i < nsv; i++) memcpy(&sv[2 * i], w->sigs.p + 32 * i, 32);
     d->other = sp_calloc(d->a, SP_DUPS_KEYS * sizeof *d->other);
     int rc = SPASM_ENOMEM;
-    if (!bits || !d->other) goto out;
+    if (!ks.bits || !d->other) goto out;
+    if (d->n * SP_SIG_HASHES <= SUMMARY_KEYS &&
+        !(ks.sum = sp_calloc(d->a, SP_SIG_HASHES * sizeof *ks.sum)))
+        goto out;
     const uint8_t *sigs = w->sigs.p;
     for (size_t i = 0; i < d->n * SP_SIG_HASHES; i++) {
         uint16_t v = sp_get_u16(sigs + 2 * i);
-        uint32_t k = (uint32_t)(i % SP_SIG_HASHES) << 16 | v;
-        if (v != SP_SIG_EMPTY) bits[k / 64] |= 1ull << (k % 64);
+        uint32_t b = (uint32_t)(i % SP_SIG_HASHES), k = b << 16 | v;
+        if (v == SP_SIG_EMPTY) continue;
+        ks.bits[k / 64] |= 1ull << (k % 64);
+        if (ks.sum) ks.sum[b][(v >> 6) & 15] |= 1ull << (v & 63);
     }
     for (size_t s = 0; s < w->nxsrc; s++) {
         const sp_xsrc *x = &w->xsrc[s];
@@ -80,19 +139,15 @@ int sp_xdup_count(dups *d)
             }
             for (uint32_t q = first; q < first + cnt; q++) {
                 const uint8_t *e = g->sigs.p + (size_t)q * 2 * SP_SIG_HASHES;
-                for (uint32_t b = 0; b < SP_SIG_HASHES; b++) {
-                    uint16_t v = sp_get_u16(e + 2 * b);
-                    uint32_t k = b << 16 | v;
-                    if (v == SP_SIG_EMPTY || !(bits[k / 64] >> (k % 64) & 1)) continue;
-                    d->other[k]++;
-                    if ((rc = push_inst(d, (uint32_t)s, q, k))) goto out;
-                }
+                if (nsv && !may_share(sv, nsv, e)) continue;
+                if ((rc = scan_passage(d, &ks, (uint32_t)s, q, e))) goto out;
             }
         }
     }
     rc = 0;
 out:
-    sp_free(d->a, bits);
+    sp_free(d->a, ks.bits);
+    sp_free(d->a, ks.sum);
     return rc;
 }
 
