@@ -66,6 +66,8 @@
 #define SP_SEC_TLEN SP_TAG('T', 'L', 'E', 'N') /* u32 title positions per passage [passages] */
 #define SP_SEC_SYNS SP_TAG('S', 'Y', 'N', 'S') /* optional: synonym file text [rules] */
 #define SP_SEC_DUPS SP_TAG('D', 'U', 'P', 'S') /* optional: near-duplicate lists [passages] */
+/* optional: a live segment's near-duplicates in the other segments [passages] */
+#define SP_SEC_XDUP SP_TAG('X', 'D', 'U', 'P')
 /* optional (issue 14 part 7): u8 page-furniture prior per passage, 255 = 1 [passages] */
 #define SP_SEC_PRIO SP_TAG('P', 'R', 'I', 'O')
 

@@ -27,25 +27,7 @@
 #include "neardup.h"
 #include "writer.h"
 
-#define SP_DUPS_KEYS ((size_t)SP_SIG_HASHES << 16)
-#define NONE UINT32_MAX
-
-typedef struct dpair {
-    uint32_t a, b; /* a < b */
-} dpair;
-
-typedef struct dups {
-    spasm_writer *w;
-    const sp_alloc *a;
-    size_t n;
-    dpair *cand; /* pairs to confirm, then the confirmed ones */
-    size_t ncand, capcand;
-    uint32_t *slot; /* per passage: its bigram set in sets[], or NONE */
-    uint64_t *bg;   /* the bigram sets, back to back */
-    size_t nbg, capbg;
-    uint64_t *setoff; /* per set: start in bg; setoff[i + 1] its end */
-    size_t nsets;
-} dups;
+#include "dups.h"
 
 static int cmp_u64(const void *x, const void *y)
 {
@@ -87,20 +69,7 @@ static int push_pair(dups *d, uint32_t a, uint32_t b)
     return 0;
 }
 
-/* Each signature key's holders, ascending: for a large file a direct
- * table over the keys (start[k], hold[]), for a small one (a live
- * commit's segment) the sorted (key << 32 | passage) instances, so that
- * a commit of a few documents does not pay for a 4 MiB table. */
-typedef struct keyruns {
-    uint32_t *start, *hold; /* direct: key k's holders hold[start[k], start[k + 1]) */
-    uint64_t *inst;         /* else: sorted instances */
-    size_t ninst;
-} keyruns;
-#define SMALL_INSTANCES (1u << 16)
-
-/* The holders of key k: entries [*b, *e) (none when more than
- * SP_DUPS_COMMON passages hold it). */
-static void run_of(const keyruns *kr, uint32_t k, size_t *b, size_t *e)
+void sp_dups_run_of(const dups *d, const keyruns *kr, uint32_t k, size_t *b, size_t *e)
 {
     if (kr->start) {
         *b = kr->start[k];
@@ -118,10 +87,10 @@ static void run_of(const keyruns *kr, uint32_t k, size_t *b, size_t *e)
     size_t end = lo;
     while (end < kr->ninst && kr->inst[end] >> 32 == k) end++;
     *b = lo;
-    *e = end - lo <= SP_DUPS_COMMON ? end : lo;
+    *e = end - lo + (d->other ? d->other[k] : 0) <= SP_DUPS_COMMON ? end : lo;
 }
 
-static uint32_t holder(const keyruns *kr, size_t e)
+uint32_t sp_dups_holder(const keyruns *kr, size_t e)
 {
     return kr->start ? kr->hold[e] : (uint32_t)kr->inst[e];
 }
@@ -153,7 +122,8 @@ static int make_runs(dups *d, keyruns *kr)
         }
     /* only the rare keys' holders are kept */
     for (size_t k = 1; k <= SP_DUPS_KEYS; k++) {
-        uint32_t c = start[k] <= SP_DUPS_COMMON ? start[k] : 0;
+        uint64_t all = (uint64_t)start[k] + (d->other ? d->other[k - 1] : 0);
+        uint32_t c = all <= SP_DUPS_COMMON ? start[k] : 0;
         start[k] = start[k - 1] + c;
     }
     if (!(kr->hold = sp_malloc(d->a, ((size_t)start[SP_DUPS_KEYS] + 1) * sizeof *kr->hold)) ||
@@ -171,17 +141,14 @@ static int make_runs(dups *d, keyruns *kr)
 }
 
 /* The candidate pairs: sharing >= 2 rare keys, not ruled out by SIGB. */
-static int find_candidates(dups *d)
+static int find_candidates(dups *d, const keyruns *kr)
 {
     spasm_writer *w = d->w;
     const uint8_t *sigs = w->sigs.p, *sigb = w->sigb.n ? w->sigb.p : NULL;
     size_t n = d->n;
-    keyruns kr;
     uint32_t *mark = NULL;
     uint8_t *ns = NULL;
-    int rc = make_runs(d, &kr);
-    if (rc) goto out;
-    rc = SPASM_ENOMEM;
+    int rc = SPASM_ENOMEM;
     if (!(mark = sp_calloc(d->a, (n + 1) * sizeof *mark)) || !(ns = sp_calloc(d->a, n + 1)))
         goto out;
     for (size_t p = 0; p < n; p++) {
@@ -190,9 +157,9 @@ static int find_candidates(dups *d)
             uint16_t v = sp_get_u16(sigs + (p * SP_SIG_HASHES + b) * 2);
             if (v == SP_SIG_EMPTY) continue;
             size_t e, end;
-            run_of(&kr, b << 16 | v, &e, &end);
+            sp_dups_run_of(d, kr, b << 16 | v, &e, &end);
             for (; e < end; e++) {
-                uint32_t r = holder(&kr, e); /* ascending: the earlier passages first */
+                uint32_t r = sp_dups_holder(kr, e); /* ascending: the earlier passages first */
                 if (r >= p) break;
                 if (mark[r] != p + 1) {
                     mark[r] = (uint32_t)p + 1;
@@ -205,17 +172,12 @@ static int find_candidates(dups *d)
     }
     rc = 0;
 out:
-    sp_free(d->a, kr.start);
-    sp_free(d->a, kr.hold);
-    sp_free(d->a, kr.inst);
     sp_free(d->a, mark);
     sp_free(d->a, ns);
     return rc;
 }
 
-/* Append the sorted distinct bigram hashes of text t to d->bg as the set
- * of passage p (the searcher's get_bigrams, collapse.c). */
-static int add_set(dups *d, sp_analyzer *an, uint32_t p, const char *t, size_t len)
+int sp_dups_set_of(dups *d, sp_analyzer *an, const char *t, size_t len, size_t *out)
 {
     if (sp_analyze(an, t, len)) return SPASM_ENOMEM;
     size_t nt;
@@ -243,6 +205,16 @@ static int add_set(dups *d, sp_analyzer *an, uint32_t p, const char *t, size_t l
         for (size_t k = 0; k < nt - 1; k++)
             if (m == 0 || v[m - 1] != v[k]) v[m++] = v[k];
     }
+    *out = m;
+    return 0;
+}
+
+/* Append the sorted distinct bigram hashes of text t to d->bg as the set
+ * of passage p (the searcher's get_bigrams, collapse.c). */
+static int add_set(dups *d, sp_analyzer *an, uint32_t p, const char *t, size_t len)
+{
+    size_t m;
+    if (sp_dups_set_of(d, an, t, len, &m)) return SPASM_ENOMEM;
     d->nbg += m;
     d->slot[p] = (uint32_t)d->nsets;
     d->setoff[++d->nsets] = d->nbg;
@@ -266,6 +238,10 @@ static int read_sets(dups *d)
     for (size_t i = 0; i < d->ncand; i++) {
         nwant += !want[d->cand[i].a] + !want[d->cand[i].b];
         want[d->cand[i].a] = want[d->cand[i].b] = 1;
+    }
+    for (size_t i = 0; i < d->nx; i++) {
+        nwant += !want[d->xc[i].p];
+        want[d->xc[i].p] = 1;
     }
     int rc = SPASM_ENOMEM;
     struct libdeflate_decompressor *z = NULL;
@@ -323,13 +299,8 @@ out:
     return rc;
 }
 
-/* 1 if passages p and q are near-duplicates by their bigram sets. */
-static int exact_dup(const dups *d, uint32_t p, uint32_t q)
+int sp_dups_sets_dup(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 {
-    if (d->slot[p] == NONE || d->slot[q] == NONE) return 0;
-    const uint64_t *a = d->bg + d->setoff[d->slot[p]], *b = d->bg + d->setoff[d->slot[q]];
-    size_t na = d->setoff[d->slot[p] + 1] - d->setoff[d->slot[p]];
-    size_t nb = d->setoff[d->slot[q] + 1] - d->setoff[d->slot[q]];
     size_t x = 0, y = 0, shared = 0;
     while (x < na && y < nb) {
         if (a[x] < b[y])
@@ -340,6 +311,16 @@ static int exact_dup(const dups *d, uint32_t p, uint32_t q)
             shared++, x++, y++;
     }
     return sp_dup_rule(shared, na, nb);
+}
+
+/* 1 if passages p and q are near-duplicates by their bigram sets. */
+static int exact_dup(const dups *d, uint32_t p, uint32_t q)
+{
+    if (d->slot[p] == NONE || d->slot[q] == NONE) return 0;
+    const uint64_t *a = d->bg + d->setoff[d->slot[p]], *b = d->bg + d->setoff[d->slot[q]];
+    size_t na = d->setoff[d->slot[p] + 1] - d->setoff[d->slot[p]];
+    size_t nb = d->setoff[d->slot[q] + 1] - d->setoff[d->slot[q]];
+    return sp_dups_sets_dup(a, na, b, nb);
 }
 
 /* Write DUPS: u32 SP_DUPS_COMMON, u32 M, u32 off[N + 1], u32 partner[M]. */
@@ -394,10 +375,15 @@ int sp_dups_write(spasm_writer *w)
     d.n = w->npass;
     if (w->sigs.n != d.n * 2 * SP_SIG_HASHES || (w->sigb.n && w->sigb.n != d.n * SP_SIGB_ENTRY))
         return sp_writer_err(w, SPASM_EINVAL, "DUPS: signatures of the wrong size");
-    int rc = find_candidates(&d);
+    keyruns kr;
+    memset(&kr, 0, sizeof kr);
+    int rc = w->live_segment ? sp_xdup_count(&d) : 0; /* the other segments' holders */
+    if (!rc) rc = make_runs(&d, &kr);
+    if (!rc) rc = find_candidates(&d, &kr);
+    if (!rc && w->live_segment) rc = sp_xdup_find(&d, &kr);
     if (!rc && !(d.slot = sp_malloc(d.a, (d.n + 1) * sizeof *d.slot))) rc = SPASM_ENOMEM;
-    if (!rc && d.ncand) {
-        memset(d.slot, 0xFF, (d.n + 1) * sizeof *d.slot);
+    if (!rc) memset(d.slot, 0xFF, (d.n + 1) * sizeof *d.slot);
+    if (!rc && (d.ncand || d.nx)) {
         rc = read_sets(&d);
     }
     if (!rc) { /* keep the confirmed pairs */
@@ -407,6 +393,13 @@ int sp_dups_write(spasm_writer *w)
         d.ncand = k;
         rc = emit(&d);
     }
+    if (!rc && w->live_segment) rc = sp_xdup_write(&d); /* XDUP: dups_cross.c */
+    sp_free(d.a, kr.start);
+    sp_free(d.a, kr.hold);
+    sp_free(d.a, kr.inst);
+    sp_free(d.a, d.other);
+    sp_free(d.a, d.xinst);
+    sp_free(d.a, d.xc);
     sp_free(d.a, d.cand);
     sp_free(d.a, d.slot);
     sp_free(d.a, d.bg);

@@ -288,7 +288,11 @@ static int finish_pending(spasm_updater *u, sp_live_seg *s, int *has_new)
 {
     *has_new = 0;
     if (!u->w) return 0;
-    int rc = spasm_writer_commit(u->w);
+    /* its near-duplicates in the committed segments (XDUP, dups_cross.c) */
+    int rc = sp_live_xsrc(u, u->w, u->segs, u->delete_all ? 0 : u->nsegs, 0, 0);
+    if (rc) return rc;
+    rc = spasm_writer_commit(u->w);
+    sp_live_xsrc_done(u, u->w);
     uint64_t ndocs = spasm_writer_get_stats(u->w)->documents;
     if (rc == SPASM_EEMPTY) {
         sp_live_warn(u, "%llu document(s) added with no words in them: nothing to add",

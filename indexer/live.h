@@ -120,6 +120,14 @@ int sp_live_build_delset(spasm_updater *u, sp_live_seg *s, uint64_t gen);
 
 /* ---- live_merge.c ---- */
 
+/* The segments segs[0, n) but [i, j), as the writer of a new segment
+ * sees them for its cross-segment near-duplicates (XDUP): set on w
+ * (freed by sp_live_xsrc_done).  0 or SPASM_ENOMEM (sticky). */
+struct spasm_writer;
+int sp_live_xsrc(spasm_updater *u, struct spasm_writer *w, sp_live_seg *segs, size_t n, size_t i,
+                 size_t j);
+void sp_live_xsrc_done(spasm_updater *u, struct spasm_writer *w);
+
 /* Apply the merge policy to segs[0, *n) (merging everything with
  * u->optimize): runs of adjacent segments are replaced by one new segment
  * each, written into the folder.  *n is updated; the replaced segments

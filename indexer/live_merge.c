@@ -97,10 +97,34 @@ static int readd(spasm_updater *u, spasm_writer *w, sp_live_seg *s, sp_buf *hold
     return 0;
 }
 
+int sp_live_xsrc(spasm_updater *u, spasm_writer *w, sp_live_seg *segs, size_t n, size_t i, size_t j)
+{
+    sp_xsrc *x = sp_calloc(&u->a, (n + 1) * sizeof *x);
+    if (!x) return sp_live_err(u, SPASM_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t e = 0; e < n; e++) {
+        if (e >= i && e < j) continue;
+        x[k].id = segs[e].e.id;
+        x[k].seg = segs[e].ix->part[0].seg;
+        x[k].del = segs[e].del;
+        x[k++].cache = &segs[e].s->textcache;
+    }
+    w->xsrc = x;
+    w->nxsrc = k;
+    return 0;
+}
+
+void sp_live_xsrc_done(spasm_updater *u, spasm_writer *w)
+{
+    sp_free(&u->a, (void *)w->xsrc);
+    w->xsrc = NULL;
+    w->nxsrc = 0;
+}
+
 /* Merge segs[i, j) into one new segment *out (*made = 0 when the run had
  * no passage left).  0 or the error. */
-static int merge_run(spasm_updater *u, sp_live_seg *segs, size_t i, size_t j, sp_live_seg *out,
-                     int *made)
+static int merge_run(spasm_updater *u, sp_live_seg *segs, size_t n, size_t i, size_t j,
+                     sp_live_seg *out, int *made)
 {
     *made = 0;
     uint64_t id = u->next_seg++;
@@ -127,8 +151,10 @@ static int merge_run(spasm_updater *u, sp_live_seg *segs, size_t i, size_t j, sp
     sp_buf_free(&hold);
     sp_free(&u->a, ptrs);
     sp_free(&u->a, lens);
+    if (!rc) rc = sp_live_xsrc(u, w, segs, n, i, j);
     if (!rc) {
         rc = spasm_writer_commit(w);
+        sp_live_xsrc_done(u, w);
         if (rc == SPASM_EEMPTY) {
             rc = 0; /* only documents without words: they leave with the run */
             spasm_writer_abandon(w);
@@ -171,7 +197,7 @@ static int replace_run(spasm_updater *u, sp_live_seg *segs, size_t *n, size_t i,
 {
     sp_live_seg out;
     int made;
-    int rc = merge_run(u, segs, i, j, &out, &made);
+    int rc = merge_run(u, segs, *n, i, j, &out, &made);
     if (rc) return rc;
     for (size_t k = i; k < j; k++)
         if ((rc = push_gone(u, gone, ngone, capgone, &segs[k]))) {

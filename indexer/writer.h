@@ -220,9 +220,13 @@ struct spasm_writer {
     size_t posn_spill;  /* commit: spill buffered positions at this many bytes */
     char *runs_path, *posn_path;
     /* the target and the inputs (target.c) */
-    int force;                     /* replace a file that is not an index */
-    int live_segment;              /* a live index's segment (live.c): duplicate
-                                      ids are the updater's to report */
+    int force;        /* replace a file that is not an index */
+    int live_segment; /* a live index's segment (live.c): duplicate
+                         ids are the updater's to report */
+    /* a live segment: the other live segments of the collection, for the
+     * cross-segment near-duplicates (XDUP, dups_cross.c); NULL: none */
+    const struct sp_xsrc *xsrc;
+    size_t nxsrc;
     volatile sig_atomic_t *cancel; /* the caller's cancellation flag, or NULL */
     int has_target;                /* the target existed at start: its identity */
     uint64_t target_dev, target_ino;
@@ -346,5 +350,15 @@ int sp_writer_write_index(spasm_writer *w);
  * indexer/dups.c) from the signatures and the TEXT already written.
  * 0 or an error code (with the writer's message). */
 int sp_dups_write(spasm_writer *w);
+
+/* One other segment of a live collection as the writer of a new segment
+ * sees it (live.c, live_merge.c): its id, its mapped file, its document
+ * deletion flags (1 = deleted; NULL: none) and a text cache to read it. */
+typedef struct sp_xsrc {
+    uint64_t id;
+    struct sp_seg *seg;
+    const uint8_t *del;
+    struct sp_store_cache *cache;
+} sp_xsrc;
 
 #endif

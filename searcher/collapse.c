@@ -507,10 +507,9 @@ static void reset(sp_folder *f)
 static int feed_dups(sp_folder *f, const sp_cand *c, size_t n)
 {
     spasm_searcher *s = f->s;
-    uint32_t base = s->ix->part[0].pbase;
     for (size_t i = f->done; i < n; i++) {
-        if (i + 16 < n) sp_dfold_prefetch(f->dz, c[i + 16].passage - base);
-        uint32_t p = c[i].passage - base, into, nlist;
+        if (i + 16 < n) sp_dfold_prefetch(f->dz, c[i + 16].passage);
+        uint32_t p = c[i].passage, into, nlist;
         int rc = sp_dfold_decide(f->dz, p, &into, &nlist, s->errmsg);
         if (rc) return rc;
         f->passage[i] = c[i].passage;

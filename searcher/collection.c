@@ -287,6 +287,7 @@ void spasm_close(spasm_index *ix)
 {
     if (!ix) return;
     spasm_synonyms_free(ix->synonyms);
+    sp_xfold_free(ix);
     sp_col_drop_parts(ix, 0);
     sp_free(&ix->a, ix->part);
     for (size_t i = 0; i < ix->nsrc; i++) sp_free(&ix->a, ix->src[i].path);

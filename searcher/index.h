@@ -40,6 +40,7 @@ typedef struct sp_seg {
     sp_sec tlen; /* optional: the title's positions per passage (field queries) */
     sp_sec syns; /* optional: the synonyms stored at index time (synonyms.c) */
     sp_sec dups; /* optional: each passage's near-duplicates (collapse_dups.c) */
+    sp_sec xdup; /* optional: a live segment's near-duplicates in others (collapse_dups.c) */
     sp_sec prio; /* optional: u8 page-furniture prior per passage (boilerplate.c) */
     uint64_t npass, ndocs, nterms, tokens;
     double k1, b, avgdl;
@@ -126,7 +127,13 @@ struct spasm_index {
     uint64_t gen;
     char *notes;              /* warnings (a damaged commit point skipped), NULL: none */
     spasm_synonyms *synonyms; /* stored at index time (SYNS), NULL: none */
+    /* several segments: their near-duplicate pairs checked against the
+     * live holder counts, made by the first folded search (collapse_dups.c) */
+    struct sp_xfold *_Atomic xfold;
 };
+
+/* Free ix->xfold (collapse_dups.c), at close. */
+void sp_xfold_free(spasm_index *ix);
 
 /* What the dictionary holds for one term. */
 typedef struct sp_terminfo {

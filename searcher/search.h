@@ -338,14 +338,27 @@ void sp_fold_free(spasm_searcher *s, sp_fold *f);
 
 /*
  * Folding from the DUPS section (collapse_dups.c), for the folder.
- * sp_dfold_new: *out NULL when the collection is not one segment with
- * DUPS (fold as without), else the state; 0 or an error code.
- * sp_dfold_decide: for local passage p, *nlist its listed near-duplicates
+ * sp_dfold_new: *out NULL when the collection's pairs are not all listed
+ * (a segment without DUPS, two segments neither of whose XDUP names the
+ * other: fold as without), else the state; 0 or an error code.
+ * sp_dfold_decide: for global passage p, *nlist its listed near-duplicates
  * and *into the smallest candidate number among the kept ones of them
  * (UINT32_MAX: none).  sp_dfold_keep: p, kept as candidate `cand`, is a
  * fold target from now on (only passages with a list need it).
  */
 typedef struct sp_dfold sp_dfold;
+/* A collection's near-duplicate pairs over several segments
+ * (collapse_xdup.c): global passages (a << 32 | b), both ways, sorted;
+ * bits: the passages with a pair.  sp_xfold_get: *out the handle's table
+ * (made on the first call), NULL when some pairs are listed nowhere (a
+ * segment without DUPS, two segments never checked against each other). */
+typedef struct sp_xfold {
+    uint64_t *pairs;
+    size_t n;
+    uint64_t *bits;
+    int usable;
+} sp_xfold;
+int sp_xfold_get(spasm_searcher *s, const sp_xfold **out);
 int sp_dfold_new(spasm_searcher *s, sp_dfold **out);
 void sp_dfold_prefetch(const sp_dfold *f, uint32_t p);
 int sp_dfold_decide(const sp_dfold *f, uint32_t p, uint32_t *into, uint32_t *nlist, char *err);

@@ -226,6 +226,9 @@ static int load(sp_seg *ix, unsigned flags, char *err)
         case SP_SEC_DUPS:
             dst = &ix->dups;
             break;
+        case SP_SEC_XDUP:
+            dst = &ix->xdup;
+            break;
         case SP_SEC_PRIO:
             dst = &ix->prio;
             break;
@@ -353,7 +356,7 @@ int sp_seg_verify(sp_seg *ix, char *err)
                {&ix->dmet, "DMET"}, {&ix->dmix, "DMIX"}, {&ix->text, "TEXT"}, {&ix->txix, "TXIX"},
                {&ix->idix, "IDIX"}, {&ix->word, "WORD"}, {&ix->wdix, "WDIX"}, {&ix->sigs, "SIGS"},
                {&ix->dids, "DIDS"}, {&ix->sigb, "SIGB"}, {&ix->tlen, "TLEN"}, {&ix->dups, "DUPS"},
-               {&ix->prio, "PRIO"}};
+               {&ix->prio, "PRIO"}, {&ix->xdup, "XDUP"}};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (check_section(ix, all[i].s, all[i].name, err)) return SPASM_ECORRUPT;
     return 0;
