@@ -231,6 +231,7 @@ int spasm_updater_delete(spasm_updater *u, const char *id)
     char *copy = sp_strndup(&u->a, id, strlen(id));
     if (!copy) return sp_live_err(u, SPASM_ENOMEM, "out of memory");
     u->ops[u->nops].id = copy;
+    u->ops[u->nops].wordless = 0;
     u->ops[u->nops++].pos = u->w ? spasm_writer_get_stats(u->w)->documents : 0;
     u->changed = 1;
     return 0;
@@ -283,6 +284,42 @@ static long seg_index(const sp_live_seg *segs, size_t n, uint64_t id)
     return -1;
 }
 
+/*
+ * A batch whose documents have no word between them writes no segment,
+ * but its adds still replace: each becomes an op (wordless) at its place
+ * among the deletes -- after the deletes made once it was added -- that
+ * deletes the committed document of its id, so that the old text of a
+ * document emptied by an update does not stay searchable.  0 or the error.
+ */
+static int wordless_ops(spasm_updater *u)
+{
+    const spasm_writer *w = u->w;
+    size_t nd = (size_t)w->ndocs, n = u->nops + nd;
+    if (nd == 0) return 0;
+    if (w->didoff.n < 4 * nd) return sp_live_err(u, SPASM_ENOMEM, "out of memory");
+    sp_live_op *v = sp_calloc(&u->a, n * sizeof *v);
+    if (!v) return sp_live_err(u, SPASM_ENOMEM, "out of memory");
+    size_t k = 0, j = 0;
+    for (size_t d = 0; d <= nd; d++) {
+        for (; j < u->nops && (d == nd || u->ops[j].pos <= d); j++) v[k++] = u->ops[j];
+        if (d == nd) break;
+        uint32_t start = d ? sp_get_u32(w->didoff.p + 4 * (d - 1)) : 0;
+        uint32_t end = sp_get_u32(w->didoff.p + 4 * d);
+        char *id = sp_strndup(&u->a, (const char *)w->dids.p + start, end - start);
+        if (!id) {
+            for (size_t i = u->nops; i < k; i++)
+                if (v[i].wordless) sp_free(&u->a, v[i].id);
+            sp_free(&u->a, v);
+            return sp_live_err(u, SPASM_ENOMEM, "out of memory");
+        }
+        v[k++] = (sp_live_op){id, 0, 1};
+    }
+    sp_free(&u->a, u->ops);
+    u->ops = v;
+    u->nops = u->capops = n;
+    return 0;
+}
+
 /* Finish the pending writer into its segment: *has_new and s filled. */
 static int finish_pending(spasm_updater *u, sp_live_seg *s, int *has_new)
 {
@@ -295,9 +332,16 @@ static int finish_pending(spasm_updater *u, sp_live_seg *s, int *has_new)
     sp_live_xsrc_done(u, u->w);
     uint64_t ndocs = spasm_writer_get_stats(u->w)->documents;
     if (rc == SPASM_EEMPTY) {
-        sp_live_warn(u, "%llu document(s) added with no words in them: nothing to add",
+        sp_live_warn(u,
+                     "%llu document(s) added with no words in them: not kept (each still "
+                     "replaces an earlier document of its id)",
                      (unsigned long long)ndocs);
-        rc = 0;
+        rc = wordless_ops(u);
+        if (rc) {
+            spasm_writer_abandon(u->w);
+            u->w = NULL;
+            return rc;
+        }
     } else if (rc) {
         return sp_live_err(u, rc, "%s", spasm_writer_errmsg(u->w));
     } else {

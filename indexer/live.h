@@ -35,6 +35,8 @@ typedef struct sp_live_seg {
 typedef struct sp_live_op {
     char *id;
     uint64_t pos;
+    int wordless; /* an add whose document is not kept (finish_pending): it
+                   * replaces, and an unknown id is no warning */
 } sp_live_op;
 
 struct spasm_updater {

@@ -171,12 +171,23 @@ static void example_add(examples *x, const char *id, size_t len)
     if (k > 0) x->n = SP_MIN(x->n + (size_t)k, sizeof x->s - 1);
 }
 
-/* Apply one delete of id[0, len) of the batch. */
+/* Apply one delete of id[0, len) of the batch (wordless: the add of a
+ * document not kept, which replaces quietly: live.c, wordless_ops). */
 static int replay_delete(spasm_updater *u, smap *m, sp_live_seg *segs, size_t nold, sp_live_seg *nw,
-                         const char *id, size_t len, examples *unknown)
+                         const char *id, size_t len, int wordless, examples *unknown)
 {
     smap_ent *x = smap_slot(m, id, len);
     if (!x) return sp_live_err(u, SPASM_ENOMEM, "out of memory");
+    if (wordless) {
+        if (x->used) return 0; /* already gone in this batch */
+        int r = delete_committed(u, segs, nold, id, len);
+        if (r < 0) return -r;
+        u->st.replaced += (uint64_t)r;
+        x = smap_slot(m, id, len);
+        if (!x || smap_put_new(m, x, id, len, UINT64_MAX))
+            return sp_live_err(u, SPASM_ENOMEM, "out of memory");
+        return 0;
+    }
     if (x->used) {
         if (x->val != UINT64_MAX) {
             int rc = mark_deleted(u, nw, (uint32_t)x->val);
@@ -241,7 +252,8 @@ int sp_live_replay(spasm_updater *u, sp_live_seg *segs, size_t n, int has_new)
     int rc = 0;
     for (uint64_t d = 0; d <= nd && !rc; d++) {
         for (; k < u->nops && u->ops[k].pos <= d && !rc; k++)
-            rc = replay_delete(u, &m, segs, nold, nw, u->ops[k].id, strlen(u->ops[k].id), &unknown);
+            rc = replay_delete(u, &m, segs, nold, nw, u->ops[k].id, strlen(u->ops[k].id),
+                               u->ops[k].wordless, &unknown);
         if (rc || d == nd) break;
         const uint8_t *p;
         size_t len;
@@ -262,7 +274,8 @@ int sp_live_replay(spasm_updater *u, sp_live_seg *segs, size_t n, int has_new)
         if (id != stackid) sp_free(&u->a, id);
     }
     for (; k < u->nops && !rc; k++)
-        rc = replay_delete(u, &m, segs, nold, nw, u->ops[k].id, strlen(u->ops[k].id), &unknown);
+        rc = replay_delete(u, &m, segs, nold, nw, u->ops[k].id, strlen(u->ops[k].id),
+                           u->ops[k].wordless, &unknown);
     smap_free(&m);
     if (rc) return rc;
     if (unknown.count)

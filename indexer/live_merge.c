@@ -156,7 +156,7 @@ static int merge_run(spasm_updater *u, sp_live_seg *segs, size_t n, size_t i, si
         rc = spasm_writer_commit(w);
         sp_live_xsrc_done(u, w);
         if (rc == SPASM_EEMPTY) {
-            rc = 0; /* only documents without words: they leave with the run */
+            rc = 0; /* no live document (keep_wordless): the run leaves */
             spasm_writer_abandon(w);
             u->st.merges++;
             return 0;
@@ -253,16 +253,51 @@ static int next_run(const spasm_updater *u, const sp_live_seg *segs, size_t n, s
     return 0;
 }
 
+/* The live passages of segment s. */
+static uint64_t live_pass(const sp_live_seg *s)
+{
+    return s->e.npass - s->e.del_pass;
+}
+
+/*
+ * Widen run [*i, *j) so that it keeps its documents without words: a
+ * merged segment needs a passage (a writer of none has nothing to write),
+ * so a run whose live documents have no passage between them takes in
+ * the nearest segment on its right (else its left) that has one.  Returns
+ * 0 when the run cannot be kept that way (no segment has a live passage):
+ * the caller then merges nothing.  A run of no live document at all is
+ * fine as it is: it leaves the index.
+ */
+static int keep_wordless(const sp_live_seg *segs, size_t n, size_t *i, size_t *j)
+{
+    uint64_t docs = 0, pass = 0;
+    for (size_t k = *i; k < *j; k++) docs += live_docs(&segs[k]), pass += live_pass(&segs[k]);
+    if (pass > 0 || docs == 0) return 1;
+    for (size_t k = *j; k < n; k++)
+        if (live_pass(&segs[k])) {
+            *j = k + 1;
+            return 1;
+        }
+    for (size_t k = *i; k-- > 0;)
+        if (live_pass(&segs[k])) {
+            *i = k;
+            return 1;
+        }
+    return 0;
+}
+
 int sp_live_merge(spasm_updater *u, sp_live_seg *segs, size_t *n, sp_live_seg **gone, size_t *ngone,
                   size_t *capgone)
 {
+    size_t i = 0, j = 0;
     if (u->optimize) {
-        if (*n > 1 || (*n == 1 && segs[0].e.del_docs))
+        j = *n;
+        if ((*n > 1 || (*n == 1 && segs[0].e.del_docs)) && keep_wordless(segs, *n, &i, &j))
             return replace_run(u, segs, n, 0, *n, gone, ngone, capgone);
         return 0;
     }
-    size_t i = 0, j = 0;
     while (next_run(u, segs, *n, &i, &j)) {
+        if (!keep_wordless(segs, *n, &i, &j)) break; /* only documents without words are left */
         int rc = replace_run(u, segs, n, i, j, gone, ngone, capgone);
         if (rc) return rc;
     }

@@ -157,10 +157,22 @@ static void u_commit(spasm_updater *u, int optimize)
     assert_int_equal(rc, 0);
 }
 
-/* One random batch applied to the updater and to the model. */
+/* 1 if d has no word (no title, a text of blank lines only). */
+static int wordless(const doc *d)
+{
+    if (d->title[0]) return 0;
+    for (const char *t = d->text; *t; t++)
+        if (*t != '\n') return 0;
+    return 1;
+}
+
+/* One random batch applied to the updater and to the model.  A batch whose
+ * added documents are all without words writes no segment: they are not
+ * kept (their adds still replace: docs/LIVE.md). */
 static void random_batch(spasm_updater *u, int *next_id)
 {
-    int nops = 1 + (int)(rnd() % 12);
+    int nops = 1 + (int)(rnd() % 12), has_words = 0, nadded = 0;
+    char added[12][32];
     for (int k = 0; k < nops; k++) {
         unsigned r = (unsigned)(rnd() % 10);
         char id[32];
@@ -182,6 +194,12 @@ static void random_batch(spasm_updater *u, int *next_id)
         doc *d = &live[nlive++];
         make_doc(d, id);
         u_add(u, d);
+        has_words |= !wordless(d);
+        snprintf(added[nadded++], sizeof added[0], "%s", id);
+    }
+    for (int k = 0; k < nadded && !has_words; k++) {
+        long at = find_live(added[k]);
+        if (at >= 0) remove_live(at);
     }
 }
 

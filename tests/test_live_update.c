@@ -185,6 +185,56 @@ static void test_upsert_and_delete(void **st)
     lu_no_leftovers(dir);
 }
 
+/* Documents without words stay through merges: a segment left with only
+ * such documents by its deletions is rewritten together with a
+ * neighbour that has a passage (a merged segment needs one), not dropped
+ * (they were, once: live_merge.c, keep_wordless). */
+static void test_wordless_kept(void **st)
+{
+    (void)st;
+    spasm_updater *u = open_u();
+    add(u, "c", "cherries");
+    commit(u);
+    add(u, "a", "!!! ---"); /* no word in it, no title */
+    add(u, "b", "bananas");
+    commit(u);
+    assert_int_equal(spasm_updater_delete(u, "b"), 0); /* 50% deleted: a rewrite */
+    commit(u);
+    spasm_updater_stats s;
+    spasm_updater_get_stats(u, &s);
+    assert_int_equal(s.live_documents, 2);
+    assert_true(s.merges >= 1);
+    char *ids = lu_live_ids(dir);
+    assert_string_equal(ids, "c\na\n");
+    free(ids);
+    /* and when no segment has a passage left, nothing is merged away */
+    assert_int_equal(spasm_updater_delete(u, "c"), 0);
+    commit(u);
+    spasm_updater_get_stats(u, &s);
+    assert_int_equal(s.live_documents, 1);
+    assert_int_equal(spasm_updater_optimize(u), 0);
+    spasm_updater_get_stats(u, &s);
+    assert_int_equal(s.live_documents, 1);
+    ids = lu_live_ids(dir);
+    assert_string_equal(ids, "a\n");
+    free(ids);
+    /* a batch of only documents without words writes no segment, but
+     * its adds still replace: the old text of "d" is gone */
+    add(u, "d", "dates");
+    commit(u);
+    add(u, "d", "...");
+    warnings[0] = 0;
+    commit(u);
+    assert_non_null(strstr(warnings, "no words"));
+    spasm_updater_get_stats(u, &s);
+    assert_int_equal(s.replaced, 1);
+    ids = lu_live_ids(dir);
+    assert_string_equal(ids, "a\n");
+    free(ids);
+    spasm_updater_close(u);
+    lu_no_leftovers(dir);
+}
+
 static void test_batch_order(void **st)
 {
     (void)st;
@@ -497,6 +547,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_and_add, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upsert_and_delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wordless_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batched_sweep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
