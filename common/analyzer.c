@@ -228,8 +228,7 @@ static void cache_grow(sp_analyzer *an)
  * the word as folded, so a variant costs its table lookup once. */
 static size_t stem(sp_analyzer *an, const char *w, size_t n, char *out)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)w[i]) * 16777619u;
+    uint32_t h = sp_term_hash(w, n);
     if (!an->cache || (an->misses > 2 * (an->cache_mask + 1) && an->cache_mask + 1 < an->cache_max))
         cache_grow(an);
     stem_slot none = {0}, *s = an->cache ? &an->cache[h & an->cache_mask] : &none;

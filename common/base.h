@@ -151,7 +151,8 @@ static inline void sp_put_u64(uint8_t *p, uint64_t v)
     sp_put_u32(p + 4, (uint32_t)(v >> 32));
 }
 
-/* 32-bit FNV-1a of a term (the writer's term table; word bigrams). */
+/* 32-bit FNV-1a of bytes: terms (the writer's term table, word bigrams,
+ * the searcher's term tables), the stem cache's words, spelling variants. */
 static inline uint32_t sp_term_hash(const char *s, size_t n)
 {
     uint32_t h = 2166136261u;
@@ -167,6 +168,17 @@ static inline uint64_t sp_bigram_hash(uint32_t first, uint32_t second)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
+}
+
+/* A well-mixed 32-bit hash of k (murmur3's finaliser): for tables whose
+ * mask keeps the low bits, which must depend on every bit of k. */
+static inline uint32_t sp_mix32(uint32_t k)
+{
+    k ^= k >> 16;
+    k *= 0x85ebca6bu;
+    k ^= k >> 13;
+    k *= 0xc2b2ae35u;
+    return k ^ (k >> 16);
 }
 
 /* CRC-32 of p[0, n) continuing crc (0 to start), as zlib's crc32():

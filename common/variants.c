@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base.h"
 #include "variants_table.h"
 
 _Static_assert(SP_VARIANT_PAIRS < 65535, "slots hold 16-bit pair numbers");
@@ -21,8 +22,7 @@ const char *sp_variant_of(const char *w, size_t n, size_t *len)
 {
     /* Every variant has a rewrite site: words of fewer than 3 letters have none. */
     if (n < 3 || n > 255) return NULL;
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)w[i]) * 16777619u;
+    uint32_t h = sp_term_hash(w, n);
     for (size_t s = h & (SP_VARIANT_SLOTS - 1);; s = (s + 1) & (SP_VARIANT_SLOTS - 1)) {
         uint32_t k = sp_variant_slots[s];
         if (!k) return NULL;

@@ -135,7 +135,7 @@ struct sp_folder {
     bigram_set *sets;  /* per candidate: exact bigrams, on first need */
     fold_slot *slot;   /* open addressing on the key */
     size_t nslots, nkeys;
-    int direct;              /* slot[key] (SP_FOLD_DIRECT), else hash_key(key) & (nslots - 1) */
+    int direct;              /* slot[key] (SP_FOLD_DIRECT), else sp_mix32(key) & (nslots - 1) */
     uint32_t *chunk;         /* the holders of keys held more than once, SP_FOLD_COMMON each */
     size_t nchunk, capchunk; /* in use, allocated (in SP_FOLD_COMMON entries) */
     uint32_t col[SP_SIG_HASHES * SP_FOLD_COMMON]; /* scratch: kept ones to confirm */
@@ -277,21 +277,10 @@ static int exact_dup(sp_folder *f, size_t i, size_t j)
     return sp_dup_rule(shared, a->n, b->n);
 }
 
-/* A well-mixed hash of a (bucket, value) key (murmur3's finaliser: the
- * table's mask keeps the low bits, which must depend on every key bit). */
-static uint32_t hash_key(uint32_t key)
-{
-    key ^= key >> 16;
-    key *= 0x85ebca6bu;
-    key ^= key >> 13;
-    key *= 0xc2b2ae35u;
-    return key ^ (key >> 16);
-}
-
 /* Where the search for key's slot starts. */
 static inline size_t key_pos(const sp_folder *f, uint32_t key)
 {
-    return f->direct ? key : hash_key(key) & (f->nslots - 1);
+    return f->direct ? key : sp_mix32(key) & (f->nslots - 1);
 }
 
 /* The slot of key (an empty one if absent). */

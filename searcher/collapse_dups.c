@@ -39,16 +39,6 @@ struct sp_dfold {
     size_t nslots, nkeys; /* open addressing, a power of 2 (0: none yet) */
 };
 
-/* The well-mixed slot of passage p (murmur3's finaliser). */
-static uint32_t mix(uint32_t k)
-{
-    k ^= k >> 16;
-    k *= 0x85ebca6bu;
-    k ^= k >> 13;
-    k *= 0xc2b2ae35u;
-    return k ^ (k >> 16);
-}
-
 #define ABSENT (-1) /* a section not in the segment */
 
 /* Check part i's DUPS and fill its entry: 0, SPASM_ECORRUPT, or ABSENT
@@ -149,7 +139,7 @@ static int list_of(const dpart *d, uint32_t p, uint64_t *at, uint32_t *n, char *
 static uint32_t kept(const sp_dfold *f, uint32_t q)
 {
     size_t mask = f->nslots - 1;
-    for (size_t h = mix(q) & mask; f->key[h] != NONE; h = (h + 1) & mask)
+    for (size_t h = sp_mix32(q) & mask; f->key[h] != NONE; h = (h + 1) & mask)
         if (f->key[h] == q) return f->val[h];
     return NONE;
 }
@@ -207,7 +197,7 @@ int sp_dfold_keep(sp_dfold *f, const sp_alloc *a, uint32_t p, uint32_t cand)
         memset(k, 0xFF, n * sizeof *k);
         for (size_t i = 0; i < f->nslots; i++) {
             if (f->key[i] == NONE) continue;
-            size_t h = mix(f->key[i]) & (n - 1);
+            size_t h = sp_mix32(f->key[i]) & (n - 1);
             while (k[h] != NONE) h = (h + 1) & (n - 1);
             k[h] = f->key[i];
             v[h] = f->val[i];
@@ -218,7 +208,7 @@ int sp_dfold_keep(sp_dfold *f, const sp_alloc *a, uint32_t p, uint32_t cand)
         f->val = v;
         f->nslots = n;
     }
-    size_t h = mix(p) & (f->nslots - 1);
+    size_t h = sp_mix32(p) & (f->nslots - 1);
     while (f->key[h] != NONE) h = (h + 1) & (f->nslots - 1);
     f->key[h] = p;
     f->val[h] = cand;

@@ -50,13 +50,6 @@ typedef struct scan {
     int rc;
 } scan;
 
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
-    return h;
-}
-
 /* Double p's hash table (or make its first). */
 static int rehash(it_ctx *x, sp_pfx *p)
 {
@@ -64,7 +57,7 @@ static int rehash(it_ctx *x, sp_pfx *p)
     uint32_t *h = sp_calloc(x->a, nc * sizeof *h);
     if (!h) return SPASM_ENOMEM;
     for (size_t i = 0; i < p->n; i++) {
-        size_t j = hash_bytes((const char *)p->pool.p + p->c[i].off, p->c[i].len) & (nc - 1);
+        size_t j = sp_term_hash((const char *)p->pool.p + p->c[i].off, p->c[i].len) & (nc - 1);
         while (h[j]) j = (j + 1) & (nc - 1);
         h[j] = (uint32_t)i + 1;
     }
@@ -80,7 +73,7 @@ static int add_stem(scan *u, const char *s, size_t len, long long df)
     sp_pfx *p = u->p;
     it_ctx *x = u->x;
     if ((p->n + 1) * 2 > p->hcap && rehash(x, p)) return u->rc = SPASM_ENOMEM;
-    size_t j = hash_bytes(s, len) & (p->hcap - 1);
+    size_t j = sp_term_hash(s, len) & (p->hcap - 1);
     while (p->hash[j]) {
         const cand *c = &p->c[p->hash[j] - 1];
         if (c->len == len && memcmp(p->pool.p + c->off, s, len) == 0) return 0;

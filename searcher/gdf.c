@@ -24,13 +24,6 @@ struct sp_gdf {
     size_t nslots;
 };
 
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
-    return h;
-}
-
 /* Double the table (entries rehashed); 0 or SPASM_ENOMEM. */
 static int grow(it_ctx *x, struct sp_gdf *g)
 {
@@ -44,7 +37,7 @@ static int grow(it_ctx *x, struct sp_gdf *g)
     }
     g->v = v;
     for (size_t i = 0; i < g->n; i++) {
-        size_t j = hash_bytes((const char *)g->pool.p + v[i].off, v[i].len) & (nc - 1);
+        size_t j = sp_term_hash((const char *)g->pool.p + v[i].off, v[i].len) & (nc - 1);
         while (sl[j]) j = (j + 1) & (nc - 1);
         sl[j] = (uint32_t)i + 1;
     }
@@ -71,7 +64,7 @@ static const gent *lookup(it_ctx *x, const char *term, size_t len, int *rc)
         *rc = sp_seterr(x->err, SPASM_ENOMEM, "out of memory");
         return NULL;
     }
-    size_t m = g->nslots - 1, j = hash_bytes(term, len) & m;
+    size_t m = g->nslots - 1, j = sp_term_hash(term, len) & m;
     for (; g->slot[j]; j = (j + 1) & m) {
         const gent *e = &g->v[g->slot[j] - 1];
         if (e->len == len && memcmp(g->pool.p + e->off, term, len) == 0) return e;
