@@ -10,7 +10,8 @@
  * in the three (seeded: SPASM_LIVE_SEED overrides).  Also: a folder whose
  * segments are a mix of files with and without SKEY (written before it),
  * and a damaged SKEY reported by SPASM_OPEN_VERIFY and
- * spasm_index_verify (--check), whether its checksum fails or not.
+ * spasm_index_verify (--check), whether its checksum fails or not, and
+ * failing (SPASM_ECORRUPT) a commit that looks keys up in it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -379,8 +380,22 @@ static void test_damaged_skey(void **st)
     assert_int_equal(sp_skey_head(k->p, k->len, ix->npass, &h), 0);
     assert_true(h.m > 2);
     uint64_t ent = k->off + h.ent_off + h.w * (h.m / 2); /* an entry's first byte */
-    uint64_t dbits = k->off + 4;                         /* the header's D */
+    uint64_t dbits = k->off + 4, k0 = k->off;            /* the header's D; the section */
     spasm_close(ix);
+    /* 0: a commit that looks keys up in a segment whose SKEY fails its
+     * checksum fails (SPASM_ECORRUPT) and leaves the last commit as it was */
+    flip(path, k0 + 20); /* a byte of the header's M */
+    assert_int_equal(spasm_updater_open(&w, dirs[0], &o), 0);
+    w->xdup_mode = 2;
+    make_text(t, sizeof t);
+    assert_int_equal(spasm_updater_add(w, "new", NULL, t, strlen(t)), 0);
+    assert_int_equal(spasm_updater_commit(w), SPASM_ECORRUPT);
+    assert_non_null(strstr(spasm_updater_errmsg(w), "checksum"));
+    spasm_updater_close(w);
+    flip(path, k0 + 20);
+    sp_commit c2 = lu_commit(dirs[0]);
+    assert_int_equal(c2.gen, c.gen);
+    sp_commit_free(&al, &c2);
     flip(path, ent); /* 1: its chunk's and its section's checksums fail */
     assert_reported(path, dirs[0], NULL);
     rechecksum(path, ent, 1); /* 2: sound checksums, an entry SIGS does not make */
