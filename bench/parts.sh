@@ -35,6 +35,8 @@ rows=(
     "RM3 feedback (T 30, D 5, lambda 0.7)||$rm3"
     "tuned together: $tuned||$tuned"
     "tuned together + RM3||$tuned $rm3"
+    "BM25+ delta 0.25 (--bm25-delta 0.25)||--bm25-delta 0.25"
+    "tuned together + BM25+ delta 0.25||$tuned --bm25-delta 0.25"
 )
 
 ndcg() { awk '$1 == "ndcg_cut_10" && $2 == "all" { printf "%.4f", $3 }' "$1"; }

@@ -6,7 +6,8 @@
  *   spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] [--group doc|none]
  *                     [--keep-stopwords] [--proximity W] [--bm25 K1 B] [--fields id|all]
  *                     [--collapse on|off] [--typos on|off]
- *                     [--synonyms FILE] [--families] [--count]
+ *                     [--synonyms FILE] [--families] [--family-weight W]
+ *                     [--title-weight W] [--count]
  *       Opens INDEX once (spasm_open) and makes one searcher.  Each query's
  *       text is passed to spasm_search() as it is (bare words are OR-ed by
  *       the engine's syntax), asking for the top K; the ids of the hits are
@@ -32,7 +33,9 @@
  *       --keep-stopwords: do not drop stop words from the queries (the
  *       peers drop none).  --bm25: override the index's BM25 defaults.
  *       --synonyms FILE, --families: the synonyms and word families of
- *       spasm-search (issue 14; an empty FILE measures their fixed cost).
+ *       spasm-search (issue 14; an empty FILE measures their fixed cost);
+ *       --family-weight W their weight.  --title-weight W: the title weight
+ *       (issue 14 part 5; 0 = the library's default).
  *       --count: after each search, spasm_count() of the query too (the
  *       exact total spasm-serve's GET /search sends by default); timed
  *       with the search.  bench/serve_bench.sh compares the server with
@@ -57,7 +60,8 @@ static void usage(void)
         "usage: spasm_bench query INDEX QUERIES.tsv K [--run RUNFILE] "
         "[--group doc|none] [--keep-stopwords] [--proximity W] [--bm25 K1 B] [--fields id|all]\n"
         "                   [--collapse on|off] [--typos on|off]\n"
-        "                   [--synonyms FILE] [--families] [--count]\n"
+        "                   [--synonyms FILE] [--families] [--family-weight W]\n"
+        "                   [--title-weight W] [--count]\n"
         "       spasm_bench version\n");
     exit(2);
 }
@@ -129,6 +133,10 @@ static int cmd_query(int argc, char **argv)
             count = 1;
         } else if (!strcmp(argv[i], "--families")) { /* issue 14 part 3 */
             opt.families = 1;
+        } else if (!strcmp(argv[i], "--family-weight") && i + 1 < argc) {
+            opt.family_weight = bu_parse_double("--family-weight", argv[++i]);
+        } else if (!strcmp(argv[i], "--title-weight") && i + 1 < argc) { /* issue 14 part 5 */
+            opt.title_weight = bu_parse_double("--title-weight", argv[++i]);
         } else if (!strcmp(argv[i], "--bm25") && i + 2 < argc) {
             opt.k1 = bu_parse_double("--bm25 k1", argv[++i]);
             opt.b = bu_parse_double("--bm25 b", argv[++i]);

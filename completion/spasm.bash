@@ -56,7 +56,7 @@ _spasm()
         -t | --max-request-bytes | --max-body-bytes | --max-query-bytes | --max-k | --max-offset | \
         --time-budget | --max-connections | --max-queue | --idle-timeout | --drain-timeout | --cors | \
         --doc | --term | --limit | --title-weight | --proximity | \
-        --feedback-terms | --feedback-docs | --feedback-weight)
+        --feedback-terms | --feedback-docs | --feedback-weight | --bm25-delta)
         return # a value of the user's own
         ;;
     esac

@@ -528,7 +528,15 @@ typedef struct spasm_search_options {
                                SPASM_FEEDBACK_MAX; 0 = 10 */
     double feedback_weight; /* lambda, the typed query's share, above 0 and below 1;
                                0 = SPASM_FEEDBACK_WEIGHT_DEFAULT */
+    /* -- BM25+ (Lv & Zhai 2011; issue 14, the nDCG goal) -- */
+    double bm25_delta; /* the lower-bound delta: each query word a passage holds
+                          adds idf * delta to its BM25 (tf's part never falls
+                          to nothing on a long passage); 0 to
+                          SPASM_BM25_DELTA_MAX; 0 = plain BM25 (the default) */
 } spasm_search_options;
+
+/* The largest BM25+ delta (spasm_search_options.bm25_delta). */
+#define SPASM_BM25_DELTA_MAX 10.0
 
 /*
  * Pseudo-relevance feedback (spasm_search_options.feedback_terms): RM3 as

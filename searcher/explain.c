@@ -53,8 +53,10 @@ static void it_explain(it_ctx *x, it *n, uint32_t d, uint32_t dl, sp_buf *ex, do
         }
         sp_buf_printf(ex,
                       "%s idf %.6f * tf %g * (k1 %.2f + 1) / (tf %g + k1 %.2f * (1 - b %.2f + b "
-                      "%.2f * len %u / avglen %.4f))\n",
-                      weighted ? " *" : ":", idf, tf, x->k1, tf, x->k1, x->b, x->b, dl, x->avgdl);
+                      "%.2f * len %u / avglen %.4f))%s\n",
+                      weighted ? " *" : ":", idf, tf, x->k1, tf, x->k1, x->b, x->b, dl, x->avgdl,
+                      x->delta > 0 ? " + idf * delta (BM25+)" : "");
+        if (x->delta > 0) sp_buf_printf(ex, "    BM25+ delta %.2f\n", x->delta);
         return;
     }
     case Q_OR:

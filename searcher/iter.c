@@ -17,11 +17,13 @@
 #include <stdlib.h>
 
 #include "search.h"
-/* BM25 of one scoring leaf: idf * tf * (k1 + 1) / (tf + k1 * norm(dl)). */
+/* BM25 of one scoring leaf: idf * tf * (k1 + 1) / (tf + k1 * norm(dl)),
+ * plus idf * delta (BM25+) when x->delta is set. */
 double sp_bm25(const it_ctx *x, double idf, double tf, uint32_t dl)
 {
     double k = x->k1 * (1 - x->b + x->b * dl / x->avgdl);
-    return idf * tf * (x->k1 + 1) / (tf + k);
+    double s = idf * tf * (x->k1 + 1) / (tf + k);
+    return x->delta > 0 ? s + idf * x->delta : s;
 }
 
 /* The weight of a query word typed qtf times: (k3 + 1) qtf / (k3 + qtf),

@@ -145,6 +145,7 @@ int main(int argc, char **argv)
         O_FAM,
         O_FAMW,
         O_PROX,
+        O_BM25_DELTA,
         O_BOILER, /* issue 14 part 7, page furniture */
         O_NOBOILER,
         O_FBT, /* pseudo-relevance feedback (RM3) */
@@ -163,6 +164,7 @@ int main(int argc, char **argv)
                                          {"b", required_argument, 0, O_B},
                                          {"keep-stopwords", no_argument, 0, O_KEEP},
                                          {"proximity", required_argument, 0, O_PROX},
+                                         {"bm25-delta", required_argument, 0, O_BM25_DELTA},
                                          {"run-tag", required_argument, 0, O_TAG},
                                          {"color", required_argument, 0, O_COLOR},
                                          {"colour", required_argument, 0, O_COLOR},
@@ -320,6 +322,16 @@ int main(int argc, char **argv)
                         "spasm-search: --feedback-weight wants a number above 0 and below 1, not "
                         "\"%s\"\n",
                         optarg);
+                return 2;
+            }
+            break;
+        case O_BM25_DELTA: /* BM25+ */
+            c.so.bm25_delta = strtod(optarg, &end);
+            if (*end || end == optarg ||
+                !(c.so.bm25_delta >= 0 && c.so.bm25_delta <= SPASM_BM25_DELTA_MAX)) {
+                fprintf(stderr,
+                        "spasm-search: --bm25-delta wants a number from 0 to %g, not \"%s\"\n",
+                        SPASM_BM25_DELTA_MAX, optarg);
                 return 2;
             }
             break;

@@ -129,6 +129,8 @@ void usage(FILE *f)
                "      --proximity W    weight of the term-proximity component, 0 (off,\n"
                "                       the default) to 100: words of the query close\n"
                "                       together score higher\n"
+               "      --bm25-delta D   BM25+: each query word a passage holds adds\n"
+               "                       idf * D (0, plain BM25, the default, to 10)\n"
                "      --boilerplate, --no-boilerplate\n"
                "                       scale a passage's score by its page-furniture\n"
                "                       prior (comment forms, \"Return to\" links), or not\n"

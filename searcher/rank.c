@@ -62,6 +62,7 @@ typedef struct mterm {
     double idf;
     double ubk;       /* idf * (k1 + 1) * (1 + 1e-9): a norm bound times this bounds a score */
     double pb;        /* the most the proximity component can add for this term (0: off) */
+    double db;        /* the most BM25+'s delta adds: idf * delta * (1 + 1e-9) (0: off) */
     double list_ub;   /* one-block lists: the bound of the whole list */
     double wub;       /* the bound in the current window */
     double kmin;      /* k1 (1 - b + b len / avglen) for the shortest passage there */
@@ -234,10 +235,45 @@ static int cmp_order(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* BM25 of one term, exactly as iter.c's bm25() computes it. */
-static inline double term_score(double idf, double tf, double k1, double norm)
+/*
+ * With a title weight w > 1, an essential term's tf at a candidate d
+ * (tf + (w - 1) * its occurrences in the title) needs d's positions;
+ * bound_tf() gives the candidate's bound w * tf instead (and keeps the
+ * posting's index in mix[j]), and deferred_tf() reads the weighted tf
+ * only for a candidate whose bound passes the threshold.  The score of
+ * a kept passage is the same; only the position reads of the passages
+ * dropped by the bound are saved.
+ */
+static inline double bound_tf(it_ctx *x, const mterm *e, size_t j, uint32_t *mix)
 {
-    return idf * tf * (k1 + 1) / (tf + norm);
+    if (!mix) return sp_term_tf(x, e->n, e->c->doc);
+    mix[j] = e->c->i;
+    return x->tw * sp_cursor_tf(e->c);
+}
+
+/* The weighted tf of essential term e at d, its posting mix in the
+ * current block (the cursor may have moved on lazily since: see
+ * proximity.c's sp_prox_bonus, which reads positions the same way). */
+static double deferred_tf(it_ctx *x, mterm *e, uint32_t mix, uint32_t d)
+{
+    sp_cursor *c = e->c;
+    uint32_t at = c->i, block = c->block;
+    c->i = mix;
+    /* a list ended by the lazy advance has block == nb; its last block
+     * (nb - 1) is still the decoded one */
+    if (c->nb && c->block >= c->nb) c->block = c->nb - 1;
+    double tf = sp_field_tf(x, e->n, d);
+    c->i = at;
+    c->block = block;
+    return tf;
+}
+
+/* BM25 of one term, exactly as iter.c's sp_bm25() computes it (delta:
+ * BM25+'s, 0 for plain BM25). */
+static inline double term_score(double idf, double tf, double k1, double norm, double delta)
+{
+    double s = idf * tf * (k1 + 1) / (tf + norm);
+    return delta > 0 ? s + idf * delta : s;
 }
 
 /* Rank the operands terms[0, n) of a disjunction (neg: the excluded
@@ -257,6 +293,8 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
 #undef SP_R8
     size_t total = z_m + 2 * z_p + 3 * z_d + z_u + z_h;
     if (prox) total += 2 * z_u + z_p + z_t;
+    const int lazy_tw = x->tw > 1; /* a title weight: see deferred_tf() */
+    if (lazy_tw) total += z_u;
     char *mem = sp_malloc(x->a, total), *at = mem;
     mterm *m = NULL, **o = NULL, **mt = NULL;
     double *cum = NULL, *contrib = NULL, *mtf = NULL;
@@ -266,6 +304,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
      * their blocks), the operand of each query order, the index of its
      * posting, the terms on d for sp_prox_bonus() */
     uint32_t *mpi = NULL, *pidx = NULL;
+    uint32_t *mix = NULL; /* title weight: the essential terms' posting indexes at d */
     mterm **byorder = NULL;
     sp_prox_term *pt = NULL;
     if (!mem) {
@@ -286,6 +325,9 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
         mpi = (uint32_t *)(void *)at, at += z_u;
         pidx = (uint32_t *)(void *)at, at += z_u;
     }
+    if (lazy_tw) mix = (uint32_t *)(void *)at, at += z_u;
+    /* title weight: the title spans are read like the lengths, ask early */
+    const uint8_t *tlen = lazy_tw ? x->ix->tlen.p : NULL;
     const double k1 = x->k1, b = x->b, avgdl = x->avgdl;
     size_t k = 0;
     for (size_t i = 0; prox && i < n; i++) byorder[i] = NULL;
@@ -301,7 +343,8 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
         e->list_ub = e->ubk;
         if (e->c && !e->c->skips) e->list_ub = e->ubk * decoded_norm(x, e->c, &e->kmin_list);
         e->pb = prox && e->c ? sp_prox_term_bound(x, e->idf) : 0;
-        e->list_ub += e->pb;
+        e->db = x->delta > 0 ? e->idf * x->delta * (1 + 1e-9) : 0;
+        e->list_ub += e->pb + e->db;
         if (prox) byorder[i] = e;
         e->sb = e->c ? e->c->block : 0;
         e->next = 0;
@@ -352,7 +395,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
                     if (dl < mindl) mindl = dl;
                     if (sp_cursor_last_of(c, bl) >= hi) break;
                 }
-                e->wub = e->ubk * norm + e->pb;
+                e->wub = e->ubk * norm + e->pb + e->db;
                 e->kmin = k1 * (1 - b + b * mindl / avgdl);
             } else if (c->docs[c->n - 1] >= lo) {
                 e->wub = e->list_ub;
@@ -409,18 +452,20 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
                         h_moved(hp, nh);
                         continue;
                     }
-                    double tf = e->c ? sp_term_tf(x, e->n, d) : e->n->freq;
+                    double tf = e->c ? bound_tf(x, e, nm, mix) : e->n->freq;
                     mt[nm] = e;
                     if (prox) {
                         mpi[nm] = e->c ? e->c->i : 0;
                         pre += e->pb;
                     }
                     mtf[nm++] = tf;
-                    pre += e->ubk * tf / (tf + e->kmin);
+                    pre += e->ubk * tf / (tf + e->kmin) + e->db;
                     if (e->c) {
                         uint32_t nd = sp_cursor_next_lazy(e->c);
-                        if (!e->c->pending && nd != SP_END)
+                        if (!e->c->pending && nd != SP_END) {
                             __builtin_prefetch(x->ix->lens.p + 4 * (size_t)nd);
+                            if (tlen) __builtin_prefetch(tlen + 4 * (size_t)nd);
+                        }
                     } else {
                         e->next = d + 1;
                     }
@@ -448,19 +493,20 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
             for (size_t i = first; i < k; i++) {
                 mterm *e = o[i];
                 if (op_doc(e) != d || (!e->c && d < e->next)) continue;
-                double tf = e->c ? sp_term_tf(x, e->n, d) : e->n->freq;
+                double tf = e->c ? bound_tf(x, e, nm, mix) : e->n->freq;
                 mt[nm] = e;
                 if (prox) {
                     mpi[nm] = e->c ? e->c->i : 0;
                     pre += e->pb;
                 }
                 mtf[nm++] = tf;
-                pre += e->ubk * tf / (tf + e->kmin);
+                pre += e->ubk * tf / (tf + e->kmin) + e->db;
                 if (e->c) {
                     /* the next candidate's length is a cache miss: ask early */
                     uint32_t nd = sp_cursor_next_lazy(e->c);
                     if (!e->c->pending && nd != SP_END) {
                         __builtin_prefetch(x->ix->lens.p + 4 * (size_t)nd);
+                        if (tlen) __builtin_prefetch(tlen + 4 * (size_t)nd);
                         if (t->slot) /* grouping reads the passage's document */
                             __builtin_prefetch(x->ix->pass.p + SP_PASS_ENTRY * (size_t)nd);
                     }
@@ -480,10 +526,24 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
                 __builtin_prefetch(x->ix->pass.p + SP_PASS_ENTRY * (size_t)d);
             uint32_t dl = sp_it_len(x, d);
             double norm = k1 * (1 - b + b * dl / avgdl);
+            if (lazy_tw) {
+                /* a second bound, at d's own length (the tfs still w tf):
+                 * only a passage that passes it has its title read */
+                if (t->full) {
+                    double ub = first > 0 ? cum[first - 1] : 0;
+                    for (size_t j = 0; j < nm; j++)
+                        ub += (term_score(mt[j]->idf, mtf[j], k1, norm, x->delta) + mt[j]->pb) *
+                              (1 + 1e-9);
+                    if (ub <= t->threshold) continue;
+                }
+                for (size_t j = 0; j < nm; j++) /* the weighted tfs */
+                    if (mt[j]->c) mtf[j] = deferred_tf(x, mt[j], mix[j], d);
+                if (x->rc) break;
+            }
             double score = 0, pbm = 0; /* pbm: the proximity bounds of the terms met */
             size_t nhit = 0;
             for (size_t j = 0; j < nm; j++) {
-                double v = term_score(mt[j]->idf, mtf[j], k1, norm);
+                double v = term_score(mt[j]->idf, mtf[j], k1, norm, x->delta);
                 contrib[mt[j]->order] = v;
                 hit[nhit++] = mt[j]->order;
                 score += v;
@@ -501,7 +561,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
                 mterm *e = o[i];
                 if (e->wub > 0 && op_seek(x, e, d) == d) {
                     double tf = e->c ? sp_term_tf(x, e->n, d) : e->n->freq;
-                    double v = term_score(e->idf, tf, k1, norm);
+                    double v = term_score(e->idf, tf, k1, norm, x->delta);
                     contrib[e->order] = v;
                     hit[nhit++] = e->order;
                     score += v;

@@ -149,6 +149,9 @@ static int check_options(spasm_searcher *s, const spasm_search_options *o)
     if (!(o->proximity >= 0 && o->proximity <= SP_PROX_MAX))
         return sp_seterr(s->errmsg, SPASM_EINVAL, "proximity must be from 0 (off) to %g, not %g",
                          SP_PROX_MAX, o->proximity);
+    if (!(o->bm25_delta >= 0 && o->bm25_delta <= SPASM_BM25_DELTA_MAX))
+        return sp_seterr(s->errmsg, SPASM_EINVAL, "bm25_delta must be from 0 (off) to %g, not %g",
+                         SPASM_BM25_DELTA_MAX, o->bm25_delta);
     if (o->boilerplate < SPASM_BOILER_DEFAULT || o->boilerplate > SPASM_BOILER_ON)
         return sp_seterr(
             s->errmsg, SPASM_EINVAL,
@@ -190,6 +193,7 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
     x->b = (o && o->b != SPASM_B_DEFAULT) ? o->b : ix->b;
     x->avgdl = ix->avgdl;
     x->tw = (o && o->title_weight > 0) ? o->title_weight : SPASM_TITLE_WEIGHT_DEFAULT;
+    x->delta = o ? o->bm25_delta : 0;
     x->cancel = s->cancel;
     x->deadline_ns = s->deadline_ns;
     x->watch = s->cancel || s->deadline_ns;

@@ -59,6 +59,7 @@ typedef struct it_ctx {
     sp_buf notes;             /* lines for spasm_results_notes() */
     double tw;                /* title weight: a word anywhere counts w times in the
                                  title (1: once; fields.c) */
+    double delta;             /* BM25+ delta: a matching word adds idf * delta (0: off) */
     /* search cancellation (spasm_searcher_set_cancel): watch is set when
      * a flag or a deadline is, tick counts steps between checks */
     int watch;

@@ -113,7 +113,7 @@ int sp_seg_plan(it_ctx *x, const it *root, size_t *order, double *bound)
                 sp_free(x->a, terms);
                 return r;
             }
-            b += t->idf * (k1 + 1) * v;
+            b += t->idf * (k1 + 1) * v + t->idf * x->delta; /* BM25+: delta at most */
         }
         bound[i] = b * (1 + 1e-9);
     }

@@ -310,7 +310,8 @@ static void test_pruning_with_fields(void **state)
         o.fields = SPASM_FIELD_ID;
         o.k = ks[rand() % 5];
         o.title_weight = weights[q % 6];
-        if (q % 5 == 2) o.proximity = q % 2 ? 0.5 : 8; /* with the proximity bound too */
+        if (q % 5 == 2) o.proximity = q % 2 ? 0.5 : 8;    /* with the proximity bound too */
+        if (q % 6 == 3 && q % 4 == 3) o.bm25_delta = 0.5; /* BM25+ with a title weight */
         if (q % 4 == 1) {
             o.k1 = 1.2;
             o.b = 0.75;

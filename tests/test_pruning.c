@@ -29,6 +29,8 @@ static spasm_searcher *blk_s;
 /* The proximity weight random_options() sets (0: off); the tests with
  * the component on set it. */
 static double prox_weight;
+/* The BM25+ delta random_options() sets (0: off). */
+static double delta_weight;
 
 static spasm_index *corpus_ix;
 static spasm_searcher *corpus_s;
@@ -168,6 +170,7 @@ static void random_options(spasm_search_options *o, int q)
     }
     if (q % 5 == 2) o->group = SPASM_GROUP_DOC;
     o->proximity = prox_weight * (1 + q % 3); /* no rand(): the other tests' draws stay */
+    o->bm25_delta = delta_weight * (q % 2 ? 1 : 0.25);
 }
 
 static void test_pruning_equals_exhaustive(void **state)
@@ -368,6 +371,97 @@ static void test_pruning_proximity(void **state)
     prox_weight = 0;
 }
 
+/* The tests above with BM25+'s delta (0.25 to 2, with the proximity
+ * component on and off, other seeds): the delta must be in every bound
+ * (blocks, whole lists, the candidates' pre-bounds) for pruning to stay
+ * exact. */
+static void test_pruning_bm25_delta(void **state)
+{
+    delta_weight = 1;
+    srand(31);
+    test_pruning_equals_exhaustive(state);
+    srand(37);
+    delta_weight = 0.5;
+    test_pruning_blocks(state);
+    delta_weight = 2;
+    prox_weight = 1;
+    test_pruning_long_queries(state);
+    prox_weight = 0;
+    delta_weight = 0;
+}
+
+/* The rank of document id in r (its count when absent). */
+static size_t rank_of(const spasm_results *r, const char *id)
+{
+    size_t i = 0;
+    while (i < spasm_results_count(r) && strcmp(spasm_results_hit(r, i)->doc_id, id)) i++;
+    return i;
+}
+
+/* BM25+: a matching word adds idf * delta, linearly in delta (a one-word
+ * query: s(2) - s(0) = 2 (s(1) - s(0)) > 0), the ranking of a passage
+ * holding both words of "calf cramp" rises over one that repeats one of
+ * them, --explain says so, and the range is checked. */
+static void test_bm25_delta_effect(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s/delta.spx", tmpdir);
+    spasm_writer *w;
+    assert_int_equal(spasm_writer_new(&w, path, NULL), 0);
+    const char *rep = "calf calf calf calf calf calf ache";
+    const char *both = "one two three four five six seven eight nine ten eleven twelve thirteen "
+                       "fourteen fifteen sixteen seventeen eighteen calf cramp";
+    assert_int_equal(spasm_writer_add(w, "rep", NULL, rep, strlen(rep)), 0);
+    assert_int_equal(spasm_writer_add(w, "both", NULL, both, strlen(both)), 0);
+    for (int i = 0; i < 8; i++) { /* cramp rarer than calf, but not by much */
+        char id[16];
+        snprintf(id, sizeof id, "o%d", i);
+        const char *t = i < 3 ? "calf zebra" : i < 5 ? "cramp zebra" : "zebra";
+        assert_int_equal(spasm_writer_add(w, id, NULL, t, strlen(t)), 0);
+    }
+    assert_int_equal(spasm_writer_commit(w), 0);
+    spasm_writer_abandon(w);
+    spasm_index *ix;
+    spasm_searcher *s;
+    assert_int_equal(spasm_open(&ix, path, NULL), 0);
+    assert_int_equal(spasm_searcher_new(ix, &s), 0);
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    spasm_results *r;
+    double sc[3];
+    for (int d = 0; d < 3; d++) {
+        o.bm25_delta = d;
+        assert_int_equal(spasm_search(s, "ache", &o, &r), 0);
+        assert_int_equal(spasm_results_count(r), 1);
+        sc[d] = spasm_results_hit(r, 0)->score;
+        spasm_results_free(r);
+    }
+    assert_true(sc[1] > sc[0]);
+    assert_true(fabs((sc[2] - sc[0]) - 2 * (sc[1] - sc[0])) < 1e-4 * sc[2]);
+    o.bm25_delta = 0;
+    o.explain = 1;
+    assert_int_equal(spasm_search(s, "calf cramp", &o, &r), 0);
+    assert_true(rank_of(r, "rep") < rank_of(r, "both"));
+    assert_null(strstr(spasm_results_hit(r, 0)->explain, "BM25+"));
+    spasm_results_free(r);
+    o.bm25_delta = 2;
+    assert_int_equal(spasm_search(s, "calf cramp", &o, &r), 0);
+    assert_true(rank_of(r, "both") < rank_of(r, "rep"));
+    assert_true(rank_of(r, "rep") < spasm_results_count(r));
+    assert_non_null(strstr(spasm_results_hit(r, 0)->explain, "BM25+"));
+    spasm_results_free(r);
+    const double bad[] = {-0.5, SPASM_BM25_DELTA_MAX + 1, NAN};
+    for (size_t i = 0; i < 3; i++) {
+        o.bm25_delta = bad[i];
+        assert_int_equal(spasm_search(s, "calf cramp", &o, &r), SPASM_EINVAL);
+        assert_null(r);
+        assert_non_null(strstr(spasm_searcher_errmsg(s), "bm25_delta"));
+    }
+    spasm_searcher_free(s);
+    spasm_close(ix);
+}
+
 /* Multi-word bags of frequent words with a large weight, where the bonus
  * dominates the score and the pruning must still be exact. */
 static void test_pruning_proximity_heavy(void **state)
@@ -463,6 +557,8 @@ int main(void)
         cmocka_unit_test(test_pruning_proximity),
         cmocka_unit_test(test_pruning_proximity_heavy),
         cmocka_unit_test(test_proximity_effect),
+        cmocka_unit_test(test_pruning_bm25_delta),
+        cmocka_unit_test(test_bm25_delta_effect),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
