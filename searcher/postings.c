@@ -190,13 +190,17 @@ long sp_cursor_positions(sp_cursor *c, uint32_t *pos, char *err)
 {
     if (!c->pos_checked) { /* checksum the block's positions on first use */
         const uint8_t *pe = c->posend;
-        if (c->skips && c->block + 1 < c->nb) {
-            uint32_t next = sp_get_u32(c->skips + (size_t)(c->block + 1) * SP_SKIP_ENTRY + 8);
+        /* a list ended by a lazy advance has block == nb while its last
+         * block (nb - 1) is still the decoded one: never read the entry
+         * past the skip table */
+        uint32_t b = c->nb && c->block >= c->nb ? c->nb - 1 : c->block;
+        if (c->skips && b + 1 < c->nb) {
+            uint32_t next = sp_get_u32(c->skips + (size_t)(b + 1) * SP_SKIP_ENTRY + 8);
             if (next <= (size_t)(c->posend - c->posbase) && c->posbase + next >= c->posp)
                 pe = c->posbase + next;
         }
         const uint8_t *from = c->posbase; /* the block's first position */
-        if (c->skips) from += sp_get_u32(c->skips + (size_t)c->block * SP_SKIP_ENTRY + 8);
+        if (c->skips) from += sp_get_u32(c->skips + (size_t)b * SP_SKIP_ENTRY + 8);
         if (from > pe) from = pe; /* load_block() checked the offset */
         int rc = sp_ix_ensure(c->ix, c->ix->posn.off + (uint64_t)(from - c->ix->posn.p),
                               (uint64_t)(pe - from), err);
