@@ -303,7 +303,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
         e->pb = prox && e->c ? sp_prox_term_bound(x, e->idf) : 0;
         e->list_ub += e->pb;
         if (prox) byorder[i] = e;
-        e->sb = e->c ? e->c->block : 0;
+        e->sb = e->c ? sp_cursor_first_block(e->c) : 0;
         e->next = 0;
         e->ess = 1;
         e->order = (uint32_t)i;
