@@ -133,37 +133,17 @@ typedef struct sp_dsample {
     uint32_t *off; /* n + 1 offsets of their first terms in pool */
     uint64_t *key; /* n: key8() of each sampled first term */
     char *pool;
-    /* n: each range's keys and block offsets (FINE_* below), NULL until made */
+    /* n: each range's m = min(SP_DICT_SAMPLE, blocks left) keys, then
+     * the DICT offsets of its m blocks and the end of the last (a copy
+     * of DIDX: no read of the file's DIDX per lookup), NULL until made */
     uint64_t *_Atomic *fine;
 } sp_dsample;
-
-/*
- * A range's keys and offsets, laid out so that a lookup reads three cache
- * lines, the first shared by every lookup in the range: FINE_GROUPS
- * groups of 8 blocks; the top line holds each group's first key
- * (UINT64_MAX past the range), then per group a line of its 8 keys
- * (UINT64_MAX past the range) and a line of their DICT offsets (a copy of
- * DIDX: no read of the file's DIDX per lookup); then the end of the
- * range's last block.  64-byte aligned; k[-1] is k's distance in words
- * from the allocation.
- */
-#define FINE_GROUPS (SP_DICT_SAMPLE / 8)
-#define FINE_WORDS (8 + 16 * FINE_GROUPS + 1)
-#define FINE_KEYS(k, g) ((k) + 8 + 16 * (size_t)(g))
-#define FINE_OFFS(k, g) ((k) + 16 + 16 * (size_t)(g))
-#define FINE_END(k) ((k)[8 + 16 * FINE_GROUPS])
-
-/* Free a range's keys (NULL allowed). */
-static void fine_free(const sp_alloc *a, uint64_t *k)
-{
-    if (k) sp_free(a, k - k[-1]);
-}
 
 static void dsample_free(const sp_alloc *a, sp_dsample *s)
 {
     if (!s) return;
     for (uint64_t i = 0; s->fine && i < s->n; i++)
-        fine_free(a, atomic_load_explicit(&s->fine[i], memory_order_acquire));
+        sp_free(a, atomic_load_explicit(&s->fine[i], memory_order_acquire));
     sp_free(a, s->fine);
     sp_free(a, s->off);
     sp_free(a, s->key);
@@ -242,11 +222,7 @@ static const uint64_t *fine_get(sp_seg *ix, const sp_dsample *s, uint64_t r, int
     uint64_t *k = atomic_load_explicit(&s->fine[r], memory_order_acquire);
     if (k) return k;
     uint64_t first = r * SP_DICT_SAMPLE, n = SP_MIN(ix->didx.len / 8 - first, SP_DICT_SAMPLE);
-    uint64_t *raw = sp_malloc(&ix->a, (FINE_WORDS + 8) * sizeof *raw);
-    if (!raw) return NULL;
-    k = (uint64_t *)(((uintptr_t)(raw + 1) + 63) & ~(uintptr_t)63);
-    k[-1] = (uint64_t)(k - raw);
-    for (size_t i = 0; i < 8 + 16 * FINE_GROUPS; i++) k[i] = UINT64_MAX;
+    if (!(k = sp_malloc(&ix->a, (2 * n + 1) * sizeof *k))) return NULL;
     for (uint64_t i = 0; i < n; i++) {
         dblock d;
         int e = dblock_open(ix, first + i, &d, err);
@@ -258,35 +234,19 @@ static const uint64_t *fine_get(sp_seg *ix, const sp_dsample *s, uint64_t r, int
         }
         if (e) {
             *rc = e;
-            fine_free(&ix->a, k);
+            sp_free(&ix->a, k);
             return NULL;
         }
-        uint64_t key = key8(d.term, d.len), end;
-        if (i % 8 == 0) k[i / 8] = key;
-        FINE_KEYS(k, i / 8)[i % 8] = key;
-        dblock_span(ix, first + i, &FINE_OFFS(k, i / 8)[i % 8], &end);
-        FINE_END(k) = end;
+        k[i] = key8(d.term, d.len);
+        dblock_span(ix, first + i, &k[n + i], &k[n + i + 1]);
     }
     uint64_t *seen = NULL;
     if (!atomic_compare_exchange_strong_explicit(&s->fine[r], &seen, k, memory_order_acq_rel,
                                                  memory_order_acquire)) {
-        fine_free(&ix->a, k); /* another thread made it first */
+        sp_free(&ix->a, k); /* another thread made it first */
         return seen;
     }
     return k;
-}
-
-/* The number of keys in range k (n blocks) below kk (le 0), or at or
- * below it (le 1): two lines read, the top one and one group's. */
-static uint64_t fine_rank(const uint64_t *k, uint64_t n, uint64_t kk, int le)
-{
-    uint64_t groups = (n + 7) / 8, g = 0;
-    for (uint64_t i = 0; i < groups; i++) g += le ? k[i] <= kk : k[i] < kk;
-    if (g == 0) return 0;
-    const uint64_t *gk = FINE_KEYS(k, g - 1);
-    uint64_t c = 0, m = SP_MIN(n - 8 * (g - 1), (uint64_t)8);
-    for (uint64_t j = 0; j < m; j++) c += le ? gk[j] <= kk : gk[j] < kk;
-    return 8 * (g - 1) + c;
 }
 
 /* The first term of block b compared with key[0, len) (memcmp order) into
@@ -336,9 +296,21 @@ static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, ui
                  * among the ties, a binary search on their first terms
                  * (block 0 of the range starts at or below the term, or
                  * nothing does and the answer is 0 anyway) */
-                uint64_t n = hi - lo, t = fine_rank(k, n, kk, 0), j = fine_rank(k, n, kk, 1);
-                if (t < 1) t = 1;
-                if (j < t) j = t;
+                uint64_t t = 1, j = hi - lo, e = hi - lo;
+                while (t < e) { /* the first key >= kk */
+                    uint64_t mid = t + (e - t) / 2;
+                    if (k[mid] < kk)
+                        t = mid + 1;
+                    else
+                        e = mid;
+                }
+                for (e = t; e < j;) { /* the first key > kk */
+                    uint64_t mid = e + (j - e) / 2;
+                    if (k[mid] <= kk)
+                        e = mid + 1;
+                    else
+                        j = mid;
+                }
                 uint64_t b = t - 1;
                 while (j - b > 1) {
                     uint64_t mid = b + (j - b) / 2;
@@ -350,8 +322,8 @@ static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, ui
                         j = mid;
                 }
                 *out = lo + b;
-                *start = FINE_OFFS(k, b / 8)[b % 8];
-                *end = b + 1 < n ? FINE_OFFS(k, (b + 1) / 8)[(b + 1) % 8] : FINE_END(k);
+                *start = k[hi - lo + b];
+                *end = k[hi - lo + b + 1];
                 return 0;
             }
         }
