@@ -231,7 +231,7 @@ static void test_words_prefix_of_each_other(void **state)
         for (unsigned v = 0; v < 1u << n; v++) {
             kz_word(v, n, w);
             assert_int_equal(count(s, w), n <= 9); /* 10 letters: past the longest */
-            snprintf(q, sizeof q, "%sx", w); /* between w and its extensions */
+            snprintf(q, sizeof q, "%sx", w);       /* between w and its extensions */
             assert_int_equal(count(s, q), 0);
             snprintf(q, sizeof q, "%sb", w); /* before w + "k", after w */
             assert_int_equal(count(s, q), 0);
