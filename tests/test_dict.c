@@ -9,7 +9,10 @@
  * first).  The same again with words whose first 12 bytes are all the
  * same ("samelongpref00042x"): the search within a sampled range by the
  * first 8 bytes of the blocks' first terms then finds every key tied and
- * must decide on the terms themselves.  Uses only the public header.
+ * must decide on the terms themselves.  And words that are prefixes of
+ * one another ("qk", "qkz", ...), for the block scan that compares
+ * entries with the key from their shared prefixes.  Uses only the public
+ * header.
  */
 #include <pthread.h>
 #include <setjmp.h>
