@@ -8,7 +8,10 @@
  * once without cursors (it_ctx.defer) and binds it to each segment it
  * searches: each term's entry in that segment comes from gdf.c (looked
  * up once per query for every segment) and its cursor is opened in
- * place; nothing is allocated per segment.
+ * place, lazily (a list of several blocks is decoded at its first seek:
+ * with the threshold of the segments searched before, MaxScore often
+ * never seeks a common term's first block); nothing is allocated per
+ * segment.
  */
 #include <string.h>
 
@@ -46,7 +49,7 @@ int sp_it_bind(it_ctx *x, it *n)
         return 0;
     }
     n->empty = 0;
-    int rc = sp_cursor_open(&n->cur, x->ix, &ti, x->err);
+    int rc = sp_cursor_open_lazy(&n->cur, x->ix, &ti, x->err);
     if (rc) {
         n->doc = SP_END;
         n->empty = 1;

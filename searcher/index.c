@@ -25,11 +25,11 @@ typedef struct dblock {
     uint32_t left;
 } dblock;
 
-static int dblock_open(sp_seg *ix, uint64_t b, dblock *d, char *err)
+/* Open block b of DICT, whose bytes are [start, end) (from DIDX, or a
+ * copy of it): 0 or SPASM_ECORRUPT (err set). */
+static int dblock_open_at(sp_seg *ix, uint64_t b, uint64_t start, uint64_t end, dblock *d,
+                          char *err)
 {
-    uint64_t nblocks = ix->didx.len / 8;
-    uint64_t start = sp_get_u64(ix->didx.p + 8 * b);
-    uint64_t end = b + 1 < nblocks ? sp_get_u64(ix->didx.p + 8 * (b + 1)) : ix->dict.len;
     if (start > end || end > ix->dict.len)
         return sp_seterr(err, SPASM_ECORRUPT, "%s: bad dictionary block index", ix->path);
     int rc = sp_ix_ensure(ix, ix->dict.off + start, end - start, err);
@@ -46,6 +46,22 @@ static int dblock_open(sp_seg *ix, uint64_t b, dblock *d, char *err)
     uint64_t remaining = ix->nterms - b * SP_DICT_BLOCK;
     d->left = (uint32_t)SP_MIN(remaining, (uint64_t)SP_DICT_BLOCK);
     return 0;
+}
+
+/* The bytes [*start, *end) of block b (< the number of blocks) in DICT. */
+static void dblock_span(const sp_seg *ix, uint64_t b, uint64_t *start, uint64_t *end)
+{
+    uint64_t nblocks = ix->didx.len / 8;
+    *start = sp_get_u64(ix->didx.p + 8 * b);
+    *end = b + 1 < nblocks ? sp_get_u64(ix->didx.p + 8 * (b + 1)) : ix->dict.len;
+}
+
+/* Open block b of DICT: 0 or SPASM_ECORRUPT (err set). */
+static int dblock_open(sp_seg *ix, uint64_t b, dblock *d, char *err)
+{
+    uint64_t start, end;
+    dblock_span(ix, b, &start, &end);
+    return dblock_open_at(ix, b, start, end, d, err);
 }
 
 /* Read the next entry of the block: 1 read, 0 block done, <0 corrupt. */
@@ -115,8 +131,12 @@ static int cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
 typedef struct sp_dsample {
     uint64_t n;    /* sampled blocks: block i * SP_DICT_SAMPLE */
     uint32_t *off; /* n + 1 offsets of their first terms in pool */
+    uint64_t *key; /* n: key8() of each sampled first term */
     char *pool;
-    uint64_t *_Atomic *fine; /* n: each range's keys, NULL until made */
+    /* n: each range's m = min(SP_DICT_SAMPLE, blocks left) keys, then
+     * the DICT offsets of its m blocks and the end of the last (a copy
+     * of DIDX: no read of the file's DIDX per lookup), NULL until made */
+    uint64_t *_Atomic *fine;
 } sp_dsample;
 
 static void dsample_free(const sp_alloc *a, sp_dsample *s)
@@ -126,6 +146,7 @@ static void dsample_free(const sp_alloc *a, sp_dsample *s)
         sp_free(a, atomic_load_explicit(&s->fine[i], memory_order_acquire));
     sp_free(a, s->fine);
     sp_free(a, s->off);
+    sp_free(a, s->key);
     sp_free(a, s->pool);
     sp_free(a, s);
 }
@@ -157,8 +178,9 @@ static const sp_dsample *dsample_get(sp_seg *ix, int *rc, char *err)
     sp_buf pool;
     sp_buf_init(&pool, &ix->a);
     if (s) s->off = sp_malloc(&ix->a, (n + 1) * sizeof *s->off);
+    if (s) s->key = sp_malloc(&ix->a, (n ? n : 1) * sizeof *s->key);
     if (s) s->fine = sp_calloc(&ix->a, (n ? n : 1) * sizeof *s->fine);
-    for (uint64_t i = 0; s && s->off && s->fine && i < n && !pool.err && !*rc; i++) {
+    for (uint64_t i = 0; s && s->off && s->key && s->fine && i < n && !pool.err && !*rc; i++) {
         dblock d;
         int r = dblock_open(ix, i * SP_DICT_SAMPLE, &d, err);
         if (r) {
@@ -168,10 +190,11 @@ static const sp_dsample *dsample_get(sp_seg *ix, int *rc, char *err)
                 r < 0 ? -r : sp_seterr(err, SPASM_ECORRUPT, "%s: empty dictionary block", ix->path);
         } else {
             s->off[i] = (uint32_t)pool.n;
+            s->key[i] = key8(d.term, d.len);
             sp_buf_append(&pool, d.term, d.len);
         }
     }
-    if (!*rc && s && s->off && s->fine && !pool.err && pool.n <= UINT32_MAX)
+    if (!*rc && s && s->off && s->key && s->fine && !pool.err && pool.n <= UINT32_MAX)
         s->pool = pool.p ? (char *)pool.p : sp_malloc(&ix->a, 1);
     if (*rc || !s || !s->pool) {
         sp_buf_free(&pool);
@@ -189,16 +212,17 @@ static const sp_dsample *dsample_get(sp_seg *ix, int *rc, char *err)
     return s;
 }
 
-/* The keys of range r of the sample (blocks r * SP_DICT_SAMPLE on), made
- * when absent: non-NULL, or NULL with *rc an error code (err set), or
- * NULL with *rc 0 when out of memory (the caller then goes without). */
+/* The keys and block offsets of range r of the sample (blocks
+ * r * SP_DICT_SAMPLE on), made when absent: non-NULL, or NULL with *rc
+ * an error code (err set), or NULL with *rc 0 when out of memory (the
+ * caller then goes without). */
 static const uint64_t *fine_get(sp_seg *ix, const sp_dsample *s, uint64_t r, int *rc, char *err)
 {
     *rc = 0;
     uint64_t *k = atomic_load_explicit(&s->fine[r], memory_order_acquire);
     if (k) return k;
     uint64_t first = r * SP_DICT_SAMPLE, n = SP_MIN(ix->didx.len / 8 - first, SP_DICT_SAMPLE);
-    if (!(k = sp_malloc(&ix->a, n * sizeof *k))) return NULL;
+    if (!(k = sp_malloc(&ix->a, (2 * n + 1) * sizeof *k))) return NULL;
     for (uint64_t i = 0; i < n; i++) {
         dblock d;
         int e = dblock_open(ix, first + i, &d, err);
@@ -214,6 +238,7 @@ static const uint64_t *fine_get(sp_seg *ix, const sp_dsample *s, uint64_t r, int
             return NULL;
         }
         k[i] = key8(d.term, d.len);
+        dblock_span(ix, first + i, &k[n + i], &k[n + i + 1]);
     }
     uint64_t *seen = NULL;
     if (!atomic_compare_exchange_strong_explicit(&s->fine[r], &seen, k, memory_order_acq_rel,
@@ -238,8 +263,10 @@ static int block_cmp(sp_seg *ix, uint64_t b, const char *key, size_t len, int *c
     return 0;
 }
 
-/* The last block whose first term is <= key (0 if none). */
-static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, char *err)
+/* The last block whose first term is <= key (0 if none) into *out, and
+ * its bytes in DICT into [*start, *end). */
+static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, uint64_t *start,
+                      uint64_t *end, char *err)
 {
     uint64_t lo = 0, hi = ix->didx.len / 8;
     if (hi > 2) { /* narrow to one sampled range first, then within it */
@@ -247,10 +274,14 @@ static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, ch
         const sp_dsample *s = dsample_get(ix, &rc, err);
         if (rc) return rc;
         if (s) {
-            uint64_t a = 0, z = s->n;
-            while (z - a > 1) {
+            uint64_t a = 0, z = s->n, kk = key8(key, len);
+            while (z - a > 1) { /* on the keys; the terms only where they tie */
                 uint64_t mid = a + (z - a) / 2;
-                if (cmp_bytes(s->pool + s->off[mid], s->off[mid + 1] - s->off[mid], key, len) <= 0)
+                int le = s->key[mid] != kk
+                             ? s->key[mid] < kk
+                             : cmp_bytes(s->pool + s->off[mid], s->off[mid + 1] - s->off[mid], key,
+                                         len) <= 0;
+                if (le)
                     a = mid;
                 else
                     z = mid;
@@ -265,7 +296,7 @@ static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, ch
                  * among the ties, a binary search on their first terms
                  * (block 0 of the range starts at or below the term, or
                  * nothing does and the answer is 0 anyway) */
-                uint64_t kk = key8(key, len), t = 1, j = hi - lo, e = hi - lo;
+                uint64_t t = 1, j = hi - lo, e = hi - lo;
                 while (t < e) { /* the first key >= kk */
                     uint64_t mid = t + (e - t) / 2;
                     if (k[mid] < kk)
@@ -291,6 +322,8 @@ static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, ch
                         j = mid;
                 }
                 *out = lo + b;
+                *start = k[hi - lo + b];
+                *end = k[hi - lo + b + 1];
                 return 0;
             }
         }
@@ -305,67 +338,110 @@ static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, ch
             hi = mid;
     }
     *out = lo;
+    dblock_span(ix, lo, start, end);
     return 0;
 }
 
-/* Look term up in block b of ix's dictionary (the last whose first term
- * is <= term): as sp_dict_find(). */
-static int find_in_block(sp_seg *ix, uint64_t b, const char *term, size_t len, sp_terminfo *out,
-                         char *err)
+/*
+ * Look term up in block b of ix's dictionary (the last whose first term
+ * is <= term), whose bytes are DICT [start, end): as sp_dict_find().
+ * The entries are compared with the term without being rebuilt: m is the
+ * length the previous entry (below the term) shares with it, and the
+ * front coding shares the longest prefix with the previous entry, so an
+ * entry sharing more than m with the previous one is below the term too,
+ * one sharing less is above it (the terms ascend), and only an entry
+ * sharing exactly m has its suffix compared with the term's rest.
+ */
+static int find_in_block(sp_seg *ix, uint64_t b, uint64_t start, uint64_t end, const char *term,
+                         size_t len, sp_terminfo *out, char *err)
 {
-    int rc;
     dblock d;
-    if ((rc = dblock_open(ix, b, &d, err))) return -rc;
-    int r;
-    while ((r = dblock_next(ix, &d, err)) > 0) {
-        int c = cmp_bytes(d.term, d.len, term, len);
-        if (c == 0) {
-            *out = d.ti;
-            return 1;
+    int rc = dblock_open_at(ix, b, start, end, &d, err);
+    if (rc) return -rc;
+    const uint8_t *p = d.p, *e = d.end, *key = (const uint8_t *)term;
+    uint64_t post_off = d.post_off, pos_off = d.pos_off, post_len = 0, pos_len = 0;
+    size_t m = 0, prev = 0; /* the previous entry's length */
+    for (uint32_t left = d.left; left > 0; left--) {
+        uint64_t prefix, suffix, df, cfx, plen, qlen;
+        p = sp_varint_get(p, e, &prefix);
+        if (p) p = sp_varint_get(p, e, &suffix);
+        if (!p || prefix > prev || suffix > SP_TERM_BUF - 1 - prefix || suffix > (uint64_t)(e - p))
+            return -sp_seterr(err, SPASM_ECORRUPT, "%s: bad dictionary entry", ix->path);
+        const uint8_t *sx = p;
+        p = sp_varint_get(p + suffix, e, &df);
+        if (p) p = sp_varint_get(p, e, &cfx);
+        if (p) p = sp_varint_get(p, e, &plen);
+        if (p) p = sp_varint_get(p, e, &qlen);
+        if (!p || df == 0 || df > ix->npass)
+            return -sp_seterr(err, SPASM_ECORRUPT, "%s: bad dictionary entry", ix->path);
+        post_off += post_len;
+        pos_off += pos_len;
+        post_len = plen;
+        pos_len = qlen;
+        if (post_off + plen > ix->post.len || pos_off + qlen > ix->posn.len ||
+            post_off + plen < plen || pos_off + qlen < qlen)
+            return -sp_seterr(err, SPASM_ECORRUPT, "%s: posting list out of bounds", ix->path);
+        prev = (size_t)(prefix + suffix);
+        int c;
+        if (prefix != m) {
+            c = prefix > m ? -1 : 1;
+        } else {
+            size_t rest = len - m, lim = SP_MIN((size_t)suffix, rest), j = 0;
+            while (j < lim && sx[j] == key[m + j]) j++;
+            if (j < lim)
+                c = sx[j] < key[m + j] ? -1 : 1;
+            else
+                c = (suffix > rest) - (suffix < rest);
+            if (c < 0) m += j;
         }
         if (c > 0) return 0;
+        if (c == 0) {
+            out->df = (uint32_t)df;
+            out->cf = df + cfx;
+            out->post_off = post_off;
+            out->post_len = plen;
+            out->pos_off = pos_off;
+            out->pos_len = qlen;
+            return 1;
+        }
     }
-    return r < 0 ? r : 0;
+    return 0;
 }
 
 int sp_dict_find(sp_seg *ix, const char *term, size_t len, sp_terminfo *out, char *err)
 {
     if (ix->nterms == 0) return 0;
-    uint64_t b;
-    int rc = find_block(ix, term, len, &b, err);
+    uint64_t b, start, end;
+    int rc = find_block(ix, term, len, &b, &start, &end, err);
     if (rc) return -rc;
-    return find_in_block(ix, b, term, len, out, err);
+    return find_in_block(ix, b, start, end, term, len, out, err);
 }
 
 int sp_dict_find_parts(const spasm_index *col, const char *term, size_t len, sp_terminfo *ti,
                        char *err)
 {
-    uint64_t blk[SP_DICT_BATCH];
+    uint64_t blk[SP_DICT_BATCH], st[SP_DICT_BATCH], en[SP_DICT_BATCH];
     size_t np = col->nparts;
     for (size_t at = 0; at < np; at += SP_DICT_BATCH) {
         size_t n = SP_MIN(np - at, (size_t)SP_DICT_BATCH);
-        /* each segment's block, and the first of its cache misses asked */
+        /* each segment's block (from the in-memory sample and keys), and
+         * its bytes asked for */
         for (size_t i = 0; i < n; i++) {
             sp_seg *ix = col->part[at + i].seg;
             blk[i] = UINT64_MAX;
             if (ix->nterms == 0) continue;
-            int rc = find_block(ix, term, len, &blk[i], err);
+            int rc = find_block(ix, term, len, &blk[i], &st[i], &en[i], err);
             if (rc) return -rc;
-            __builtin_prefetch(ix->didx.p + 8 * blk[i]);
-        }
-        for (size_t i = 0; i < n; i++) { /* the second: the block's bytes */
-            sp_seg *ix = col->part[at + i].seg;
-            if (blk[i] == UINT64_MAX) continue;
-            uint64_t start = sp_get_u64(ix->didx.p + 8 * blk[i]);
-            if (start < ix->dict.len) {
-                __builtin_prefetch(ix->dict.p + start);
-                __builtin_prefetch(ix->dict.p + start + 64);
+            if (st[i] < ix->dict.len) {
+                __builtin_prefetch(ix->dict.p + st[i]);
+                __builtin_prefetch(ix->dict.p + st[i] + 64);
             }
         }
         for (size_t i = 0; i < n; i++) {
             sp_seg *ix = col->part[at + i].seg;
-            int r =
-                blk[i] == UINT64_MAX ? 0 : find_in_block(ix, blk[i], term, len, &ti[at + i], err);
+            int r = blk[i] == UINT64_MAX
+                        ? 0
+                        : find_in_block(ix, blk[i], st[i], en[i], term, len, &ti[at + i], err);
             if (r < 0) return r;
             if (r == 0) {
                 ti[at + i].df = 0;
@@ -382,8 +458,8 @@ long sp_dict_prefix(sp_seg *ix, const char *prefix, size_t plen, size_t max, sp_
                     void *ud, char *err)
 {
     if (ix->nterms == 0) return 0;
-    uint64_t b;
-    int rc = find_block(ix, prefix, plen, &b, err);
+    uint64_t b, start, end;
+    int rc = find_block(ix, prefix, plen, &b, &start, &end, err);
     if (rc) return -rc;
     long n = 0;
     uint64_t nblocks = ix->didx.len / 8;

@@ -321,6 +321,16 @@ typedef struct sp_cursor {
 
 /* Position c on the term's first posting.  0 or an error code (err set). */
 int sp_cursor_open(sp_cursor *c, sp_seg *ix, const sp_terminfo *ti, char *err);
+/* The same, but a list of several blocks is left pending before its
+ * first block (c->pending, c->doc 0, c->block UINT32_MAX): nothing is
+ * decoded until a seek, which pruning may never need (bind.c; a list of
+ * one block is decoded, its bound needs it). */
+int sp_cursor_open_lazy(sp_cursor *c, sp_seg *ix, const sp_terminfo *ti, char *err);
+/* The first block c may still move to: 0 before its first decode. */
+static inline uint32_t sp_cursor_first_block(const sp_cursor *c)
+{
+    return c->block == UINT32_MAX ? 0 : c->block;
+}
 /* Advance to the next posting; returns the new doc (SP_END at the end). */
 uint32_t sp_cursor_next(sp_cursor *c, char *err);
 /* Advance to the first posting >= target, skipping whole blocks. */

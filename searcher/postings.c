@@ -91,7 +91,9 @@ static int load_block(sp_cursor *c, uint32_t b, char *err)
     return 0;
 }
 
-int sp_cursor_open(sp_cursor *c, sp_seg *ix, const sp_terminfo *ti, char *err)
+/* Set c up on the term's list, its skip table (if any) checked; the
+ * first block is not decoded.  0 or an error code (err set). */
+static int cursor_setup(sp_cursor *c, sp_seg *ix, const sp_terminfo *ti, char *err)
 {
     c->ix = ix;
     c->err = 0;
@@ -116,7 +118,24 @@ int sp_cursor_open(sp_cursor *c, sp_seg *ix, const sp_terminfo *ti, char *err)
         c->doc = SP_END;
         return c->err = rc;
     }
-    return load_block(c, 0, err);
+    return 0;
+}
+
+int sp_cursor_open(sp_cursor *c, sp_seg *ix, const sp_terminfo *ti, char *err)
+{
+    int rc = cursor_setup(c, ix, ti, err);
+    return rc ? rc : load_block(c, 0, err);
+}
+
+int sp_cursor_open_lazy(sp_cursor *c, sp_seg *ix, const sp_terminfo *ti, char *err)
+{
+    int rc = cursor_setup(c, ix, ti, err);
+    if (rc || !c->skips) return rc ? rc : load_block(c, 0, err);
+    c->block = UINT32_MAX; /* "block -1 used up": a seek decodes from block 0 */
+    c->n = c->i = 0;
+    c->pending = 1;
+    c->doc = 0; /* a lower bound of its first passage */
+    return 0;
 }
 
 uint32_t sp_cursor_next(sp_cursor *c, char *err)

@@ -9,7 +9,10 @@
  * first).  The same again with words whose first 12 bytes are all the
  * same ("samelongpref00042x"): the search within a sampled range by the
  * first 8 bytes of the blocks' first terms then finds every key tied and
- * must decide on the terms themselves.  Uses only the public header.
+ * must decide on the terms themselves.  And words that are prefixes of
+ * one another ("qk", "qkz", ...), for the block scan that compares
+ * entries with the key from their shared prefixes.  Uses only the public
+ * header.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -193,6 +196,56 @@ static void test_threads_make_the_sample_once(void **state)
     }
 }
 
+/* "q" and a string over {k, z} of length n (bits of v, 1 = z). */
+static void kz_word(unsigned v, unsigned n, char *out)
+{
+    out[0] = 'q';
+    for (unsigned i = 0; i < n; i++) out[1 + i] = (v >> (n - 1 - i)) & 1 ? 'z' : 'k';
+    out[1 + n] = 0;
+}
+
+/* Words that are prefixes of one another ("qk", "qkz", "qkzk", ...: every
+ * string over {k, z} of 1 to 9 letters, 64 blocks): the lookup compares
+ * a block's entries with the key from their shared prefixes, without
+ * rebuilding them (index.c find_in_block), so keys that are a prefix of
+ * an entry, entries that are a prefix of the key, and keys between two
+ * entries sharing more or fewer bytes are all found, or not, exactly. */
+static void test_words_prefix_of_each_other(void **state)
+{
+    (void)state;
+    char path[300], w[16], q[40];
+    snprintf(path, sizeof path, "%s/kz.spx", tmpdir);
+    spasm_writer *wr = NULL;
+    assert_int_equal(spasm_writer_new(&wr, path, NULL), SPASM_OK);
+    for (unsigned n = 1; n <= 9; n++)
+        for (unsigned v = 0; v < 1u << n; v++) {
+            char id[32];
+            kz_word(v, n, w);
+            snprintf(id, sizeof id, "%s-doc", w);
+            assert_int_equal(spasm_writer_add(wr, id, "", w, strlen(w)), SPASM_OK);
+        }
+    assert_int_equal(spasm_writer_commit(wr), SPASM_OK);
+    spasm_writer_abandon(wr);
+    spasm_index *ix = NULL;
+    assert_int_equal(spasm_open(&ix, path, NULL), SPASM_OK);
+    spasm_searcher *s = NULL;
+    assert_int_equal(spasm_searcher_new(ix, &s), SPASM_OK);
+    for (unsigned n = 1; n <= 10; n++)
+        for (unsigned v = 0; v < 1u << n; v++) {
+            kz_word(v, n, w);
+            assert_int_equal(count(s, w), n <= 9); /* 10 letters: past the longest */
+            snprintf(q, sizeof q, "%sx", w);       /* between w and its extensions */
+            assert_int_equal(count(s, q), 0);
+            snprintf(q, sizeof q, "%sb", w); /* before w + "k", after w */
+            assert_int_equal(count(s, q), 0);
+        }
+    assert_int_equal(count(s, "q"), 0);
+    assert_int_equal(count(s, "qa"), 0);
+    assert_int_equal(count(s, "qzzzzzzzzzz"), 0);
+    spasm_searcher_free(s);
+    spasm_close(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_every_long_word_one_segment),
         cmocka_unit_test(test_every_long_word_three_segments),
         cmocka_unit_test(test_threads_make_the_sample_once),
+        cmocka_unit_test(test_words_prefix_of_each_other),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -546,11 +546,70 @@ static void test_proximity_effect(void **state)
     spasm_close(ix);
 }
 
+/* A lazily opened cursor (bind.c's): a list of several blocks is left
+ * pending before its first block, nothing decoded, and then walks and
+ * seeks exactly as an eagerly opened one; a one-block list is decoded. */
+static void test_lazy_cursor(void **state)
+{
+    (void)state;
+    blocks_searcher();
+    sp_seg *g = blk_ix->part[0].seg;
+    char err[SP_ERRMSG_MAX];
+    int multi = 0;
+    for (int w = 0; w < 300; w += 7) {
+        sp_terminfo ti;
+        if (sp_dict_find(g, blk_words[w], strlen(blk_words[w]), &ti, err) != 1) continue;
+        static sp_cursor e, l;
+        assert_int_equal(sp_cursor_open(&e, g, &ti, err), 0);
+        assert_int_equal(sp_cursor_open_lazy(&l, g, &ti, err), 0);
+        if (e.nb > 1) {
+            multi++;
+            assert_true(l.pending);
+            assert_int_equal(l.doc, 0);
+            assert_int_equal(sp_cursor_first_block(&l), 0);
+            assert_int_equal(sp_cursor_first_block(&e), 0);
+        } else {
+            assert_false(l.pending);
+            assert_int_equal(l.doc, e.doc);
+        }
+        /* seeks: the same passages and tfs */
+        uint32_t t = (uint32_t)(w * 13);
+        for (;;) {
+            uint32_t a = sp_cursor_seek(&e, t, err), b = sp_cursor_seek(&l, t, err);
+            assert_int_equal(a, b);
+            if (a == SP_END) break;
+            assert_int_equal(sp_cursor_tf(&e), sp_cursor_tf(&l));
+            t = a + 1 + (uint32_t)(rand() % 400);
+        }
+        /* a walk from the start */
+        assert_int_equal(sp_cursor_open(&e, g, &ti, err), 0);
+        assert_int_equal(sp_cursor_open_lazy(&l, g, &ti, err), 0);
+        uint32_t a = e.doc, b = sp_cursor_next(&l, err);
+        if (e.nb > 1) { /* pending: next settles on the first passage */
+            assert_int_equal(b, a);
+        } else {
+            assert_int_equal(l.doc, a);
+            b = a;
+            a = sp_cursor_next(&e, err);
+            b = sp_cursor_next(&l, err);
+        }
+        while (a != SP_END) {
+            assert_int_equal(a, b);
+            assert_int_equal(sp_cursor_tf(&e), sp_cursor_tf(&l));
+            a = sp_cursor_next(&e, err);
+            b = sp_cursor_next(&l, err);
+        }
+        assert_int_equal(b, SP_END);
+    }
+    assert_true(multi > 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pruning_equals_exhaustive),
         cmocka_unit_test(test_pruning_blocks),
+        cmocka_unit_test(test_lazy_cursor),
         cmocka_unit_test(test_pruning_long_queries),
         cmocka_unit_test(test_fields_ids_only),
         cmocka_unit_test(test_topk_prefix),
