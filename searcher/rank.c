@@ -35,6 +35,11 @@
  *     while the running score plus their bounds can still pass the
  *     threshold.
  *
+ * With several essential operands (SP_RWIN_DEEP_K in rank.h) and no
+ * proximity component or title weight, a window's candidates come from
+ * rank_window.c instead: the essential operands scored into an
+ * accumulator array a window at a time, the same bounds applied.
+ *
  * The result equals exhaustive evaluation (tests/test_core.c and
  * tests/test_pruning.c check it, long queries included):
  * a passage is dropped only when its score provably cannot exceed the
@@ -45,7 +50,7 @@
 #include <stdlib.h>
 
 #include "boilerplate.h"
-#include "search.h"
+#include "rank.h"
 
 /* With more than SP_RANK_FEW_TERMS operands, a window spans at least
  * SP_RANK_MIN_WINDOW passages (measured on wiki60k: see bench/README.md). */
@@ -55,23 +60,6 @@
 #ifndef SP_RANK_MIN_WINDOW
 #define SP_RANK_MIN_WINDOW 4096
 #endif
-
-typedef struct mterm {
-    it *n;
-    sp_cursor *c; /* a term's cursor; NULL for a phrase or NEAR operand */
-    double idf;
-    double ubk;       /* idf * (k1 + 1) * (1 + 1e-9): a norm bound times this bounds a score */
-    double pb;        /* the most the proximity component can add for this term (0: off) */
-    double db;        /* the most BM25+'s delta adds: idf * delta * (1 + 1e-9) (0: off) */
-    double list_ub;   /* one-block lists: the bound of the whole list */
-    double wub;       /* the bound in the current window */
-    double kmin;      /* k1 (1 - b + b len / avglen) for the shortest passage there */
-    double kmin_list; /* the same over a one-block list */
-    uint32_t sb;      /* first block whose last passage >= the window start */
-    uint32_t order;   /* position in the query, for a canonical summing order */
-    int ess;          /* essential in the last window (its blocks end windows) */
-    uint32_t next;    /* phrase/NEAR operand: its match at doc is used, go on from here */
-} mterm;
 
 /* Collect the operands of a disjunction: terms (through nested ORs, whose
  * scores add up the same way) and phrases or NEAR groups.  0 when some
@@ -98,25 +86,6 @@ size_t sp_it_count_leaves(const it *n)
     size_t c = 0;
     for (size_t i = 0; i < n->nkids; i++) c += sp_it_count_leaves(n->kids[i]);
     return c;
-}
-
-/* The current passage of operand e: for a term a lower bound while its
- * cursor is pending; for a phrase the last match (until moved past). */
-static inline uint32_t op_doc(const mterm *e)
-{
-    return e->c ? e->c->doc : e->n->doc;
-}
-
-/* Move operand e to its first match >= target. */
-static uint32_t op_seek(it_ctx *x, mterm *e, uint32_t target)
-{
-    if (e->c) {
-        uint32_t d = sp_cursor_seek(e->c, target, x->err);
-        if (e->c->err) x->rc = e->c->err;
-        return d;
-    }
-    if (e->next > target) target = e->next;
-    return sp_it_next(x, e->n, target);
 }
 
 /* A tf-norm bound for block b of c (which has a skip table). */
@@ -269,14 +238,6 @@ static double deferred_tf(it_ctx *x, mterm *e, uint32_t mix, uint32_t d)
     return tf;
 }
 
-/* BM25 of one term, exactly as iter.c's sp_bm25() computes it (delta:
- * BM25+'s, 0 for plain BM25). */
-static inline double term_score(double idf, double tf, double k1, double norm, double delta)
-{
-    double s = idf * tf * (k1 + 1) / (tf + norm);
-    return delta > 0 ? s + idf * delta : s;
-}
-
 /* Rank the operands terms[0, n) of a disjunction (neg: the excluded
  * operand, or NULL) into t.  prox: the proximity component applies; a
  * constant in each of the two copies sp_rank_maxscore() makes, so that
@@ -355,6 +316,9 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
         k++;
     }
     uint32_t lo = 0, maxp = (uint32_t)(x->ix->npass - 1);
+    /* rank_window.c: for deep k from two essential operands, else from
+     * three (title queries at k = 10 run faster on the scan below) */
+    const size_t rwin_min = t->k >= SP_RWIN_DEEP_K ? 2 : 3;
     uint32_t min_window = k > SP_RANK_FEW_TERMS ? SP_RANK_MIN_WINDOW : 1;
     while (k && lo <= maxp && !x->rc && !sp_canceled(x)) {
         /* The window [lo, hi]: it ends where the first block of an essential
@@ -423,6 +387,14 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
         for (size_t i = 0; i < k; i++) o[i]->ess = i >= first;
         for (size_t i = first; i < k; i++) /* also ends the lists with no passage >= lo */
             op_seek(x, o[i], lo);
+        /* Several essential operands: a window at a time (rank_window.c). */
+        if (!prox && x->rwin && x->tw == 1 && x->delta <= 0 && k - first >= rwin_min &&
+            k - first <= SP_RWIN_MAX_OPS) {
+            first = sp_rank_window(x, x->rwin, o, first, k, cum, lo, hi, neg, t, contrib, hit);
+            if (hi >= maxp) break;
+            lo = hi + 1;
+            continue;
+        }
         /* Many essential operands: the next candidate comes from a heap of
          * them by passage (as Lucene's DisiPriorityQueue), not a scan. */
         int use_heap = k - first > SP_RANK_FEW_TERMS;

@@ -28,6 +28,7 @@ struct spasm_results {
     unsigned flags;   /* SPASM_RESULT_* */
     char *notes;      /* NULL: none */
     char *suggestion; /* the query as corrected (suggest.c), NULL: none */
+    char *ids;        /* ids_only(): every hit's document id, NUL-separated */
 };
 
 static int serr_nomem(spasm_searcher *s)
@@ -99,6 +100,7 @@ void spasm_results_free(spasm_results *r)
     sp_free(r->a, r->mem);
     sp_free(r->a, r->notes);
     sp_free(r->a, r->suggestion);
+    sp_free(r->a, r->ids);
     sp_free(r->a, r);
 }
 
@@ -189,6 +191,71 @@ static int fill_hit(spasm_searcher *s, spasm_hit *h, hit_mem *m, uint32_t gp, un
     if (!m->id || !m->title) return SPASM_ENOMEM;
     if (fields & SPASM_FIELD_ID) h->doc_id = m->id;
     h->title = m->title;
+    return 0;
+}
+
+/* Fill r's hits 0..n-1 from candidates c[0, n) with their documents and
+ * ids only (the peers' task at k = 1000, where these look-ups are cache
+ * misses: each hit's PASS entry and DIDS offsets are asked for a few hits
+ * ahead, and the ids go into one allocation).  0 or an error code. */
+static int ids_only(spasm_searcher *s, spasm_results *r, const sp_cand *c, size_t n)
+{
+    enum { AHEAD = 8 };
+    for (size_t i = 0; i < n && i < AHEAD; i++) {
+        const sp_part *pt = sp_col_part_of_passage(s->ix, c[i].passage);
+        __builtin_prefetch(pt->seg->pass.p + (size_t)(c[i].passage - pt->pbase) * SP_PASS_ENTRY);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) {
+            const sp_part *pt = sp_col_part_of_passage(s->ix, c[i + AHEAD].passage);
+            __builtin_prefetch(pt->seg->pass.p +
+                               (size_t)(c[i + AHEAD].passage - pt->pbase) * SP_PASS_ENTRY);
+        }
+        spasm_hit *h = &r->hits[i];
+        const sp_part *pt;
+        h->passage = c[i].passage;
+        h->score = c[i].score;
+        h->title = h->text = h->explain = "";
+        int rc = passage_entry(s, c[i].passage, &pt, &h->doc, &h->ordinal);
+        if (rc) return rc;
+        if (pt->seg->dids.p) __builtin_prefetch(pt->seg->dids.p + 4 * (size_t)h->doc);
+        h->doc += pt->dbase;
+    }
+    sp_buf ids;
+    sp_buf_init(&ids, s->a);
+    size_t *at = sp_malloc(s->a, (n + 1) * sizeof *at);
+    if (!at) return SPASM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) { /* the id's bytes (its offset was asked for above) */
+            const sp_part *pa = sp_col_part_of_doc(s->ix, r->hits[i + AHEAD].doc);
+            const sp_seg *g = pa->seg;
+            uint64_t at0 =
+                g->dids.p ? sp_get_u32(g->dids.p + 4 * (size_t)(r->hits[i + AHEAD].doc - pa->dbase))
+                          : 0;
+            if (g->dids.p && 4 * ((uint64_t)g->ndocs + 1) + at0 < g->dids.len)
+                __builtin_prefetch(g->dids.p + 4 * ((size_t)g->ndocs + 1) + at0);
+        }
+        const sp_part *pt = sp_col_part_of_doc(s->ix, r->hits[i].doc);
+        const uint8_t *t;
+        size_t len;
+        int rc = sp_doc_id(pt->seg, r->hits[i].doc - pt->dbase, &s->metacache, &t, &len, s->errmsg);
+        if (rc) {
+            sp_free(s->a, at);
+            sp_buf_free(&ids);
+            return rc;
+        }
+        at[i] = ids.n;
+        sp_buf_append(&ids, t, len);
+        sp_buf_putc(&ids, 0);
+    }
+    if (ids.err) {
+        sp_free(s->a, at);
+        sp_buf_free(&ids);
+        return SPASM_ENOMEM;
+    }
+    r->ids = (char *)ids.p; /* owned by r now */
+    for (size_t i = 0; i < n; i++) r->hits[i].doc_id = r->ids + at[i];
+    sp_free(s->a, at);
     return 0;
 }
 
@@ -329,6 +396,11 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
     if (!rc && o->explain) rc = sp_it_explain_hits(x, qt, t->h + from, n, &ex, offs);
     size_t want = o->snippet_bytes ? o->snippet_bytes : 300;
     unsigned fields = o->fields ? o->fields : SPASM_FIELDS_ALL;
+    if (!rc && fields == SPASM_FIELD_ID && !(fold && fold->ndups) && !o->explain) {
+        rc = ids_only(s, r, t->h + from, n);
+        r->n = n;
+        n = 0; /* done */
+    }
     for (size_t i = 0; i < n && !rc; i++) {
         spasm_hit *h = &r->hits[i];
         r->n = i + 1;

@@ -55,6 +55,7 @@ void spasm_searcher_free(spasm_searcher *s)
     sp_store_cache_free(&s->metacache);
     sp_free(s->a, s->docslot.s);
     sp_prox_scratch_free(s->a, s->prox);
+    sp_rwin_free(s->a, s->rwin);
     sp_free(s->a, s);
 }
 
@@ -207,6 +208,8 @@ static int prepare(spasm_searcher *s, const char *query, const spasm_search_opti
         x->prox_scratch = s->prox;
     }
     x->boiler = sp_boiler_wanted(o);
+    if (!s->rwin && !(s->rwin = sp_rwin_new(s->a))) return serr(s, SPASM_ENOMEM, "out of memory");
+    x->rwin = s->no_rwin ? NULL : s->rwin;
     int keep = (o && o->keep_stopwords) || (ix->flags & SP_FLAG_NO_STOPWORDS);
     int rc = sp_query_parse(s->a, s->an, query, keep, qt, s->errmsg);
     int typos = o ? o->typos : SPASM_TYPOS_OFF; /* spasm_count: as typed */
@@ -389,11 +392,45 @@ void sp_heap_offer(sp_topk *t, uint32_t passage, double score)
     if (t->n == (t->full ? t->cap : t->k)) topk_compact(t);
 }
 
-/* The candidates' order in the results: best first, ties to the earlier passage. */
-static int cmp_rank(const void *a, const void *b)
+/* Sort h[0, n) best first, ties to the earlier passage (the results'
+ * order): quicksort with worse() inline, insertion sort below 16 (qsort's
+ * calls through a pointer cost 5% of a title query at k = 1000). */
+static void sort_best(sp_cand *h, size_t n)
 {
-    const sp_cand *x = a, *y = b;
-    return worse(x, y) ? 1 : worse(y, x) ? -1 : 0;
+    while (n > 16) {
+        size_t mid = n / 2, hi = n - 1;
+        if (worse(&h[0], &h[mid])) cand_swap(&h[0], &h[mid]);
+        if (worse(&h[0], &h[hi])) cand_swap(&h[0], &h[hi]);
+        if (worse(&h[mid], &h[hi])) cand_swap(&h[mid], &h[hi]);
+        sp_cand p = h[mid];
+        size_t i = 0, j = hi;
+        for (;;) {
+            while (worse(&p, &h[i])) i++;
+            while (worse(&h[j], &p)) j--;
+            if (i >= j) break;
+            cand_swap(&h[i], &h[j]);
+            i++;
+            j--;
+        }
+        /* [0, j] better than or p, (j, n) worse or p: recurse on the smaller */
+        if (j + 1 < n - (j + 1)) {
+            sort_best(h, j + 1);
+            h += j + 1;
+            n -= j + 1;
+        } else {
+            sort_best(h + j + 1, n - (j + 1));
+            n = j + 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        sp_cand v = h[i];
+        size_t j = i;
+        while (j > 0 && worse(&h[j - 1], &v)) {
+            h[j] = h[j - 1];
+            j--;
+        }
+        h[j] = v;
+    }
 }
 
 /* The k best of t's candidates, best first, in t->h[0, t->n). */
@@ -403,7 +440,7 @@ static void topk_finish(sp_topk *t)
         select_best(t->h, t->n, t->k);
         t->n = t->k;
     }
-    qsort(t->h, t->n, sizeof *t->h, cmp_rank);
+    sort_best(t->h, t->n);
 }
 
 /* Exhaustive evaluation of any tree: every matching passage is scored

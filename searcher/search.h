@@ -37,6 +37,7 @@ typedef struct it {
 } it;
 
 typedef struct sp_prox_scratch sp_prox_scratch; /* proximity.c */
+typedef struct sp_rwin sp_rwin;                 /* rank_window.c */
 
 typedef struct it_ctx {
     sp_seg *ix;          /* the segment being evaluated (sp_it_use_part) */
@@ -70,8 +71,9 @@ typedef struct it_ctx {
     /* proximity (proximity.c) */
     double prox;                   /* its weight; 0: off */
     sp_prox_scratch *prox_scratch; /* the searcher's, when prox > 0 */
-    int boiler; /* 1: scores times the segment's furniture prior (boilerplate.h) */
-    int defer;  /* terms built without a cursor, matching nothing until sp_it_bind() */
+    int boiler;    /* 1: scores times the segment's furniture prior (boilerplate.h) */
+    int defer;     /* terms built without a cursor, matching nothing until sp_it_bind() */
+    sp_rwin *rwin; /* the searcher's scratch for rank_window.c (NULL: not used) */
 } it_ctx;
 
 typedef struct sp_cand {
@@ -233,10 +235,12 @@ struct spasm_searcher {
     sp_store_cache textcache, metacache;
     sp_dtab docslot;       /* grouping by document (sp_topk.slot) */
     int force_exhaustive;  /* tests: skip MaxScore */
+    int no_rwin;           /* tests: MaxScore without rank_window.c */
     int no_seg_plan;       /* tests: segments in order, none left out (segplan.c) */
     uint64_t segs_skipped; /* tests: segments segplan.c's bound left out, so far */
     size_t check_turn;     /* the live segment sp_col_check_files_turn() checks next */
     sp_prox_scratch *prox; /* the proximity component's scratch, made on first use */
+    sp_rwin *rwin;         /* rank_window.c's, made on the first search */
     /* spasm_searcher_set_cancel */
     const volatile sig_atomic_t *cancel;
     uint64_t deadline_ns;
@@ -305,6 +309,12 @@ int sp_prox_leaves(it_ctx *x, it *root, it ***out, size_t *n);
  * an error code (x->err set). */
 int sp_prox_bonus(it_ctx *x, const sp_prox_term *t, size_t n, uint32_t dl, double *bonus,
                   sp_buf *ex);
+
+/* rank_window.c's scratch (NULL: out of memory), and its end. */
+sp_rwin *sp_rwin_new(const sp_alloc *a);
+void sp_rwin_free(const sp_alloc *a, sp_rwin *w);
+/* The windows it has evaluated (tests: the path was taken). */
+uint64_t sp_rwin_windows(const sp_rwin *w);
 
 /* Rank with MaxScore when root is a term or an OR of terms; returns 1 if
  * it did (results in t), 0 if the tree needs the general evaluator. */
