@@ -108,6 +108,7 @@ LUCENE_JARS := $(firstword $(wildcard /usr/share/java/lucene-core-[0-9]*.jar)) \
 HAVE_LUCENE := $(if $(and $(JAVAC),$(word 3,$(LUCENE_JARS))),1,)
 LUCENE_CP = $(subst $(eval) ,:,$(strip $(LUCENE_JARS)))
 BENCH_TOOLS = $(BIN_CODEC) $(BENCH_DIR)/spasm_bench $(BENCH_DIR)/dump_passages $(BENCH_DIR)/live_bench \
+    $(BENCH_DIR)/serve_pair \
     $(if $(HAVE_XAPIAN),$(BENCH_DIR)/xapian_bench,) $(if $(HAVE_SQLITE),$(BENCH_DIR)/fts5_bench,) \
     $(if $(HAVE_LUCENE),$(BENCH_DIR)/lucene_bench,)
 # What near-duplicate folding costs (bench/folding_bench.c; smoke-run by
@@ -200,6 +201,12 @@ $(BIN_CODEC): bench/codec_bench.c $(STATIC) $(HDRS)
 	$(CC) $(LIBCFLAGS) $(CODEC_FLAGS) $< -o $@ $(STATIC) $(LIBS) $(CODEC_LIBS) $(LDSAN)
 
 $(BENCH_DIR)/spasm_bench: bench/spasm_bench.c bench/bench_util.h include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
+
+# spasm-serve against the same work in-process, query by query
+# (bench/serve_bench.sh).
+$(BENCH_DIR)/serve_pair: bench/serve_pair.c bench/bench_util.h include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
 

@@ -289,7 +289,11 @@ static enum MHD_Result enqueue(serve_server *srv, serve_req *r)
         p->head = r;
     p->tail = r;
     p->len++;
-    pthread_cond_signal(&p->cv);
+    if (p->nidle) { /* the worker that went idle last: its caches are warm */
+        unsigned w = p->idle[--p->nidle];
+        p->is_idle[w] = 0;
+        pthread_cond_signal(&p->wcv[w]);
+    }
     pthread_mutex_unlock(&p->mu);
     return MHD_YES;
 }
@@ -516,6 +520,31 @@ static void run_inline(serve_server *srv, serve_req *r)
 
 /* ---- the worker pool */
 
+/* Put worker `me` on top of the idle stack (under p->mu). */
+static void idle_push(serve_pool *p, unsigned me)
+{
+    if (p->is_idle[me]) return;
+    p->idle[p->nidle++] = me;
+    p->is_idle[me] = 1;
+}
+
+/* Worker `me` (under p->mu): wait until a request is queued or the pool
+ * stops, on the idle stack meanwhile; off it on return. */
+static void worker_wait(serve_pool *p, unsigned me)
+{
+    while (!p->head && !p->stop) {
+        idle_push(p, me);
+        pthread_cond_wait(&p->wcv[me], &p->mu);
+    }
+    if (p->is_idle[me]) { /* woken by the stop, or found work on its own */
+        unsigned i = 0;
+        while (p->idle[i] != me) i++;
+        memmove(p->idle + i, p->idle + i + 1, (p->nidle - i - 1) * sizeof *p->idle);
+        p->nidle--;
+        p->is_idle[me] = 0;
+    }
+}
+
 /* A worker: its own searcher; takes requests off the queue, runs them,
  * resumes their connections.  At stop, answers what is left with 503. */
 static void *worker(void *arg)
@@ -526,7 +555,7 @@ static void *worker(void *arg)
     serve_snap *snap = snap_acquire(srv);
     int rc = spasm_searcher_new(snap->ix, &s);
     pthread_mutex_lock(&p->mu);
-    p->started++;
+    unsigned me = p->started++;
     p->failed += rc != SPASM_OK;
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
@@ -541,7 +570,7 @@ static void *worker(void *arg)
                !__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
             usleep(2000);
         pthread_mutex_lock(&p->mu);
-        while (!p->head && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+        worker_wait(p, me);
         serve_req *r = p->head;
         if (!r) { /* stopping and nothing left */
             pthread_mutex_unlock(&p->mu);
@@ -556,6 +585,12 @@ static void *worker(void *arg)
         /* a newer generation was published: a searcher on it */
         refresh_searcher(srv, &snap, &s);
         run_request(srv, s, snap, r, stopping);
+        atomic_fetch_add(&p->wserved[me], 1);
+        /* on the idle stack before the answer goes out: the connection's
+         * next request comes back to this worker */
+        pthread_mutex_lock(&p->mu);
+        idle_push(p, me);
+        pthread_mutex_unlock(&p->mu);
         struct MHD_Connection *conn = r->conn;
         atomic_store(&r->done, 1);
         MHD_resume_connection(conn); /* r may be gone from here on */
@@ -572,9 +607,15 @@ static int pool_start(serve_server *srv)
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->srv = srv;
-    p->th = calloc(srv->cfg.threads, sizeof *p->th);
-    if (!p->th) return -1;
     unsigned want = srv->cfg.dispatch_inline ? 0 : srv->cfg.threads; /* inline: no workers */
+    p->th = calloc(srv->cfg.threads, sizeof *p->th);
+    p->wcv = calloc(srv->cfg.threads, sizeof *p->wcv);
+    p->idle = calloc(srv->cfg.threads, sizeof *p->idle);
+    p->is_idle = calloc(srv->cfg.threads, 1);
+    p->wserved = calloc(srv->cfg.threads, sizeof *p->wserved);
+    if (!p->th || !p->wcv || !p->idle || !p->is_idle || !p->wserved) return -1;
+    p->nstat = want;
+    for (unsigned i = 0; i < want; i++) pthread_cond_init(&p->wcv[i], NULL);
     for (p->n = 0; p->n < want; p->n++)
         if (pthread_create(&p->th[p->n], NULL, worker, srv) != 0) {
             fprintf(stderr, "spasm-serve: cannot start worker thread: %s\n", strerror(errno));
@@ -594,12 +635,19 @@ static void pool_stop(serve_server *srv)
     serve_pool *p = &srv->pool;
     pthread_mutex_lock(&p->mu);
     __atomic_store_n(&p->stop, 1, __ATOMIC_RELAXED); /* also read by the test hook */
-    pthread_cond_broadcast(&p->cv);
+    for (unsigned i = 0; i < p->n; i++) pthread_cond_signal(&p->wcv[i]);
     pthread_mutex_unlock(&p->mu);
     for (unsigned i = 0; i < p->n; i++) pthread_join(p->th[i], NULL);
+    for (unsigned i = 0; i < p->n; i++) pthread_cond_destroy(&p->wcv[i]);
     free(p->th);
+    free(p->wcv);
+    free(p->idle);
+    free(p->is_idle);
     p->th = NULL;
-    p->n = 0;
+    p->wcv = NULL;
+    p->idle = NULL;
+    p->is_idle = NULL;
+    p->n = p->nidle = 0;
 }
 
 int serve_start(serve_server *srv, int fd, int ipv6)
@@ -658,5 +706,8 @@ void serve_stop(serve_server *srv)
     wait_idle(srv, 1000);     /* ... and is sent */
     MHD_stop_daemon(srv->d);  /* inline: its threads' searchers are freed as they exit */
     srv->d = NULL;
+    free(srv->pool.wserved); /* (read by GET /stats until the daemon stopped) */
+    srv->pool.wserved = NULL;
+    srv->pool.nstat = 0;
     if (srv->cfg.dispatch_inline) pthread_key_delete(srv->inline_key);
 }

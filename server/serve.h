@@ -88,14 +88,23 @@ typedef struct serve_req {
     uint64_t resp_bytes;                    /* for the log */
 } serve_req;
 
-/* The worker pool: a queue of suspended requests and N threads. */
+/* The worker pool: a queue of suspended requests and N threads.  An idle
+ * worker waits on its own condition variable; a request wakes the worker
+ * that went idle last (a stack), so at low load one worker, its searcher's
+ * caches warm, takes every request instead of the workers in turn. */
 typedef struct serve_pool {
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv; /* start-up: every worker made its searcher */
     serve_req *head, *tail;
     size_t len;
     int stop;
     pthread_t *th;
+    pthread_cond_t *wcv;    /* [i]: worker i's wake-up */
+    unsigned *idle;         /* the idle workers, the last to go idle on top */
+    unsigned char *is_idle; /* [i]: worker i is on the stack */
+    atomic_ullong *wserved; /* [i]: requests worker i ran (GET /stats) */
+    unsigned nstat;         /* workers started: wserved's length */
+    unsigned nidle;
     unsigned n, started, failed;
     struct serve_server *srv;
 } serve_pool;
