@@ -96,7 +96,14 @@ done
 rm -f "$err.wrk"
 if [ "$WRITES" != --writes ]; then
     for extra in "" "&count=0"; do
-        echo "paired ${extra:-(exact total)}, 1 connection: $("$PAIR" "$port" "$INDEX" "$QUERIES" "$K" "$SECS" "$extra")"
+        cpu0=$(cpu)
+        out=$("$PAIR" "$port" "$INDEX" "$QUERIES" "$K" "$SECS" "$extra")
+        # the server's CPU per pair (a search and a /healthz) against the
+        # in-process search's: HTTP's CPU, however long anything waited
+        n=$(echo "$out" | field n) ipc=$(echo "$out" | field inproc_cpu_mean_ms)
+        cpu_ms=$(awk -v a="$cpu0" -v b="$(cpu)" -v n="$n" -v hz="$(getconf CLK_TCK)" -v i="$ipc" \
+            'BEGIN { c = (b - a) * 1000 / hz / n; printf "server CPU %.3f ms/request, HTTP adds %.0f us of CPU", c, (c - i) * 1000 }')
+        echo "paired ${extra:-(exact total)}, 1 connection: $out; $cpu_ms"
     done
 fi
 kill -TERM $pid; wait $pid || true
