@@ -658,6 +658,8 @@ int serve_start(serve_server *srv, int fd, int ipv6)
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    /* inline: our acceptor hands libmicrohttpd the connections (accept.c) */
+    if (srv->cfg.dispatch_inline) flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
     /* inline: --threads polling threads, each searching itself (one
      * polling thread and the pool otherwise) */
     unsigned mhd_threads = srv->cfg.dispatch_inline ? srv->cfg.threads : 1;
@@ -671,13 +673,20 @@ int serve_start(serve_server *srv, int fd, int ipv6)
     unsigned hard = srv->cfg.max_connections + 16 + srv->cfg.max_connections / 4;
     srv->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
-        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        srv, MHD_OPTION_CONNECTION_LIMIT, hard, MHD_OPTION_CONNECTION_TIMEOUT,
+        /* (inline: no listening socket; the idle timeout in its place) */
+        srv->cfg.dispatch_inline ? MHD_OPTION_CONNECTION_TIMEOUT : MHD_OPTION_LISTEN_SOCKET,
+        srv->cfg.dispatch_inline ? (int)srv->cfg.idle_timeout_s : fd, MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, srv, MHD_OPTION_CONNECTION_LIMIT, hard, MHD_OPTION_CONNECTION_TIMEOUT,
         srv->cfg.idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_request_bytes,
         /* a pool of one thread is no pool: then the list ends here */
         mhd_threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, mhd_threads,
         MHD_OPTION_END);
+    if (srv->d && srv->cfg.dispatch_inline && accept_start(srv, fd) != 0) {
+        fprintf(stderr, "spasm-serve: cannot start the acceptor thread\n");
+        MHD_stop_daemon(srv->d);
+        srv->d = NULL;
+    }
     if (!srv->d) {
         fprintf(stderr, "spasm-serve: cannot start the HTTP daemon\n");
         if (srv->cfg.dispatch_inline) pthread_key_delete(srv->inline_key);
@@ -697,8 +706,12 @@ static void wait_idle(serve_server *srv, unsigned ms)
 void serve_stop(serve_server *srv)
 {
     atomic_store(&srv->draining, 1);
-    MHD_socket lfd = MHD_quiesce_daemon(srv->d); /* no new connections */
-    if (lfd != MHD_INVALID_SOCKET) close(lfd);
+    if (srv->cfg.dispatch_inline) { /* no new connections */
+        accept_stop(srv);
+    } else {
+        MHD_socket lfd = MHD_quiesce_daemon(srv->d);
+        if (lfd != MHD_INVALID_SOCKET) close(lfd);
+    }
     wait_idle(srv, srv->cfg.drain_timeout_s * 1000);
     srv->cancel_searches = 1; /* what still runs stops (503) */
     pool_stop(srv);           /* what is still queued gets 503 */

@@ -150,6 +150,11 @@ typedef struct serve_server {
     atomic_ullong served, refused, errors;
     pthread_mutex_t log_mu;
     pthread_key_t inline_key; /* --dispatch inline: each thread's searcher (http.c) */
+    /* --dispatch inline: the acceptor thread (accept.c) */
+    int lfd;
+    pthread_t acc_th;
+    atomic_int acc_stop;
+    int acc_running;
 } serve_server;
 
 /* ---- http.c */
@@ -170,6 +175,14 @@ void serve_error(serve_req *r, int status, const char *msg, long pos, const char
 
 /* Milliseconds between two monotonic times. */
 double serve_ms(const struct timespec *a, const struct timespec *b);
+
+/* ---- accept.c (--dispatch inline) */
+
+/* Start the thread that accepts on listening socket fd (taken over) and
+ * hands each connection to srv->d; 0 or -1. */
+int accept_start(serve_server *srv, int fd);
+/* Stop it and close the socket: new connections are refused. */
+void accept_stop(serve_server *srv);
 
 /* ---- routes.c */
 
