@@ -301,7 +301,7 @@ check-python: python $(CORPUS_INDEX) $(BIN_INDEX)
 # files built into the binary by server/embed.c; libmicrohttpd.
 SERVE_PAGE = server/page.html server/page.css server/page.js server/favicon.svg
 SERVE_SRC = server/main_serve.c server/http.c server/routes.c server/writes.c server/snapshot.c \
-    server/jsonw.c server/accept.c searcher/main_default.c
+    server/jsonw.c server/accept.c server/pool.c searcher/main_default.c
 MHD_LIBS = -lmicrohttpd
 
 $(BUILD)/obj/server/embed: server/embed.c

@@ -1,14 +1,17 @@
 /*
  * http.c -- spasm-serve's HTTP side: libmicrohttpd's callbacks, the
- * routing of a request, the worker pool that runs searches (one searcher
- * per worker thread, one shared index), responses with their headers, and
- * the access log.
+ * routing of a request, running a search (inline, or handed to the pool of
+ * pool.c), responses with their headers, and the access log.
  *
- * One libmicrohttpd thread polls every connection (epoll) and does what
- * is cheap itself (the page, /stats, /healthz, errors, argument checks).
- * A search or a document look-up is queued for the pool: the connection
- * is suspended, a worker runs it with its own spasm_searcher, stores the
- * JSON and resumes the connection, and the poll thread sends it.  A queue
+ * --dispatch inline (the default): --threads libmicrohttpd threads each
+ * poll their connections (epoll; accept.c hands them the connections),
+ * and run a search or a document look-up themselves with a searcher of
+ * their own (thread-specific data): no hand-over between threads.
+ * --dispatch pool: one libmicrohttpd thread polls every connection and
+ * does what is cheap itself (the page, /stats, /healthz, errors, argument
+ * checks); a search or look-up is queued for the pool: the connection is
+ * suspended, a worker runs it with its own spasm_searcher, stores the JSON
+ * and resumes the connection, and the poll thread sends it.  A queue
  * longer than --max-queue, more connections than --max-connections, or a
  * search still running (or waiting) --time-budget after its first byte
  * is stopped by the library (spasm_searcher_set_cancel) and answered 503.
@@ -321,7 +324,7 @@ static void add_body(serve_server *srv, serve_req *r, const char *data, size_t n
     r->body[r->body_len] = 0;
 }
 
-static void run_inline(serve_server *srv, serve_req *r); /* below, with the pool */
+static void run_inline(serve_server *srv, serve_req *r); /* below */
 
 /* The access handler: called when the headers are in, for each chunk of a
  * body, once more at its end, and again after a worker resumed the
@@ -417,7 +420,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* When a newer generation was published, move *s to a searcher on it
  * (keeping the one we have when that fails). */
-static void refresh_searcher(serve_server *srv, serve_snap **snap, spasm_searcher **s)
+void serve_refresh_searcher(serve_server *srv, serve_snap **snap, spasm_searcher **s)
 {
     if (atomic_load(&srv->epoch) == (*snap)->epoch) return;
     serve_snap *ns = snap_acquire(srv);
@@ -433,8 +436,8 @@ static void refresh_searcher(serve_server *srv, serve_snap **snap, spasm_searche
 
 /* Run r (a search or a document look-up) with searcher s on snap, or
  * answer it 503 when stopping or past its time budget. */
-static void run_request(serve_server *srv, spasm_searcher *s, serve_snap *snap, serve_req *r,
-                        int stopping)
+void serve_run_request(serve_server *srv, spasm_searcher *s, serve_snap *snap, serve_req *r,
+                       int stopping)
 {
     r->generation = snap->stats.generation;
 
@@ -514,140 +517,8 @@ static void run_inline(serve_server *srv, serve_req *r)
             return;
         }
     }
-    refresh_searcher(srv, &st->snap, &st->s);
-    run_request(srv, st->s, st->snap, r, srv->cancel_searches != 0);
-}
-
-/* ---- the worker pool */
-
-/* Put worker `me` on top of the idle stack (under p->mu). */
-static void idle_push(serve_pool *p, unsigned me)
-{
-    if (p->is_idle[me]) return;
-    p->idle[p->nidle++] = me;
-    p->is_idle[me] = 1;
-}
-
-/* Worker `me` (under p->mu): wait until a request is queued or the pool
- * stops, on the idle stack meanwhile; off it on return. */
-static void worker_wait(serve_pool *p, unsigned me)
-{
-    while (!p->head && !p->stop) {
-        idle_push(p, me);
-        pthread_cond_wait(&p->wcv[me], &p->mu);
-    }
-    if (p->is_idle[me]) { /* woken by the stop, or found work on its own */
-        unsigned i = 0;
-        while (p->idle[i] != me) i++;
-        memmove(p->idle + i, p->idle + i + 1, (p->nidle - i - 1) * sizeof *p->idle);
-        p->nidle--;
-        p->is_idle[me] = 0;
-    }
-}
-
-/* A worker: its own searcher; takes requests off the queue, runs them,
- * resumes their connections.  At stop, answers what is left with 503. */
-static void *worker(void *arg)
-{
-    serve_server *srv = arg;
-    serve_pool *p = &srv->pool;
-    spasm_searcher *s = NULL;
-    serve_snap *snap = snap_acquire(srv);
-    int rc = spasm_searcher_new(snap->ix, &s);
-    pthread_mutex_lock(&p->mu);
-    unsigned me = p->started++;
-    p->failed += rc != SPASM_OK;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    if (rc != SPASM_OK) {
-        fprintf(stderr, "spasm-serve: worker: cannot make a searcher: %s\n", spasm_errstr(rc));
-        snap_release(srv, snap);
-        return NULL;
-    }
-    for (;;) {
-        /* the test hook: hold every request while the file exists */
-        while (srv->hold_path && access(srv->hold_path, F_OK) == 0 &&
-               !__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
-            usleep(2000);
-        pthread_mutex_lock(&p->mu);
-        worker_wait(p, me);
-        serve_req *r = p->head;
-        if (!r) { /* stopping and nothing left */
-            pthread_mutex_unlock(&p->mu);
-            break;
-        }
-        p->head = r->next;
-        if (!p->head) p->tail = NULL;
-        p->len--;
-        int stopping = p->stop;
-        pthread_mutex_unlock(&p->mu);
-
-        /* a newer generation was published: a searcher on it */
-        refresh_searcher(srv, &snap, &s);
-        run_request(srv, s, snap, r, stopping);
-        atomic_fetch_add(&p->wserved[me], 1);
-        /* on the idle stack before the answer goes out: the connection's
-         * next request comes back to this worker */
-        pthread_mutex_lock(&p->mu);
-        idle_push(p, me);
-        pthread_mutex_unlock(&p->mu);
-        struct MHD_Connection *conn = r->conn;
-        atomic_store(&r->done, 1);
-        MHD_resume_connection(conn); /* r may be gone from here on */
-    }
-    spasm_searcher_free(s);
-    snap_release(srv, snap);
-    return NULL;
-}
-
-/* Start the pool's threads; 0 or -1. */
-static int pool_start(serve_server *srv)
-{
-    serve_pool *p = &srv->pool;
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    p->srv = srv;
-    unsigned want = srv->cfg.dispatch_inline ? 0 : srv->cfg.threads; /* inline: no workers */
-    p->th = calloc(srv->cfg.threads, sizeof *p->th);
-    p->wcv = calloc(srv->cfg.threads, sizeof *p->wcv);
-    p->idle = calloc(srv->cfg.threads, sizeof *p->idle);
-    p->is_idle = calloc(srv->cfg.threads, 1);
-    p->wserved = calloc(srv->cfg.threads, sizeof *p->wserved);
-    if (!p->th || !p->wcv || !p->idle || !p->is_idle || !p->wserved) return -1;
-    p->nstat = want;
-    for (unsigned i = 0; i < want; i++) pthread_cond_init(&p->wcv[i], NULL);
-    for (p->n = 0; p->n < want; p->n++)
-        if (pthread_create(&p->th[p->n], NULL, worker, srv) != 0) {
-            fprintf(stderr, "spasm-serve: cannot start worker thread: %s\n", strerror(errno));
-            return -1;
-        }
-    /* every worker has its searcher before the first request */
-    pthread_mutex_lock(&p->mu);
-    while (p->started < p->n) pthread_cond_wait(&p->cv, &p->mu);
-    int failed = p->failed;
-    pthread_mutex_unlock(&p->mu);
-    return failed ? -1 : 0;
-}
-
-/* Stop the pool: workers finish their request, answer the queue 503, exit. */
-static void pool_stop(serve_server *srv)
-{
-    serve_pool *p = &srv->pool;
-    pthread_mutex_lock(&p->mu);
-    __atomic_store_n(&p->stop, 1, __ATOMIC_RELAXED); /* also read by the test hook */
-    for (unsigned i = 0; i < p->n; i++) pthread_cond_signal(&p->wcv[i]);
-    pthread_mutex_unlock(&p->mu);
-    for (unsigned i = 0; i < p->n; i++) pthread_join(p->th[i], NULL);
-    for (unsigned i = 0; i < p->n; i++) pthread_cond_destroy(&p->wcv[i]);
-    free(p->th);
-    free(p->wcv);
-    free(p->idle);
-    free(p->is_idle);
-    p->th = NULL;
-    p->wcv = NULL;
-    p->idle = NULL;
-    p->is_idle = NULL;
-    p->n = p->nidle = 0;
+    serve_refresh_searcher(srv, &st->snap, &st->s);
+    serve_run_request(srv, st->s, st->snap, r, srv->cancel_searches != 0);
 }
 
 int serve_start(serve_server *srv, int fd, int ipv6)

@@ -2,7 +2,8 @@
  * serve.h -- what spasm-serve's files share (a program's header, not the
  * library's): the configuration, the server's state, one request, and the
  * calls between main_serve.c (options, socket, signals), http.c
- * (libmicrohttpd, the worker pool, responses, the log), routes.c (the
+ * (libmicrohttpd, responses, the log), pool.c (the worker pool), accept.c
+ * (the acceptor of --dispatch inline), routes.c (the
  * endpoints' JSON), writes.c (the write endpoints and the writer thread),
  * snapshot.c (the published index generation) and the embedded page.
  */
@@ -175,6 +176,21 @@ void serve_error(serve_req *r, int status, const char *msg, long pos, const char
 
 /* Milliseconds between two monotonic times. */
 double serve_ms(const struct timespec *a, const struct timespec *b);
+
+/* Move *s to a searcher on the published generation when a newer one
+ * was published (keeping the one it has when that fails). */
+void serve_refresh_searcher(serve_server *srv, serve_snap **snap, spasm_searcher **s);
+/* Run r (a search or a look-up) with searcher s on snap, or answer it 503
+ * when stopping or past its time budget. */
+void serve_run_request(serve_server *srv, spasm_searcher *s, serve_snap *snap, serve_req *r,
+                       int stopping);
+
+/* ---- pool.c (--dispatch pool) */
+
+/* Start the pool's threads (none inline); 0 or -1. */
+int pool_start(serve_server *srv);
+/* Stop the pool: workers finish their request, answer the queue 503, exit. */
+void pool_stop(serve_server *srv);
 
 /* ---- accept.c (--dispatch inline) */
 
