@@ -22,6 +22,12 @@ static void *acceptor(void *arg)
     serve_server *srv = arg;
     struct pollfd pf = {.fd = srv->lfd, .events = POLLIN};
     while (!atomic_load(&srv->acc_stop)) {
+        /* at libmicrohttpd's limit new connections wait in the kernel's
+         * backlog, as when it accepts itself (it would close them) */
+        if (atomic_load(&srv->connections) >= (long)srv->conn_limit) {
+            usleep(10000);
+            continue;
+        }
         if (poll(&pf, 1, 100) <= 0) continue;
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;

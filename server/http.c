@@ -542,6 +542,7 @@ int serve_start(serve_server *srv, int fd, int ipv6)
     /* libmicrohttpd's own limit is above ours, so that the connections
      * between the two get a 503 instead of waiting in the backlog */
     unsigned hard = srv->cfg.max_connections + 16 + srv->cfg.max_connections / 4;
+    srv->conn_limit = hard;
     srv->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         /* (inline: no listening socket; the idle timeout in its place) */

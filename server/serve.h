@@ -153,6 +153,7 @@ typedef struct serve_server {
     pthread_key_t inline_key; /* --dispatch inline: each thread's searcher (http.c) */
     /* --dispatch inline: the acceptor thread (accept.c) */
     int lfd;
+    unsigned conn_limit; /* libmicrohttpd's connection limit */
     pthread_t acc_th;
     atomic_int acc_stop;
     int acc_running;
