@@ -108,6 +108,7 @@ LUCENE_JARS := $(firstword $(wildcard /usr/share/java/lucene-core-[0-9]*.jar)) \
 HAVE_LUCENE := $(if $(and $(JAVAC),$(word 3,$(LUCENE_JARS))),1,)
 LUCENE_CP = $(subst $(eval) ,:,$(strip $(LUCENE_JARS)))
 BENCH_TOOLS = $(BIN_CODEC) $(BENCH_DIR)/spasm_bench $(BENCH_DIR)/dump_passages $(BENCH_DIR)/live_bench \
+    $(BENCH_DIR)/serve_pair \
     $(if $(HAVE_XAPIAN),$(BENCH_DIR)/xapian_bench,) $(if $(HAVE_SQLITE),$(BENCH_DIR)/fts5_bench,) \
     $(if $(HAVE_LUCENE),$(BENCH_DIR)/lucene_bench,)
 # What near-duplicate folding costs (bench/folding_bench.c; smoke-run by
@@ -203,6 +204,12 @@ $(BENCH_DIR)/spasm_bench: bench/spasm_bench.c bench/bench_util.h include/spasm.h
 	@mkdir -p $(dir $@)
 	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
 
+# spasm-serve against the same work in-process, query by query
+# (bench/serve_bench.sh).
+$(BENCH_DIR)/serve_pair: bench/serve_pair.c bench/bench_util.h include/spasm.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(APPCFLAGS) $< -o $@ $(STATIC) $(LIBS) $(LDSAN)
+
 # The writer's side of a live index (issue 11): bench/live_bench.c.
 $(BENCH_DIR)/live_bench: bench/live_bench.c include/spasm.h $(STATIC)
 	@mkdir -p $(dir $@)
@@ -294,7 +301,7 @@ check-python: python $(CORPUS_INDEX) $(BIN_INDEX)
 # files built into the binary by server/embed.c; libmicrohttpd.
 SERVE_PAGE = server/page.html server/page.css server/page.js server/favicon.svg
 SERVE_SRC = server/main_serve.c server/http.c server/routes.c server/writes.c server/snapshot.c \
-    server/jsonw.c searcher/main_default.c
+    server/jsonw.c server/accept.c server/pool.c searcher/main_default.c
 MHD_LIBS = -lmicrohttpd
 
 $(BUILD)/obj/server/embed: server/embed.c

@@ -18,9 +18,15 @@
 # request in 10 is a POST of one document (serve_wrk_mix.lua); the line
 # adds the commits the writes cost (/stats).
 # SERVE_ARGS: more options for the server (e.g. "--dispatch inline");
-# SERVE, BENCH: other spasm-serve and spasm_bench binaries (a before/after).
+# SERVE, BENCH, PAIR: other spasm-serve, spasm_bench and serve_pair binaries (a before/after).
 # Each HTTP line also gives the server's CPU time (user + system, from
 # /proc) per request: steadier than latency on a loaded machine.
+# Then (not with --writes) serve_pair: for SECONDS, each query in turn
+# in-process and then through the server from one client thread (the
+# same work, one right after the other, so both see the same load): the
+# p50 of the per-query difference is "HTTP adds" measured in pairs, the
+# figure to trust on a shared machine, where runs minutes apart differ by
+# more than HTTP's share; beside it /healthz's round trip (the floor).
 # Bounded: wrk stops after SECONDS, the server is stopped with SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +41,7 @@ K=${K:-10}
 export K
 # the same work in-process (see above), before the server starts
 SERVE=${SERVE:-$BUILD/bin/spasm-serve} BENCH=${BENCH:-$BUILD/bench/spasm_bench}
+PAIR=${PAIR:-$BUILD/bench/serve_pair}
 inproc() { "$BENCH" query "$INDEX" "$QUERIES" $((K + 1)) --fields all "$@"; }
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
 if [ "$WRITES" != --writes ]; then
@@ -87,4 +94,16 @@ for run in "${runs[@]}"; do
     echo "http ${extra:-(exact total)} connections $c: ${rps} requests/s, p50 $p50, p99 $p99, non-2xx ${non2xx:-0}, server CPU $cpu_ms ms/request$extra_w$adds"
 done
 rm -f "$err.wrk"
+if [ "$WRITES" != --writes ]; then
+    for extra in "" "&count=0"; do
+        cpu0=$(cpu)
+        out=$("$PAIR" "$port" "$INDEX" "$QUERIES" "$K" "$SECS" "$extra")
+        # the server's CPU per pair (a search and a /healthz) against the
+        # in-process search's: HTTP's CPU, however long anything waited
+        n=$(echo "$out" | field n) ipc=$(echo "$out" | field inproc_cpu_mean_ms)
+        cpu_ms=$(awk -v a="$cpu0" -v b="$(cpu)" -v n="$n" -v hz="$(getconf CLK_TCK)" -v i="$ipc" \
+            'BEGIN { c = (b - a) * 1000 / hz / n; printf "server CPU %.3f ms/request, HTTP adds %.0f us of CPU", c, (c - i) * 1000 }')
+        echo "paired ${extra:-(exact total)}, 1 connection: $out; $cpu_ms"
+    done
+fi
 kill -TERM $pid; wait $pid || true

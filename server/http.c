@@ -1,14 +1,17 @@
 /*
  * http.c -- spasm-serve's HTTP side: libmicrohttpd's callbacks, the
- * routing of a request, the worker pool that runs searches (one searcher
- * per worker thread, one shared index), responses with their headers, and
- * the access log.
+ * routing of a request, running a search (inline, or handed to the pool of
+ * pool.c), responses with their headers, and the access log.
  *
- * One libmicrohttpd thread polls every connection (epoll) and does what
- * is cheap itself (the page, /stats, /healthz, errors, argument checks).
- * A search or a document look-up is queued for the pool: the connection
- * is suspended, a worker runs it with its own spasm_searcher, stores the
- * JSON and resumes the connection, and the poll thread sends it.  A queue
+ * --dispatch inline (the default): --threads libmicrohttpd threads each
+ * poll their connections (epoll; accept.c hands them the connections),
+ * and run a search or a document look-up themselves with a searcher of
+ * their own (thread-specific data): no hand-over between threads.
+ * --dispatch pool: one libmicrohttpd thread polls every connection and
+ * does what is cheap itself (the page, /stats, /healthz, errors, argument
+ * checks); a search or look-up is queued for the pool: the connection is
+ * suspended, a worker runs it with its own spasm_searcher, stores the JSON
+ * and resumes the connection, and the poll thread sends it.  A queue
  * longer than --max-queue, more connections than --max-connections, or a
  * search still running (or waiting) --time-budget after its first byte
  * is stopped by the library (spasm_searcher_set_cancel) and answered 503.
@@ -289,7 +292,11 @@ static enum MHD_Result enqueue(serve_server *srv, serve_req *r)
         p->head = r;
     p->tail = r;
     p->len++;
-    pthread_cond_signal(&p->cv);
+    if (p->nidle) { /* the worker that went idle last: its caches are warm */
+        unsigned w = p->idle[--p->nidle];
+        p->is_idle[w] = 0;
+        pthread_cond_signal(&p->wcv[w]);
+    }
     pthread_mutex_unlock(&p->mu);
     return MHD_YES;
 }
@@ -317,7 +324,7 @@ static void add_body(serve_server *srv, serve_req *r, const char *data, size_t n
     r->body[r->body_len] = 0;
 }
 
-static void run_inline(serve_server *srv, serve_req *r); /* below, with the pool */
+static void run_inline(serve_server *srv, serve_req *r); /* below */
 
 /* The access handler: called when the headers are in, for each chunk of a
  * body, once more at its end, and again after a worker resumed the
@@ -413,7 +420,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* When a newer generation was published, move *s to a searcher on it
  * (keeping the one we have when that fails). */
-static void refresh_searcher(serve_server *srv, serve_snap **snap, spasm_searcher **s)
+void serve_refresh_searcher(serve_server *srv, serve_snap **snap, spasm_searcher **s)
 {
     if (atomic_load(&srv->epoch) == (*snap)->epoch) return;
     serve_snap *ns = snap_acquire(srv);
@@ -429,8 +436,8 @@ static void refresh_searcher(serve_server *srv, serve_snap **snap, spasm_searche
 
 /* Run r (a search or a document look-up) with searcher s on snap, or
  * answer it 503 when stopping or past its time budget. */
-static void run_request(serve_server *srv, spasm_searcher *s, serve_snap *snap, serve_req *r,
-                        int stopping)
+void serve_run_request(serve_server *srv, spasm_searcher *s, serve_snap *snap, serve_req *r,
+                       int stopping)
 {
     r->generation = snap->stats.generation;
 
@@ -510,96 +517,8 @@ static void run_inline(serve_server *srv, serve_req *r)
             return;
         }
     }
-    refresh_searcher(srv, &st->snap, &st->s);
-    run_request(srv, st->s, st->snap, r, srv->cancel_searches != 0);
-}
-
-/* ---- the worker pool */
-
-/* A worker: its own searcher; takes requests off the queue, runs them,
- * resumes their connections.  At stop, answers what is left with 503. */
-static void *worker(void *arg)
-{
-    serve_server *srv = arg;
-    serve_pool *p = &srv->pool;
-    spasm_searcher *s = NULL;
-    serve_snap *snap = snap_acquire(srv);
-    int rc = spasm_searcher_new(snap->ix, &s);
-    pthread_mutex_lock(&p->mu);
-    p->started++;
-    p->failed += rc != SPASM_OK;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    if (rc != SPASM_OK) {
-        fprintf(stderr, "spasm-serve: worker: cannot make a searcher: %s\n", spasm_errstr(rc));
-        snap_release(srv, snap);
-        return NULL;
-    }
-    for (;;) {
-        /* the test hook: hold every request while the file exists */
-        while (srv->hold_path && access(srv->hold_path, F_OK) == 0 &&
-               !__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
-            usleep(2000);
-        pthread_mutex_lock(&p->mu);
-        while (!p->head && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
-        serve_req *r = p->head;
-        if (!r) { /* stopping and nothing left */
-            pthread_mutex_unlock(&p->mu);
-            break;
-        }
-        p->head = r->next;
-        if (!p->head) p->tail = NULL;
-        p->len--;
-        int stopping = p->stop;
-        pthread_mutex_unlock(&p->mu);
-
-        /* a newer generation was published: a searcher on it */
-        refresh_searcher(srv, &snap, &s);
-        run_request(srv, s, snap, r, stopping);
-        struct MHD_Connection *conn = r->conn;
-        atomic_store(&r->done, 1);
-        MHD_resume_connection(conn); /* r may be gone from here on */
-    }
-    spasm_searcher_free(s);
-    snap_release(srv, snap);
-    return NULL;
-}
-
-/* Start the pool's threads; 0 or -1. */
-static int pool_start(serve_server *srv)
-{
-    serve_pool *p = &srv->pool;
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    p->srv = srv;
-    p->th = calloc(srv->cfg.threads, sizeof *p->th);
-    if (!p->th) return -1;
-    unsigned want = srv->cfg.dispatch_inline ? 0 : srv->cfg.threads; /* inline: no workers */
-    for (p->n = 0; p->n < want; p->n++)
-        if (pthread_create(&p->th[p->n], NULL, worker, srv) != 0) {
-            fprintf(stderr, "spasm-serve: cannot start worker thread: %s\n", strerror(errno));
-            return -1;
-        }
-    /* every worker has its searcher before the first request */
-    pthread_mutex_lock(&p->mu);
-    while (p->started < p->n) pthread_cond_wait(&p->cv, &p->mu);
-    int failed = p->failed;
-    pthread_mutex_unlock(&p->mu);
-    return failed ? -1 : 0;
-}
-
-/* Stop the pool: workers finish their request, answer the queue 503, exit. */
-static void pool_stop(serve_server *srv)
-{
-    serve_pool *p = &srv->pool;
-    pthread_mutex_lock(&p->mu);
-    __atomic_store_n(&p->stop, 1, __ATOMIC_RELAXED); /* also read by the test hook */
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    for (unsigned i = 0; i < p->n; i++) pthread_join(p->th[i], NULL);
-    free(p->th);
-    p->th = NULL;
-    p->n = 0;
+    serve_refresh_searcher(srv, &st->snap, &st->s);
+    serve_run_request(srv, st->s, st->snap, r, srv->cancel_searches != 0);
 }
 
 int serve_start(serve_server *srv, int fd, int ipv6)
@@ -610,6 +529,8 @@ int serve_start(serve_server *srv, int fd, int ipv6)
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+    /* inline: our acceptor hands libmicrohttpd the connections (accept.c) */
+    if (srv->cfg.dispatch_inline) flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
     /* inline: --threads polling threads, each searching itself (one
      * polling thread and the pool otherwise) */
     unsigned mhd_threads = srv->cfg.dispatch_inline ? srv->cfg.threads : 1;
@@ -621,15 +542,23 @@ int serve_start(serve_server *srv, int fd, int ipv6)
     /* libmicrohttpd's own limit is above ours, so that the connections
      * between the two get a 503 instead of waiting in the backlog */
     unsigned hard = srv->cfg.max_connections + 16 + srv->cfg.max_connections / 4;
+    srv->conn_limit = hard;
     srv->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
-        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        srv, MHD_OPTION_CONNECTION_LIMIT, hard, MHD_OPTION_CONNECTION_TIMEOUT,
+        /* (inline: no listening socket; the idle timeout in its place) */
+        srv->cfg.dispatch_inline ? MHD_OPTION_CONNECTION_TIMEOUT : MHD_OPTION_LISTEN_SOCKET,
+        srv->cfg.dispatch_inline ? (int)srv->cfg.idle_timeout_s : fd, MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, srv, MHD_OPTION_CONNECTION_LIMIT, hard, MHD_OPTION_CONNECTION_TIMEOUT,
         srv->cfg.idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_request_bytes,
         /* a pool of one thread is no pool: then the list ends here */
         mhd_threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, mhd_threads,
         MHD_OPTION_END);
+    if (srv->d && srv->cfg.dispatch_inline && accept_start(srv, fd) != 0) {
+        fprintf(stderr, "spasm-serve: cannot start the acceptor thread\n");
+        MHD_stop_daemon(srv->d);
+        srv->d = NULL;
+    }
     if (!srv->d) {
         fprintf(stderr, "spasm-serve: cannot start the HTTP daemon\n");
         if (srv->cfg.dispatch_inline) pthread_key_delete(srv->inline_key);
@@ -649,8 +578,12 @@ static void wait_idle(serve_server *srv, unsigned ms)
 void serve_stop(serve_server *srv)
 {
     atomic_store(&srv->draining, 1);
-    MHD_socket lfd = MHD_quiesce_daemon(srv->d); /* no new connections */
-    if (lfd != MHD_INVALID_SOCKET) close(lfd);
+    if (srv->cfg.dispatch_inline) { /* no new connections */
+        accept_stop(srv);
+    } else {
+        MHD_socket lfd = MHD_quiesce_daemon(srv->d);
+        if (lfd != MHD_INVALID_SOCKET) close(lfd);
+    }
     wait_idle(srv, srv->cfg.drain_timeout_s * 1000);
     srv->cancel_searches = 1; /* what still runs stops (503) */
     pool_stop(srv);           /* what is still queued gets 503 */
@@ -658,5 +591,8 @@ void serve_stop(serve_server *srv)
     wait_idle(srv, 1000);     /* ... and is sent */
     MHD_stop_daemon(srv->d);  /* inline: its threads' searchers are freed as they exit */
     srv->d = NULL;
+    free(srv->pool.wserved); /* (read by GET /stats until the daemon stopped) */
+    srv->pool.wserved = NULL;
+    srv->pool.nstat = 0;
     if (srv->cfg.dispatch_inline) pthread_key_delete(srv->inline_key);
 }

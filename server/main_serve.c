@@ -38,8 +38,8 @@ static void usage(FILE *f)
                "      --time-budget MS      refuse (503) a search that waited this long for a\n"
                "                            worker (default 2000; 0: never)\n"
                "      --max-connections N   open connections served; more get 503 (default 256)\n"
-               "      --max-queue N         searches waiting for a worker; more get 503\n"
-               "                            (default 64)\n"
+               "      --max-queue N         --dispatch pool: searches waiting for a worker;\n"
+               "                            more get 503 (default 64)\n"
                "      --idle-timeout S      close a connection idle this long (default 30)\n"
                "      --drain-timeout S     on SIGTERM/SIGINT, wait this long for requests in\n"
                "                            flight (default 10)\n"
@@ -52,10 +52,10 @@ static void usage(FILE *f)
                "      --token-file FILE     writes need \"Authorization: Bearer\" + its content\n"
                "      --synonyms FILE       query-time synonyms (Solr format), used instead of\n"
                "                            the index's stored ones; synonyms=0 turns off both\n"
-               "      --dispatch pool|inline  pool (default): one thread reads the requests,\n"
-               "                            the workers search; inline: --threads threads each\n"
-               "                            read and search (no hand-over; --max-queue does\n"
-               "                            not apply)\n"
+               "      --dispatch inline|pool  inline (default): --threads threads each read\n"
+               "                            requests and search (no hand-over); pool: one\n"
+               "                            thread reads the requests, the workers search\n"
+               "                            (--max-queue applies to pool only)\n"
                "  -h, --help, -V, --version\n"
                "\n"
                "Endpoints: GET /search?q=&k=&offset=&group=doc&collapse=1&explain=1&synonyms=0,\n"
@@ -157,7 +157,10 @@ int main(int argc, char **argv)
                      .max_queue = 64,
                      .idle_timeout_s = 30,
                      .drain_timeout_s = 10,
-                     .log = 1};
+                     .log = 1,
+                     /* the thread that reads a request runs it: no hand-over
+                      * to a worker and back (bench/README.md, spasm-serve) */
+                     .dispatch_inline = 1};
     enum {
         O_REQ = 256,
         O_BODY,

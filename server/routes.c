@@ -396,17 +396,22 @@ void route_stats(serve_server *srv, serve_req *r)
     json_object_set_new(ix, "deleted_documents", json_integer((json_int_t)st->deleted_documents));
     snap_release(srv, snap);
     json_t *sv = json_pack(
-        "{s:s,s:i,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b}", "version", spasm_version(), "threads",
-        (int)c->threads, "uptime_s", serve_ms(&srv->t0, &now) / 1000, "requests_served",
-        (json_int_t)atomic_load(&srv->served), "requests_refused",
-        (json_int_t)atomic_load(&srv->refused), "errors", (json_int_t)atomic_load(&srv->errors),
-        "active_requests", (json_int_t)atomic_load(&srv->active), "connections",
+        "{s:s,s:i,s:s,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:b}", "version", spasm_version(), "threads",
+        (int)c->threads, "dispatch", c->dispatch_inline ? "inline" : "pool", "uptime_s",
+        serve_ms(&srv->t0, &now) / 1000, "requests_served", (json_int_t)atomic_load(&srv->served),
+        "requests_refused", (json_int_t)atomic_load(&srv->refused), "errors",
+        (json_int_t)atomic_load(&srv->errors), "active_requests",
+        (json_int_t)atomic_load(&srv->active), "connections",
         (json_int_t)atomic_load(&srv->connections), "queued", (json_int_t)queued, "writable",
         c->writable, "token_required", srv->token != NULL);
     json_object_set_new(sv, "commits", json_integer((json_int_t)atomic_load(&srv->commits)));
     json_object_set_new(sv, "commits_failed",
                         json_integer((json_int_t)atomic_load(&srv->writes_failed)));
     json_object_set_new(sv, "writes_queued", json_integer((json_int_t)writes_queued(srv)));
+    json_t *wr = json_array(); /* --dispatch pool: requests run by each worker */
+    for (unsigned i = 0; i < srv->pool.nstat; i++)
+        json_array_append_new(wr, json_integer((json_int_t)atomic_load(&srv->pool.wserved[i])));
+    json_object_set_new(sv, "worker_requests", wr);
     json_t *lim = json_pack(
         "{s:I,s:I,s:I,s:I,s:I,s:i,s:i,s:i,s:i,s:i}", "max_request_bytes",
         (json_int_t)c->max_request_bytes, "max_body_bytes", (json_int_t)c->max_body_bytes,

@@ -2,7 +2,8 @@
  * serve.h -- what spasm-serve's files share (a program's header, not the
  * library's): the configuration, the server's state, one request, and the
  * calls between main_serve.c (options, socket, signals), http.c
- * (libmicrohttpd, the worker pool, responses, the log), routes.c (the
+ * (libmicrohttpd, responses, the log), pool.c (the worker pool), accept.c
+ * (the acceptor of --dispatch inline), routes.c (the
  * endpoints' JSON), writes.c (the write endpoints and the writer thread),
  * snapshot.c (the published index generation) and the embedded page.
  */
@@ -88,14 +89,23 @@ typedef struct serve_req {
     uint64_t resp_bytes;                    /* for the log */
 } serve_req;
 
-/* The worker pool: a queue of suspended requests and N threads. */
+/* The worker pool: a queue of suspended requests and N threads.  An idle
+ * worker waits on its own condition variable; a request wakes the worker
+ * that went idle last (a stack), so at low load one worker, its searcher's
+ * caches warm, takes every request instead of the workers in turn. */
 typedef struct serve_pool {
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv; /* start-up: every worker made its searcher */
     serve_req *head, *tail;
     size_t len;
     int stop;
     pthread_t *th;
+    pthread_cond_t *wcv;    /* [i]: worker i's wake-up */
+    unsigned *idle;         /* the idle workers, the last to go idle on top */
+    unsigned char *is_idle; /* [i]: worker i is on the stack */
+    atomic_ullong *wserved; /* [i]: requests worker i ran (GET /stats) */
+    unsigned nstat;         /* workers started: wserved's length */
+    unsigned nidle;
     unsigned n, started, failed;
     struct serve_server *srv;
 } serve_pool;
@@ -141,6 +151,12 @@ typedef struct serve_server {
     atomic_ullong served, refused, errors;
     pthread_mutex_t log_mu;
     pthread_key_t inline_key; /* --dispatch inline: each thread's searcher (http.c) */
+    /* --dispatch inline: the acceptor thread (accept.c) */
+    int lfd;
+    unsigned conn_limit; /* libmicrohttpd's connection limit */
+    pthread_t acc_th;
+    atomic_int acc_stop;
+    int acc_running;
 } serve_server;
 
 /* ---- http.c */
@@ -161,6 +177,29 @@ void serve_error(serve_req *r, int status, const char *msg, long pos, const char
 
 /* Milliseconds between two monotonic times. */
 double serve_ms(const struct timespec *a, const struct timespec *b);
+
+/* Move *s to a searcher on the published generation when a newer one
+ * was published (keeping the one it has when that fails). */
+void serve_refresh_searcher(serve_server *srv, serve_snap **snap, spasm_searcher **s);
+/* Run r (a search or a look-up) with searcher s on snap, or answer it 503
+ * when stopping or past its time budget. */
+void serve_run_request(serve_server *srv, spasm_searcher *s, serve_snap *snap, serve_req *r,
+                       int stopping);
+
+/* ---- pool.c (--dispatch pool) */
+
+/* Start the pool's threads (none inline); 0 or -1. */
+int pool_start(serve_server *srv);
+/* Stop the pool: workers finish their request, answer the queue 503, exit. */
+void pool_stop(serve_server *srv);
+
+/* ---- accept.c (--dispatch inline) */
+
+/* Start the thread that accepts on listening socket fd (taken over) and
+ * hands each connection to srv->d; 0 or -1. */
+int accept_start(serve_server *srv, int fd);
+/* Stop it and close the socket: new connections are refused. */
+void accept_stop(serve_server *srv);
 
 /* ---- routes.c */
 
