@@ -8,15 +8,10 @@
  * The rule is DUPS's (dups.c): two passages sharing at least
  * SP_DUP_MIN_KEYS SIGS keys each held by at most SP_DUPS_COMMON live
  * passages of the collection, and whose bigram sets pass sp_dup_rule.
- * Each other segment's live holders of the keys the file holds are
- * counted (so that the file's own DUPS counts the collection's holders,
- * not the file's) and those instances kept: by looking the file's keys up
- * in the segment's SKEY section (common/skey.h: a directory entry and a
- * slot per key, so that a small commit reads a few kilobytes of each
- * segment whatever its size), or, when that costs more (a large file
- * against a small segment) or the segment has no SKEY (written before
- * it), by one pass over its signatures; both give the same holders and
- * instances.  The pairs sharing two rare keys are bounded by SIGB and
+ * One pass over the other segments' signatures (live passages only)
+ * counts their holders of the keys the file holds (so that the file's own
+ * DUPS counts the collection's holders, not the file's) and keeps those
+ * instances; the pairs sharing two rare keys are bounded by SIGB and
  * confirmed from both passages' texts.  A pair is written by the later of
  * its two segments, which lists every segment it was checked against.
  */
@@ -25,7 +20,6 @@
 #include "dups.h"
 #include "index.h"
 #include "neardup.h"
-#include "skey.h"
 
 #define KEYWORDS (SP_DUPS_KEYS / 64)
 
@@ -108,141 +102,6 @@ static inline int scan_passage(dups *d, const keyset *ks, uint32_t s, uint32_t q
     return 0;
 }
 
-/* Scan segment xsrc[s]'s live passages' signatures (sv[0, 2 nsv): the
- * file's, for the vector test).  0 or an error code. */
-static int scan_seg(dups *d, const keyset *ks, const v8u16 *sv, size_t nsv, uint32_t s)
-{
-    spasm_writer *w = d->w;
-    const sp_xsrc *x = &w->xsrc[s];
-    sp_seg *g = x->seg;
-    int rc = check_seg(w, g);
-    if (rc) return rc;
-    for (uint64_t doc = 0; doc < g->ndocs; doc++) {
-        if (x->del && x->del[doc]) continue;
-        uint32_t first = sp_get_u32(g->docs.p + 8 * doc);
-        uint32_t cnt = sp_get_u32(g->docs.p + 8 * doc + 4);
-        if (first > g->npass || cnt > g->npass - first)
-            return sp_writer_err(w, SPASM_ECORRUPT, "%s: document %llu out of bounds", g->path,
-                                 (unsigned long long)doc);
-        for (uint32_t q = first; q < first + cnt; q++) {
-            const uint8_t *e = g->sigs.p + (size_t)q * 2 * SP_SIG_HASHES;
-            if (nsv && !may_share(sv, nsv, e)) continue;
-            if ((rc = scan_passage(d, ks, s, q, e))) return rc;
-        }
-    }
-    return 0;
-}
-
-/* A key looked up in a segment's SKEY costs about as much as this many of
- * its passages scanned (measured on wikipedia_en's 10-segment folder,
- * bench/README.md: commits of 300 documents, ~4,400 keys, against
- * segments of 48,000 passages are faster looked up, of 1,000 documents,
- * ~14,600 keys, scanned). */
-#define KEY_COST 8
-
-/* 1 when the file's nkeys keys are to be looked up in segment g's SKEY
- * (its header in *k) rather than g scanned, 0 to scan (no usable SKEY,
- * or a scan is cheaper), or an error code (negative). */
-static int use_keys(const dups *d, sp_seg *g, size_t nkeys, sp_skey *k)
-{
-    char err[SP_ERRMSG_MAX];
-    if (d->w->xdup_mode == 1 || !g->skey.p) return 0;
-    if (d->w->xdup_mode != 2 && (uint64_t)nkeys * KEY_COST >= g->npass) return 0;
-    if (g->skey.len >= SP_SKEY_HEAD && sp_ix_ensure(g, g->skey.off, SP_SKEY_HEAD, err))
-        return -sp_writer_err(d->w, SPASM_ECORRUPT, "%s", err);
-    return sp_skey_head(g->skey.p, g->skey.len, g->npass, k) == 0; /* else another layout: scan */
-}
-
-/* The file's distinct keys, ascending (from the bitmap): *out, *n.  0 or
- * SPASM_ENOMEM. */
-static int file_keys(dups *d, const keyset *ks, uint32_t **out, size_t *n)
-{
-    *n = 0;
-    if (!(*out = sp_malloc(d->a, (d->n * SP_SIG_HASHES + 1) * sizeof **out))) return SPASM_ENOMEM;
-    for (size_t i = 0; i < KEYWORDS; i++)
-        for (uint64_t b = ks->bits[i]; b; b &= b - 1)
-            (*out)[(*n)++] = (uint32_t)(64 * i + (size_t)__builtin_ctzll(b));
-    return 0;
-}
-
-/* Instances of one segment: by passage, then key. */
-static int cmp_inst(const void *x, const void *y)
-{
-    const xinst *a = x, *b = y;
-    if (a->q != b->q) return a->q < b->q ? -1 : 1;
-    return (a->key > b->key) - (a->key < b->key);
-}
-
-/* 1 when passage q of xsrc[s] belongs to a deleted document, 0 if not, or
- * an error code (negative). */
-static int dead(dups *d, const sp_xsrc *x, uint32_t q)
-{
-    sp_seg *g = x->seg;
-    char err[SP_ERRMSG_MAX];
-    if (sp_ix_ensure(g, g->pass.off + (uint64_t)q * SP_PASS_ENTRY, 4, err))
-        return -sp_writer_err(d->w, SPASM_ECORRUPT, "%s", err);
-    uint32_t doc = sp_get_u32(g->pass.p + (uint64_t)q * SP_PASS_ENTRY);
-    if (doc >= g->ndocs)
-        return -sp_writer_err(d->w, SPASM_ECORRUPT, "%s: passage %u out of bounds", g->path, q);
-    return x->del[doc] != 0;
-}
-
-/* Look the file's keys[0, nkeys) up in segment xsrc[s]'s SKEY (header k):
- * count their live holders into d->other (up to the point where a key is
- * common: SP_DUPS_COMMON + 1) and keep their instances, by passage then
- * key, as scan_seg would.  0 or an error code. */
-static int lookup_seg(dups *d, uint32_t s, const sp_skey *k, const uint32_t *keys, size_t nkeys)
-{
-    spasm_writer *w = d->w;
-    const sp_xsrc *x = &w->xsrc[s];
-    sp_seg *g = x->seg;
-    char err[SP_ERRMSG_MAX];
-    int hasdel = x->del && memchr(x->del, 1, g->ndocs) != NULL;
-    if (hasdel && g->pass.len != g->npass * SP_PASS_ENTRY)
-        return sp_writer_err(w, SPASM_ECORRUPT, "%s: PASS of the wrong size", g->path);
-    const uint8_t *sec = g->skey.p, *ent = sec + k->ent_off;
-    uint64_t marker = sp_skey_marker(k);
-    size_t first = d->ninst;
-    for (size_t i = 0; i < nkeys; i++) {
-        uint32_t key = keys[i];
-        if (d->other[key] > SP_DUPS_COMMON) continue; /* common already */
-        uint64_t at = k->dir_off + 4 * (uint64_t)sp_skey_slot(k, key);
-        if (sp_ix_ensure(g, g->skey.off + at, 8, err))
-            return sp_writer_err(w, SPASM_ECORRUPT, "%s", err);
-        uint64_t lo = sp_get_u32(sec + at), e = sp_get_u32(sec + at + 4), hi = e;
-        if (lo > e || e > k->m)
-            return sp_writer_err(w, SPASM_ECORRUPT, "%s: SKEY directory out of bounds", g->path);
-        if (lo == e) continue;
-        if (sp_ix_ensure(g, g->skey.off + k->ent_off + lo * k->w, (e - lo) * k->w, err))
-            return sp_writer_err(w, SPASM_ECORRUPT, "%s", err);
-        uint64_t low = sp_skey_low(k, key);
-        while (lo < hi) { /* the key's first entry */
-            uint64_t mid = lo + (hi - lo) / 2;
-            if (sp_skey_entry(k, ent + mid * k->w) >> k->pb < low)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (; lo < e; lo++) {
-            uint64_t v = sp_skey_entry(k, ent + lo * k->w), q = v & marker;
-            if (v >> k->pb != low) break;
-            if (q == marker) { /* more holders in g alone than the bound */
-                d->other[key] = SP_DUPS_COMMON + 1;
-                break;
-            }
-            if (q >= g->npass)
-                return sp_writer_err(w, SPASM_ECORRUPT, "%s: SKEY entry out of bounds", g->path);
-            int gone = hasdel ? dead(d, x, (uint32_t)q) : 0;
-            if (gone < 0) return -gone;
-            if (gone) continue;
-            if (push_inst(d, s, (uint32_t)q, key)) return SPASM_ENOMEM;
-            if (++d->other[key] > SP_DUPS_COMMON) break;
-        }
-    }
-    if (d->ninst - first > 1) qsort(d->xinst + first, d->ninst - first, sizeof *d->xinst, cmp_inst);
-    return 0;
-}
-
 int sp_xdup_count(dups *d)
 {
     spasm_writer *w = d->w;
@@ -252,8 +111,6 @@ int sp_xdup_count(dups *d)
     size_t nsv = d->n <= VEC_PASSAGES && SP_SIG_HASHES == 16 ? d->n : 0;
     for (size_t i = 0; i < nsv; i++) memcpy(&sv[2 * i], w->sigs.p + 32 * i, 32);
     d->other = sp_calloc(d->a, SP_DUPS_KEYS * sizeof *d->other);
-    uint32_t *keys = NULL;
-    size_t nkeys = 0;
     int rc = SPASM_ENOMEM;
     if (!ks.bits || !d->other) goto out;
     if (d->n * SP_SIG_HASHES <= SUMMARY_KEYS &&
@@ -267,21 +124,28 @@ int sp_xdup_count(dups *d)
         ks.bits[k / 64] |= 1ull << (k % 64);
         if (ks.sum) ks.sum[b][(v >> 6) & 15] |= 1ull << (v & 63);
     }
-    if ((rc = file_keys(d, &ks, &keys, &nkeys))) goto out;
-    /* each segment looked up (its SKEY) or scanned, whichever is cheaper:
-     * the same holders and instances either way */
-    for (size_t s = 0; s < w->nxsrc && !rc; s++) {
-        sp_skey k;
-        int use = use_keys(d, w->xsrc[s].seg, nkeys, &k);
-        if (use < 0)
-            rc = -use;
-        else if (use)
-            rc = lookup_seg(d, (uint32_t)s, &k, keys, nkeys);
-        else
-            rc = scan_seg(d, &ks, nsv ? sv : NULL, nsv, (uint32_t)s);
+    for (size_t s = 0; s < w->nxsrc; s++) {
+        const sp_xsrc *x = &w->xsrc[s];
+        sp_seg *g = x->seg;
+        if ((rc = check_seg(w, g))) goto out;
+        for (uint64_t doc = 0; doc < g->ndocs; doc++) {
+            if (x->del && x->del[doc]) continue;
+            uint32_t first = sp_get_u32(g->docs.p + 8 * doc);
+            uint32_t cnt = sp_get_u32(g->docs.p + 8 * doc + 4);
+            if (first > g->npass || cnt > g->npass - first) {
+                rc = sp_writer_err(w, SPASM_ECORRUPT, "%s: document %llu out of bounds", g->path,
+                                   (unsigned long long)doc);
+                goto out;
+            }
+            for (uint32_t q = first; q < first + cnt; q++) {
+                const uint8_t *e = g->sigs.p + (size_t)q * 2 * SP_SIG_HASHES;
+                if (nsv && !may_share(sv, nsv, e)) continue;
+                if ((rc = scan_passage(d, &ks, (uint32_t)s, q, e))) goto out;
+            }
+        }
     }
+    rc = 0;
 out:
-    sp_free(d->a, keys);
     sp_free(d->a, ks.bits);
     sp_free(d->a, ks.sum);
     return rc;
