@@ -72,6 +72,7 @@ static int add_stem(scan *u, const char *s, size_t len, long long df)
 {
     sp_pfx *p = u->p;
     it_ctx *x = u->x;
+    if (len == 0) return 0; /* no term (a damaged WORD section's empty stem) */
     if ((p->n + 1) * 2 > p->hcap && rehash(x, p)) return u->rc = SPASM_ENOMEM;
     size_t j = sp_term_hash(s, len) & (p->hcap - 1);
     while (p->hash[j]) {
