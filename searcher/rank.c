@@ -227,14 +227,10 @@ static inline double bound_tf(it_ctx *x, const mterm *e, size_t j, uint32_t *mix
 static double deferred_tf(it_ctx *x, mterm *e, uint32_t mix, uint32_t d)
 {
     sp_cursor *c = e->c;
-    uint32_t at = c->i, block = c->block;
+    uint32_t at = c->i; /* (a list ended lazily: sp_cursor_positions reads its last block) */
     c->i = mix;
-    /* a list ended by the lazy advance has block == nb; its last block
-     * (nb - 1) is still the decoded one */
-    if (c->nb && c->block >= c->nb) c->block = c->nb - 1;
     double tf = sp_field_tf(x, e->n, d);
     c->i = at;
-    c->block = block;
     return tf;
 }
 

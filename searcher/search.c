@@ -322,6 +322,28 @@ static inline void cand_swap(sp_cand *a, sp_cand *b)
     *b = t;
 }
 
+/* Partition h[0, n) (n >= 2) around the median of its first, middle and
+ * last candidates (Hoare): returns j with h[0, j] better than or equal to
+ * the pivot and h(j, n) worse or equal, j < n - 1.  Shared by
+ * select_best() and sort_best(). */
+static inline size_t partition(sp_cand *h, size_t n)
+{
+    size_t mid = (n - 1) / 2, hi = n - 1;                 /* mid < hi, so that j < hi: progress */
+    if (worse(&h[0], &h[mid])) cand_swap(&h[0], &h[mid]); /* best first */
+    if (worse(&h[0], &h[hi])) cand_swap(&h[0], &h[hi]);
+    if (worse(&h[mid], &h[hi])) cand_swap(&h[mid], &h[hi]);
+    sp_cand p = h[mid]; /* the median of the three */
+    size_t i = 0, j = hi;
+    for (;;) { /* [0, i) better than or p, (j, hi] worse or p */
+        while (worse(&p, &h[i])) i++;
+        while (worse(&h[j], &p)) j--;
+        if (i >= j) return j;
+        cand_swap(&h[i], &h[j]);
+        i++;
+        j--;
+    }
+}
+
 /* Reorder h[0, n) so that h[0, m) holds its m best (any order), m < n:
  * quickselect with the median of three (scores tie-broken by passage
  * are distinct, so it never degenerates on equal keys). */
@@ -329,20 +351,7 @@ static void select_best(sp_cand *h, size_t n, size_t m)
 {
     size_t lo = 0, hi = n - 1; /* the m-th best (index m - 1) is in [lo, hi] */
     while (hi > lo) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (worse(&h[lo], &h[mid])) cand_swap(&h[lo], &h[mid]); /* best first */
-        if (worse(&h[lo], &h[hi])) cand_swap(&h[lo], &h[hi]);
-        if (worse(&h[mid], &h[hi])) cand_swap(&h[mid], &h[hi]);
-        sp_cand p = h[mid]; /* the median of the three */
-        size_t i = lo, j = hi;
-        for (;;) { /* Hoare: [lo, i) better than or p, (j, hi] worse or p */
-            while (worse(&p, &h[i])) i++;
-            while (worse(&h[j], &p)) j--;
-            if (i >= j) break;
-            cand_swap(&h[i], &h[j]);
-            i++;
-            j--;
-        }
+        size_t j = lo + partition(h + lo, hi - lo + 1);
         if (m - 1 <= j)
             hi = j;
         else
@@ -398,20 +407,7 @@ void sp_heap_offer(sp_topk *t, uint32_t passage, double score)
 static void sort_best(sp_cand *h, size_t n)
 {
     while (n > 16) {
-        size_t mid = n / 2, hi = n - 1;
-        if (worse(&h[0], &h[mid])) cand_swap(&h[0], &h[mid]);
-        if (worse(&h[0], &h[hi])) cand_swap(&h[0], &h[hi]);
-        if (worse(&h[mid], &h[hi])) cand_swap(&h[mid], &h[hi]);
-        sp_cand p = h[mid];
-        size_t i = 0, j = hi;
-        for (;;) {
-            while (worse(&p, &h[i])) i++;
-            while (worse(&h[j], &p)) j--;
-            if (i >= j) break;
-            cand_swap(&h[i], &h[j]);
-            i++;
-            j--;
-        }
+        size_t j = partition(h, n);
         /* [0, j] better than or p, (j, n) worse or p: recurse on the smaller */
         if (j + 1 < n - (j + 1)) {
             sort_best(h, j + 1);
