@@ -24,12 +24,12 @@ for name in "$@"; do
     dict=()
     [ -f "fuzz/$name.dict" ] && dict=(-dict="fuzz/$name.dict")
     log=$build/logs/$name.log
-    echo "fuzz: $name for ${secs}s (log: $log)" >&2
+    echo "fuzz: $name for ${secs}s${FUZZ_RUNS:+ or $FUZZ_RUNS executions} (log: $log)" >&2
     # (no 4 KiB fill of each malloc, a smaller quarantine: about 25% faster)
     ASAN_OPTIONS=${ASAN_OPTIONS:-max_malloc_fill_size=0:quarantine_size_mb=16} \
     SPASM_FUZZ_INDEX=$build/fuzz-query.spx "$bin" "${dict[@]}" -max_total_time="$secs" \
         -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
-        -artifact_prefix="$build/artifacts/$name/" ${FUZZ_ARGS:-} \
+        -artifact_prefix="$build/artifacts/$name/" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} ${FUZZ_ARGS:-} \
         "$build/corpus/$name" "fuzz/corpus/$name" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

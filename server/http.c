@@ -4,7 +4,7 @@
  * pool.c), responses with their headers, and the access log.
  *
  * --dispatch inline (the default): --threads libmicrohttpd threads each
- * poll their connections (epoll; accept.c hands them the connections),
+ * poll their connections (poll(); accept.c hands them the connections),
  * and run a search or a document look-up themselves with a searcher of
  * their own (thread-specific data): no hand-over between threads.
  * --dispatch pool: one libmicrohttpd thread polls every connection and
@@ -527,7 +527,14 @@ int serve_start(serve_server *srv, int fd, int ipv6)
         pool_stop(srv);
         return -1;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
+    /* poll(), not epoll (MHD_USE_AUTO's choice): with libmicrohttpd
+     * 0.9.75's edge-triggered epoll, a client that sends part of a request
+     * and closes at once (data and FIN together) was never seen to close,
+     * and each such connection stayed open until --idle-timeout: 256 of
+     * them in 30 s used up --max-connections (bench/serve_soak.py found
+     * it).  With poll() they close at once; wrk at 1, 8 and 64
+     * connections saw no difference (bench/README.md, "spasm-serve"). */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
     /* inline: our acceptor hands libmicrohttpd the connections (accept.c) */
     if (srv->cfg.dispatch_inline) flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;

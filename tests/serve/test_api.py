@@ -340,6 +340,22 @@ def test_idle_timeout_closes(make_server):
     sock.close()
 
 
+@pytest.mark.parametrize("part", [b"GET /search?q=ca", b"GET /search?q=calf HTTP/1.1\r\nHost: x\r\n",
+                                  b"\r\n", b""], ids=["line", "headers", "blank", "nothing"])
+def test_half_request_then_hangup_closes_at_once(make_server, part):
+    # a client that sends part of a request and closes (data and FIN
+    # together) must not hold a connection until the idle timeout: with
+    # libmicrohttpd's epoll it did, and 256 of them used up --max-connections
+    s = make_server("--idle-timeout", str(WAIT * 3))
+    for _ in range(20):
+        c = socket.create_connection(("127.0.0.1", s.port), timeout=WAIT)
+        c.sendall(part)
+        c.close()
+    s.wait_stat("connections", 1)  # only the /stats connection itself
+    st, _, body = s.get("/search?q=calf")
+    assert st == 200 and body["hits"]
+
+
 def test_max_connections_503(make_server):
     s = make_server("--max-connections", "2")
     held = [s.conn(), s.conn()]
