@@ -70,6 +70,8 @@
 #define SP_SEC_XDUP SP_TAG('X', 'D', 'U', 'P')
 /* optional (issue 14 part 7): u8 page-furniture prior per passage, 255 = 1 [passages] */
 #define SP_SEC_PRIO SP_TAG('P', 'R', 'I', 'O')
+/* optional: each signature key's holders, for XDUP lookups (common/skey.c) [entries] */
+#define SP_SEC_SKEY SP_TAG('S', 'K', 'E', 'Y')
 
 /* META section layout (byte offsets). */
 #define SP_META_PASSAGES 0    /* u64 */

@@ -32,6 +32,7 @@
 #include "codec.h"
 #include "emit.h"
 #include "format.h"
+#include "skey.h"
 #include "writer.h"
 
 /* The largest float not below d (so a stored bound never under-estimates). */
@@ -571,6 +572,25 @@ static void sync_dir(const char *path, const sp_alloc *a)
     sp_free(a, copy);
 }
 
+/* Write the SKEY section: each signature key's holders (common/skey.c),
+ * unless the tests asked for a file without it.  0 or an error code. */
+static int write_skey(spasm_writer *w)
+{
+    if (!w->npass || w->skey_off) return 0;
+    sp_buf k;
+    sp_buf_init(&k, &w->a);
+    if (sp_skey_build(&w->a, w->sigs.p, w->npass, &k)) {
+        sp_buf_free(&k);
+        return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
+    }
+    sp_sink *s = &w->sink;
+    sp_sink_begin(s, SP_SEC_SKEY);
+    sp_sink_write(s, k.p, k.n);
+    sp_sink_end(s, sp_get_u64(k.p + 16));
+    sp_buf_free(&k);
+    return s->rc;
+}
+
 /* Write every section after TEXT: postings (merging the runs, if any),
  * positions, dictionary, words, tables; then rename into place. */
 static int write_sections(spasm_writer *w, emit *e)
@@ -589,7 +609,8 @@ static int write_sections(spasm_writer *w, emit *e)
     if ((rc = write_dict(e))) return rc;
     if ((rc = write_words(e))) return rc;
     write_tables(w, e->nterms);
-    if ((rc = s->rc) || (rc = sp_dups_write(w))) return rc; /* DUPS: indexer/dups.c */
+    if ((rc = s->rc) || (rc = write_skey(w))) return rc;
+    if ((rc = sp_dups_write(w))) return rc; /* DUPS: indexer/dups.c */
     /* a live segment is fsync'd by the updater's commit, with the other
      * new files of the commit at once (live_sync.c) */
     s->no_sync = w->live_segment;

@@ -169,6 +169,8 @@ static int pending_writer(spasm_updater *u)
         return rc;
     }
     u->w->live_segment = 1;
+    u->w->xdup_mode = u->xdup_mode;
+    u->w->skey_off = u->skey_off;
     u->w_id = id;
     return 0;
 }

@@ -67,7 +67,8 @@ struct spasm_updater {
     uint64_t gone_bytes;                     /* bytes of the segments they superseded */
     uint64_t merge_tier_factor, merge_width; /* the policy (tests may change) */
     double merge_deleted_share;
-    size_t del_part_min; /* deleted documents from which two threads analyse them */
+    size_t del_part_min;     /* deleted documents from which two threads analyse them */
+    int xdup_mode, skey_off; /* new segments' writers' (writer.h; tests may change) */
 };
 
 /* Record an updater error (sticky; the first one wins) and return it. */

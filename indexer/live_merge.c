@@ -143,6 +143,8 @@ static int merge_run(spasm_updater *u, sp_live_seg *segs, size_t n, size_t i, si
         return rc;
     }
     w->live_segment = 1;
+    w->xdup_mode = u->xdup_mode;
+    w->skey_off = u->skey_off;
     sp_buf hold;
     sp_buf_init(&hold, &u->a);
     const char **ptrs = NULL;

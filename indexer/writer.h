@@ -227,6 +227,9 @@ struct spasm_writer {
      * cross-segment near-duplicates (XDUP, dups_cross.c); NULL: none */
     const struct sp_xsrc *xsrc;
     size_t nxsrc;
+    int xdup_mode;                 /* XDUP: 0 lookups (SKEY) or scans by cost, 1 always scan,
+                                      2 always look up where the segment has SKEY (tests) */
+    int skey_off;                  /* write no SKEY section (tests: a file written before it) */
     volatile sig_atomic_t *cancel; /* the caller's cancellation flag, or NULL */
     int has_target;                /* the target existed at start: its identity */
     uint64_t target_dev, target_ino;

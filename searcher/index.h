@@ -42,6 +42,7 @@ typedef struct sp_seg {
     sp_sec dups; /* optional: each passage's near-duplicates (collapse_dups.c) */
     sp_sec xdup; /* optional: a live segment's near-duplicates in others (collapse_dups.c) */
     sp_sec prio; /* optional: u8 page-furniture prior per passage (boilerplate.c) */
+    sp_sec skey; /* optional: each signature key's holders (common/skey.h) */
     uint64_t npass, ndocs, nterms, tokens;
     double k1, b, avgdl;
     unsigned flags;

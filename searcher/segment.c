@@ -14,6 +14,7 @@
 #include <libdeflate.h>
 
 #include "index.h"
+#include "skey.h"
 
 int spasm_format_version(void)
 {
@@ -232,6 +233,9 @@ static int load(sp_seg *ix, unsigned flags, char *err)
         case SP_SEC_PRIO:
             dst = &ix->prio;
             break;
+        case SP_SEC_SKEY:
+            dst = &ix->skey;
+            break;
         default:
             break; /* unknown optional sections are ignored */
         }
@@ -341,6 +345,26 @@ void sp_seg_release(sp_seg *ix)
     sp_free(&a, ix);
 }
 
+/* Check that SKEY is the section SIGS makes (rebuilt by the writer's own
+ * code, common/skey.c): 0, SPASM_ECORRUPT or SPASM_ENOMEM (err set). */
+static int verify_skey(sp_seg *ix, char *err)
+{
+    sp_skey k;
+    if (ix->sigs.len != ix->npass * 2 * SP_SIG_HASHES ||
+        sp_skey_head(ix->skey.p, ix->skey.len, ix->npass, &k) || ix->skey.count != k.m)
+        return fail(ix, err, SPASM_ECORRUPT, "SKEY section of the wrong size: corrupt");
+    sp_buf b;
+    sp_buf_init(&b, &ix->a);
+    if (sp_skey_build(&ix->a, ix->sigs.p, ix->npass, &b)) {
+        sp_buf_free(&b);
+        return sp_seterr(err, SPASM_ENOMEM, "out of memory");
+    }
+    int same = b.n == ix->skey.len && !memcmp(b.p, ix->skey.p, b.n);
+    sp_buf_free(&b);
+    if (!same) return fail(ix, err, SPASM_ECORRUPT, "SKEY section does not match SIGS: corrupt");
+    return 0;
+}
+
 int sp_seg_verify(sp_seg *ix, char *err)
 {
     int rc = sp_ix_check_file(ix, err);
@@ -356,8 +380,8 @@ int sp_seg_verify(sp_seg *ix, char *err)
                {&ix->dmet, "DMET"}, {&ix->dmix, "DMIX"}, {&ix->text, "TEXT"}, {&ix->txix, "TXIX"},
                {&ix->idix, "IDIX"}, {&ix->word, "WORD"}, {&ix->wdix, "WDIX"}, {&ix->sigs, "SIGS"},
                {&ix->dids, "DIDS"}, {&ix->sigb, "SIGB"}, {&ix->tlen, "TLEN"}, {&ix->dups, "DUPS"},
-               {&ix->prio, "PRIO"}, {&ix->xdup, "XDUP"}};
+               {&ix->prio, "PRIO"}, {&ix->xdup, "XDUP"}, {&ix->skey, "SKEY"}};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (check_section(ix, all[i].s, all[i].name, err)) return SPASM_ECORRUPT;
-    return 0;
+    return ix->skey.p ? verify_skey(ix, err) : 0;
 }

@@ -19,6 +19,21 @@
 #include "index.h"
 #include "search.h"
 
+/* The random tests' seed: SPASM_LIVE_SEED when set (a non-zero number,
+ * else the test stops with a message: xorshift never leaves 0), or def. */
+static inline uint64_t lu_seed(uint64_t def)
+{
+    const char *env = getenv("SPASM_LIVE_SEED");
+    if (!env) return def;
+    char *end;
+    uint64_t v = strtoull(env, &end, 0);
+    if (!*env || *end || v == 0) {
+        fprintf(stderr, "SPASM_LIVE_SEED=%s: not a non-zero number\n", env);
+        exit(2);
+    }
+    return v;
+}
+
 /* A fresh temporary folder name (the folder itself is not created). */
 static inline void lu_tmpname(char *buf, size_t n, const char *tag)
 {

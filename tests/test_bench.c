@@ -204,6 +204,33 @@ static void test_live_bench(void **state)
     assert_int_equal(run("%s 2>/dev/null", b), 2);
 }
 
+/* bench/live_segments.sh on 40 tiny documents (FIRST=20: 10 segments;
+ * DELETE=1: a deletion in each, which merges the one-document segments
+ * away and leaves the first with its deletion): both binaries' rounds and
+ * the sorted times printed; without perf it times with bash (FAULTS "-"). */
+static void test_live_segments(void **state)
+{
+    (void)state;
+    char b[512];
+    snprintf(b, sizeof b, "%s", tool("bin", "spasm-index"));
+    assert_int_equal(run("for i in $(seq 1 40); do printf '{\"id\": \"d%%d\", \"text\": "
+                         "\"word%%d common calf cramps at night\"}\\n' $i $i; done | "
+                         "gzip > %s/ls.jsonl.gz",
+                         tmpdir),
+                     0);
+    assert_int_equal(run("DELETE=1 FIRST=20 bench/live_segments.sh %s/ls.jsonl.gz %s/ls %s %s 2 "
+                         "> %s/out 2>%s/err",
+                         tmpdir, tmpdir, b, b, tmpdir, tmpdir),
+                     0);
+    assert_int_equal(run("grep -q 'segments: 10,' %s/out", tmpdir), 0);
+    assert_int_equal(run("grep -q '(1 deleted)' %s/out", tmpdir), 0);
+    assert_int_equal(
+        run("test \"$(grep -c '^[12] \\(before\\|after\\) [0-9.]* ' %s/out)\" = 4", tmpdir), 0);
+    assert_int_equal(run("grep -q '^after: [0-9.]* [0-9.]* ms' %s/out", tmpdir), 0);
+    assert_int_equal(run("test ! -e %s/ls/run.spx", tmpdir), 0);
+    assert_int_equal(run("bench/live_segments.sh 2>/dev/null"), 2);
+}
+
 static void test_xapian_bench(void **state)
 {
     (void)state;
@@ -364,7 +391,7 @@ int main(void)
         cmocka_unit_test(test_dump_passages), cmocka_unit_test(test_xapian_bench),
         cmocka_unit_test(test_fts5_bench),    cmocka_unit_test(test_lucene_bench),
         cmocka_unit_test(test_bench_driver),  cmocka_unit_test(test_eval_driver),
-        cmocka_unit_test(test_live_bench),
+        cmocka_unit_test(test_live_bench),    cmocka_unit_test(test_live_segments),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

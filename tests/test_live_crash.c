@@ -139,8 +139,7 @@ static int setup(void **st)
 {
     (void)st;
     lu_tmpname(dir, sizeof dir, "crash.spx");
-    const char *env = getenv("SPASM_LIVE_SEED");
-    if (env) seed = strtoull(env, NULL, 0);
+    seed = lu_seed(seed);
     return 0;
 }
 

@@ -209,8 +209,7 @@ static int setup(void **st)
     lu_tmpname(dir, sizeof dir, "live.spx");
     char *s = strrchr(dir, '/');
     snprintf(one, sizeof one, "%.*s/one.spx", (int)(s - dir), dir);
-    const char *env = getenv("SPASM_LIVE_SEED");
-    if (env) seed = strtoull(env, NULL, 0);
+    seed = lu_seed(seed);
     nlive = 0;
     neardup_mode = 0;
     uint64_t keep = seed; /* the base paragraphs leave the other tests' sequences alone */
