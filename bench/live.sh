@@ -12,7 +12,11 @@
 #    top-10 latency (spasm_bench, as run.sh's main runs) against the
 #    one-shot index, then after `spasm-index --optimize`; after 9 batches
 #    (9 segments: the 10th makes the policy merge them all) against a
-#    one-shot index of the same 9 batches' documents (like for like);
+#    one-shot index of the same 9 batches' documents (like for like),
+#    then ROUNDS (environment, default 5) more times, the two taking
+#    turns (a copy of the 9-segment folder is kept): one run's p50 moves
+#    by 10-20% between runs, so the report gives each round's ratio and
+#    their median;
 # 3. each PEER (xapian=DB, fts5=DB: the indexes run.sh built) copied and
 #    given the same single-document commits and deletes (`update`).
 # Writes the Markdown report OUT.md; everything else under WORKDIR.
@@ -22,11 +26,13 @@ say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 [ $# -ge 4 ] || die "usage: bench/live.sh INPUT QUERIES.tsv WORKDIR OUT.md [COMMITS] [PEER=INDEX...]"
 INPUT=$1 QUERIES=$2 W=$3 OUT=$4
 COMMITS=${5:-1000}
+ROUNDS=${ROUNDS:-5}
+case $ROUNDS in '' | *[!0-9]*) die "ROUNDS must be a number, not '$ROUNDS'" ;; esac
 shift 4
 [ $# -gt 0 ] && shift
 B=build/bench
 mkdir -p "$W"
-rm -rf "$W/live" "$W/batches.spx" "$W/chunks"
+rm -rf "$W/live" "$W/batches.spx" "$W/batches9.spx" "$W/chunks"
 mkdir -p "$W/live" "$W/chunks"
 
 say "live: live_bench ($COMMITS single-document commits) ..."
@@ -51,6 +57,7 @@ for f in "$W"/chunks/part-*; do
         a=$(date +%s.%N)
         build/bin/spasm-index --info "$W/batches.spx" >"$W/batches9-info.txt"
         q "$W/batches.spx" batches9
+        cp -r "$W/batches.spx" "$W/batches9.spx" # for the rounds below
         tq=$(echo "$(date +%s.%N) - $a" | bc)
     fi
 done
@@ -67,6 +74,12 @@ build/bin/spasm-index -q --optimize -o "$W/batches.spx"
 t3=$(date +%s.%N)
 q "$W/batches.spx" optimized
 q "$one" one2
+say "live: $ROUNDS rounds of one9 and the 9 segments in turn ..."
+for r in $(seq "$ROUNDS"); do
+    q "$W/live/one9.spx" "one9-r$r"
+    q "$W/batches9.spx" "batches9-r$r"
+done
+rm -rf "$W/batches9.spx"
 
 peers=""
 for p in "$@"; do
@@ -79,10 +92,10 @@ for p in "$@"; do
     peers="$peers $e"
 done
 
-python3 - "$W" "$OUT" "$COMMITS" "$(echo "$t1 - $t0" | bc)" "$(echo "$t3 - $t2" | bc)" $peers <<'EOF'
-import json, re, sys
-w, out, commits, batch_s, opt_s = sys.argv[1:6]
-peers = sys.argv[6:]
+python3 - "$W" "$OUT" "$COMMITS" "$(echo "$t1 - $t0" | bc)" "$(echo "$t3 - $t2" | bc)" "$ROUNDS" $peers <<'EOF'
+import json, re, statistics, sys
+w, out, commits, batch_s, opt_s, rounds = sys.argv[1:7]
+peers = sys.argv[7:]
 L = []
 L.append("## Live index (issue 11)\n")
 L.append("`bench/live.sh` (run by `bench/run.sh`): wall times on this machine, CPU time where given.\n")
@@ -107,6 +120,18 @@ row("9 batches (9 segments)", "batches9", "one9")
 row("10 batches", "batches", "one")
 row("one-shot, again", "one2", "one2")
 row("10 batches, optimized", "optimized", "one2")
+rs = [(json.load(open(f"{w}/q-one9-r{r}.json")), json.load(open(f"{w}/q-batches9-r{r}.json")))
+      for r in range(1, int(rounds) + 1)]
+rs = [(a, b) for a, b in rs if a["p50_ms"] > 0 and a["p99_ms"] > 0]
+if rs:
+    p50 = [b["p50_ms"] / a["p50_ms"] for a, b in rs]
+    p99 = [b["p99_ms"] / a["p99_ms"] for a, b in rs]
+    L.append(f"\n9 segments against the one-shot index of their documents, {len(rs)} more rounds, the two in turn "
+             f"(p50 ms one-shot / 9 segments, each round): "
+             + ", ".join(f"{a['p50_ms']:.4f} / {b['p50_ms']:.4f}" for a, b in rs) + ".\n")
+    L.append("| 9 segments / one-shot | median | lowest | highest |\n|---|---|---|---|")
+    L.append(f"| p50 | {statistics.median(p50):.2f}x | {min(p50):.2f}x | {max(p50):.2f}x |")
+    L.append(f"| p99 | {statistics.median(p99):.2f}x | {min(p99):.2f}x | {max(p99):.2f}x |")
 if peers:
     sp = open(f"{w}/live_bench.md").read()
     mc = re.search(r"single-document commits \| ([\d.]+) s; mean ([\d.]+) ms, p50 ([\d.]+) ms, p99 ([\d.]+) ms", sp)

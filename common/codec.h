@@ -65,4 +65,15 @@ const uint8_t *sp_unpack128(const uint8_t *p, const uint8_t *end, uint32_t *v);
  */
 void sp_undelta1(uint32_t *v, size_t n, uint32_t start);
 
+/* The first 8 bytes of term[0, len) as a big-endian number, zero padded:
+ * terms hold no NUL byte, so two terms' keys order as the terms do
+ * wherever they differ (DKEY, docs/FORMAT.md).  sp_key8("ab", 2) is
+ * 0x6162000000000000. */
+static inline uint64_t sp_key8(const char *term, size_t len)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < 8; i++) k = k << 8 | (i < len ? (uint8_t)term[i] : 0);
+    return k;
+}
+
 #endif

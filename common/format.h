@@ -72,6 +72,10 @@
 #define SP_SEC_PRIO SP_TAG('P', 'R', 'I', 'O')
 /* optional: each signature key's holders, for XDUP lookups (common/skey.c) [entries] */
 #define SP_SEC_SKEY SP_TAG('S', 'K', 'E', 'Y')
+/* optional: u64 sp_key8() of each DICT block's first term (index.c) [blocks] */
+#define SP_SEC_DKEY SP_TAG('D', 'K', 'E', 'Y')
+/* optional: u8 bound of each term's largest tf-norm, in DICT order (segplan.c) [terms] */
+#define SP_SEC_TMAX SP_TAG('T', 'M', 'A', 'X')
 
 /* META section layout (byte offsets). */
 #define SP_META_PASSAGES 0    /* u64 */

@@ -24,6 +24,7 @@ typedef struct mterm {
 typedef struct dict_ent {
     uint64_t s_off, cf, post_len, pos_len;
     uint32_t len, df;
+    uint32_t tmax; /* its TMAX byte: a bound of the list's largest tf-norm */
 } dict_ent;
 
 /* The state of writing POST (and collecting POSN, DICT and WORD). */

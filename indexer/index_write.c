@@ -43,6 +43,15 @@ static float round_up(double d)
     return f;
 }
 
+/* The TMAX byte of a list whose largest tf-norm is norm (in [0, 1]):
+ * q with q / 255 > norm, or 255 (q / 255 = 1: a norm is below 1), so
+ * that a reader's q / 255 never under-estimates (docs/FORMAT.md). */
+static uint32_t tmax_byte(double norm)
+{
+    double q = floor(norm * 255) + 1;
+    return q < 255 ? (uint32_t)q : 255;
+}
+
 /* Decode a term's stream into docs/tfs; returns 0 or SPASM_ECORRUPT. */
 static int decode_stream(const mterm *t, uint32_t *docs, uint32_t *tfs)
 {
@@ -143,6 +152,7 @@ int sp_emit_term(emit *e, const mterm *t)
     blocks->n = skips->n = 0;
     uint32_t prev = UINT32_MAX;
     uint64_t posoff = 0;
+    double list_norm = 0; /* the largest of the blocks' stored (rounded-up) norms */
     for (size_t bi = 0; bi < nb; bi++) {
         size_t lo = bi * SP_BLOCK, n = SP_MIN((size_t)SP_BLOCK, t->df - lo);
         uint32_t max_tf = 0, min_dl = UINT32_MAX;
@@ -161,6 +171,7 @@ int sp_emit_term(emit *e, const mterm *t)
         sp_put_u32(sk + 12, max_tf);
         sp_put_u32(sk + 16, min_dl);
         float f = round_up(max_norm);
+        if (f > list_norm) list_norm = f;
         uint32_t fu;
         memcpy(&fu, &f, 4);
         sp_put_u32(sk + 20, fu);
@@ -201,7 +212,9 @@ int sp_emit_term(emit *e, const mterm *t)
         sp_buf_append(e->out, blocks->p, blocks->n);
     else
         sp_sink_write(s, blocks->p, blocks->n);
-    dict_ent de = {e->strs.n, t->cf, (nb > 1 ? skips->n : 0) + blocks->n, pos_len, t->len, t->df};
+    dict_ent de = {
+        e->strs.n,           t->cf, (nb > 1 ? skips->n : 0) + blocks->n, pos_len, t->len, t->df,
+        tmax_byte(list_norm)};
     sp_buf_append(&e->ents, &de, sizeof de);
     sp_buf_append(&e->strs, t->s, t->len);
     uint32_t ord = (uint32_t)e->nterms++;
@@ -354,9 +367,11 @@ static int write_dict(emit *e)
 {
     spasm_writer *w = e->w;
     sp_sink *s = &w->sink;
-    sp_buf blk, idx;
+    sp_buf blk, idx, keys, tmax;
     sp_buf_init(&blk, &w->a);
     sp_buf_init(&idx, &w->a);
+    sp_buf_init(&keys, &w->a);
+    sp_buf_init(&tmax, &w->a);
     uint64_t post_off = 0, pos_off = 0, dict_off = 0;
     const dict_ent *v = (const dict_ent *)e->ents.p;
     const char *strs = (const char *)e->strs.p;
@@ -372,6 +387,7 @@ static int write_dict(emit *e)
                 blk.n = 0;
             }
             sp_buf_put_u64(&idx, dict_off);
+            sp_buf_put_u64(&keys, sp_key8(ts, t->len));
             sp_buf_put_varint(&blk, post_off);
             sp_buf_put_varint(&blk, pos_off);
         } else {
@@ -387,6 +403,7 @@ static int write_dict(emit *e)
         sp_buf_put_varint(&blk, t->cf - t->df);
         sp_buf_put_varint(&blk, t->post_len);
         sp_buf_put_varint(&blk, t->pos_len);
+        sp_buf_putc(&tmax, (uint8_t)t->tmax);
         post_off += t->post_len;
         pos_off += t->pos_len;
     }
@@ -395,9 +412,19 @@ static int write_dict(emit *e)
     sp_sink_begin(s, SP_SEC_DIDX);
     sp_sink_write(s, idx.p, idx.n);
     sp_sink_end(s, idx.n / 8);
-    int rc = (blk.err || idx.err) ? sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory") : s->rc;
+    sp_sink_begin(s, SP_SEC_DKEY);
+    sp_sink_write(s, keys.p, keys.n);
+    sp_sink_end(s, keys.n / 8);
+    sp_sink_begin(s, SP_SEC_TMAX);
+    sp_sink_write(s, tmax.p, tmax.n);
+    sp_sink_end(s, tmax.n);
+    int rc = (blk.err || idx.err || keys.err || tmax.err)
+                 ? sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory")
+                 : s->rc;
     sp_buf_free(&blk);
     sp_buf_free(&idx);
+    sp_buf_free(&keys);
+    sp_buf_free(&tmax);
     return rc;
 }
 

@@ -9,6 +9,16 @@
  * when a key was rarer, or by a segment that counted only itself, is
  * dropped here).  Made once per collection handle, by the first folded
  * search, and shared by its searchers (ix->xfold).
+ *
+ * The making, in three sequential passes (stop 25; before, a first pass
+ * over the pairs marked the keys they share, a scan counted only those,
+ * a second pass kept the pairs, and a qsort ordered them: 270 ms and
+ * 1.99 million table entries on the 9-segment wikipedia_en folder, the
+ * first folded query of every spasm-search): every key's live holders
+ * counted in one scan of the segments' SIGS; the pairs kept in one pass,
+ * each passage's number of pairs counted with them; then each pair
+ * placed both ways at its passages' offsets (a counting sort by passage,
+ * the order decide_x() in collapse_dups.c searches).
  */
 #include <stdlib.h>
 
@@ -62,12 +72,12 @@ static int all_covered(const spasm_index *ix, const uint32_t *nref, const int *h
 
 typedef struct build {
     const spasm_index *ix;
-    int phase;      /* 0: mark the keys the pairs share, 1: keep the pairs */
-    uint64_t *need; /* the keys pairs share (a bitmap) */
-    uint32_t *rank; /* per bitmap word: the needed keys before it */
-    uint32_t *cnt;  /* per needed key (by rank): its live holders */
+    uint16_t *cnt;  /* per key (k << 16 | value): its live holders, at most 65535;
+                       NULL: none can be common */
+    uint64_t *kept; /* the pairs kept, once each: gp << 32 | gq */
+    size_t nkept, cap;
+    uint32_t *deg; /* per global passage: its pairs kept (then where its entries go) */
     sp_xfold *x;
-    size_t cap;
     char *err;
 } build;
 
@@ -85,25 +95,14 @@ static int check_sigs(build *b)
     return 0;
 }
 
-/* The rank of needed key k among the needed keys. */
-static inline uint32_t rank_of(const build *b, uint32_t k)
-{
-    uint64_t below = b->need[k / 64] & ((1ull << (k % 64)) - 1);
-    return b->rank[k / 64] + sp_popcount64(below);
-}
-
-/* Count the live holders of the keys in b->need into b->cnt.  0 or
+/* Count every key's live holders into b->cnt (none when the collection
+ * has too few live passages for any key to be common).  0 or
  * SPASM_ENOMEM. */
 static int count_keys(build *b)
 {
     const spasm_index *ix = b->ix;
-    uint32_t total = 0;
-    for (size_t w = 0; w < NKEYS / 64; w++) {
-        b->rank[w] = total;
-        total += sp_popcount64(b->need[w]);
-    }
-    if (!(b->cnt = sp_calloc(&ix->a, (total + 1) * sizeof *b->cnt))) return SPASM_ENOMEM;
-    if (!total || ix->live_pass <= SP_DUPS_COMMON) return 0; /* no key can be common */
+    if (ix->live_pass <= SP_DUPS_COMMON) return 0; /* no key can be common */
+    if (!(b->cnt = sp_calloc(&ix->a, NKEYS * sizeof *b->cnt))) return SPASM_ENOMEM;
     for (size_t i = 0; i < ix->nparts; i++) {
         const sp_part *pt = &ix->part[i];
         const sp_seg *g = pt->seg;
@@ -111,16 +110,17 @@ static int count_keys(build *b)
             if (pt->del && (pt->del[p >> 6] >> (p & 63) & 1)) continue;
             const uint8_t *e = g->sigs.p + p * 2 * SP_SIG_HASHES;
             for (uint32_t k = 0; k < SP_SIG_HASHES; k++) {
-                uint32_t key = k << 16 | sp_get_u16(e + 2 * k);
-                if (b->need[key / 64] >> (key % 64) & 1) b->cnt[rank_of(b, key)]++;
+                uint16_t *c = &b->cnt[k << 16 | sp_get_u16(e + 2 * k)];
+                *c += *c < UINT16_MAX; /* only <= SP_DUPS_COMMON matters */
             }
         }
     }
     return 0;
 }
 
-/* Keep pair (global passages gp of part a, gq of part c) when its
- * passages share two keys under the holder bound: both ways in b->x. */
+/* Keep pair (passage lp of part a, lq of part c) when its passages share
+ * SP_DUP_MIN_KEYS keys under the holder bound: into b->kept, counted in
+ * b->deg for both.  0 or SPASM_ENOMEM. */
 static int add_pair(build *b, const sp_part *a, uint32_t lp, const sp_part *c, uint32_t lq)
 {
     const uint8_t *x = a->seg->sigs.p + (size_t)lp * 2 * SP_SIG_HASHES;
@@ -128,27 +128,47 @@ static int add_pair(build *b, const sp_part *a, uint32_t lp, const sp_part *c, u
     unsigned shared = 0;
     for (uint32_t k = 0; k < SP_SIG_HASHES; k++) {
         uint16_t v = sp_get_u16(x + 2 * k);
-        uint32_t key = k << 16 | v;
         if (v == SP_SIG_EMPTY || v != sp_get_u16(y + 2 * k)) continue;
-        if (b->phase == 0)
-            b->need[key / 64] |= 1ull << (key % 64);
-        else if (b->cnt[rank_of(b, key)] <= SP_DUPS_COMMON)
-            shared++;
+        if (!b->cnt || b->cnt[k << 16 | v] <= SP_DUPS_COMMON) shared++;
     }
-    if (b->phase == 0 || shared < SP_DUP_MIN_KEYS) return 0;
-    sp_xfold *f = b->x;
-    if (f->n + 2 > b->cap) {
+    if (shared < SP_DUP_MIN_KEYS) return 0;
+    if (b->nkept == b->cap) {
         size_t nc = b->cap ? 2 * b->cap : 1024;
-        uint64_t *np = sp_realloc(&b->ix->a, f->pairs, nc * sizeof *np);
+        uint64_t *np = sp_realloc(&b->ix->a, b->kept, nc * sizeof *np);
         if (!np) return SPASM_ENOMEM;
-        f->pairs = np;
+        b->kept = np;
         b->cap = nc;
     }
     uint64_t gp = a->pbase + (uint64_t)lp, gq = c->pbase + (uint64_t)lq;
-    f->pairs[f->n++] = gp << 32 | gq;
-    f->pairs[f->n++] = gq << 32 | gp;
-    f->bits[gp / 64] |= 1ull << (gp % 64);
-    f->bits[gq / 64] |= 1ull << (gq % 64);
+    b->kept[b->nkept++] = gp << 32 | gq;
+    b->deg[gp]++;
+    b->deg[gq]++;
+    return 0;
+}
+
+/* The kept pairs, both ways, grouped by their first passage in
+ * ascending order (b->deg becomes each passage's next place) into b->x.
+ * 0 or SPASM_ENOMEM. */
+static int place_pairs(build *b)
+{
+    const spasm_index *ix = b->ix;
+    sp_xfold *f = b->x;
+    if (!b->nkept) return 0;
+    if (b->nkept > UINT32_MAX / 2) return SPASM_ENOMEM; /* places are u32 */
+    if (!(f->pairs = sp_malloc(&ix->a, 2 * b->nkept * sizeof *f->pairs))) return SPASM_ENOMEM;
+    uint64_t at = 0;
+    for (uint64_t p = 0; p < ix->npass; p++) {
+        uint32_t d = b->deg[p];
+        b->deg[p] = (uint32_t)at;
+        at += d;
+        if (d) f->bits[p / 64] |= 1ull << (p % 64);
+    }
+    for (size_t i = 0; i < b->nkept; i++) {
+        uint64_t gp = b->kept[i] >> 32, gq = b->kept[i] & UINT32_MAX;
+        f->pairs[b->deg[gp]++] = gp << 32 | gq;
+        f->pairs[b->deg[gq]++] = gq << 32 | gp;
+    }
+    f->n = 2 * b->nkept;
     return 0;
 }
 
@@ -177,6 +197,9 @@ static int part_pairs(build *b, size_t i, uint32_t nref)
         if (a > e || e > m) return bad(b, g, "DUPS");
         for (uint32_t k = a; k < e; k++) {
             uint32_t q = sp_get_u32(ent + 4 * (uint64_t)k);
+            if (k + 8 < m) /* the signature a few pairs on: a cache miss each */
+                __builtin_prefetch(g->sigs.p + (size_t)sp_get_u32(ent + 4 * (uint64_t)(k + 8)) *
+                                                   2 * SP_SIG_HASHES);
             if (q >= g->npass) return bad(b, g, "DUPS");
             if (q > p && (rc = add_pair(b, pt, p, pt, q))) return rc;
         }
@@ -217,12 +240,6 @@ static int part_pairs(build *b, size_t i, uint32_t nref)
     return rc;
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return (a > b) - (a < b);
-}
-
 /* Free table f. */
 static void drop(const sp_alloc *a, sp_xfold *f)
 {
@@ -239,7 +256,7 @@ static int make(const spasm_index *ix, sp_xfold **out, char *err)
     sp_xfold *f = sp_calloc(a, sizeof *f);
     uint32_t *nref = sp_calloc(a, (n + 1) * sizeof *nref), xm;
     int *hasx = sp_calloc(a, (n + 1) * sizeof *hasx);
-    build b = {ix, 0, NULL, NULL, NULL, f, 0, err};
+    build b = {ix, NULL, NULL, 0, 0, NULL, f, err};
     int rc = SPASM_ENOMEM;
     if (!f || !nref || !hasx) goto out;
     for (size_t i = 0; i < n; i++) {
@@ -253,22 +270,18 @@ static int make(const spasm_index *ix, sp_xfold **out, char *err)
     rc = 0;
     if (!(f->usable = all_covered(ix, nref, hasx))) goto out;
     rc = SPASM_ENOMEM;
-    if (!(b.rank = sp_malloc(a, NKEYS / 64 * sizeof *b.rank)) ||
-        !(b.need = sp_calloc(a, NKEYS / 64 * sizeof *b.need)) ||
+    if (!(b.deg = sp_calloc(a, (ix->npass + 1) * sizeof *b.deg)) ||
         !(f->bits = sp_calloc(a, (ix->npass / 64 + 1) * sizeof *f->bits)))
         goto out;
     if ((rc = check_sigs(&b))) goto out;
-    /* the keys the pairs share, their live holders, then the pairs kept */
-    for (size_t i = 0; i < n && !rc; i++) rc = part_pairs(&b, i, nref[i]);
-    if (rc) goto out;
+    /* every key's live holders, the pairs kept, then placed */
     if ((rc = count_keys(&b))) goto out;
-    b.phase = 1;
     for (size_t i = 0; i < n && !rc; i++) rc = part_pairs(&b, i, nref[i]);
-    if (!rc && f->n > 1) qsort(f->pairs, f->n, sizeof *f->pairs, cmp_u64);
+    if (!rc) rc = place_pairs(&b);
 out:
-    sp_free(a, b.need);
-    sp_free(a, b.rank);
     sp_free(a, b.cnt);
+    sp_free(a, b.kept);
+    sp_free(a, b.deg);
     sp_free(a, nref);
     sp_free(a, hasx);
     if (rc == SPASM_ENOMEM) sp_seterr(err, rc, "out of memory");

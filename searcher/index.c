@@ -9,7 +9,11 @@
  * in the block (0 for the first), varint suffix length, the suffix, varint
  * df, varint cf - df, varint POST length, varint POSN length.  The offsets
  * of later terms follow by adding up the lengths.  DIDX holds the u64
- * offset of each block in DICT, for binary search on first terms.
+ * offset of each block in DICT, for binary search on first terms; DKEY
+ * (optional) the u64 sp_key8() of each block's first term, so that the
+ * search reads 8-byte keys and decodes a block only where keys tie.  A
+ * segment without DKEY (written before it) is searched through an
+ * in-memory sample of DICT instead (below).
  */
 #include "index.h"
 
@@ -43,6 +47,7 @@ static int dblock_open_at(sp_seg *ix, uint64_t b, uint64_t start, uint64_t end, 
     d->ti.post_off = d->post_off;
     d->ti.pos_off = d->pos_off;
     d->ti.post_len = d->ti.pos_len = 0;
+    d->ti.ord1 = b * SP_DICT_BLOCK; /* the entry before the first's */
     uint64_t remaining = ix->nterms - b * SP_DICT_BLOCK;
     d->left = (uint32_t)SP_MIN(remaining, (uint64_t)SP_DICT_BLOCK);
     return 0;
@@ -91,6 +96,7 @@ static int dblock_next(sp_seg *ix, dblock *d, char *err)
     d->ti.cf = df + cfx;
     d->ti.post_len = plen;
     d->ti.pos_len = qlen;
+    d->ti.ord1++;
     if (d->ti.post_off + plen > ix->post.len || d->ti.pos_off + qlen > ix->posn.len ||
         d->ti.post_off + plen < plen || d->ti.pos_off + qlen < qlen)
         return -sp_seterr(err, SPASM_ECORRUPT, "%s: posting list out of bounds", ix->path);
@@ -107,7 +113,8 @@ static int cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
 }
 
 /*
- * The dictionary sample: the first term of every SP_DICT_SAMPLE-th block,
+ * For a segment without DKEY, the dictionary sample: the first term of
+ * every SP_DICT_SAMPLE-th block,
  * in memory, so that a lookup's binary search over the blocks starts from
  * a range of SP_DICT_SAMPLE blocks instead of decoding the first entry of
  * some 17 blocks (wikipedia_en) one after the other; with several
@@ -131,7 +138,7 @@ static int cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
 typedef struct sp_dsample {
     uint64_t n;    /* sampled blocks: block i * SP_DICT_SAMPLE */
     uint32_t *off; /* n + 1 offsets of their first terms in pool */
-    uint64_t *key; /* n: key8() of each sampled first term */
+    uint64_t *key; /* n: sp_key8() of each sampled first term */
     char *pool;
     /* n: each range's m = min(SP_DICT_SAMPLE, blocks left) keys, then
      * the DICT offsets of its m blocks and the end of the last (a copy
@@ -155,14 +162,6 @@ void sp_dict_sample_free(sp_seg *ix)
 {
     dsample_free(&ix->a, atomic_load_explicit(&ix->dsample, memory_order_acquire));
     atomic_store_explicit(&ix->dsample, NULL, memory_order_relaxed);
-}
-
-/* The first 8 bytes of term[0, len) as a big-endian number, zero padded. */
-static uint64_t key8(const char *term, size_t len)
-{
-    uint64_t k = 0;
-    for (size_t i = 0; i < 8; i++) k = k << 8 | (i < len ? (uint8_t)term[i] : 0);
-    return k;
 }
 
 /* The segment's sample, made when absent: non-NULL, or NULL with *rc an
@@ -190,7 +189,7 @@ static const sp_dsample *dsample_get(sp_seg *ix, int *rc, char *err)
                 r < 0 ? -r : sp_seterr(err, SPASM_ECORRUPT, "%s: empty dictionary block", ix->path);
         } else {
             s->off[i] = (uint32_t)pool.n;
-            s->key[i] = key8(d.term, d.len);
+            s->key[i] = sp_key8(d.term, d.len);
             sp_buf_append(&pool, d.term, d.len);
         }
     }
@@ -237,7 +236,7 @@ static const uint64_t *fine_get(sp_seg *ix, const sp_dsample *s, uint64_t r, int
             sp_free(&ix->a, k);
             return NULL;
         }
-        k[i] = key8(d.term, d.len);
+        k[i] = sp_key8(d.term, d.len);
         dblock_span(ix, first + i, &k[n + i], &k[n + i + 1]);
     }
     uint64_t *seen = NULL;
@@ -263,18 +262,66 @@ static int block_cmp(sp_seg *ix, uint64_t b, const char *key, size_t len, int *c
     return 0;
 }
 
+/* Among blocks [b, j) (b's first term <= key; those from j above it; the
+ * keys of b + 1 .. j - 1 tie with key's), the last whose first term is
+ * <= key, into *b: a binary search decoding their first entries. */
+static int tied_block(sp_seg *ix, uint64_t base, uint64_t *b, uint64_t j, const char *key,
+                      size_t len, char *err)
+{
+    while (j - *b > 1) {
+        uint64_t mid = *b + (j - *b) / 2;
+        int c, rc = block_cmp(ix, base + mid, key, len, &c, err);
+        if (rc) return rc;
+        if (c <= 0)
+            *b = mid;
+        else
+            j = mid;
+    }
+    return 0;
+}
+
+/* The last block whose first term is <= key, with the blocks' keys of
+ * DKEY (n >= 1 of them, checked at open): a binary search on the keys,
+ * then on the first terms of the blocks whose keys tie with key's. */
+static int find_block_dkey(sp_seg *ix, const char *key, size_t len, uint64_t *out, char *err)
+{
+    const uint8_t *k = ix->dkey.p;
+    uint64_t n = ix->dkey.len / 8, kk = sp_key8(key, len), t = 1, e = n, j;
+    while (t < e) { /* the first key >= kk (block 0 is the answer if none is <=) */
+        uint64_t mid = t + (e - t) / 2;
+        if (sp_get_u64(k + 8 * mid) < kk)
+            t = mid + 1;
+        else
+            e = mid;
+    }
+    for (j = n; e < j;) { /* the first key > kk */
+        uint64_t mid = e + (j - e) / 2;
+        if (sp_get_u64(k + 8 * mid) <= kk)
+            e = mid + 1;
+        else
+            j = mid;
+    }
+    *out = t - 1;
+    return tied_block(ix, 0, out, j, key, len, err);
+}
+
 /* The last block whose first term is <= key (0 if none) into *out, and
  * its bytes in DICT into [*start, *end). */
 static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, uint64_t *start,
                       uint64_t *end, char *err)
 {
     uint64_t lo = 0, hi = ix->didx.len / 8;
+    if (ix->dkey.p && hi > 0) {
+        int rc = find_block_dkey(ix, key, len, out, err);
+        if (!rc) dblock_span(ix, *out, start, end);
+        return rc;
+    }
     if (hi > 2) { /* narrow to one sampled range first, then within it */
         int rc;
         const sp_dsample *s = dsample_get(ix, &rc, err);
         if (rc) return rc;
         if (s) {
-            uint64_t a = 0, z = s->n, kk = key8(key, len);
+            uint64_t a = 0, z = s->n, kk = sp_key8(key, len);
             while (z - a > 1) { /* on the keys; the terms only where they tie */
                 uint64_t mid = a + (z - a) / 2;
                 int le = s->key[mid] != kk
@@ -312,15 +359,7 @@ static int find_block(sp_seg *ix, const char *key, size_t len, uint64_t *out, ui
                         j = mid;
                 }
                 uint64_t b = t - 1;
-                while (j - b > 1) {
-                    uint64_t mid = b + (j - b) / 2;
-                    int c;
-                    if ((rc = block_cmp(ix, lo + mid, key, len, &c, err))) return rc;
-                    if (c <= 0)
-                        b = mid;
-                    else
-                        j = mid;
-                }
+                if ((rc = tied_block(ix, lo, &b, j, key, len, err))) return rc;
                 *out = lo + b;
                 *start = k[hi - lo + b];
                 *end = k[hi - lo + b + 1];
@@ -402,6 +441,7 @@ static int find_in_block(sp_seg *ix, uint64_t b, uint64_t start, uint64_t end, c
             out->post_len = plen;
             out->pos_off = pos_off;
             out->pos_len = qlen;
+            out->ord1 = b * SP_DICT_BLOCK + (d.left - left) + 1;
             return 1;
         }
     }
@@ -447,8 +487,10 @@ int sp_dict_find_parts(const spasm_index *col, const char *term, size_t len, sp_
                 ti[at + i].df = 0;
                 continue;
             }
-            /* and the posting list's first bytes, that a cursor reads next */
+            /* and the posting list's first bytes, that a cursor reads next,
+             * and its TMAX byte, that segplan.c reads first */
             __builtin_prefetch(ix->post.p + ti[at + i].post_off);
+            if (ix->tmax.p) __builtin_prefetch(ix->tmax.p + ti[at + i].ord1 - 1);
         }
     }
     return 0;

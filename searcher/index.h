@@ -43,6 +43,8 @@ typedef struct sp_seg {
     sp_sec xdup; /* optional: a live segment's near-duplicates in others (collapse_dups.c) */
     sp_sec prio; /* optional: u8 page-furniture prior per passage (boilerplate.c) */
     sp_sec skey; /* optional: each signature key's holders (common/skey.h) */
+    sp_sec dkey; /* optional: u64 key of each DICT block's first term (index.c) */
+    sp_sec tmax; /* optional: u8 bound of each term's largest tf-norm (segplan.c) */
     uint64_t npass, ndocs, nterms, tokens;
     double k1, b, avgdl;
     unsigned flags;
@@ -51,8 +53,8 @@ typedef struct sp_seg {
     uint64_t nchunks;
     unsigned chunk_log2;        /* checksum chunks of 1 << chunk_log2 bytes */
     _Atomic uint64_t *verified; /* one bit per chunk */
-    /* every SP_DICT_SAMPLE-th dictionary block's first term, made by the
-     * first lookup that needs it, and per sampled range the 8-byte keys
+    /* without DKEY: every SP_DICT_SAMPLE-th dictionary block's first
+     * term, made by the first lookup that needs it, and per sampled range the 8-byte keys
      * of its blocks' first terms, made by the first lookup landing there
      * (index.c); kept until release */
     struct sp_dsample *_Atomic dsample;
@@ -75,6 +77,9 @@ void sp_seg_release(sp_seg *g);
 void sp_dict_sample_free(sp_seg *ix);
 /* Check every checksum of the segment: 0 or SPASM_ECORRUPT (err set). */
 int sp_seg_verify(sp_seg *g, char *err);
+/* The deep check of DKEY and TMAX against DICT and POST (dict_verify.c):
+ * 0 or SPASM_ECORRUPT (err set). */
+int sp_dict_verify(sp_seg *ix, char *err);
 
 /* The deletions of one segment as of one generation (a deletion file,
  * docs/LIVE.md), shared by reference count like segments. */
@@ -141,6 +146,7 @@ typedef struct sp_terminfo {
     uint32_t df;
     uint64_t cf;
     uint64_t post_off, post_len, pos_off, pos_len;
+    uint64_t ord1; /* 1 + the term's ordinal in DICT (its TMAX byte), 0: not known */
 } sp_terminfo;
 
 /*

@@ -236,6 +236,12 @@ static int load(sp_seg *ix, unsigned flags, char *err)
         case SP_SEC_SKEY:
             dst = &ix->skey;
             break;
+        case SP_SEC_DKEY:
+            dst = &ix->dkey;
+            break;
+        case SP_SEC_TMAX:
+            dst = &ix->tmax;
+            break;
         default:
             break; /* unknown optional sections are ignored */
         }
@@ -249,7 +255,8 @@ static int load(sp_seg *ix, unsigned flags, char *err)
     /* The small sections read at random are checked now (LENS, DOCS and
      * the rest lazily, per chunk: opening stays cheap). */
     if (check_section(ix, &ix->meta, "META", err) || check_section(ix, &ix->didx, "DIDX", err) ||
-        check_section(ix, &ix->dmix, "DMIX", err) || check_section(ix, &ix->txix, "TXIX", err))
+        check_section(ix, &ix->dmix, "DMIX", err) || check_section(ix, &ix->txix, "TXIX", err) ||
+        check_section(ix, &ix->dkey, "DKEY", err))
         return SPASM_ECORRUPT;
     if (ix->meta.len < SP_META_SIZE) return fail(ix, err, SPASM_ECORRUPT, "META section too short");
     const uint8_t *m = ix->meta.p;
@@ -270,7 +277,9 @@ static int load(sp_seg *ix, unsigned flags, char *err)
         sp_get_u32(m + SP_META_DICT_BLOCK) != SP_DICT_BLOCK ||
         sp_get_u32(m + SP_META_POST_BLOCK) != SP_BLOCK || !(ix->k1 > 0) || !(ix->b >= 0) ||
         ix->b > 1 || ix->tokens == 0 || (ix->dids.p && ix->dids.len < 4 * (ix->ndocs + 1)) ||
-        (ix->tlen.p && ix->tlen.len != 4 * ix->npass) || (ix->prio.p && ix->prio.len != ix->npass))
+        (ix->tlen.p && ix->tlen.len != 4 * ix->npass) ||
+        (ix->prio.p && ix->prio.len != ix->npass) || (ix->tmax.p && ix->tmax.len != ix->nterms) ||
+        (ix->dkey.p && ix->dkey.len != ix->didx.len))
         return fail(ix, err, SPASM_ECORRUPT, "inconsistent collection statistics: corrupt");
     ix->avgdl = (double)ix->tokens / (double)ix->npass;
     ix->head_crc = crc_of(h, SP_HEADER_SIZE);
@@ -380,8 +389,10 @@ int sp_seg_verify(sp_seg *ix, char *err)
                {&ix->dmet, "DMET"}, {&ix->dmix, "DMIX"}, {&ix->text, "TEXT"}, {&ix->txix, "TXIX"},
                {&ix->idix, "IDIX"}, {&ix->word, "WORD"}, {&ix->wdix, "WDIX"}, {&ix->sigs, "SIGS"},
                {&ix->dids, "DIDS"}, {&ix->sigb, "SIGB"}, {&ix->tlen, "TLEN"}, {&ix->dups, "DUPS"},
-               {&ix->prio, "PRIO"}, {&ix->xdup, "XDUP"}, {&ix->skey, "SKEY"}};
+               {&ix->prio, "PRIO"}, {&ix->xdup, "XDUP"}, {&ix->skey, "SKEY"}, {&ix->dkey, "DKEY"},
+               {&ix->tmax, "TMAX"}};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (check_section(ix, all[i].s, all[i].name, err)) return SPASM_ECORRUPT;
-    return ix->skey.p ? verify_skey(ix, err) : 0;
+    if (ix->skey.p && (rc = verify_skey(ix, err))) return rc;
+    return sp_dict_verify(ix, err);
 }

@@ -11,11 +11,14 @@
  *
  *   sum over the terms it holds of idf * (k1 + 1) * (a bound of its tf-norm)
  *
- * where the norm bound is the largest of the list's block bounds in its
- * skip table (as rank.c reads them), or for a list of one block (no skip
- * table) m / (m + k1 (1 - b)) with m = cf - df + 1, the largest tf any of
- * its postings can have, at passage length 0 (the norm grows with tf and
- * shrinks with length); times 1 + 1e-9 for rounding, so that a passage whose score
+ * where the norm bound is the list's TMAX byte q / 255 (docs/FORMAT.md: a
+ * bound of the largest of its block bounds, one byte read instead of the
+ * skip table), or in a segment without TMAX (or at other k1, b) the
+ * largest of the list's block bounds in its skip table (as rank.c reads
+ * them); for a list of one block (no skip table) at most m / (m + k1 (1 -
+ * b)) with m = cf - df + 1, the largest tf any of its postings can have,
+ * at passage length 0 (the norm grows with tf and shrinks with length);
+ * times 1 + 1e-9 for rounding, so that a passage whose score
  * reaches the bound's level exceeds the real score.  The segments are
  * ranked in decreasing order of this bound, so that the top-k heap's
  * threshold is high when the others start (their MaxScore prunes more),
@@ -45,25 +48,35 @@ static int plan_terms(const it *n, const it **out, size_t *nout, size_t cap)
     return 1;
 }
 
-/* A bound of the tf-norm of a term's postings in part pt: over a list
- * of several blocks the largest of its skip table's block bounds (as
- * rank.c's block_norm() reads them), else m / (m + kmin) for the largest
- * tf m = cf - df + 1 at length 0.  *rc: 0 or an error code (x->err). */
+/* A bound of the tf-norm of a term's postings in part pt: its TMAX byte
+ * (at the index's k1 and b), else over a list of several blocks the
+ * largest of its skip table's block bounds (as rank.c's block_norm()
+ * reads them); for a list of one block at most m / (m + kmin) for the
+ * largest tf m = cf - df + 1 at length 0.  *rc: 0 or an error code
+ * (x->err). */
 static double list_norm(it_ctx *x, const sp_part *pt, const sp_terminfo *ti, double kmin, int *rc)
 {
     *rc = 0;
     const sp_seg *g = pt->seg;
     uint32_t nb = (ti->df + SP_BLOCK - 1) / SP_BLOCK;
-    if (nb <= 1 || (uint64_t)nb * SP_SKIP_ENTRY > ti->post_len) {
-        double m = (double)(ti->cf >= ti->df ? ti->cf - ti->df + 1 : 1);
-        return m / (m + kmin);
+    int defaults = x->k1 == g->k1 && x->b == g->b;
+    double norm_c = x->avgdl > g->avgdl ? g->avgdl / x->avgdl : 1, best = 0;
+    double m = (double)(ti->cf >= ti->df ? ti->cf - ti->df + 1 : 1), loose = m / (m + kmin);
+    if (defaults && g->tmax.p && ti->ord1 && ti->ord1 <= g->tmax.len) {
+        /* the list's TMAX byte q: q / 255 bounds its skip table's largest
+         * norm (and a one-block list's largest), at the segment's
+         * average length as those are: one byte read, not the table */
+        if ((*rc = sp_ix_ensure(pt->seg, g->tmax.off + ti->ord1 - 1, 1, x->err))) return 1;
+        double v = g->tmax.p[ti->ord1 - 1] / 255.0;
+        if (norm_c < 1) v = v / (v + norm_c * (1 - v));
+        if (!(v <= 1)) v = 1;
+        return nb <= 1 && loose < v ? loose : v;
     }
+    if (nb <= 1 || (uint64_t)nb * SP_SKIP_ENTRY > ti->post_len) return loose;
     if ((*rc = sp_ix_ensure(pt->seg, g->post.off + ti->post_off, (uint64_t)nb * SP_SKIP_ENTRY,
                             x->err)))
         return 1;
     const uint8_t *sk = g->post.p + ti->post_off;
-    int defaults = x->k1 == g->k1 && x->b == g->b;
-    double norm_c = x->avgdl > g->avgdl ? g->avgdl / x->avgdl : 1, best = 0;
     for (uint32_t b = 0; b < nb; b++, sk += SP_SKIP_ENTRY) {
         double v;
         if (defaults) {

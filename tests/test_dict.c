@@ -11,8 +11,16 @@
  * first 8 bytes of the blocks' first terms then finds every key tied and
  * must decide on the terms themselves.  And words that are prefixes of
  * one another ("qk", "qkz", ...), for the block scan that compares
- * entries with the key from their shared prefixes.  Uses only the public
- * header.
+ * entries with the key from their shared prefixes.
+ *
+ * A segment written now holds DKEY (each block's first-term key, so the
+ * lookup needs no sample) and TMAX (each list's bound, for segplan.c):
+ * every single-file test runs again on a copy whose DKEY and TMAX are
+ * hidden (tags renamed, checksums redone: the file of a writer before
+ * them, which readers must still search by the sample), and a copy with
+ * one DKEY or TMAX entry wrong but every checksum right fails the deep
+ * check (SPASM_OPEN_VERIFY) naming the section.  Uses the public header
+ * and the file format (docs/FORMAT.md).
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -24,6 +32,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "testutil.h"
 
@@ -32,6 +41,7 @@
 #define NWORDS 12000 /* 750 blocks: 12 samples */
 
 static char tmpdir[256], ixpath[300], livepath[300], longpath[300], longlive[300];
+static char ixold[300], longold[300]; /* the same without DKEY and TMAX */
 
 static const char *prefix = "q"; /* "samelongpref" for the long words */
 
@@ -43,7 +53,7 @@ static void word(unsigned i, char *out)
 }
 
 /* Document d holds words d and d + 1 (so every word but the first is in
- * two documents). */
+ * two documents), and "zcommon" (a list of many blocks: a skip table). */
 static void add_docs(spasm_writer *w, spasm_updater *u, unsigned from, unsigned to)
 {
     for (unsigned d = from; d < to; d++) {
@@ -51,10 +61,75 @@ static void add_docs(spasm_writer *w, spasm_updater *u, unsigned from, unsigned 
         snprintf(id, sizeof id, "d%u", d);
         word(d, a);
         word(d + 1, b);
-        snprintf(text, sizeof text, "%s %s", a, b);
+        snprintf(text, sizeof text, "%s %s zcommon", a, b);
         if (w) assert_int_equal(spasm_writer_add(w, id, "", text, strlen(text)), SPASM_OK);
         if (u) assert_int_equal(spasm_updater_add(u, id, "", text, strlen(text)), SPASM_OK);
     }
+}
+
+/* ---- the file format: sections found, hidden and changed in place ---- */
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t crc(const uint8_t *p, uint64_t n)
+{
+    return (uint32_t)crc32(crc32(0, Z_NULL, 0), p, (uInt)n);
+}
+
+/* The section table entry of tag (four letters) in file f, or NULL. */
+static uint8_t *section(uint8_t *f, const char *tag)
+{
+    uint64_t t = get_le(f + 24, 8), s = get_le(f + 32, 4);
+    for (uint64_t i = 0; i < s; i++)
+        if (memcmp(f + t + 32 * i, tag, 4) == 0) return f + t + 32 * i;
+    return NULL;
+}
+
+/* Every checksum of file f (n bytes) redone: the sections', the chunks',
+ * the two tables' and the header's. */
+static void reseal(uint8_t *f, size_t n)
+{
+    uint64_t t = get_le(f + 24, 8), s = get_le(f + 32, 4), l = get_le(f + 36, 4);
+    uint64_t c = get_le(f + 40, 8), k = get_le(f + 48, 8);
+    assert_true(t + 32 * s <= n && c + 4 * k <= n);
+    for (uint64_t i = 0; i < s; i++) {
+        uint8_t *e = f + t + 32 * i;
+        put_le(e + 4, crc(f + get_le(e + 8, 8), get_le(e + 16, 8)), 4);
+    }
+    put_le(f + 56, crc(f + t, 32 * s), 4);
+    for (uint64_t i = 0; i < k; i++) {
+        uint64_t a = 128 + (i << l), b = a + (1ull << l) < t ? a + (1ull << l) : t;
+        put_le(f + c + 4 * i, crc(f + a, b - a), 4);
+    }
+    put_le(f + 60, crc(f + c, 4 * k), 4);
+    put_le(f + 124, crc(f, 124), 4);
+}
+
+/* Copy the index at from to to with its DKEY and TMAX sections hidden
+ * (renamed DKEX, TMAY: tags readers do not know, so they ignore them). */
+static void copy_hidden(const char *from, const char *to)
+{
+    size_t n;
+    uint8_t *f = (uint8_t *)slurp(from, &n);
+    assert_non_null(f);
+    uint8_t *k = section(f, "DKEY"), *m = section(f, "TMAX");
+    assert_non_null(k);
+    assert_non_null(m);
+    memcpy(k, "DKEX", 4);
+    memcpy(m, "TMAY", 4);
+    reseal(f, n);
+    write_file(to, f, n);
+    free(f);
 }
 
 static int setup(void **state)
@@ -84,6 +159,10 @@ static int setup(void **state)
         }
     }
     prefix = "q";
+    snprintf(ixold, sizeof ixold, "%s/big-old.spx", tmpdir);
+    snprintf(longold, sizeof longold, "%s/long-old.spx", tmpdir);
+    copy_hidden(ixpath, ixold);
+    copy_hidden(longpath, longold);
     return 0;
 }
 
@@ -126,6 +205,10 @@ static void check_all(spasm_searcher *s, unsigned step)
 static void check_index(const char *path)
 {
     spasm_index *ix = NULL;
+    /* DKEY and TMAX, when there, agree with DICT and POST */
+    spasm_open_options oo = {SPASM_OPEN_VERIFY, NULL, NULL};
+    assert_int_equal(spasm_open(&ix, path, &oo), SPASM_OK);
+    spasm_close(ix);
     assert_int_equal(spasm_open(&ix, path, NULL), SPASM_OK);
     spasm_searcher *s = NULL;
     assert_int_equal(spasm_searcher_new(ix, &s), SPASM_OK);
@@ -145,6 +228,12 @@ static void test_every_word_one_segment(void **state)
     check_index(ixpath);
 }
 
+static void test_every_word_one_segment_no_dkey(void **state)
+{
+    (void)state;
+    check_index(ixold);
+}
+
 static void test_every_word_three_segments(void **state)
 {
     (void)state;
@@ -157,6 +246,14 @@ static void test_every_long_word_one_segment(void **state)
     (void)state;
     prefix = "samelongpref";
     check_index(longpath);
+    prefix = "q";
+}
+
+static void test_every_long_word_one_segment_no_dkey(void **state)
+{
+    (void)state;
+    prefix = "samelongpref";
+    check_index(longold);
     prefix = "q";
 }
 
@@ -182,8 +279,9 @@ static void *lookups(void *arg)
 static void test_threads_make_the_sample_once(void **state)
 {
     (void)state;
-    for (int round = 0; round < 3; round++) {
-        assert_int_equal(spasm_open(&shared_ix, round == 1 ? livepath : ixpath, NULL), SPASM_OK);
+    for (int round = 0; round < 4; round++) {
+        const char *p = round == 1 ? livepath : round == 3 ? ixold : ixpath;
+        assert_int_equal(spasm_open(&shared_ix, p, NULL), SPASM_OK);
         pthread_t th[4];
         for (uintptr_t i = 0; i < 4; i++)
             assert_int_equal(pthread_create(&th[i], NULL, lookups, (void *)i), 0);
@@ -246,15 +344,65 @@ static void test_words_prefix_of_each_other(void **state)
     spasm_close(ix);
 }
 
+/* A copy of the one-segment index with a DKEY entry changed, or every
+ * TMAX byte 0 (below any list's norm), checksums redone: it opens (the
+ * section is checked whole, and its CRC is right) but the deep check
+ * fails with SPASM_ECORRUPT naming the section. */
+static void wrong_entry(const char *tag)
+{
+    size_t n;
+    uint8_t *f = (uint8_t *)slurp(ixpath, &n);
+    assert_non_null(f);
+    uint8_t *e = section(f, tag);
+    assert_non_null(e);
+    uint8_t *p = f + get_le(e + 8, 8);
+    uint64_t len = get_le(e + 16, 8);
+    if (strcmp(tag, "DKEY") == 0) {
+        assert_true(len >= 8 * 6);
+        put_le(p + 8 * 5, get_le(p + 8 * 5, 8) + 1, 8); /* block 5's key */
+    } else {
+        memset(p, 0, len);
+    }
+    reseal(f, n);
+    char path[320];
+    snprintf(path, sizeof path, "%s/wrong-%s.spx", tmpdir, tag);
+    write_file(path, f, n);
+    free(f);
+    spasm_index *ix = NULL;
+    assert_int_equal(spasm_open(&ix, path, NULL), SPASM_OK);
+    spasm_close(ix);
+    spasm_open_options oo = {SPASM_OPEN_VERIFY, NULL, NULL};
+    assert_int_equal(spasm_open(&ix, path, &oo), SPASM_ECORRUPT);
+    const char *msg = spasm_index_errmsg(ix);
+    if (!strstr(msg, tag) || !strstr(msg, "corrupt")) fail_msg("message: %s", msg);
+    spasm_close(ix);
+}
+
+static void test_deep_check_finds_a_wrong_dkey(void **state)
+{
+    (void)state;
+    wrong_entry("DKEY");
+}
+
+static void test_deep_check_finds_a_low_tmax(void **state)
+{
+    (void)state;
+    wrong_entry("TMAX");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_word_one_segment),
+        cmocka_unit_test(test_every_word_one_segment_no_dkey),
         cmocka_unit_test(test_every_word_three_segments),
         cmocka_unit_test(test_every_long_word_one_segment),
+        cmocka_unit_test(test_every_long_word_one_segment_no_dkey),
         cmocka_unit_test(test_every_long_word_three_segments),
         cmocka_unit_test(test_threads_make_the_sample_once),
         cmocka_unit_test(test_words_prefix_of_each_other),
+        cmocka_unit_test(test_deep_check_finds_a_wrong_dkey),
+        cmocka_unit_test(test_deep_check_finds_a_low_tmax),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
