@@ -40,8 +40,9 @@
  * rank_window.c instead: the essential operands scored into an
  * accumulator array a window at a time, the same bounds applied.
  *
- * The result equals exhaustive evaluation (tests/test_core.c and
- * tests/test_pruning.c check it, long queries included):
+ * The result equals exhaustive evaluation (tests/test_core.c,
+ * tests/test_pruning.c and tests/test_rank_window.c check it, long
+ * queries included):
  * a passage is dropped only when its score provably cannot exceed the
  * threshold (bounds carry a 1e-9 relative margin for rounding), a later
  * passage with an equal score loses the tie anyway, and the score of a
