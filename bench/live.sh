@@ -16,7 +16,10 @@
 #    then ROUNDS (environment, default 5) more times, the two taking
 #    turns (a copy of the 9-segment folder is kept): one run's p50 moves
 #    by 10-20% between runs, so the report gives each round's ratio and
-#    their median;
+#    their median; in each round also one `spasm-search` process per
+#    index with the CLI's defaults (text output, near-duplicates folded:
+#    a live index builds its pair table first) and with --no-collapse,
+#    the first title query, wall time;
 # 3. each PEER (xapian=DB, fts5=DB: the indexes run.sh built) copied and
 #    given the same single-document commits and deletes (`update`).
 # Writes the Markdown report OUT.md; everything else under WORKDIR.
@@ -48,6 +51,16 @@ q() { # INDEX TAG
     find "$1" -type f -exec cat {} + >/dev/null
     "$B/spasm_bench" query "$1" "$QUERIES" 10 --group doc --collapse off | tail -n 1 >"$W/q-$2.json"
 }
+cli() { # INDEX TAG: one spasm-search process as a user runs it, then unfolded
+    local a b c
+    a=$(date +%s%N)
+    build/bin/spasm-search -i "$1" "$CLIQ" >/dev/null
+    b=$(date +%s%N)
+    build/bin/spasm-search -i "$1" --no-collapse "$CLIQ" >/dev/null
+    c=$(date +%s%N)
+    echo "$(((b - a) / 1000)) $(((c - b) / 1000))" >"$W/cli-$2.txt"
+}
+CLIQ=$(head -n 1 "$QUERIES" | cut -f 2)
 n=0 tq=0
 for f in "$W"/chunks/part-*; do
     mv "$f" "$f.jsonl"
@@ -78,6 +91,8 @@ say "live: $ROUNDS rounds of one9 and the 9 segments in turn ..."
 for r in $(seq "$ROUNDS"); do
     q "$W/live/one9.spx" "one9-r$r"
     q "$W/batches9.spx" "batches9-r$r"
+    cli "$W/live/one9.spx" "one9-r$r"
+    cli "$W/batches9.spx" "batches9-r$r"
 done
 rm -rf "$W/batches9.spx"
 
@@ -92,10 +107,10 @@ for p in "$@"; do
     peers="$peers $e"
 done
 
-python3 - "$W" "$OUT" "$COMMITS" "$(echo "$t1 - $t0" | bc)" "$(echo "$t3 - $t2" | bc)" "$ROUNDS" $peers <<'EOF'
+python3 - "$W" "$OUT" "$COMMITS" "$(echo "$t1 - $t0" | bc)" "$(echo "$t3 - $t2" | bc)" "$ROUNDS" "$CLIQ" $peers <<'EOF'
 import json, re, statistics, sys
-w, out, commits, batch_s, opt_s, rounds = sys.argv[1:7]
-peers = sys.argv[7:]
+w, out, commits, batch_s, opt_s, rounds, cliq = sys.argv[1:8]
+peers = sys.argv[8:]
 L = []
 L.append("## Live index (issue 11)\n")
 L.append("`bench/live.sh` (run by `bench/run.sh`): wall times on this machine, CPU time where given.\n")
@@ -132,6 +147,17 @@ if rs:
     L.append("| 9 segments / one-shot | median | lowest | highest |\n|---|---|---|---|")
     L.append(f"| p50 | {statistics.median(p50):.2f}x | {min(p50):.2f}x | {max(p50):.2f}x |")
     L.append(f"| p99 | {statistics.median(p99):.2f}x | {min(p99):.2f}x | {max(p99):.2f}x |")
+cl = [[list(map(int, open(f"{w}/cli-{t}-r{r}.txt").read().split())) for r in range(1, int(rounds) + 1)]
+      for t in ("one9", "batches9")]
+if cl[0]:
+    L.append(f"\nOne `spasm-search -i INDEX \"{cliq}\"` process per index and round, as a user runs it (text "
+             "output: near-duplicates folded; a live index first builds its pair table), and with "
+             "`--no-collapse`; wall ms, median of the rounds:\n")
+    L.append("| | one-shot of the 9 batches' documents | 9 segments | 9 segments / one-shot |\n|---|---|---|---|")
+    for i, name in ((0, "the CLI's defaults (folded)"), (1, "`--no-collapse`")):
+        a = statistics.median(x[i] for x in cl[0]) / 1000
+        b = statistics.median(x[i] for x in cl[1]) / 1000
+        L.append(f"| {name} | {a:.1f} | {b:.1f} | {ratio(b, a)} |")
 if peers:
     sp = open(f"{w}/live_bench.md").read()
     mc = re.search(r"single-document commits \| ([\d.]+) s; mean ([\d.]+) ms, p50 ([\d.]+) ms, p99 ([\d.]+) ms", sp)
