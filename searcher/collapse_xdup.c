@@ -12,7 +12,7 @@
  *
  * The making, in three sequential passes (stop 25; before, a first pass
  * over the pairs marked the keys they share, a scan counted only those,
- * a second pass kept the pairs, and a qsort ordered them: 270 ms and
+ * a second pass kept the pairs, and a qsort ordered them: 280-302 ms and
  * 1.99 million table entries on the 9-segment wikipedia_en folder, the
  * first folded query of every spasm-search): every key's live holders
  * counted in one scan of the segments' SIGS; the pairs kept in one pass,
@@ -197,9 +197,6 @@ static int part_pairs(build *b, size_t i, uint32_t nref)
         if (a > e || e > m) return bad(b, g, "DUPS");
         for (uint32_t k = a; k < e; k++) {
             uint32_t q = sp_get_u32(ent + 4 * (uint64_t)k);
-            if (k + 8 < m) /* the signature a few pairs on: a cache miss each */
-                __builtin_prefetch(g->sigs.p + (size_t)sp_get_u32(ent + 4 * (uint64_t)(k + 8)) *
-                                                   2 * SP_SIG_HASHES);
             if (q >= g->npass) return bad(b, g, "DUPS");
             if (q > p && (rc = add_pair(b, pt, p, pt, q))) return rc;
         }
