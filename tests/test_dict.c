@@ -4,7 +4,8 @@
  * when a segment has more than 128 blocks of 16 terms): every indexed word
  * is found with its df, words between, before and after them are not, and
  * prefixes expand to exactly their words; the same over a live folder of
- * three segments (the per-query lookups of gdf.c) and from 4 threads at
+ * three segments (the per-query lookups of gdf.c, in lockstep over the
+ * segments: index.c dkey_blocks) and from 4 threads at
  * once on one fresh index (the sample is made by whichever thread looks
  * first).  The same again with words whose first 12 bytes are all the
  * same ("samelongpref00042x"): the search within a sampled range by the
