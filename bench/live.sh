@@ -8,13 +8,15 @@
 # 1. build/bench/live_bench INPUT WORKDIR/live COMMITS: one-shot vs the
 #    update path in one batch (time, peak memory), COMMITS single-document
 #    commits, 1,000 deletes in one commit;
-# 2. INPUT through 10 `spasm-index --update` batches (10 segments), title
-#    top-10 latency (spasm_bench, as run.sh's main runs) against the
-#    one-shot index, then after `spasm-index --optimize`; after 9 batches
-#    (9 segments: the 10th makes the policy merge them all) against a
-#    one-shot index of the same 9 batches' documents (like for like),
+# 2. INPUT through 10 `spasm-index --update` batches, title top-10
+#    latency (spasm_bench, as run.sh's main runs) against the one-shot
+#    index, then after `spasm-index --optimize`; the folder as it was
+#    after the batch that left the most segments (the merge policy's
+#    worst case a search meets: 7 segments of one tier on wikipedia_en,
+#    the 8th batch merges them; a hard-link copy is kept) against a
+#    one-shot index of the same batches' documents (like for like),
 #    then ROUNDS (environment, default 5) more times, the two taking
-#    turns (a copy of the 9-segment folder is kept): one run's p50 moves
+#    turns: one run's p50 moves
 #    by 10-20% between runs, so the report gives each round's ratio and
 #    their median; in each round also one `spasm-search` process per
 #    index with the CLI's defaults (text output, near-duplicates folded:
@@ -35,7 +37,7 @@ shift 4
 [ $# -gt 0 ] && shift
 B=build/bench
 mkdir -p "$W"
-rm -rf "$W/live" "$W/batches.spx" "$W/batches9.spx" "$W/chunks"
+rm -rf "$W/live" "$W/batches.spx" "$W/peak.spx" "$W/chunks"
 mkdir -p "$W/live" "$W/chunks"
 
 say "live: live_bench ($COMMITS single-document commits) ..."
@@ -61,24 +63,32 @@ cli() { # INDEX TAG: one spasm-search process as a user runs it, then unfolded
     echo "$(((b - a) / 1000)) $(((c - b) / 1000))" >"$W/cli-$2.txt"
 }
 CLIQ=$(head -n 1 "$QUERIES" | cut -f 2)
-n=0 tq=0
+n=0 tq=0 peak=0 pk=0
 for f in "$W"/chunks/part-*; do
     mv "$f" "$f.jsonl"
     build/bin/spasm-index -q --update -o "$W/batches.spx" "$f.jsonl"
     n=$((n + 1))
-    if [ $n = 9 ]; then # 9 segments: the 10th batch makes the policy merge all 10
-        a=$(date +%s.%N)
-        build/bin/spasm-index --info "$W/batches.spx" >"$W/batches9-info.txt"
-        q "$W/batches.spx" batches9
-        cp -r "$W/batches.spx" "$W/batches9.spx" # for the rounds below
-        tq=$(echo "$(date +%s.%N) - $a" | bc)
+    a=$(date +%s.%N) # not counted in the batches' time
+    build/bin/spasm-index --info "$W/batches.spx" >"$W/info-$n.txt"
+    s=$(sed -n 's/.*segments: \([0-9]*\),.*/\1/p' "$W/info-$n.txt")
+    if [ "${s:-0}" -gt "$peak" ]; then # the most segments so far: keep this commit
+        peak=$s pk=$n
+        cp "$W/info-$n.txt" "$W/peak-info.txt"
+        rm -rf "$W/peak.spx"
+        mkdir "$W/peak.spx"
+        for x in "$W/batches.spx"/*; do # segment files are never changed in place: linked
+            case $x in *.sps) ln "$x" "$W/peak.spx/" ;; *) cp "$x" "$W/peak.spx/" ;; esac
+        done
     fi
+    tq=$(echo "$tq + $(date +%s.%N) - $a" | bc)
 done
 t1=$(date +%s.%N)
 t0=$(echo "$t0 + $tq" | bc)
-# the 9 batches' documents in one segment: the 9-segment row's like-for-like base
-build/bin/spasm-index -q -o "$W/live/one9.spx" "$W"/chunks/part-0[0-8].jsonl
-q "$W/live/one9.spx" one9
+echo "$pk" >"$W/peak-batches.txt"
+# the peak's batches' documents in one segment: its like-for-like base
+build/bin/spasm-index -q -o "$W/live/onep.spx" $(ls "$W"/chunks/part-*.jsonl | head -n "$pk")
+q "$W/peak.spx" peak
+q "$W/live/onep.spx" onep
 build/bin/spasm-index --info "$W/batches.spx" >"$W/batches-info.txt"
 q "$one" one
 q "$W/batches.spx" batches
@@ -87,14 +97,14 @@ build/bin/spasm-index -q --optimize -o "$W/batches.spx"
 t3=$(date +%s.%N)
 q "$W/batches.spx" optimized
 q "$one" one2
-say "live: $ROUNDS rounds of one9 and the 9 segments in turn ..."
+say "live: $ROUNDS rounds of onep and the $peak segments in turn ..."
 for r in $(seq "$ROUNDS"); do
-    q "$W/live/one9.spx" "one9-r$r"
-    q "$W/batches9.spx" "batches9-r$r"
-    cli "$W/live/one9.spx" "one9-r$r"
-    cli "$W/batches9.spx" "batches9-r$r"
+    q "$W/live/onep.spx" "onep-r$r"
+    q "$W/peak.spx" "peak-r$r"
+    cli "$W/live/onep.spx" "onep-r$r"
+    cli "$W/peak.spx" "peak-r$r"
 done
-rm -rf "$W/batches9.spx"
+rm -rf "$W/peak.spx"
 
 peers=""
 for p in "$@"; do
@@ -119,10 +129,13 @@ L.append(open(f"{w}/live_bench.md").read())
 def nseg(f):
     m = re.search(r"segments: (\d+)", open(f"{w}/{f}").read())
     return m.group(1) if m else "?"
-q = {t: json.load(open(f"{w}/q-{t}.json")) for t in ("one", "one9", "batches9", "batches", "optimized", "one2")}
+q = {t: json.load(open(f"{w}/q-{t}.json")) for t in ("one", "onep", "peak", "batches", "optimized", "one2")}
+pk = open(f"{w}/peak-batches.txt").read().strip()
+npk = nseg("peak-info.txt")
+counts = ", ".join(nseg(f"info-{i}.txt") for i in range(1, 11))
 L.append(f"\n### Search over 10 `--update` batches (title queries, top-10, by document, folding off)\n")
-L.append(f"10 batches: {float(batch_s):.1f} s; after 9 batches {nseg('batches9-info.txt')} segments, after 10 {nseg('batches-info.txt')} (10 segments of one tier are merged); `--optimize`: {float(opt_s):.1f} s.\n")
-L.append("The 9-batch row's ratios are to the one-shot index of the same 9 batches' documents (the line above it), the others' to the one-shot index of all 10.\n")
+L.append(f"10 batches: {float(batch_s):.1f} s; segments after each batch: {counts} (the merge policy merges 8 segments of one tier); `--optimize`: {float(opt_s):.1f} s.\n")
+L.append(f"The most segments a search met: {npk}, after {pk} batches. That row's ratios are to the one-shot index of the same {pk} batches' documents (the line above it), the others' to the one-shot index of all 10.\n")
 L.append("| index | mean (ms) | p50 (ms) | p99 (ms) | p50 / one | p99 / one |\n|---|---|---|---|---|---|")
 def ratio(a, b):  # "n/a" when a tiny run rounds the base to 0
     return f"{a / b:.2f}x" if b > 0 else "n/a"
@@ -130,30 +143,30 @@ def row(name, t, base):
     r = q[t]; b = q[base]
     L.append(f"| {name} | {r['mean_ms']:.2f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {ratio(r['p50_ms'], b['p50_ms'])} | {ratio(r['p99_ms'], b['p99_ms'])} |")
 row("one-shot (one segment)", "one", "one")
-row("one-shot of the 9 batches' documents", "one9", "one9")
-row("9 batches (9 segments)", "batches9", "one9")
+row(f"one-shot of the {pk} batches' documents", "onep", "onep")
+row(f"{pk} batches ({npk} segments, the most)", "peak", "onep")
 row("10 batches", "batches", "one")
 row("one-shot, again", "one2", "one2")
 row("10 batches, optimized", "optimized", "one2")
-rs = [(json.load(open(f"{w}/q-one9-r{r}.json")), json.load(open(f"{w}/q-batches9-r{r}.json")))
+rs = [(json.load(open(f"{w}/q-onep-r{r}.json")), json.load(open(f"{w}/q-peak-r{r}.json")))
       for r in range(1, int(rounds) + 1)]
 rs = [(a, b) for a, b in rs if a["p50_ms"] > 0 and a["p99_ms"] > 0]
 if rs:
     p50 = [b["p50_ms"] / a["p50_ms"] for a, b in rs]
     p99 = [b["p99_ms"] / a["p99_ms"] for a, b in rs]
-    L.append(f"\n9 segments against the one-shot index of their documents, {len(rs)} more rounds, the two in turn "
-             f"(p50 ms one-shot / 9 segments, each round): "
+    L.append(f"\n{npk} segments against the one-shot index of their documents, {len(rs)} more rounds, the two in turn "
+             f"(p50 ms one-shot / {npk} segments, each round): "
              + ", ".join(f"{a['p50_ms']:.4f} / {b['p50_ms']:.4f}" for a, b in rs) + ".\n")
-    L.append("| 9 segments / one-shot | median | lowest | highest |\n|---|---|---|---|")
+    L.append(f"| {npk} segments / one-shot | median | lowest | highest |\n|---|---|---|---|")
     L.append(f"| p50 | {statistics.median(p50):.2f}x | {min(p50):.2f}x | {max(p50):.2f}x |")
     L.append(f"| p99 | {statistics.median(p99):.2f}x | {min(p99):.2f}x | {max(p99):.2f}x |")
 cl = [[list(map(int, open(f"{w}/cli-{t}-r{r}.txt").read().split())) for r in range(1, int(rounds) + 1)]
-      for t in ("one9", "batches9")]
+      for t in ("onep", "peak")]
 if cl[0]:
     L.append(f"\nOne `spasm-search -i INDEX \"{cliq}\"` process per index and round, as a user runs it (text "
              "output: near-duplicates folded; a live index first builds its pair table), and with "
              "`--no-collapse`; wall ms, median of the rounds:\n")
-    L.append("| | one-shot of the 9 batches' documents | 9 segments | 9 segments / one-shot |\n|---|---|---|---|")
+    L.append(f"| | one-shot of the {pk} batches' documents | {npk} segments | {npk} segments / one-shot |\n|---|---|---|---|")
     for i, name in ((0, "the CLI's defaults (folded)"), (1, "`--no-collapse`")):
         a = statistics.median(x[i] for x in cl[0]) / 1000
         b = statistics.median(x[i] for x in cl[1]) / 1000

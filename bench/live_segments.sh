@@ -1,10 +1,13 @@
 #!/bin/bash
 # live_segments.sh CORPUS.jsonl.gz WORKDIR BEFORE AFTER [ROUNDS]
 #
-# A live folder of 10 segments and the cost of a 1-document commit on it
-# (bench/README.md, "XDUP proportional to the change"): the first 110,000
-# lines of CORPUS indexed with `AFTER -o`, the rest in 9 equal `--update`
-# batches (so that the merge policy keeps 10 segments on wikipedia_en);
+# A live folder of 8 segments and the cost of a 1-document commit on it
+# (bench/README.md, "XDUP proportional to the change"): the first 270,000
+# lines of CORPUS indexed with `AFTER -o`, the rest in BATCHES (default 7)
+# equal `--update` batches (so that the merge policy, which merges 8
+# segments of one tier, keeps 8 segments on wikipedia_en: one of tier 6,
+# 7 of tier 5; until stop 26 the policy merged 10, and the folder was
+# 110,000 lines and 9 batches);
 # then ROUNDS (default 5) rounds of a 1-document `--update` (a copy of the
 # corpus's first document: a replacement) by BEFORE and AFTER (two
 # spasm-index binaries) alternated, each on a fresh hard-link copy of the
@@ -14,11 +17,11 @@
 # segment deleted (lines 2..N+1 of each batch, one `--delete` commit), so
 # that every segment has deletions (SKEY's markers cannot tell there:
 # docs/FORMAT.md "SKEY"); such a folder is kept as live-delN.spx.
-# FIRST=N (default 110000): the lines of the first segment.  Without a
+# FIRST=N (default 270000): the lines of the first segment.  Without a
 # working `perf stat` (linux-perf), bash's `time` gives the CPU time and
 # FAULTS is "-" (make check smoke-runs it so, on a tiny corpus).
 set -e
-del=${DELETE:-0} first=${FIRST:-110000}
+del=${DELETE:-0} first=${FIRST:-270000} batches=${BATCHES:-7}
 corpus=$1 work=$2 before=$3 after=$4 rounds=${5:-5}
 if [ -z "$after" ]; then
     echo "usage: live_segments.sh CORPUS.jsonl.gz WORKDIR BEFORE AFTER [ROUNDS]" >&2
@@ -33,17 +36,17 @@ if [ ! -d $folder ]; then
     zcat "$corpus" > all.jsonl
     head -n "$first" all.jsonl > first.jsonl
     tail -n +$((first + 1)) all.jsonl > rest.jsonl
-    rm -f part.0*
-    split -n l/9 -d rest.jsonl part.
+    rm -f part.[0-9][0-9]
+    split -n l/"$batches" -d rest.jsonl part.
     "$after" -o $folder first.jsonl
-    for f in part.0?; do "$after" --update -o $folder "$f"; done
+    for f in part.[0-9][0-9]; do "$after" --update -o $folder "$f"; done
     if [ "$del" -gt 0 ]; then
-        for f in first.jsonl part.0?; do sed -n "2,$((del + 1))p" "$f"; done |
+        for f in first.jsonl part.[0-9][0-9]; do sed -n "2,$((del + 1))p" "$f"; done |
             sed 's/^{"id": *"\([^"]*\)".*/\1/' > delete.ids
         "$after" --delete -o $folder --ids-from delete.ids
     fi
     head -n 1 first.jsonl > one.jsonl
-    rm -f all.jsonl rest.jsonl first.jsonl part.0*
+    rm -f all.jsonl rest.jsonl first.jsonl part.[0-9][0-9]
 fi
 "$after" --info $folder
 perf=no

@@ -133,8 +133,8 @@ int spasm_updater_open(spasm_updater **out, const char *path, const spasm_writer
     u->dirfd = u->lockfd = -1;
     u->wopt = *opt;
     u->wopt.force = 0;
-    u->merge_tier_factor = 10;
-    u->merge_width = 10;
+    u->merge_tier_factor = SP_MERGE_WIDTH;
+    u->merge_width = SP_MERGE_WIDTH;
     u->merge_deleted_share = 0.3;
     u->del_part_min = 64;
     if (!path || !*path) return sp_live_err(u, SPASM_EINVAL, "no index path given");

@@ -97,6 +97,10 @@ void sp_live_seg_unlink(spasm_updater *u, const sp_live_seg *s);
 
 /* ---- live_sync.c ---- */
 
+/* The merge policy's width and tier factor (live_merge.c): a run of this
+ * many segments of one size tier is merged, so that a search visits at most
+ * SP_MERGE_WIDTH - 1 segments per tier (docs/LIVE.md, "Merging"). */
+#define SP_MERGE_WIDTH 8
 #define SP_LIVE_SYNC_MAX 64 /* files synced at once by a commit */
 
 /* Write `data` as a locked temporary file NAME.tmp-PID-HEX of the folder

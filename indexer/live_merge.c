@@ -11,11 +11,11 @@
  * The policy, run at each commit until nothing applies:
  *   1. a segment whose deleted documents exceed merge_deleted_share (30%)
  *      of its documents is rewritten without them;
- *   2. a run of merge_width (10) or more adjacent segments of one size
- *      tier is merged; the tier of a segment is floor(log10 of its live
- *      documents) (with merge_tier_factor 10), so sizes grow by a factor
- *      of about 10 per merge and each document is rewritten about once
- *      per tier, log10(N) times in all;
+ *   2. a run of merge_width (SP_MERGE_WIDTH, 8) or more adjacent
+ *      segments of one size tier is merged; the tier of a segment is
+ *      floor(log8 of its live documents) (merge_tier_factor, also 8), so
+ *      sizes grow by a factor of about 8 per merge and each document is
+ *      rewritten about once per tier, log8(N) times in all;
  *   3. a bound whatever the order of sizes: when there are more than
  *      merge_width * (tiers + 1) segments, the adjacent window of
  *      merge_width segments with the fewest live documents is merged.
