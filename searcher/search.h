@@ -94,9 +94,14 @@ typedef struct sp_dtab {
     uint32_t mask, shift; /* this search's size: mask + 1 = 2^(32 - shift) */
 } sp_dtab;
 
-/* The candidates' buffer holds k + k / SP_TOPK_SLACK (at least k + 16). */
+/* The candidates' buffer holds k + k / SP_TOPK_SLACK (at least k + 16).
+ * 2 since stop 26 (was 4): a compaction (quickselect, and the documents'
+ * table) then comes every k / 2 offers instead of k / 4, for a threshold
+ * that lags a little more: title queries at k = 1000 0.88-0.93x the time,
+ * long ones 0.99x, the same rankings (bench/README.md, "Deep top-k: the
+ * buffer's slack"). */
 #ifndef SP_TOPK_SLACK
-#define SP_TOPK_SLACK 4
+#define SP_TOPK_SLACK 2
 #endif
 
 typedef struct sp_topk {
