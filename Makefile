@@ -68,7 +68,7 @@ LIBCFLAGS = $(CFLAGS_BASE) -fPIC -fvisibility=hidden -DSPASM_BUILDING_LIBRARY -I
             -Iindexer -Isearcher $(XML_CFLAGS)
 # The programs see only the public header: an internal include fails to build.
 APPCFLAGS = $(CFLAGS_BASE) -Iinclude
-LIBS = -lstemmer -lutf8proc -ljansson -lxml2 -lcmark -ldeflate -lz -lm -pthread
+LIBS = -lstemmer -lutf8proc -ljansson -lxml2 -lcmark -ldeflate -lzstd -lz -lm -pthread
 
 SOVERSION = 0
 VERSION = 0.1.0
@@ -252,7 +252,8 @@ $(BUILD)/tests/%: tests/%.c $(STATIC) $(TEST_HELPERS) $(wildcard tests/*.h tests
 
 # The allocation-failure test also fails libstemmer's and Jansson's.
 $(BUILD)/tests/test_alloc: TEST_LDFLAGS = -Wl,--wrap=sb_stemmer_new,--wrap=sb_stemmer_stem \
-    -Wl,--wrap=json_loadb,--wrap=libdeflate_alloc_compressor,--wrap=libdeflate_alloc_decompressor
+    -Wl,--wrap=json_loadb,--wrap=libdeflate_alloc_decompressor,--wrap=ZSTD_createCCtx \
+    -Wl,--wrap=ZSTD_createCDict,--wrap=ZSTD_createDCtx
 
 # ---- The Python module (python/: a CPython extension over libspasm.a,
 # built for Debian's /usr/bin/python3 whatever python3 is first on PATH):

@@ -34,7 +34,8 @@
 #define SPASM_FORMAT_H
 
 #define SP_MAGIC "SPASMIX"
-#define SP_FORMAT_VERSION 1
+#define SP_FORMAT_VERSION 2     /* written: zstd record stores (docs/FORMAT.md) */
+#define SP_FORMAT_VERSION_MIN 1 /* read too: zlib record stores */
 #define SP_HEADER_SIZE 128
 #define SP_CHUNK_LOG2 12 /* 4 KiB checksum chunks (readers accept 12..24) */
 #define SP_CHUNK_LOG2_MIN 12
@@ -76,6 +77,14 @@
 #define SP_SEC_DKEY SP_TAG('D', 'K', 'E', 'Y')
 /* optional: u8 bound of each term's largest tf-norm, in DICT order (segplan.c) [terms] */
 #define SP_SEC_TMAX SP_TAG('T', 'M', 'A', 'X')
+
+/* optional: the zstd dictionary TEXT's blocks were compressed with (store.c) [0] */
+#define SP_SEC_TXDC SP_TAG('T', 'X', 'D', 'C')
+
+/* A record store block's codec: the last u32 of its index entry (TXIX,
+ * DMIX).  Format version 1 wrote zlib only (the field was zero). */
+#define SP_CODEC_ZLIB 0 /* RFC 1950 */
+#define SP_CODEC_ZSTD 1 /* a zstd frame; TEXT's with TXDC's dictionary when there is one */
 
 /* META section layout (byte offsets). */
 #define SP_META_PASSAGES 0    /* u64 */

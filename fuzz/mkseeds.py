@@ -80,6 +80,16 @@ def main():
         # tables and bit-packed blocks of postings and tfs
         many = "\n\n".join("night cramp " * (1 + i % 3) + "calf w%d." % (i % 7) for i in range(140))
         index("blocks", {"many.txt": many.encode()})
+        # enough passage text (~80 KB) for TEXT's zstd dictionary (TXDC)
+        words = "night calf cramp muscle spasm kidney stone pain water sleep the of and".split()
+        x, lines = 7, []
+        for i in range(160):
+            ws = []
+            for _ in range(90):
+                x = (x * 1103515245 + 12345) % 2**31
+                ws.append(words[(x >> 16) % len(words)])
+            lines.append(json.dumps({"id": "d%d" % i, "text": " ".join(ws)}))
+        index("dict", {"docs.jsonl": ("\n".join(lines) + "\n").encode()})
 
     # fuzz_query on its index (fuzz/query/): typo tolerance (byte 1 bit 7),
     # families (byte 0 bit 5), proximity (bit 6), no synonyms (bit 7)

@@ -66,10 +66,11 @@
  * function given in the options (as in Lua's lua_newstate); NULL means the
  * C library's malloc/realloc/free.  Searchers and results allocate through
  * their index's function.  Outside it: libstemmer allocates its stemmer
- * (one per indexing thread and per searcher) and libdeflate its
- * compressor (one per batch of stored text while indexing) and
- * decompressor (two per searcher, made when it first reads text) with
- * malloc, and spasm_writer_add_path() lets the C library (scandir), zlib
+ * (one per indexing thread and per searcher), zstd its compressor (one
+ * per batch of stored text while indexing), the stored text's dictionary
+ * (one per writer and per open file) and decompressor, and libdeflate its
+ * decompressor for format-1 files (each two per searcher, made when it
+ * first reads text) with malloc, and spasm_writer_add_path() lets the C library (scandir), zlib
  * (gzip input), Jansson (JSON Lines), libxml2 (HTML) and cmark (Markdown)
  * allocate.  Their failures are
  * reported as SPASM_ENOMEM (stemmer, compressor, decompressor) or as an
@@ -125,7 +126,8 @@ extern "C" {
 /* The version of the library actually linked, e.g. "0.1.0". */
 SPASM_API const char *spasm_version(void);
 
-/* The index format version this library writes (and the only one it reads). */
+/* The index file format version this library writes: 2 (zstd stored
+ * text, docs/FORMAT.md).  It reads files of versions 1 and 2. */
 SPASM_API int spasm_format_version(void);
 
 /* ---- Return codes ------------------------------------------------------- */
@@ -415,7 +417,8 @@ typedef struct spasm_index_stats {
     double avg_passage_len; /* in tokens */
     double k1, b;           /* the BM25 defaults stored in the index */
     uint64_t file_bytes;
-    int format_version; /* 1: a file; 2: a live index folder (docs/LIVE.md) */
+    int format_version; /* 1: a file (of any file format version); 2: a live
+                         * index folder (docs/LIVE.md) */
     /* A live index (and a collection of several, spasm_open_many) counts
      * its live documents only in documents, passages, tokens and
      * avg_passage_len; terms is the sum over its segments (a term in two

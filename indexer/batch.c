@@ -31,6 +31,7 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <zstd.h>
 
 #include "boiler.h"
 #include "codec.h"
@@ -50,9 +51,10 @@ void sp_batch_init(sp_batch *b, const sp_alloc *a)
     sp_buf_init(&b->pmeta, a);
     sp_buf_init(&b->kept, a);
     sp_buf_init(&b->grp, a);
-    sp_store_w_init(&b->text, a, 16384);
-    sp_store_w_init(&b->dmeta, a, 8192);
+    sp_store_w_init(&b->text, a, SP_TEXT_BLOCK);
+    sp_store_w_init(&b->dmeta, a, SP_META_BLOCK);
     b->text.mem = &b->text_mem;
+    b->text.defer = 1; /* until TEXT's dictionary is known (sp_batch_analyze) */
     b->dmeta.mem = &b->dmeta_mem;
 }
 
@@ -79,6 +81,7 @@ void sp_batch_reset(sp_batch *b)
         st[i]->nrec_block = 0;
         st[i]->nrec = st[i]->nblocks = st[i]->written = 0;
     }
+    b->text.defer = 1;
 }
 
 void sp_batch_free(sp_batch *b)
@@ -107,6 +110,7 @@ int sp_worker_init(sp_worker *k, spasm_writer *w)
     sp_buf_init(&k->tpool, &w->a);
     sp_buf_init(&k->scratch, &w->a);
     sp_buf_init(&k->fixed, &w->a);
+    sp_buf_init(&k->seal, &w->a);
     sp_buf_init(&k->copy, &w->a);
     k->an = sp_analyzer_new(&w->a, 32768);
     if (!k->an) return SPASM_ENOMEM;
@@ -125,6 +129,9 @@ void sp_worker_free(sp_worker *k)
     sp_buf_free(&k->tpool);
     sp_buf_free(&k->scratch);
     sp_buf_free(&k->fixed);
+    sp_buf_free(&k->seal);
+    ZSTD_freeCCtx(k->zc);
+    k->zc = NULL;
     sp_buf_free(&k->copy);
     void *v[] = {k->tok_loc,  k->tok_hash, k->loc_pos,   k->loc_hash, k->loc_count,
                  k->loc_slot, k->loc_word, k->loc_s,     k->loc_len,  k->loc_isword,
@@ -579,12 +586,41 @@ static int analyse_doc(sp_worker *k, sp_batch *b, sp_bdoc *d)
     return rc;
 }
 
+/* Settle TEXT's dictionary: batch 0 trains it on its passages (none when
+ * its analysis failed, rc) and wakes the workers waiting for it; any
+ * other batch waits for it.  0 or SPASM_ENOMEM (batch 0's training). */
+static int text_dict(sp_worker *k, sp_batch *b, int rc)
+{
+    spasm_writer *w = k->w;
+    if (b->seq == 0) {
+        int trc = rc ? 0 : sp_store_w_train(&b->text, &w->tdict);
+        if (!trc && w->tdict.n &&
+            !(w->tcdict = ZSTD_createCDict(w->tdict.p, w->tdict.n, SP_STORE_LEVEL)))
+            trc = SPASM_ENOMEM;
+        pthread_mutex_lock(&w->mu);
+        w->tdict_ready = 1;
+        pthread_cond_broadcast(&w->cv_dict);
+        pthread_mutex_unlock(&w->mu);
+        return trc;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (!w->tdict_ready) pthread_cond_wait(&w->cv_dict, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+}
+
 void sp_batch_analyze(sp_worker *k, sp_batch *b)
 {
     int rc = 0;
     b->out.n = 0;
+    if (!k->zc && !(k->zc = ZSTD_createCCtx())) rc = SPASM_ENOMEM;
+    b->text.zc = b->dmeta.zc = k->zc; /* lent for this batch */
     for (size_t i = 0; i < b->ndocs && !rc; i++) rc = analyse_doc(k, b, &b->docs[i]);
     if (!rc && (sp_store_w_flush(&b->text) || sp_store_w_flush(&b->dmeta))) rc = SPASM_ENOMEM;
+    int drc = text_dict(k, b, rc); /* batch 0 settles it even when it failed */
+    if (!rc) rc = drc;
+    if (!rc && sp_store_w_seal(&b->text, k->w->tcdict, &k->seal)) rc = SPASM_ENOMEM;
+    b->text.zc = b->dmeta.zc = NULL;
     if (!rc && (b->out.err || b->text_mem.err || b->dmeta_mem.err)) rc = SPASM_ENOMEM;
     if (!rc) rc = sp_batch_group(k, b);
     if (rc && !b->errmsg[0]) snprintf(b->errmsg, sizeof b->errmsg, "out of memory");

@@ -20,11 +20,12 @@
  * passages) that is ~474 M holder steps, ~4.4 M bounds and ~1.3 M exact
  * comparisons over ~53,000 passages' texts.
  */
-#include <libdeflate.h>
 #include <stdlib.h>
+#include <zstd.h>
 
 #include "format.h"
 #include "neardup.h"
+#include "storeblock.h"
 #include "writer.h"
 
 #include "dups.h"
@@ -244,20 +245,22 @@ static int read_sets(dups *d)
         want[d->xc[i].p] = 1;
     }
     int rc = SPASM_ENOMEM;
-    struct libdeflate_decompressor *z = NULL;
+    sp_inflater z = {0};
+    ZSTD_DDict *dd = NULL;
     sp_analyzer *an = NULL;
     sp_buf cbuf, ubuf;
     sp_buf_init(&cbuf, d->a);
     sp_buf_init(&ubuf, d->a);
     if (!(d->setoff = sp_calloc(d->a, (nwant + 1) * sizeof *d->setoff))) goto out;
-    if (!(z = libdeflate_alloc_decompressor())) goto out;
+    if (w->tdict.n && !(dd = ZSTD_createDDict(w->tdict.p, w->tdict.n))) goto out;
     if (!(an = sp_analyzer_new(d->a, 8192))) goto out;
     sp_analyzer_set_variants(an, (w->flags & SP_FLAG_VARIANTS) != 0);
     const uint8_t *ixp = w->text.index.p;
     size_t nblocks = w->text.nblocks;
     for (size_t bl = 0; bl < nblocks; bl++) {
         const uint8_t *e = ixp + bl * SP_STORE_IX_ENTRY;
-        uint32_t first = sp_get_u32(e), usize = sp_get_u32(e + 4), csize = sp_get_u32(e + 16);
+        uint32_t first = sp_get_u32(e), usize = sp_get_u32(e + 4), csize = sp_get_u32(e + 16),
+                 codec = sp_get_u32(e + 20);
         uint64_t off = sp_get_u64(e + 8);
         uint32_t last = bl + 1 < nblocks ? sp_get_u32(e + SP_STORE_IX_ENTRY) : (uint32_t)d->n;
         int any = 0;
@@ -265,10 +268,9 @@ static int read_sets(dups *d)
         if (!any) continue;
         if (sp_buf_reserve(&cbuf, csize) || sp_buf_reserve(&ubuf, usize)) goto out;
         if ((rc = sp_sink_pread(s, text_off + off, cbuf.p, csize))) goto out;
-        size_t got = 0;
-        if (libdeflate_zlib_decompress(z, cbuf.p, csize, ubuf.p, usize, &got) !=
-                LIBDEFLATE_SUCCESS ||
-            got != usize || usize < 4) {
+        if ((rc = sp_inflate_block(&z, codec, dd, cbuf.p, csize, ubuf.p, usize)) == SPASM_ENOMEM)
+            goto out;
+        if (rc || usize < 4) {
             rc = sp_writer_err(w, SPASM_EIO, "DUPS: a TEXT block does not read back");
             goto out;
         }
@@ -291,7 +293,8 @@ static int read_sets(dups *d)
     }
     rc = 0;
 out:
-    if (z) libdeflate_free_decompressor(z);
+    sp_inflater_free(&z);
+    ZSTD_freeDDict(dd);
     sp_analyzer_free(an);
     sp_buf_free(&cbuf);
     sp_buf_free(&ubuf);

@@ -667,6 +667,11 @@ int sp_writer_write_index(spasm_writer *w)
     sp_sink_begin(s, SP_SEC_TXIX);
     sp_sink_write(s, w->text.index.p, w->text.index.n);
     sp_sink_end(s, w->text.nblocks);
+    if (w->tdict.n) { /* TEXT's dictionary, if batch 0 trained one (batch.c) */
+        sp_sink_begin(s, SP_SEC_TXDC);
+        sp_sink_write(s, w->tdict.p, w->tdict.n);
+        sp_sink_end(s, 0);
+    }
     if (sp_store_w_flush(&w->dmeta) || w->dmeta_mem.err)
         return sp_seterr(w->errmsg, SPASM_ENOMEM, "out of memory");
     if (s->rc) return s->rc;

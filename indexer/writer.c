@@ -7,6 +7,7 @@
 #include "writer.h"
 
 #include <errno.h>
+#include <zstd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -131,6 +132,7 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
     sp_buf_init(&w->sigb, &w->a);
     sp_buf_init(&w->prior, &w->a);
     sp_buf_init(&w->syns, &w->a);
+    sp_buf_init(&w->tdict, &w->a);
     if (opt->synonyms) { /* stored as given: readers analyse it with their analyser */
         size_t n;
         const char *t = sp_syn_text(opt->synonyms, &n);
@@ -138,11 +140,11 @@ int spasm_writer_new(spasm_writer **out, const char *path, const spasm_writer_op
         w->nsyn_rules = spasm_synonyms_count(opt->synonyms);
         if (w->syns.err) return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     }
-    sp_store_w_init(&w->text, &w->a, 16384);
-    sp_store_w_init(&w->dmeta, &w->a, 8192);
+    sp_store_w_init(&w->text, &w->a, SP_TEXT_BLOCK);
+    sp_store_w_init(&w->dmeta, &w->a, SP_META_BLOCK);
     w->dmeta.mem = &w->dmeta_mem;
     if (pthread_mutex_init(&w->mu, NULL) || pthread_cond_init(&w->cv_work, NULL) ||
-        pthread_cond_init(&w->cv_done, NULL))
+        pthread_cond_init(&w->cv_done, NULL) || pthread_cond_init(&w->cv_dict, NULL))
         return sp_writer_err(w, SPASM_ENOMEM, "out of memory");
     if (!path || !*path) return sp_writer_err(w, SPASM_EINVAL, "no index path given");
     if (check_bm25(w, opt)) return w->rc;
@@ -316,6 +318,9 @@ void spasm_writer_abandon(spasm_writer *w)
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv_work);
     pthread_cond_destroy(&w->cv_done);
+    pthread_cond_destroy(&w->cv_dict);
+    sp_buf_free(&w->tdict);
+    ZSTD_freeCDict(w->tcdict);
     if (w->alloc_locked) pthread_mutex_destroy(&w->alloc_mu);
     sp_alloc a = w->base_a;
     sp_free(&a, w);
@@ -372,6 +377,7 @@ static int dispatch(spasm_writer *w)
         w->fly = b;
     w->fly_tail = b;
     w->nfly++;
+    b->seq = w->nbatches++;
     if (!w->threads_started) {
         sp_batch_analyze(&w->workers[0], b);
         b->done = 1;

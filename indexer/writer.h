@@ -34,10 +34,29 @@ typedef struct sp_term {
     char s[];
 } sp_term;
 
-struct libdeflate_compressor;
+typedef struct ZSTD_CCtx_s ZSTD_CCtx;
+typedef struct ZSTD_CDict_s ZSTD_CDict;
+
+/* zstd's level for record stores: 3 (its default) with a dictionary
+ * compresses wikipedia's text in 4 KiB blocks to .40 of its size at ~190
+ * MB/s; 1 gives .44 at the same speed, 5 .43 at half of it (bench/README.md,
+ * "Stored text"). */
+#define SP_STORE_LEVEL 3
+
+/* The raw bytes a block of TEXT (passages) and of DMET (ids and titles)
+ * holds, about: a hit's text or title inflates one block. */
+#ifndef SP_TEXT_BLOCK
+#define SP_TEXT_BLOCK 4096
+#endif
+#ifndef SP_META_BLOCK
+#define SP_META_BLOCK 2048
+#endif
 
 /* A record store being written: records packed into blocks of about
- * `target` bytes, each block deflated (see store.c for the layout). */
+ * `target` bytes, each block compressed with zstd (see store.c for the
+ * layout).  A deferred store keeps its blocks raw in `mem` until
+ * sp_store_w_seal() compresses them: a batch's TEXT waits so for the
+ * dictionary trained on the first batch. */
 typedef struct sp_store_w {
     const sp_alloc *a;
     sp_buf raw;  /* payload of the current block */
@@ -51,8 +70,10 @@ typedef struct sp_store_w {
     uint64_t sec_off;
     uint64_t written;
     size_t target;
-    sp_buf blk, zbuf;                /* the block being compressed, its deflated bytes */
-    struct libdeflate_compressor *z; /* made on the first flush */
+    sp_buf blk, zbuf;        /* the block being compressed, its compressed bytes */
+    ZSTD_CCtx *zc;           /* the analysing worker's compressor (sp_worker.zc) */
+    const ZSTD_CDict *cdict; /* the dictionary to compress with, or NULL */
+    int defer;               /* blocks stay raw in mem until sp_store_w_seal() */
 } sp_store_w;
 
 typedef struct sp_passage_rec {
@@ -102,6 +123,7 @@ typedef struct sp_batch {
     char errmsg[SP_ERRMSG_MAX]; /* with rc: what went wrong, and where */
     int rc;                     /* 0, or the error analysis met (SPASM_ENOMEM, SPASM_EINPUT) */
     int done;                   /* analysed (under the writer's mutex) */
+    uint64_t seq; /* its place among the writer's batches: 0 trains TEXT's dictionary */
 } sp_batch;
 
 /* The bytes of document d's id (d of batch b). */
@@ -130,8 +152,11 @@ typedef struct sp_worker {
     sp_buf tpool;
     uint32_t tlen_tokens;
     sp_buf scratch;
-    sp_buf fixed; /* a JSON line with its UTF-8 repaired */
-    sp_buf copy;  /* a JSON text with its NULs made spaces */
+    sp_buf fixed;  /* a JSON line with its UTF-8 repaired */
+    sp_buf seal;   /* a batch's compressed TEXT, made here (sp_store_w_seal) */
+    ZSTD_CCtx *zc; /* the stores' compressor: one per thread (1.3 MB with the
+                    * dictionary's parameters), made on its first batch */
+    sp_buf copy;   /* a JSON text with its NULs made spaces */
     /* per passage: token -> local term, local terms, their words */
     uint32_t *tok_loc, *tok_hash, *loc_pos;
     size_t cap_tok;
@@ -207,6 +232,15 @@ struct spasm_writer {
     sp_worker *workers;
     pthread_mutex_t mu;
     pthread_cond_t cv_work, cv_done;
+    /* TEXT's zstd dictionary (store.c): the worker of batch 0 trains it on
+     * that batch's passages, and every other batch waits for it
+     * (cv_dict) before compressing its TEXT, so that the file does not
+     * depend on the threads' timing. */
+    uint64_t nbatches;  /* batches submitted: the next one's seq */
+    int tdict_ready;    /* tdict and tcdict are final (under mu) */
+    sp_buf tdict;       /* its bytes (the TXDC section); empty: none */
+    ZSTD_CDict *tcdict; /* made from tdict (malloc'd by zstd) */
+    pthread_cond_t cv_dict;
     int stop;
     sp_batch *queue, *queue_tail; /* waiting for a worker */
     sp_batch *fly, *fly_tail;     /* submitted, in order, not yet inverted */
@@ -321,6 +355,8 @@ void sp_writer_event(spasm_writer *w, spasm_event_kind kind, const char *msg);
 void sp_store_w_init(sp_store_w *s, const sp_alloc *a, size_t target);
 int sp_store_w_add(sp_store_w *s, const void *rec, size_t len, const void *rec2, size_t len2);
 int sp_store_w_flush(sp_store_w *s);
+int sp_store_w_seal(sp_store_w *s, const ZSTD_CDict *cd, sp_buf *tmp);
+int sp_store_w_train(const sp_store_w *s, sp_buf *dict);
 /* Append the blocks of src (written to memory) to s, renumbering them. */
 int sp_store_w_splice(sp_store_w *s, const sp_store_w *src, const sp_buf *src_mem);
 void sp_store_w_free(sp_store_w *s);

@@ -12,7 +12,7 @@
 # package is already installed; otherwise installs them with apt-get
 # (directly as root, else through sudo when it is there).
 set -e
-PKGS="build-essential pkg-config zlib1g-dev libdeflate-dev libstemmer-dev libutf8proc-dev libjansson-dev libcmocka-dev man-db python3-dev python3-pytest libxml2-dev libcmark-dev libmicrohttpd-dev"
+PKGS="build-essential pkg-config zlib1g-dev libdeflate-dev libzstd-dev libstemmer-dev libutf8proc-dev libjansson-dev libcmocka-dev man-db python3-dev python3-pytest libxml2-dev libcmark-dev libmicrohttpd-dev"
 # the spelling-variant table (scripts/gen-variants.py): SCOWL's word lists
 PKGS="$PKGS scowl"
 # spasm-serve: libmicrohttpd; its tests: pytest, Selenium, headless Chromium and its driver

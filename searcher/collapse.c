@@ -41,7 +41,7 @@
  * half of the ids-only folding time at k >= 10,000 (perf).  Folding for
  * SP_FOLD_DIRECT results or more indexes the table by the key itself.
  *
- * Confirming a pair from text (inflate a 16 KiB block, analyse, sort) was
+ * Confirming a pair from text (inflate a block, analyse, sort) was
  * the dominant cost, and almost always in vain: on query "a", k=1,000,000,
  * 9,786 comparisons for 408 folds.  The candidates are not random 16-bit
  * collisions (32-bit values, tried, left as many) but passages sharing

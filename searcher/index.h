@@ -14,6 +14,7 @@
 #include "base.h"
 #include "codec.h"
 #include "format.h"
+#include "storeblock.h"
 
 #define SP_END UINT32_MAX                 /* cursor exhausted */
 #define SP_TERM_BUF (SP_MAX_WORD * 4 + 8) /* a term or word, NUL-terminated */
@@ -36,15 +37,17 @@ typedef struct sp_seg {
     uint64_t data_end; /* end of the checksummed sections (the table's offset) */
     sp_sec meta, dict, didx, post, posn, lens, pass, docs, dmet, dmix, text, txix, idix, word, wdix,
         sigs, dids;
-    sp_sec sigb; /* optional: bigram counts and bitmaps (collapse.c) */
-    sp_sec tlen; /* optional: the title's positions per passage (field queries) */
-    sp_sec syns; /* optional: the synonyms stored at index time (synonyms.c) */
-    sp_sec dups; /* optional: each passage's near-duplicates (collapse_dups.c) */
-    sp_sec xdup; /* optional: a live segment's near-duplicates in others (collapse_dups.c) */
-    sp_sec prio; /* optional: u8 page-furniture prior per passage (boilerplate.c) */
-    sp_sec skey; /* optional: each signature key's holders (common/skey.h) */
-    sp_sec dkey; /* optional: u64 key of each DICT block's first term (index.c) */
-    sp_sec tmax; /* optional: u8 bound of each term's largest tf-norm (segplan.c) */
+    sp_sec sigb;       /* optional: bigram counts and bitmaps (collapse.c) */
+    sp_sec tlen;       /* optional: the title's positions per passage (field queries) */
+    sp_sec syns;       /* optional: the synonyms stored at index time (synonyms.c) */
+    sp_sec dups;       /* optional: each passage's near-duplicates (collapse_dups.c) */
+    sp_sec xdup;       /* optional: a live segment's near-duplicates in others (collapse_dups.c) */
+    sp_sec prio;       /* optional: u8 page-furniture prior per passage (boilerplate.c) */
+    sp_sec skey;       /* optional: each signature key's holders (common/skey.h) */
+    sp_sec dkey;       /* optional: u64 key of each DICT block's first term (index.c) */
+    sp_sec tmax;       /* optional: u8 bound of each term's largest tf-norm (segplan.c) */
+    sp_sec txdc;       /* optional: TEXT's zstd dictionary (indexer/store.c) */
+    ZSTD_DDict *tdict; /* made from txdc at open (malloc'd by zstd), NULL without one */
     uint64_t npass, ndocs, nterms, tokens;
     double k1, b, avgdl;
     unsigned flags;
@@ -270,8 +273,8 @@ typedef struct sp_store_cache {
     const sp_sec *data; /* which store the cached block belongs to */
     uint64_t block;
     sp_buf buf;
-    struct libdeflate_decompressor *dec; /* made on first use (malloc'd by libdeflate) */
-    sp_store_slot *slot;                 /* NULL: the current block only */
+    sp_inflater z;       /* its decompressors, made on first use */
+    sp_store_slot *slot; /* NULL: the current block only */
     size_t nslots;
     uint64_t tick;
     uint64_t hits, misses; /* blocks found cached, blocks inflated (tests, benches) */
@@ -279,7 +282,7 @@ typedef struct sp_store_cache {
 
 /* Blocks larger than this are not kept besides the current one, so a
  * cache of n slots holds at most n times this (the writers' blocks are
- * 8-16 KiB). */
+ * 2-4 KiB, 8-16 KiB before format version 2). */
 #define SP_STORE_SLOT_MAX (64u << 10)
 
 /* Let cache c keep up to n blocks besides its current one (least

@@ -3,8 +3,6 @@
  * DMIX: layout in indexer/store.c and docs/FORMAT.md) and its document
  * ids (DIDS).
  */
-#include <libdeflate.h>
-
 #include "index.h"
 
 /* ---- record stores ---- */
@@ -25,8 +23,7 @@ int sp_store_cache_keep(sp_store_cache *c, const sp_alloc *a, size_t n)
 void sp_store_cache_free(sp_store_cache *c)
 {
     sp_buf_free(&c->buf);
-    if (c->dec) libdeflate_free_decompressor(c->dec);
-    c->dec = NULL;
+    sp_inflater_free(&c->z);
     c->data = NULL;
     if (c->slot) {
         const sp_alloc *a = c->slot[0].buf.a;
@@ -93,7 +90,8 @@ int sp_store_get(sp_seg *ix, const sp_sec *data, const sp_sec *index, uint64_t r
             hi = mid;
     }
     const uint8_t *e = index->p + lo * SP_STORE_IX_ENTRY;
-    uint32_t first = sp_get_u32(e), ulen = sp_get_u32(e + 4), clen = sp_get_u32(e + 16);
+    uint32_t first = sp_get_u32(e), ulen = sp_get_u32(e + 4), clen = sp_get_u32(e + 16),
+             codec = sp_get_u32(e + 20);
     uint64_t off = sp_get_u64(e + 8);
     if (c->data == data && c->block == lo) {
         c->hits++;
@@ -104,15 +102,12 @@ int sp_store_get(sp_seg *ix, const sp_sec *data, const sp_sec *index, uint64_t r
         if (rc) return rc;
         c->buf.n = 0;
         if (sp_buf_reserve(&c->buf, ulen + 1)) return sp_seterr(err, SPASM_ENOMEM, "out of memory");
-        /* libdeflate inflates a whole block in one call, 2-3x faster than
-         * zlib's inflate (which also sets up a 32 KiB window each time). */
-        if (!c->dec && !(c->dec = libdeflate_alloc_decompressor()))
-            return sp_seterr(err, SPASM_ENOMEM, "out of memory");
-        size_t got = 0;
-        enum libdeflate_result zr =
-            libdeflate_zlib_decompress(c->dec, data->p + off, clen, c->buf.p, ulen, &got);
-        if (zr != LIBDEFLATE_SUCCESS || got != ulen)
-            return sp_seterr(err, SPASM_ECORRUPT, "%s: stored text does not inflate", ix->path);
+        const ZSTD_DDict *dd = data == &ix->text ? ix->tdict : NULL; /* DMET has none */
+        rc = sp_inflate_block(&c->z, codec, dd, data->p + off, clen, c->buf.p, ulen);
+        if (rc == SPASM_ENOMEM) return sp_seterr(err, rc, "out of memory");
+        if (rc)
+            return sp_seterr(err, rc, "%s: stored %s block %llu does not inflate", ix->path,
+                             data == &ix->text ? "text" : "title", (unsigned long long)lo);
         c->buf.n = ulen;
         c->data = data;
         c->block = lo;

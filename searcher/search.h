@@ -228,7 +228,8 @@ int sp_it_explain_hits(it_ctx *x, const qnode *qt, const sp_cand *hits, size_t n
 
 /* Stored-text and document-metadata blocks a searcher keeps inflated
  * besides the current one (sp_store_cache_keep): at most 32 x 64 KiB
- * each, in practice 32 x 16 KiB of text and 32 x 8 KiB of titles. */
+ * each, in practice 32 x 4 KiB of text and 32 x 2 KiB of titles (16 and 8
+ * KiB in format-1 files). */
 #define SP_SEARCHER_TEXT_BLOCKS 32
 #define SP_SEARCHER_META_BLOCKS 32
 

@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libdeflate.h>
+#include <zstd.h>
 
 #include "index.h"
 #include "skey.h"
@@ -115,10 +115,11 @@ static int load(sp_seg *ix, unsigned flags, char *err)
     const uint8_t *h = ix->map;
     if (memcmp(h, SP_MAGIC, 8) != 0) return fail(ix, err, SPASM_ECORRUPT, "not a spasm index");
     uint32_t ver = sp_get_u32(h + 8);
-    if (ver != SP_FORMAT_VERSION)
+    if (ver < SP_FORMAT_VERSION_MIN || ver > SP_FORMAT_VERSION)
         return fail(ix, err, SPASM_EVERSION,
-                    "index format version %u, but this spasm reads version %d: rebuild the index",
-                    ver, SP_FORMAT_VERSION);
+                    "index format version %u, but this spasm reads versions %d to %d: rebuild the "
+                    "index",
+                    ver, SP_FORMAT_VERSION_MIN, SP_FORMAT_VERSION);
     if (sp_get_u32(h + 124) != crc_of(h, 124))
         return fail(ix, err, SPASM_ECORRUPT, "header checksum mismatch: the index is corrupt");
     uint64_t fsize = sp_get_u64(h + 16);
@@ -242,6 +243,9 @@ static int load(sp_seg *ix, unsigned flags, char *err)
         case SP_SEC_TMAX:
             dst = &ix->tmax;
             break;
+        case SP_SEC_TXDC:
+            dst = &ix->txdc;
+            break;
         default:
             break; /* unknown optional sections are ignored */
         }
@@ -256,8 +260,13 @@ static int load(sp_seg *ix, unsigned flags, char *err)
      * the rest lazily, per chunk: opening stays cheap). */
     if (check_section(ix, &ix->meta, "META", err) || check_section(ix, &ix->didx, "DIDX", err) ||
         check_section(ix, &ix->dmix, "DMIX", err) || check_section(ix, &ix->txix, "TXIX", err) ||
-        check_section(ix, &ix->dkey, "DKEY", err))
+        check_section(ix, &ix->dkey, "DKEY", err) || check_section(ix, &ix->txdc, "TXDC", err))
         return SPASM_ECORRUPT;
+    /* TEXT's dictionary, read once here so that searchers in any thread
+     * share it (zstd only reads a DDict).  Its CRC held: a dictionary
+     * zstd cannot load is one this reader cannot use. */
+    if (ix->txdc.p && !(ix->tdict = ZSTD_createDDict(ix->txdc.p, ix->txdc.len)))
+        return fail(ix, err, SPASM_ECORRUPT, "the stored text's dictionary (TXDC) does not load");
     if (ix->meta.len < SP_META_SIZE) return fail(ix, err, SPASM_ECORRUPT, "META section too short");
     const uint8_t *m = ix->meta.p;
     ix->npass = sp_get_u64(m + SP_META_PASSAGES);
@@ -345,6 +354,7 @@ sp_seg *sp_seg_retain(sp_seg *g)
 void sp_seg_release(sp_seg *ix)
 {
     if (!ix || atomic_fetch_sub_explicit(&ix->refs, 1, memory_order_acq_rel) != 1) return;
+    ZSTD_freeDDict(ix->tdict);
     if (ix->map) munmap(ix->map, ix->size);
     if (ix->fd >= 0) close(ix->fd);
     sp_free(&ix->a, (void *)ix->verified);

@@ -36,6 +36,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <libdeflate.h>
+#include <zstd.h>
 #include <libstemmer.h>
 
 #include "spasm.h"
@@ -113,20 +114,39 @@ json_t *__wrap_json_loadb(const char *buffer, size_t buflen, size_t flags, json_
     return NULL;
 }
 
-/* ---- failing libdeflate (stored text compression) ---- */
+/* ---- failing zstd and libdeflate (stored text, which they allocate
+ * with malloc) ---- */
 
-static int fail_deflate;
+static int fail_deflate, fail_dict;
 
-struct libdeflate_compressor *__real_libdeflate_alloc_compressor(int level);
-struct libdeflate_compressor *__wrap_libdeflate_alloc_compressor(int level);
+ZSTD_CCtx *__real_ZSTD_createCCtx(void);
+ZSTD_CCtx *__wrap_ZSTD_createCCtx(void);
 
-struct libdeflate_compressor *__wrap_libdeflate_alloc_compressor(int level)
+ZSTD_CCtx *__wrap_ZSTD_createCCtx(void)
 {
     if (fail_deflate) return NULL;
-    return __real_libdeflate_alloc_compressor(level);
+    return __real_ZSTD_createCCtx();
+}
+
+ZSTD_CDict *__real_ZSTD_createCDict(const void *d, size_t n, int level);
+ZSTD_CDict *__wrap_ZSTD_createCDict(const void *d, size_t n, int level);
+
+ZSTD_CDict *__wrap_ZSTD_createCDict(const void *d, size_t n, int level)
+{
+    if (fail_dict) return NULL;
+    return __real_ZSTD_createCDict(d, n, level);
 }
 
 static int fail_inflate;
+
+ZSTD_DCtx *__real_ZSTD_createDCtx(void);
+ZSTD_DCtx *__wrap_ZSTD_createDCtx(void);
+
+ZSTD_DCtx *__wrap_ZSTD_createDCtx(void)
+{
+    if (fail_inflate) return NULL;
+    return __real_ZSTD_createDCtx();
+}
 
 struct libdeflate_decompressor *__real_libdeflate_alloc_decompressor(void);
 struct libdeflate_decompressor *__wrap_libdeflate_alloc_decompressor(void);
@@ -578,7 +598,7 @@ static void test_stem_fails(void **state)
     assert_int_equal(c.live, 0);
 }
 
-/* libdeflate cannot make its compressor (it allocates with malloc): the
+/* zstd cannot make its compressor (it allocates with malloc): the
  * commit fails with SPASM_ENOMEM and leaves nothing behind. */
 static void test_deflate_fails(void **state)
 {
@@ -598,8 +618,9 @@ static void test_deflate_fails(void **state)
     assert_int_equal(c.live, 0);
 }
 
-/* libdeflate cannot make the searcher's decompressor (malloc): the search
- * that needs stored text fails with SPASM_ENOMEM, and the next one works. */
+/* zstd (or, for a format-1 file, libdeflate) cannot make the searcher's
+ * decompressor (malloc): the search that needs stored text fails with
+ * SPASM_ENOMEM, and the next one works. */
 static void test_inflate_fails(void **state)
 {
     (void)state;
@@ -625,6 +646,52 @@ static void test_inflate_fails(void **state)
     spasm_results_free(r);
     spasm_searcher_free(s);
     spasm_close(ix);
+    /* a format-1 file inflates with libdeflate: the same */
+    assert_int_equal(spasm_open(&ix, "tests/data/format1.spx", NULL), SPASM_OK);
+    assert_int_equal(spasm_searcher_new(ix, &s), SPASM_OK);
+    fail_inflate = 1;
+    assert_int_equal(spasm_search(s, "colic", NULL, &r), SPASM_ENOMEM);
+    fail_inflate = 0;
+    assert_int_equal(spasm_search(s, "colic", NULL, &r), SPASM_OK);
+    assert_non_null(strstr(spasm_results_hit(r, 0)->text, "kidney stone"));
+    spasm_results_free(r);
+    spasm_searcher_free(s);
+    spasm_close(ix);
+}
+
+/* zstd cannot make the dictionary batch 0 trained (enough text for one,
+ * ~200 KB): the commit fails with SPASM_ENOMEM, on two threads too (the
+ * other batches waited for it), and leaves nothing behind. */
+static void test_dictionary_fails(void **state)
+{
+    (void)state;
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        counter c = {0};
+        spasm_writer_options wo = {.alloc = count_alloc, .alloc_ud = &c, .b = -1};
+        wo.threads = threads;
+        spasm_writer *w;
+        assert_int_equal(spasm_writer_new(&w, path, &wo), SPASM_OK);
+        fail_dict = 1;
+        int rc = SPASM_OK;
+        unsigned x = 1;
+        for (int i = 0; i < 3000 && rc == SPASM_OK; i++) {
+            char text[256], id[16];
+            size_t n = 0;
+            while (n < 200) {
+                x = x * 1103515245u + 12345u;
+                n += (size_t)snprintf(text + n, sizeof text - n, " w%u", (x >> 16) % 3000);
+            }
+            snprintf(id, sizeof id, "d%d", i);
+            rc = spasm_writer_add(w, id, "T", text, n);
+        }
+        if (rc == SPASM_OK) rc = spasm_writer_commit(w);
+        fail_dict = 0;
+        assert_int_equal(rc, SPASM_ENOMEM);
+        assert_non_null(strstr(spasm_writer_errmsg(w), "out of memory"));
+        spasm_writer_abandon(w);
+        assert_int_equal(files_in_tmpdir(), 0);
+        assert_int_equal(c.live, 0);
+    }
 }
 
 int main(void)
@@ -638,6 +705,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stem_fails, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_deflate_fails, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_inflate_fails, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_dictionary_fails, setup_tmp, teardown_tmp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,7 +83,7 @@ static void test_errstr_and_version(void **state)
     assert_string_equal(spasm_errstr(-1), "unknown error");
     assert_string_equal(spasm_errstr(1000), "unknown error");
     assert_string_equal(spasm_version(), SPASM_VERSION);
-    assert_int_equal(spasm_format_version(), 1);
+    assert_int_equal(spasm_format_version(), 2);
 }
 
 /* ---- the writer ---- */

@@ -38,7 +38,7 @@ static int setup(void **state)
     for (int i = 0; i < NDOCS; i++) {
         char text[2600], id[32], title[32];
         size_t n = (size_t)snprintf(text, sizeof text, "passage%d", i);
-        while (n < 2000) { /* ~2 KB each: 8 a block of 16 KiB */
+        while (n < 2000) { /* ~2 KB each: 2 a block of 4 KiB */
             x = x * 1103515245u + 12345u;
             n += (size_t)snprintf(text + n, sizeof text - n, " w%u", (x >> 16) % 5000);
         }

@@ -157,7 +157,10 @@ def test_query_errors_carry_the_message(ix):
 def test_stats(ix, corpus_index):
     st = ix.stats()
     assert (st["documents"], st["passages"]) == (5, 66)
-    assert st["file_bytes"] == corpus_index.stat().st_size and st["format_version"] == spasm.FORMAT_VERSION
+    # format_version says a file (1), not a live folder (2); the file's own
+    # header holds the file format spasm writes, FORMAT_VERSION
+    assert st["file_bytes"] == corpus_index.stat().st_size and st["format_version"] == 1
+    assert corpus_index.read_bytes()[8:12] == spasm.FORMAT_VERSION.to_bytes(4, "little")
     assert (st["k1"], st["b"]) == (1.4, 0.6)
 
 
