@@ -59,7 +59,7 @@ k1, b = m.get("k1", "1.4"), m.get("b", "0.6")
 # positions), stored text, and the rest (per-document tables, ...).
 def spasm_parts(path):
     inv = {b"DICT", b"DIDX", b"WORD", b"WDIX", b"POST", b"POSN"}
-    txt = {b"TEXT", b"TXIX", b"DMET", b"DMIX"}
+    txt = {b"TEXT", b"TXIX", b"TXDC", b"DMET", b"DMIX"}
     parts = {"inverted": 0, "text": 0, "other": 0}
     with open(path, "rb") as f:
         h = f.read(128)
@@ -319,8 +319,8 @@ L.append("Main configuration: spasm drops stop words from the queries, Lucene to
          "POST and POSN sections; Xapian's postlist and position tables (its termlist and docdata are "
          "the rest); FTS5's docs_data and docs_idx tables (contentless: no text; its docsize and ids "
          "tables are the rest); Lucene's terms (.tim .tip .tmd), postings (.doc) and positions (.pos; "
-         "its norms and the ids' doc values are the rest).  Stored text: spasm's TEXT, DMET and their "
-         "indexes; the peers store none.  spasm's remaining sections (per-passage lengths, offsets, "
+         "its norms and the ids' doc values are the rest).  Stored text: spasm's TEXT, DMET, their "
+         "indexes and TEXT's dictionary (TXDC); the peers store none.  spasm's remaining sections (per-passage lengths, offsets, "
          "signatures, ids) make up the rest of its size.\n")
 fold = qry.get(("spasm", "titlefold", 10))
 if fold:

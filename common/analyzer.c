@@ -14,6 +14,7 @@
 #include <utf8proc.h>
 
 #define SP_NOMEM_LEN ((size_t)-1) /* fold() and stem(): out of memory */
+#define SP_SKIP_LEN ((size_t)-2)  /* stem(): not stemmed (sp_analyzer_set_first) */
 
 /* A stem cache slot: a folded word and its stem, back to back in buf.
  * Longer pairs (rare) are not cached.  48 bytes: a cache of 32,768 slots
@@ -31,11 +32,12 @@ struct sp_analyzer {
     sp_buf pool;
     utf8proc_int32_t *cp; /* scratch for folding */
     size_t capcp;
-    stem_slot *cache;  /* allocated at the first stem (NULL until then) */
-    size_t cache_mask; /* its slots - 1 */
-    size_t cache_max;  /* the slots asked for: it grows to this many */
-    size_t misses;     /* stems computed since it was last (re)allocated */
-    int variants;      /* 1: fold spelling variants before stemming */
+    stem_slot *cache;     /* allocated at the first stem (NULL until then) */
+    size_t cache_mask;    /* its slots - 1 */
+    size_t cache_max;     /* the slots asked for: it grows to this many */
+    size_t misses;        /* stems computed since it was last (re)allocated */
+    int variants;         /* 1: fold spelling variants before stemming */
+    const uint8_t *first; /* sp_analyzer_set_first: the first bytes to stem, or NULL */
 };
 
 sp_analyzer *sp_analyzer_new(const sp_alloc *a, size_t cache_slots)
@@ -55,6 +57,11 @@ sp_analyzer *sp_analyzer_new(const sp_alloc *a, size_t cache_slots)
         return NULL;
     }
     return an;
+}
+
+void sp_analyzer_set_first(sp_analyzer *an, const uint8_t *want)
+{
+    an->first = want;
 }
 
 void sp_analyzer_set_variants(sp_analyzer *an, int on)
@@ -246,6 +253,7 @@ static size_t stem(sp_analyzer *an, const char *w, size_t n, char *out)
         else
             vn = n;
     }
+    if (an->first && vn > 0 && !an->first[(uint8_t)v[0]]) return SP_SKIP_LEN;
     const sb_symbol *r = sb_stemmer_stem(an->stemmer, (const sb_symbol *)v, (int)vn);
     size_t m;
     if (!r) return SP_NOMEM_LEN; /* out of memory inside the stemmer */
@@ -271,7 +279,10 @@ static int emit(sp_analyzer *an, const char *raw, size_t rawlen, uint32_t start,
     if (flen == 0) return 0;
     size_t slen = stem(an, folded, flen, stemmed);
     if (slen == SP_NOMEM_LEN) return SPASM_ENOMEM;
-    if (slen == 0) return 0;
+    if (slen == SP_SKIP_LEN)
+        slen = 0; /* a token without its stem */
+    else if (slen == 0)
+        return 0;
     if (an->ntok == an->captok) {
         size_t cap = an->captok ? an->captok * 2 : 256;
         sp_token *t = sp_realloc(an->a, an->tok, cap * sizeof *t);

@@ -2,7 +2,8 @@
  * test_analyzer.c -- the one analyser that indexes documents and
  * queries: apostrophes, case and accent folding, positions and byte
  * offsets, Snowball stemming, and the stem cache (it starts small and
- * grows with the words stemmed, and stems the same without memory).
+ * grows with the words stemmed, and stems the same without memory), and
+ * stemming only the words that begin with given bytes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -218,6 +220,76 @@ static void test_stem_cache(void **state)
     free(many);
 }
 
+/* Every word of the bundled corpus (and some of Snowball's exceptions):
+ * its stem begins with the byte its stemmer input begins with, so that
+ * sp_analyzer_set_first() keeps every stem that begins with a byte it
+ * wants; the words it skips keep their spans and positions, and get no
+ * term.  With variants on too ("oesophagus" stems from "esophagus"). */
+static void test_stem_first_bytes(void **state)
+{
+    (void)state;
+    size_t n;
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "/tmp/spasm-test-corpus-%d", (int)getpid());
+    assert_int_equal(run("cat corpus/* > %s", tmp), 0);
+    char *corpus = slurp(tmp, &n);
+    unlink(tmp);
+    assert_non_null(corpus);
+    static const char extra[] = " dying lying tying skies skis idly gently ugly early only singly"
+                                " news atlas bias andes oesophagus anaemia Writer's 3.5 1,000";
+    size_t len = n + sizeof extra;
+    char *text = malloc(len + 1);
+    memcpy(text, corpus, n);
+    memcpy(text + n, extra, sizeof extra);
+    len = strlen(text);
+    free(corpus);
+    sp_alloc a;
+    sp_alloc_init(&a, NULL, NULL);
+    for (int variants = 0; variants <= 1; variants++) {
+        sp_analyzer *all = sp_analyzer_new(&a, 64), *some = sp_analyzer_new(&a, 16);
+        assert_non_null(all);
+        assert_non_null(some);
+        sp_analyzer_set_variants(all, variants);
+        sp_analyzer_set_variants(some, variants);
+        assert_int_equal(sp_analyze(all, text, len), 0);
+        size_t na, ns;
+        const sp_token *ta = sp_analyzer_tokens(all, &na);
+        const char *pa = sp_analyzer_pool(all);
+        uint8_t want[256] = {0};
+        want['c'] = want['n'] = want['e'] = want['d'] = want['a'] = 1;
+        size_t kept = 0, skipped = 0;
+        for (int round = 0; round < 2; round++) { /* the second through the stem cache */
+            sp_analyzer_set_first(some, want);
+            assert_int_equal(sp_analyze(some, text, len), 0);
+            sp_analyzer_set_first(some, NULL);
+            const sp_token *ts = sp_analyzer_tokens(some, &ns);
+            const char *ps = sp_analyzer_pool(some);
+            assert_int_equal(ns, na);
+            for (size_t i = 0; i < na; i++) {
+                assert_int_equal(ts[i].start, ta[i].start);
+                assert_int_equal(ts[i].end, ta[i].end);
+                assert_int_equal(ts[i].pos, ta[i].pos);
+                const char *stem = pa + ta[i].term_off;
+                if (!variants) assert_int_equal(stem[0], pa[ta[i].word_off]);
+                if (want[(uint8_t)stem[0]]) { /* never lost */
+                    assert_int_equal(ts[i].term_len, ta[i].term_len);
+                    assert_memory_equal(ps + ts[i].term_off, stem, ta[i].term_len);
+                    kept++;
+                } else if (ts[i].term_len == 0) {
+                    skipped++;
+                } else { /* a stem the cache had */
+                    assert_int_equal(ts[i].term_len, ta[i].term_len);
+                    assert_memory_equal(ps + ts[i].term_off, stem, ta[i].term_len);
+                }
+            }
+        }
+        assert_true(kept > 100 && skipped > 100);
+        sp_analyzer_free(all);
+        sp_analyzer_free(some);
+    }
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_analyzer_positions_offsets),
         cmocka_unit_test(test_stemming),
         cmocka_unit_test(test_stem_cache),
+        cmocka_unit_test(test_stem_first_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
