@@ -179,7 +179,8 @@ int sp_store_w_train(const sp_store_w *s, sp_buf *dict)
     int rc = samp.err || sizes.err ? SPASM_ENOMEM : 0;
     size_t cap = samp.n / SP_DICT_PER;
     if (cap > SP_DICT_MAX) cap = SP_DICT_MAX;
-    if (!rc && samp.n >= SP_DICT_MIN_SAMPLE && !sp_buf_reserve(dict, cap)) {
+    if (!rc && samp.n >= SP_DICT_MIN_SAMPLE && sp_buf_reserve(dict, cap)) rc = SPASM_ENOMEM;
+    if (!rc && samp.n >= SP_DICT_MIN_SAMPLE) {
         /* FastCover with the parameters ZDICT_trainFromBuffer's search
          * picks on wikipedia's text (k 50, d 8), over a table of 2^18
          * counts, every sample trained on: 13 ms and 3 MB for a batch's
@@ -197,8 +198,6 @@ int sp_store_w_train(const sp_store_w *s, sp_buf *dict)
         size_t r = ZDICT_trainFromBuffer_fastCover(dict->p, cap, samp.p, (const size_t *)sizes.p,
                                                    (unsigned)(sizes.n / sizeof(size_t)), fc);
         dict->n = ZDICT_isError(r) ? 0 : r;
-    } else if (!rc && samp.n >= SP_DICT_MIN_SAMPLE) {
-        rc = SPASM_ENOMEM;
     }
     sp_buf_free(&samp);
     sp_buf_free(&sizes);

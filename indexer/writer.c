@@ -7,10 +7,10 @@
 #include "writer.h"
 
 #include <errno.h>
-#include <zstd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <zstd.h>
 #include <unistd.h>
 
 #include "format.h"

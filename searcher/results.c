@@ -299,15 +299,15 @@ static int attach_dups(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_can
     return 0;
 }
 
-/* Highlights and snippet window of a filled hit. */
-static int highlight(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_buf *stems, size_t want)
+/* Highlights and snippet window of a filled hit: the words whose stem is
+ * one of stems (NUL-separated); first[b] is set for each byte b a stem
+ * begins with. */
+static int highlight(spasm_searcher *s, spasm_hit *h, hit_mem *m, const sp_buf *stems,
+                     const uint8_t *first, size_t want)
 {
     /* Only words that begin as a stem of the query does can be one of them
      * (sp_analyzer_set_first): the rest skip the stemmer, 0.83x the time
      * of a search with every field (bench/README.md, "Highlighting"). */
-    uint8_t first[256] = {0};
-    for (size_t i = 0; i < stems->n; i += strlen((const char *)stems->p + i) + 1)
-        first[stems->p[i]] = 1;
     sp_analyzer_set_first(s->an, first);
     int rc = sp_analyze(s->an, h->text, h->text_len);
     sp_analyzer_set_first(s->an, NULL);
@@ -402,6 +402,9 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
     int rc = offs ? 0 : SPASM_ENOMEM;
     if (root) sp_it_stems(root, &stems, 0);
     if (stems.err) rc = SPASM_ENOMEM;
+    uint8_t first[256] = {0}; /* the bytes the stems begin with (highlight()) */
+    for (size_t i = 0; i < stems.n; i += strlen((const char *)stems.p + i) + 1)
+        first[stems.p[i]] = 1;
     if (!rc && o->explain) rc = sp_it_explain_hits(x, qt, t->h + from, n, &ex, offs);
     size_t want = o->snippet_bytes ? o->snippet_bytes : 300;
     unsigned fields = o->fields ? o->fields : SPASM_FIELDS_ALL;
@@ -415,7 +418,8 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
         r->n = i + 1;
         h->score = t->h[from + i].score;
         rc = fill_hit(s, h, &r->mem[i], t->h[from + i].passage, fields);
-        if (!rc && (fields & SPASM_FIELD_TEXT)) rc = highlight(s, h, &r->mem[i], &stems, want);
+        if (!rc && (fields & SPASM_FIELD_TEXT))
+            rc = highlight(s, h, &r->mem[i], &stems, first, want);
         if (!rc && fold && fold->ndups)
             rc = attach_dups(s, h, &r->mem[i], fold->dupv + fold->dupoff[from + i],
                              fold->dupoff[from + i + 1] - fold->dupoff[from + i]);
