@@ -477,7 +477,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
                     if (!e->c->pending && nd != SP_END) {
                         __builtin_prefetch(x->ix->lens.p + 4 * (size_t)nd);
                         if (tlen) __builtin_prefetch(tlen + 4 * (size_t)nd);
-                        if (t->slot) /* grouping reads the passage's document */
+                        if (t->group) /* grouping reads the passage's document */
                             __builtin_prefetch(x->ix->pass.p + SP_PASS_ENTRY * (size_t)nd);
                     }
                 } else {
@@ -492,7 +492,7 @@ static inline __attribute__((always_inline)) void maxscore(it_ctx *x, it **terms
             }
             t->total++;
             if (t->full && pre <= t->threshold) continue;
-            if (t->slot) /* an offer reads the passage's document: ask now */
+            if (t->group) /* an offer reads the passage's document: ask now */
                 __builtin_prefetch(x->ix->pass.p + SP_PASS_ENTRY * (size_t)d);
             uint32_t dl = sp_it_len(x, d);
             double norm = k1 * (1 - b + b * dl / avgdl);

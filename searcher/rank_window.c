@@ -213,7 +213,7 @@ size_t sp_rank_window(it_ctx *x, sp_rwin *w, mterm **o, size_t first, size_t k, 
                 }
                 t->total++;
                 if (t->full && s * (1 + 1e-12) + rest <= t->threshold) continue;
-                if (t->slot) __builtin_prefetch(x->ix->pass.p + SP_PASS_ENTRY * (size_t)d);
+                if (t->group) __builtin_prefetch(x->ix->pass.p + SP_PASS_ENTRY * (size_t)d);
                 w->cand[nc++] = (struct rw_cand){s, d, h};
             }
         }

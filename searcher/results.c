@@ -87,7 +87,7 @@ int sp_results_set_suggestion(spasm_results *r, const char *text, size_t n, unsi
 void spasm_results_free(spasm_results *r)
 {
     if (!r) return;
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; r->mem && i < r->n; i++) {
         sp_free(r->a, r->mem[i].text);
         sp_free(r->a, r->mem[i].id);
         sp_free(r->a, r->mem[i].title);
@@ -104,14 +104,17 @@ void spasm_results_free(spasm_results *r)
     sp_free(r->a, r);
 }
 
-static spasm_results *results_new(const sp_alloc *a, size_t n)
+/* Empty results with room for n hits, and for what each hit owns unless
+ * ids_only (ids_only() keeps every id in one buffer: at k = 1,000 the
+ * owners' table cost 7,000 sp_free() calls of NULL per search). */
+static spasm_results *results_new(const sp_alloc *a, size_t n, int ids_only)
 {
     spasm_results *r = sp_calloc(a, sizeof *r);
     if (!r) return NULL;
     r->a = a;
     r->hits = sp_calloc(a, (n + 1) * sizeof *r->hits);
-    r->mem = sp_calloc(a, (n + 1) * sizeof *r->mem);
-    if (!r->hits || !r->mem) {
+    if (!ids_only) r->mem = sp_calloc(a, (n + 1) * sizeof *r->mem);
+    if (!r->hits || (!ids_only && !r->mem)) {
         spasm_results_free(r);
         return NULL;
     }
@@ -392,14 +395,16 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
     size_t k = o->k ? o->k : 10;
     size_t from = SP_MIN(o->offset, t->n), to = SP_MIN(o->offset + k, t->n);
     size_t n = to - from;
-    spasm_results *r = results_new(s->a, n);
+    unsigned fields = o->fields ? o->fields : SPASM_FIELDS_ALL;
+    int idonly = fields == SPASM_FIELD_ID && !(fold && fold->ndups) && !o->explain;
+    spasm_results *r = results_new(s->a, n, idonly);
     if (!r) return serr_nomem(s);
     r->total = t->total;
     sp_buf stems, ex;
     sp_buf_init(&stems, s->a);
     sp_buf_init(&ex, s->a);
-    size_t *offs = sp_calloc(s->a, (n + 1) * sizeof *offs);
-    int rc = offs ? 0 : SPASM_ENOMEM;
+    size_t *offs = o->explain ? sp_calloc(s->a, (n + 1) * sizeof *offs) : NULL;
+    int rc = offs || !o->explain ? 0 : SPASM_ENOMEM;
     if (root) sp_it_stems(root, &stems, 0);
     if (stems.err) rc = SPASM_ENOMEM;
     uint8_t first[256] = {0}; /* the bytes the stems begin with (highlight()) */
@@ -407,8 +412,7 @@ int sp_results_build(spasm_searcher *s, it_ctx *x, it *root, const qnode *qt,
         first[stems.p[i]] = 1;
     if (!rc && o->explain) rc = sp_it_explain_hits(x, qt, t->h + from, n, &ex, offs);
     size_t want = o->snippet_bytes ? o->snippet_bytes : 300;
-    unsigned fields = o->fields ? o->fields : SPASM_FIELDS_ALL;
-    if (!rc && fields == SPASM_FIELD_ID && !(fold && fold->ndups) && !o->explain) {
+    if (!rc && idonly) {
         rc = ids_only(s, r, t->h + from, n);
         r->n = n;
         n = 0; /* done */
@@ -537,7 +541,7 @@ int spasm_get_passage(spasm_searcher *s, uint32_t passage, spasm_results **out)
         return sp_seterr(s->errmsg, SPASM_ENOTFOUND, "passage %u was deleted", passage);
     int frc = sp_col_check_files(s->ix, s->errmsg);
     if (frc) return frc;
-    spasm_results *r = results_new(s->a, 1);
+    spasm_results *r = results_new(s->a, 1, 0);
     if (!r) return serr_nomem(s);
     r->n = 1;
     r->total = 1;

@@ -53,7 +53,6 @@ void spasm_searcher_free(spasm_searcher *s)
     sp_analyzer_free(s->an);
     sp_store_cache_free(&s->textcache);
     sp_store_cache_free(&s->metacache);
-    sp_free(s->a, s->docslot.s);
     sp_prox_scratch_free(s->a, s->prox);
     sp_rwin_free(s->a, s->rwin);
     sp_free(s->a, s);
@@ -266,54 +265,6 @@ static int worse(const sp_cand *a, const sp_cand *b)
     return a->passage > b->passage;
 }
 
-/* Where document doc's search in table d starts. */
-static inline uint32_t ds_home(const sp_dtab *d, uint32_t doc)
-{
-    return (uint32_t)((doc * 2654435769u) >> d->shift) & d->mask;
-}
-
-/* The entry of doc in d (an empty one when absent). */
-static inline sp_dslot *ds_find(const sp_dtab *d, uint32_t doc)
-{
-    uint32_t i = ds_home(d, doc);
-    while (d->s[i].doc != doc && d->s[i].doc != UINT32_MAX) i = (i + 1) & d->mask;
-    return &d->s[i];
-}
-
-/* Remove doc (present) from d, shifting back the entries after it. */
-static void ds_remove(sp_dtab *d, uint32_t doc)
-{
-    uint32_t i = (uint32_t)(ds_find(d, doc) - d->s), j = i;
-    for (;;) {
-        j = (j + 1) & d->mask;
-        if (d->s[j].doc == UINT32_MAX) break;
-        uint32_t h = ds_home(d, d->s[j].doc); /* j stays when h is cyclically in (i, j] */
-        if (i <= j ? (i < h && h <= j) : (i < h || h <= j)) continue;
-        d->s[i] = d->s[j];
-        i = j;
-    }
-    d->s[i].doc = UINT32_MAX;
-}
-
-/* Prepare d for a heap of at most cap entries (load at most 1/2), empty.
- * 0 or SPASM_ENOMEM. */
-static int ds_reset(const sp_alloc *a, sp_dtab *d, size_t cap)
-{
-    unsigned lg = 4;
-    while (((size_t)1 << lg) < 2 * cap && lg < 31) lg++;
-    size_t n = (size_t)1 << lg;
-    if (n > d->cap) {
-        sp_dslot *p = sp_realloc(a, d->s, n * sizeof *p);
-        if (!p) return SPASM_ENOMEM;
-        d->s = p;
-        d->cap = n;
-    }
-    memset(d->s, 0xff, n * sizeof *d->s);
-    d->mask = (uint32_t)(n - 1);
-    d->shift = 32 - lg;
-    return 0;
-}
-
 /* Ties: exchange two candidates. */
 static inline void cand_swap(sp_cand *a, sp_cand *b)
 {
@@ -322,26 +273,43 @@ static inline void cand_swap(sp_cand *a, sp_cand *b)
     *b = t;
 }
 
+/* 1 when a is better than or equal to b (not worse(a, b)), computed
+ * without a branch: partition() asks it of every candidate, and which
+ * way a score falls is a coin toss the branch predictor loses. */
+static inline int at_least(const sp_cand *a, const sp_cand *b)
+{
+    return (a->score > b->score) | ((a->score == b->score) & (a->passage <= b->passage));
+}
+
 /* Partition h[0, n) (n >= 2) around the median of its first, middle and
- * last candidates (Hoare): returns j with h[0, j] better than or equal to
- * the pivot and h(j, n) worse or equal, j < n - 1.  Shared by
- * select_best() and sort_best(). */
+ * last candidates: returns j with h[0, j] better than or equal to the
+ * pivot and h(j, n) worse, j < n - 1.  Lomuto's scheme without branches
+ * (every candidate is written to one of two places, the left side's end
+ * moving by the comparison's 0 or 1): 0.6x the time of Hoare's on the
+ * 1,500 candidates of a deep top-k, whose comparisons the predictor
+ * misses half the time.  Shared by select_best() and sort_best(). */
 static inline size_t partition(sp_cand *h, size_t n)
 {
-    size_t mid = (n - 1) / 2, hi = n - 1;                 /* mid < hi, so that j < hi: progress */
+    size_t mid = (n - 1) / 2, hi = n - 1;
+    if (n == 2) {
+        if (worse(&h[0], &h[1])) cand_swap(&h[0], &h[1]);
+        return 0;
+    }
     if (worse(&h[0], &h[mid])) cand_swap(&h[0], &h[mid]); /* best first */
     if (worse(&h[0], &h[hi])) cand_swap(&h[0], &h[hi]);
     if (worse(&h[mid], &h[hi])) cand_swap(&h[mid], &h[hi]);
-    sp_cand p = h[mid]; /* the median of the three */
-    size_t i = 0, j = hi;
-    for (;;) { /* [0, i) better than or p, (j, hi] worse or p */
-        while (worse(&p, &h[i])) i++;
-        while (worse(&h[j], &p)) j--;
-        if (i >= j) return j;
-        cand_swap(&h[i], &h[j]);
-        i++;
-        j--;
+    cand_swap(&h[mid], &h[hi]); /* the median of the three last, the worst in the middle */
+    sp_cand p = h[hi];
+    size_t i = 0; /* [0, i) at least p, [i, j) worse */
+    for (size_t j = 0; j < hi; j++) {
+        sp_cand v = h[j];
+        int left = at_least(&v, &p);
+        h[j] = h[i];
+        h[i] = v;
+        i += (size_t)left;
     }
+    cand_swap(&h[i], &h[hi]); /* the pivot between; the worst of the three is right of it */
+    return i;
 }
 
 /* Reorder h[0, n) so that h[0, m) holds its m best (any order), m < n:
@@ -365,10 +333,6 @@ static void topk_compact(sp_topk *t)
 {
     if (t->n > t->k) {
         select_best(t->h, t->n, t->k);
-        if (t->slot) {
-            for (size_t i = t->k; i < t->n; i++) ds_remove(t->slot, t->h[i].doc);
-            for (size_t i = 0; i < t->k; i++) ds_find(t->slot, t->h[i].doc)->at = (uint32_t)i;
-        }
         t->n = t->k;
     }
     size_t w = 0;
@@ -378,27 +342,40 @@ static void topk_compact(sp_topk *t)
     t->full = 1;
 }
 
-void sp_heap_offer(sp_topk *t, uint32_t passage, double score)
+/* Put candidate c into t's buffer if it can still enter. */
+static inline void topk_put(sp_topk *t, sp_cand c)
 {
-    sp_cand c = {score, t->pbase + passage, 0};
-    /* Once full, only a score at or above the threshold can enter (or
-     * replace its document's entry, which is >= threshold); of equal
-     * scores the earlier passage is kept (worse(), at the compaction):
-     * segments are not ranked in passage order (segplan.c). */
-    if (t->full && score < t->threshold) return;
-    if (t->slot) { /* one entry per document */
-        c.doc = sp_get_u32(t->ix->pass.p + (size_t)passage * SP_PASS_ENTRY);
-        if (c.doc >= t->ix->ndocs) return;
-        c.doc += t->dbase;
-        sp_dslot *e = ds_find(t->slot, c.doc);
-        if (e->doc == c.doc) {
-            if (worse(&t->h[e->at], &c)) t->h[e->at] = c;
-            return;
-        }
-        *e = (sp_dslot){c.doc, (uint32_t)t->n};
-    }
+    /* Once full, only a score at or above the threshold can enter; of
+     * equal scores the earlier passage is kept (worse(), at the
+     * compaction): segments are not ranked in passage order (segplan.c). */
+    if (t->full && c.score < t->threshold) return;
     t->h[t->n++] = c;
     if (t->n == (t->full ? t->cap : t->k)) topk_compact(t);
+}
+
+void sp_heap_offer(sp_topk *t, uint32_t passage, double score)
+{
+    if (t->full && score < t->threshold) return;
+    sp_cand c = {score, t->pbase + passage, 0};
+    if (!t->group) {
+        topk_put(t, c);
+        return;
+    }
+    /* One entry per document: its passages come one after another, so a
+     * document that is not pend's is new (or the file is corrupt). */
+    c.doc = sp_get_u32(t->ix->pass.p + (size_t)passage * SP_PASS_ENTRY);
+    if (c.doc >= t->ix->ndocs) return;
+    c.doc += t->dbase;
+    if (t->pend_on) {
+        if (t->pend.doc == c.doc) {
+            if (worse(&t->pend, &c)) t->pend = c;
+            return;
+        }
+        if (c.doc < t->pend.doc && t->pend.doc - t->dbase < t->ix->ndocs) t->unordered = 1;
+        topk_put(t, t->pend);
+    }
+    t->pend = c;
+    t->pend_on = 1;
 }
 
 /* Sort h[0, n) best first, ties to the earlier passage (the results'
@@ -429,14 +406,80 @@ static void sort_best(sp_cand *h, size_t n)
     }
 }
 
+/* The key radix_best() sorts on: it grows as the score falls (-0 taken
+ * as 0, so that equal scores have equal keys). */
+static inline uint64_t score_key(double score)
+{
+    double v = score + 0.0;
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    u = u >> 63 ? ~u : u | (1ull << 63); /* the doubles' order as integers */
+    return ~u;
+}
+
+#define SP_RADIX_BITS 11
+#define SP_RADIX_MASK ((1u << SP_RADIX_BITS) - 1)
+
+/* Sort h[0, n) as sort_best() does, with tmp[0, n) as scratch: two passes
+ * of a radix sort on the 22 bits of the score's key below the highest one
+ * in which the keys differ, then each run of equal such bits by
+ * sort_best() (ties, and scores closer than 2^-22 of the range).  For the
+ * 1,000 hits of a deep top-k: no comparison to mispredict, 0.3x the
+ * instructions of the quicksort. */
+static void radix_best(sp_cand *h, size_t n, sp_cand *tmp)
+{
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = score_key(h[i].score);
+        lo = key < lo ? key : lo;
+        hi = key > hi ? key : hi;
+    }
+    if (lo == hi) {
+        sort_best(h, n);
+        return;
+    }
+    unsigned top = 64 - (unsigned)__builtin_clzll(hi - lo); /* (hi - lo) >> top == 0 */
+    unsigned sh = top > 2 * SP_RADIX_BITS ? top - 2 * SP_RADIX_BITS : 0;
+    uint32_t c0[1u << SP_RADIX_BITS] = {0}, c1[1u << SP_RADIX_BITS] = {0};
+    for (size_t i = 0; i < n; i++) {
+        uint64_t d = (score_key(h[i].score) - lo) >> sh;
+        c0[d & SP_RADIX_MASK]++;
+        c1[(d >> SP_RADIX_BITS) & SP_RADIX_MASK]++;
+    }
+    uint32_t a0 = 0, a1 = 0;
+    for (size_t b = 0; b <= SP_RADIX_MASK; b++) {
+        uint32_t v0 = c0[b], v1 = c1[b];
+        c0[b] = a0;
+        c1[b] = a1;
+        a0 += v0;
+        a1 += v1;
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[c0[((score_key(h[i].score) - lo) >> sh) & SP_RADIX_MASK]++] = h[i];
+    for (size_t i = 0; i < n; i++)
+        h[c1[((score_key(tmp[i].score) - lo) >> (sh + SP_RADIX_BITS)) & SP_RADIX_MASK]++] = tmp[i];
+    for (size_t i = 0; i < n;) { /* the runs of equal digits, exactly */
+        uint64_t d = (score_key(h[i].score) - lo) >> sh;
+        size_t j = i + 1;
+        while (j < n && (score_key(h[j].score) - lo) >> sh == d) j++;
+        if (j - i > 1) sort_best(h + i, j - i);
+        i = j;
+    }
+}
+
 /* The k best of t's candidates, best first, in t->h[0, t->n). */
 static void topk_finish(sp_topk *t)
 {
+    if (t->pend_on) topk_put(t, t->pend);
+    t->pend_on = 0;
     if (t->n > t->k) {
         select_best(t->h, t->n, t->k);
         t->n = t->k;
     }
-    sort_best(t->h, t->n);
+    if (t->n >= SP_RADIX_MIN && t->k >= SP_RADIX_MIN)
+        radix_best(t->h, t->n, t->h + t->cap); /* topk_init() made room for k more */
+    else
+        sort_best(t->h, t->n);
 }
 
 /* Exhaustive evaluation of any tree: every matching passage is scored
@@ -482,8 +525,9 @@ static int topk_init(spasm_searcher *s, sp_topk *t, size_t cap)
     t->total = 0;
     t->threshold = 0;
     t->full = 0;
-    t->cap = cap + SP_MAX(cap / SP_TOPK_SLACK, (size_t)16);
-    t->h = sp_malloc(s->a, t->cap * sizeof *t->h);
+    t->group = t->pend_on = t->unordered = 0;
+    t->cap = SP_TOPK_CAP(cap);
+    t->h = sp_malloc(s->a, SP_TOPK_ROOM(cap) * sizeof *t->h);
     return t->h ? 0 : serr(s, SPASM_ENOMEM, "out of memory");
 }
 
@@ -532,11 +576,7 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
         if (rc) return rc;
     }
     if ((rc = topk_init(s, t, cap))) return rc;
-    if (o->group == SPASM_GROUP_DOC) {
-        if (ds_reset(s->a, &s->docslot, SP_MIN(t->cap, (size_t)s->ix->ndocs)))
-            return serr(s, SPASM_ENOMEM, "out of memory");
-        t->slot = &s->docslot;
-    }
+    t->group = o->group == SPASM_GROUP_DOC;
     /* The segments in the order of segplan.c (the best bound first), those
      * that cannot beat the full heap's threshold left out. */
     size_t np = s->ix->nparts, built = 0, order_buf[32];
@@ -593,6 +633,8 @@ static int rank(spasm_searcher *s, const char *query, const spasm_search_options
         if (!s->errmsg[0]) serr(s, x->rc, spasm_errstr(x->rc));
         return x->rc;
     }
+    if (t->unordered)
+        return serr(s, SPASM_ECORRUPT, "corrupt index: PASS lists a document's passages apart");
     topk_finish(t);
     return 0;
 }

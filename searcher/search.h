@@ -81,19 +81,6 @@ typedef struct sp_cand {
     uint32_t passage, doc;
 } sp_cand;
 
-/* Grouping by document (sp_topk.slot): an open-addressing table (linear
- * probing, Fibonacci hashing) from a document to its entry in the heap,
- * small enough to stay in cache, where an array over all documents
- * cost two cache misses per offer (search.c). */
-typedef struct sp_dslot {
-    uint32_t doc, at; /* doc UINT32_MAX: empty */
-} sp_dslot;
-typedef struct sp_dtab {
-    sp_dslot *s;
-    size_t cap;           /* entries allocated */
-    uint32_t mask, shift; /* this search's size: mask + 1 = 2^(32 - shift) */
-} sp_dtab;
-
 /* The candidates' buffer holds k + k / SP_TOPK_SLACK (at least k + 16).
  * 2 since stop 26 (was 4): a compaction (quickselect, and the documents'
  * table) then comes every k / 2 offers instead of k / 4, for a threshold
@@ -103,6 +90,12 @@ typedef struct sp_dtab {
 #ifndef SP_TOPK_SLACK
 #define SP_TOPK_SLACK 2
 #endif
+/* The buffer's capacity for k, and the entries allocated: a top k of
+ * SP_RADIX_MIN or more is sorted with k entries more as scratch (search.c,
+ * radix_best()). */
+#define SP_TOPK_CAP(k) ((k) + SP_MAX((k) / SP_TOPK_SLACK, (size_t)16))
+#define SP_RADIX_MIN 256
+#define SP_TOPK_ROOM(k) (SP_TOPK_CAP(k) + ((k) >= SP_RADIX_MIN ? (k) : 0))
 
 typedef struct sp_topk {
     sp_seg *ix;            /* the segment whose passages are offered */
@@ -116,7 +109,16 @@ typedef struct sp_topk {
     size_t n, k, cap;
     int full;         /* k entries were offered: threshold applies */
     double threshold; /* score of the k-th best at the last compaction, once full */
-    sp_dtab *slot;    /* grouping by document: doc -> heap index */
+    /* Grouping by document: a document's passages are contiguous (DOCS,
+     * docs/FORMAT.md) and every ranker offers a segment's passages in
+     * order, so the best passage of the document being offered waits in
+     * pend and enters the buffer once another document's passage comes
+     * (or at the end): each document enters at most once, with no table
+     * by document (search.c, sp_heap_offer()). */
+    int group;
+    int pend_on;   /* pend holds a passage */
+    int unordered; /* a segment's PASS went back to an earlier document: corrupt */
+    sp_cand pend;
     uint64_t total;
 } sp_topk;
 
@@ -239,7 +241,6 @@ struct spasm_searcher {
     sp_analyzer *an;
     char errmsg[SP_ERRMSG_MAX];
     sp_store_cache textcache, metacache;
-    sp_dtab docslot;       /* grouping by document (sp_topk.slot) */
     int force_exhaustive;  /* tests: skip MaxScore */
     int no_rwin;           /* tests: MaxScore without rank_window.c */
     int no_seg_plan;       /* tests: segments in order, none left out (segplan.c) */

@@ -27,7 +27,7 @@
 
 #include "testutil.h"
 
-#include "search.h" /* SP_TOPK_SLACK and sp_cand: the candidates' buffer below */
+#include "search.h" /* SP_TOPK_ROOM and sp_cand: the candidates' buffer below */
 #include "spasm.h"
 
 #define NPASS 20000
@@ -55,10 +55,9 @@ static void *hook_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         pthread_cond_broadcast(&cv);
         while (!released) pthread_cond_wait(&cv, &mu);
     }
-    /* the candidates' buffer (search.c topk_init: k + max(k /
-     * SP_TOPK_SLACK, 16) candidates) and the allocator's small header */
-    size_t slack = HEAP_K / SP_TOPK_SLACK > 16 ? HEAP_K / SP_TOPK_SLACK : 16;
-    size_t hb = (HEAP_K + slack) * sizeof(sp_cand);
+    /* the candidates' buffer (search.c topk_init: SP_TOPK_ROOM(k)
+     * candidates) and the allocator's small header */
+    size_t hb = SP_TOPK_ROOM((size_t)HEAP_K) * sizeof(sp_cand);
     if (armed && nsize >= hb && nsize <= hb + 64) heap_seen = 1;
     pthread_mutex_unlock(&mu);
     return realloc(ptr, nsize);

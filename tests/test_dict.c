@@ -20,7 +20,9 @@
  * hidden (tags renamed, checksums redone: the file of a writer before
  * them, which readers must still search by the sample), and a copy with
  * one DKEY or TMAX entry wrong but every checksum right fails the deep
- * check (SPASM_OPEN_VERIFY) naming the section.  Uses the public header
+ * check (SPASM_OPEN_VERIFY) naming the section; a copy whose PASS lists a
+ * document's passages apart is corrupt to a search grouped by document.
+ * Uses the public header
  * and the file format (docs/FORMAT.md).
  */
 #include <pthread.h>
@@ -391,6 +393,49 @@ static void test_deep_check_finds_a_low_tmax(void **state)
     wrong_entry("TMAX");
 }
 
+/* A file whose PASS lists a document's passages apart (passages 0 and 5
+ * given each other's document, every checksum redone): grouping by
+ * document relies on a document's passages coming one after another
+ * (search.c), so the search says the index is corrupt instead of listing
+ * a document twice; ungrouped, the passages are ranked as they are. */
+static void test_passages_out_of_document_order(void **state)
+{
+    (void)state;
+    char path[320];
+    snprintf(path, sizeof path, "%s/unordered.spx", tmpdir);
+    size_t n;
+    uint8_t *f = (uint8_t *)slurp(ixpath, &n);
+    assert_non_null(f);
+    uint8_t *e = section(f, "PASS");
+    assert_non_null(e);
+    uint8_t *pass = f + get_le(e + 8, 8);
+    assert_true(get_le(e + 16, 8) >= 6 * 16);
+    uint64_t d0 = get_le(pass, 4), d5 = get_le(pass + 5 * 16, 4);
+    put_le(pass, d5, 4);
+    put_le(pass + 5 * 16, d0, 4);
+    reseal(f, n);
+    write_file(path, f, n);
+    free(f);
+    spasm_index *ix = NULL;
+    spasm_searcher *s = NULL;
+    assert_int_equal(spasm_open(&ix, path, NULL), SPASM_OK);
+    assert_int_equal(spasm_searcher_new(ix, &s), SPASM_OK);
+    spasm_search_options o;
+    spasm_search_options_init(&o);
+    o.k = 100;
+    o.group = SPASM_GROUP_DOC;
+    spasm_results *r = NULL;
+    assert_int_equal(spasm_search(s, "zcommon", &o, &r), SPASM_ECORRUPT);
+    assert_null(r);
+    assert_non_null(strstr(spasm_searcher_errmsg(s), "PASS"));
+    o.group = SPASM_GROUP_NONE;
+    assert_int_equal(spasm_search(s, "zcommon", &o, &r), SPASM_OK);
+    assert_int_equal(spasm_results_count(r), 100);
+    spasm_results_free(r);
+    spasm_searcher_free(s);
+    spasm_close(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_words_prefix_of_each_other),
         cmocka_unit_test(test_deep_check_finds_a_wrong_dkey),
         cmocka_unit_test(test_deep_check_finds_a_low_tmax),
+        cmocka_unit_test(test_passages_out_of_document_order),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
