@@ -284,8 +284,13 @@ static inline uint32_t sp_it_len(it_ctx *x, uint32_t d)
  * query's tree on any segment (segplan.c).  0 or an error code. */
 int sp_seg_plan(it_ctx *x, const it *root, size_t *order, double *bound);
 
-/* Offer a passage to the top-k heap. */
+/* Offer a passage to the top-k buffer (topk.c). */
 void sp_heap_offer(sp_topk *t, uint32_t passage, double score);
+/* Ready t for the best cap passages: an empty buffer, no threshold yet.
+ * 0 or SPASM_ENOMEM. */
+int sp_topk_init(const sp_alloc *a, sp_topk *t, size_t cap);
+/* The k best of t's candidates, best first, in t->h[0, t->n). */
+void sp_topk_finish(sp_topk *t);
 
 /* ---- the proximity component (proximity.c) ---- */
 
