@@ -146,7 +146,7 @@ NDOCS_NOTE=$([ "$SMALL" -gt 0 ] && echo "first $SMALL documents" || echo "all do
 want_pkgs="time pkg-config jq"
 for e in "${ENGINE_LIST[@]}"; do
     case "$e" in
-    spasm) want_pkgs="$want_pkgs libstemmer-dev libutf8proc-dev libjansson-dev libdeflate-dev zlib1g-dev" ;;
+    spasm) want_pkgs="$want_pkgs libstemmer-dev libutf8proc-dev libjansson-dev libdeflate-dev libzstd-dev zlib1g-dev" ;;
     xapian) want_pkgs="$want_pkgs libxapian-dev libjansson-dev zlib1g-dev g++" ;;
     fts5) want_pkgs="$want_pkgs libsqlite3-dev libutf8proc-dev libjansson-dev zlib1g-dev" ;;
     lucene) want_pkgs="$want_pkgs openjdk-17-jdk-headless liblucene8-java libjackson2-core-java" ;;
