@@ -84,7 +84,7 @@ static int cmd_query(int argc, char **argv)
     spasm_search_options opt;
     spasm_synonyms *syn = NULL; /* --synonyms */
     int count = 0;              /* --count */
-    long warmup = 0;            /* --warmup: untimed passes first */
+    double warmup = 0;          /* --warmup: untimed passes first */
     spasm_search_options_init(&opt);
     opt.k = k;
     opt.fields = SPASM_FIELD_ID; /* what the peers fetch per hit */
@@ -131,11 +131,9 @@ static int cmd_query(int argc, char **argv)
             if (spasm_synonyms_load(&syn, argv[++i])) bu_die("%s", spasm_synonyms_errmsg(syn));
             opt.synonyms = syn;
         } else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) {
-            /* as the Lucene harness's JIT warm-up: the chunks a query
-             * touches are checksummed on first use, once per process */
-            char *end;
-            warmup = strtol(argv[++i], &end, 10);
-            if (*end || warmup < 0 || warmup > 100) bu_die("--warmup must be from 0 to 100");
+            warmup = bu_parse_double("--warmup", argv[++i]);
+            if (warmup < 0 || warmup > 100 || warmup != (int)warmup)
+                bu_die("--warmup must be a whole number from 0 to 100, not '%s'", argv[i]);
         } else if (!strcmp(argv[i], "--count")) {
             count = 1;
         } else if (!strcmp(argv[i], "--families")) { /* issue 14 part 3 */
@@ -176,48 +174,58 @@ static int cmd_query(int argc, char **argv)
      * time (on a loaded machine, preemption shows as whole scheduler
      * ticks in the wall times) */
     int cpu = getenv("SPASM_BENCH_CPU") != NULL;
-    for (long pass = 0; pass <= warmup; pass++) {
-        const int timed = pass == warmup;
+    /* --warmup N: the same searches N times untimed first, as the Lucene
+     * harness warms its JIT; here they pay the first use of each chunk of
+     * the index a query touches (checksummed then, once per process) */
+    for (int pass = 0; pass < (int)warmup; pass++)
         for (size_t i = 0; i < qs.n; i++) {
-            size_t nhits = 0;
             spasm_results *r = NULL;
-            double t0 = cpu ? cpu_ms() : bu_now_ms();
-            rc = spasm_search(s, qs.q[i].text, &opt, &r);
             uint64_t total = 0;
-            if (rc == SPASM_OK && count &&
-                (rc = spasm_count(s, qs.q[i].text, &total)) != SPASM_OK) {
-                spasm_results_free(r);
-                r = NULL;
-            }
-            if (rc == SPASM_OK) {
-                nhits = spasm_results_count(r);
-                if (nhits > k) nhits = k;
-                for (size_t j = 0; j < nhits; j++) {
-                    const spasm_hit *h = spasm_results_hit(r, j);
-                    ids[j] = strdup(h->doc_id ? h->doc_id : "");
-                    if (!ids[j]) bu_die("out of memory");
-                    scores[j] = h->score;
-                }
-                spasm_results_free(r);
-            }
-            double t1 = cpu ? cpu_ms() : bu_now_ms();
-            if (timed) ms[i] = t1 - t0;               /* a warm-up pass records nothing */
-            if (timed && getenv("SPASM_BENCH_TIMES")) /* per-query times, for profiling */
-                fprintf(stderr, "%.4f\t%s\t%s\n", ms[i], qs.q[i].qid, qs.q[i].text);
-            if (rc == SPASM_EQUERY) {
-                failed += (size_t)timed;
-            } else if (rc != SPASM_OK) {
+            rc = spasm_search(s, qs.q[i].text, &opt, &r);
+            if (rc == SPASM_OK && count) rc = spasm_count(s, qs.q[i].text, &total);
+            if (rc != SPASM_OK && rc != SPASM_EQUERY)
                 bu_die("query %s: %s (%s)", qs.q[i].qid, spasm_searcher_errmsg(s),
                        spasm_errstr(rc));
-            }
-            if (timed) hits_total += (double)nhits;
-            if (timed && nhits == 0) zero++;
+            for (size_t j = 0; r && j < spasm_results_count(r) && j < k; j++)
+                (void)spasm_results_hit(r, j);
+            spasm_results_free(r);
+        }
+    for (size_t i = 0; i < qs.n; i++) {
+        size_t nhits = 0;
+        spasm_results *r = NULL;
+        double t0 = cpu ? cpu_ms() : bu_now_ms();
+        rc = spasm_search(s, qs.q[i].text, &opt, &r);
+        uint64_t total = 0;
+        if (rc == SPASM_OK && count && (rc = spasm_count(s, qs.q[i].text, &total)) != SPASM_OK) {
+            spasm_results_free(r);
+            r = NULL;
+        }
+        if (rc == SPASM_OK) {
+            nhits = spasm_results_count(r);
+            if (nhits > k) nhits = k;
             for (size_t j = 0; j < nhits; j++) {
-                if (run && timed)
-                    fprintf(run, "%s Q0 %s %zu %.6f spasm\n", qs.q[i].qid, ids[j], j + 1,
-                            scores[j]);
-                free(ids[j]);
+                const spasm_hit *h = spasm_results_hit(r, j);
+                ids[j] = strdup(h->doc_id ? h->doc_id : "");
+                if (!ids[j]) bu_die("out of memory");
+                scores[j] = h->score;
             }
+            spasm_results_free(r);
+        }
+        double t1 = cpu ? cpu_ms() : bu_now_ms();
+        ms[i] = t1 - t0;
+        if (getenv("SPASM_BENCH_TIMES")) /* per-query times on stderr, for profiling */
+            fprintf(stderr, "%.4f\t%s\t%s\n", ms[i], qs.q[i].qid, qs.q[i].text);
+        if (rc == SPASM_EQUERY) {
+            failed++;
+        } else if (rc != SPASM_OK) {
+            bu_die("query %s: %s (%s)", qs.q[i].qid, spasm_searcher_errmsg(s), spasm_errstr(rc));
+        }
+        hits_total += (double)nhits;
+        if (nhits == 0) zero++;
+        for (size_t j = 0; j < nhits; j++) {
+            if (run)
+                fprintf(run, "%s Q0 %s %zu %.6f spasm\n", qs.q[i].qid, ids[j], j + 1, scores[j]);
+            free(ids[j]);
         }
     }
     if (run && fclose(run) != 0) bu_die("error writing %s", runpath);
